@@ -1,0 +1,72 @@
+# ccdeck's one task runner: the README, CI (.ci/run) and contributors all use these targets.
+# Every target installs what it needs itself, so a fresh clone needs no manual step.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+VENV := .venv
+CACHE := $(HOME)/.cache/ccdeck
+# The Claude Code CLI the orchestrator tests run against (npm package, pinned).
+CLAUDE_CODE_VERSION := 2.1.330
+CLAUDE_CODE_DIR := $(CACHE)/claude-code-$(CLAUDE_CODE_VERSION)
+export CCDECK_TEST_CLAUDE_BIN ?= $(CLAUDE_CODE_DIR)/node_modules/.bin/claude
+STATIC := src/ccdeck/web/static/index.html
+HOST ?= 127.0.0.1
+PORT ?= 8484
+
+.PHONY: help install serve test lint typecheck pytest bench frontend frontend-test chromium claude-cli clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m pip install --quiet --user uv || $(PYTHON) -m pip install --quiet --break-system-packages --user uv
+
+$(VENV)/bin/ccdeck: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+install: $(VENV)/bin/ccdeck ## create .venv with ccdeck and the dev tools (installs uv with pip if missing)
+
+frontend/node_modules/.package-lock.json: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	@touch $@
+
+$(STATIC): frontend/node_modules/.package-lock.json $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts
+	cd frontend && npm run build
+
+frontend: $(STATIC) ## build the dashboard into the Python package
+
+frontend-test: frontend/node_modules/.package-lock.json ## frontend unit tests (Vitest) and type check
+	cd frontend && npm run typecheck && npm test
+
+chromium: ## Debian's Chromium for the browser tests (never a browser download)
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+claude-cli: $(CCDECK_TEST_CLAUDE_BIN) ## the pinned Claude Code CLI for the orchestrator tests, in ~/.cache/ccdeck
+
+$(CCDECK_TEST_CLAUDE_BIN):
+	mkdir -p $(CLAUDE_CODE_DIR)
+	cd $(CLAUDE_CODE_DIR) && npm install --no-audit --no-fund --loglevel=error @anthropic-ai/claude-code@$(CLAUDE_CODE_VERSION)
+
+serve: install frontend ## install, build, ingest ~/.claude and serve the dashboard on http://$(HOST):$(PORT)
+	$(VENV)/bin/ccdeck serve --host $(HOST) --port $(PORT)
+
+lint: install ## ruff (lint + format check)
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+
+typecheck: install ## strict mypy on src/
+	$(VENV)/bin/mypy
+
+pytest: install frontend chromium claude-cli ## the Python test suites, in parallel
+	$(VENV)/bin/pytest -n 2 --dist loadgroup -q
+
+test: lint typecheck frontend-test pytest ## every check: lint, types, frontend tests, pytest (unit, integration, browser, real CLI)
+
+bench: install ## benchmarks; figures go to bench/RESULTS.md
+	$(VENV)/bin/python -m bench.run
+
+clean: ## remove build outputs and caches (not the installed CLI cache)
+	rm -rf $(VENV) frontend/node_modules src/ccdeck/web/static .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""What ccdeck knows about Claude Code's files: where they are, what their lines mean, what they cost."""

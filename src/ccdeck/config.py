@@ -1,0 +1,159 @@
+"""Every setting declared once: name, type, default, `CCDECK_*` environment variable and help.
+
+The CLI builds its flags from these declarations, the README's settings table is generated from them
+(`ccdeck settings --markdown`), and `Config` resolves a value as: flag, else environment, else default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from ccdeck.errors import UsageError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Setting(Generic[T]):
+    """One setting. `parse` turns the environment variable's text into the value."""
+
+    name: str
+    default: Callable[[], T]
+    parse: Callable[[str], T]
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "CCDECK_" + self.name.upper()
+
+    def from_env(self, environ: Mapping[str, str]) -> T:
+        text = environ.get(self.env)
+        if text is None or text == "":
+            return self.default()
+        try:
+            return self.parse(text)
+        except ValueError as exc:
+            raise UsageError(f"{self.env}={text!r} is not valid: {exc}") from None
+
+
+def _data_home() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "ccdeck"
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise ValueError("must be a positive whole number")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise ValueError("must be a positive number")
+    return value
+
+
+def _bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("must be true or false")
+
+
+def _optional_str(text: str) -> str | None:
+    return text or None
+
+
+DB = Setting[Path]("db", lambda: _data_home() / "ccdeck.db", Path, "SQLite database file ccdeck keeps history in.")
+HOST = Setting[str]("host", lambda: "127.0.0.1", str, "Address `ccdeck serve` binds to.")
+PORT = Setting[int]("port", lambda: 8484, _positive_int, "Port `ccdeck serve` listens on.")
+TOKEN = Setting[str | None](
+    "token",
+    lambda: None,
+    _optional_str,
+    "Access token required on every request when serving on a non-loopback address (generated if unset).",
+)
+IDLE_MINUTES = Setting[float](
+    "idle_minutes",
+    lambda: 10.0,
+    _positive_float,
+    "Minutes without activity after which a live session is idle.",
+)
+RESCAN_SECONDS = Setting[float](
+    "rescan_seconds", lambda: 30.0, _positive_float, "Seconds between safety-net rescans while serving."
+)
+POLL = Setting[bool]("poll", lambda: False, _bool, "Watch files by polling instead of OS events (network filesystems).")
+CLAUDE_BIN = Setting[str]("claude_bin", lambda: "claude", str, "The Claude Code executable `ccdeck run` launches.")
+MAX_PARALLEL = Setting[int]("max_parallel", lambda: 4, _positive_int, "Tasks of a run that execute at once.")
+TIMEOUT = Setting[float](
+    "timeout", lambda: 1800.0, _positive_float, "Seconds a task may run before it is stopped (timed_out)."
+)
+MODEL = Setting[str | None]("model", lambda: None, _optional_str, "Model for launched tasks (default: the CLI's).")
+BUDGET = Setting[float | None](
+    "budget", lambda: None, _positive_float, "USD budget per launched task (the CLI's --max-budget-usd)."
+)
+
+SETTINGS: tuple[Setting[Any], ...] = (
+    DB,
+    HOST,
+    PORT,
+    TOKEN,
+    IDLE_MINUTES,
+    RESCAN_SECONDS,
+    POLL,
+    CLAUDE_BIN,
+    MAX_PARALLEL,
+    TIMEOUT,
+    MODEL,
+    BUDGET,
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Resolved settings for one command. Build with `Config.resolve`; `config_dirs` come resolved
+    (see `ccdeck.claude.discovery.config_dirs_from`)."""
+
+    db: Path
+    config_dirs: tuple[Path, ...]
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def get(self, setting: Setting[T]) -> T:
+        value: T = self.values[setting.name]
+        return value
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        db: Path | None = None,
+        config_dirs: tuple[Path, ...] = (),
+        overrides: Mapping[str, Any] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Config:
+        env = os.environ if environ is None else environ
+        values = {s.name: s.from_env(env) for s in SETTINGS}
+        for name, value in (overrides or {}).items():
+            if value is not None:
+                values[name] = value
+        if db is not None:
+            values["db"] = db
+        return cls(db=Path(values["db"]).expanduser(), config_dirs=config_dirs, values=values)
+
+
+def settings_markdown() -> str:
+    """The README's settings table."""
+    rows = ["| setting | environment variable | default | meaning |", "|---|---|---|---|"]
+    for s in SETTINGS:
+        default = s.default()
+        shown = str(default).replace(str(Path.home()), "~") if default is not None else "—"
+        rows.append(f"| `{s.name}` | `{s.env}` | `{shown}` | {s.help} |")
+    return "\n".join(rows)

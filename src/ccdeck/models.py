@@ -1,0 +1,127 @@
+"""Frozen records shared by every layer: what one transcript line says, and what reports show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+EventKind = Literal["prompt", "answer", "thinking", "tool_use", "tool_result", "system", "api_error", "compaction"]
+TitleSource = Literal["custom-title", "ai-title", "summary"]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenUsage:
+    """One API response's tokens. `input` excludes cache tokens, as Anthropic reports it."""
+
+    input: int = 0
+    output: int = 0
+    cache_creation: int = 0
+    cache_read: int = 0
+    cache_5m: int = 0
+    cache_1h: int = 0
+    web_search: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.input + self.output + self.cache_creation + self.cache_read
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """One billed API response. `key` deduplicates the per-content-block copies and resumed copies."""
+
+    key: str
+    session_id: str
+    agent_id: str | None
+    timestamp: float
+    model: str
+    usage: TokenUsage
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One timeline item. `key` is the line's uuid, suffixed `#n` when a line holds several items."""
+
+    key: str
+    session_id: str
+    timestamp: float
+    kind: EventKind
+    text: str
+    tool_name: str | None = None
+    agent_id: str | None = None
+    is_error: bool = False
+    truncated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ToolUse:
+    """A tool call; `path` is set for the file-editing tools (Edit, Write, MultiEdit, NotebookEdit)."""
+
+    id: str
+    session_id: str
+    timestamp: float
+    name: str
+    path: str | None
+    agent_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Title:
+    """A session title line. `summary` lines name a leaf uuid (often in another file), not a session."""
+
+    source: TitleSource
+    text: str
+    session_id: str | None
+    leaf_uuid: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedLine:
+    """Everything one transcript line contributes. Most lines fill only a few fields."""
+
+    type: str
+    known: bool
+    session_id: str | None = None
+    timestamp: float | None = None
+    uuid: str | None = None
+    cwd: str | None = None
+    git_branch: str | None = None
+    version: str | None = None
+    entrypoint: str | None = None
+    agent_id: str | None = None
+    response: Response | None = None
+    events: tuple[Event, ...] = ()
+    tool_uses: tuple[ToolUse, ...] = ()
+    title: Title | None = None
+    snapshot_paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Malformed:
+    """A line that is not a JSON object, or whose fields have impossible types."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One prompt from `history.jsonl`."""
+
+    timestamp: float
+    display: str
+    project: str | None
+    session_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSession:
+    """One `sessions/<pid>.json` of the live registry."""
+
+    pid: int
+    session_id: str
+    cwd: str | None
+    started_at: float | None
+    updated_at: float | None
+    version: str | None
+    status: str | None
+    config_dir: str

@@ -1,0 +1,1 @@
+"""The SQLite store: one writer thread, read connections, numbered migrations, named queries."""

@@ -1,0 +1,76 @@
+"""Opening the database: engine, pragmas, migrations.
+
+SQLite runs in WAL mode so readers never block the writer and the writer never blocks readers, with
+`synchronous=NORMAL`: in WAL that is still safe against a crash of the process (kill -9 loses nothing committed),
+and only a power loss can drop the last transactions, which the next scan re-reads from Claude Code's files anyway.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from ccdeck.errors import StoreError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+# The newest migration's revision id; `test_migrations` checks it matches the scripts.
+HEAD_REVISION = "0001"
+
+
+def _pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA cache_size=-32000")  # 32 MB page cache per connection
+    cursor.close()
+
+
+def open_engine(path: Path) -> Engine:
+    """An engine on the database file, created (with its folder) when missing, migrated to the newest schema."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the database folder {path.parent}: {exc.strerror}") from None
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _pragmas)
+    try:
+        migrate(engine)
+    except (DatabaseError, OperationalError) as exc:
+        engine.dispose()
+        reason = str(exc.orig) if exc.orig is not None else str(exc)
+        raise StoreError(f"cannot use the database {path}: {reason}") from None
+    return engine
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        has_table = conn.execute(
+            text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'")
+        ).first()
+        if has_table is None:
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def migrate(engine: Engine) -> None:
+    """Apply pending migrations. Alembic is loaded only when the schema is behind (it costs ~100 ms)."""
+    revision = current_revision(engine)
+    if revision == HEAD_REVISION:
+        return
+    from alembic import command
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    known = {s.revision for s in ScriptDirectory.from_config(config).walk_revisions()}
+    if revision is not None and revision not in known:
+        raise StoreError(f"the database was written by a newer ccdeck (schema {revision}); upgrade ccdeck")
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")

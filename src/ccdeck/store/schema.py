@@ -1,0 +1,175 @@
+"""Tables, declared once with SQLAlchemy Core. Migrations (in `migrations/`) create and change them.
+
+Dedup lives in primary keys: a billed response by its key, a timeline event by its line uuid, a tool call by its
+id. Re-reading a file (after truncation, replacement or a crash) therefore never counts anything twice.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, Float, Index, Integer, MetaData, PrimaryKeyConstraint, Table, Text
+
+metadata = MetaData()
+
+files = Table(
+    "files",
+    metadata,
+    Column("path", Text, primary_key=True),
+    Column("config_dir", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("device", Integer, nullable=False),
+    Column("inode", Integer, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("offset", Integer, nullable=False),
+    Column("lines", Integer, nullable=False),
+    Column("session_hint", Text),
+    Column("cwd", Text),
+    Column("scanned_at", Float, nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("session_id", Text, primary_key=True),
+    Column("config_dir", Text, nullable=False),
+    Column("project_path", Text),
+    Column("git_branch", Text),
+    Column("version", Text),
+    Column("entrypoint", Text),
+    Column("title", Text),
+    Column("first_activity", Float),
+    Column("last_activity", Float),
+    Column("last_kind", Text),
+    Column("doing", Text),
+    Column("input_tokens", Integer, nullable=False, server_default="0"),
+    Column("output_tokens", Integer, nullable=False, server_default="0"),
+    Column("cache_creation_tokens", Integer, nullable=False, server_default="0"),
+    Column("cache_read_tokens", Integer, nullable=False, server_default="0"),
+    Column("cost_usd", Float),
+    Column("models", Text, nullable=False, server_default="[]"),
+    Column("unpriced_models", Text, nullable=False, server_default="[]"),
+    Column("responses", Integer, nullable=False, server_default="0"),
+    Column("prompts", Integer, nullable=False, server_default="0"),
+    Column("tool_uses", Integer, nullable=False, server_default="0"),
+    Column("api_errors", Integer, nullable=False, server_default="0"),
+    Column("compactions", Integer, nullable=False, server_default="0"),
+    Column("subagents", Integer, nullable=False, server_default="0"),
+    Column("files_changed", Integer, nullable=False, server_default="0"),
+    Index("ix_sessions_last_activity", "last_activity"),
+    Index("ix_sessions_project", "project_path"),
+)
+
+responses = Table(
+    "responses",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("session_id", Text, nullable=False),
+    Column("agent_id", Text),
+    Column("ts", Float, nullable=False),
+    Column("model", Text, nullable=False),
+    Column("input_tokens", Integer, nullable=False),
+    Column("output_tokens", Integer, nullable=False),
+    Column("cache_creation_tokens", Integer, nullable=False),
+    Column("cache_read_tokens", Integer, nullable=False),
+    Column("cache_5m_tokens", Integer, nullable=False),
+    Column("cache_1h_tokens", Integer, nullable=False),
+    Column("web_search_requests", Integer, nullable=False),
+    Column("cost_usd", Float),
+    Index("ix_responses_session", "session_id", "ts"),
+    Index("ix_responses_ts", "ts"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("session_id", Text, nullable=False),
+    Column("ts", Float, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("tool_name", Text),
+    Column("agent_id", Text),
+    Column("is_error", Boolean, nullable=False),
+    Column("truncated", Boolean, nullable=False),
+    Index("ix_events_session", "session_id", "ts"),
+)
+
+tool_uses = Table(
+    "tool_uses",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("session_id", Text, nullable=False),
+    Column("ts", Float, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("path", Text),
+    Column("agent_id", Text),
+    Index("ix_tool_uses_session", "session_id"),
+)
+
+snapshot_files = Table(
+    "snapshot_files",
+    metadata,
+    Column("session_id", Text, nullable=False),
+    Column("path", Text, nullable=False),
+    PrimaryKeyConstraint("session_id", "path"),
+)
+
+titles = Table(
+    "titles",
+    metadata,
+    Column("session_id", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    PrimaryKeyConstraint("session_id", "source"),
+)
+
+summaries = Table(
+    "summaries",
+    metadata,
+    Column("leaf_uuid", Text, primary_key=True),
+    Column("text", Text, nullable=False),
+)
+
+agents = Table(
+    "agents",
+    metadata,
+    Column("session_id", Text, nullable=False),
+    Column("agent_id", Text, nullable=False),
+    Column("agent_type", Text),
+    Column("description", Text),
+    PrimaryKeyConstraint("session_id", "agent_id"),
+)
+
+history = Table(
+    "history",
+    metadata,
+    Column("ts", Float, nullable=False),
+    Column("display", Text, nullable=False),
+    Column("project", Text),
+    Column("session_id", Text),
+    PrimaryKeyConstraint("ts", "display"),
+)
+
+live_sessions = Table(
+    "live_sessions",
+    metadata,
+    Column("config_dir", Text, nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("session_id", Text, nullable=False),
+    Column("cwd", Text),
+    Column("started_at", Float),
+    Column("updated_at", Float),
+    Column("version", Text),
+    Column("status", Text),
+    PrimaryKeyConstraint("config_dir", "pid"),
+)
+
+problems = Table(
+    "problems",
+    metadata,
+    Column("path", Text, nullable=False),
+    Column("offset", Integer, nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("seen_at", Float, nullable=False),
+    PrimaryKeyConstraint("path", "offset"),
+)

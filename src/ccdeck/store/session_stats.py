@@ -1,0 +1,118 @@
+"""Per-session aggregates kept on the `sessions` row, refreshed for the sessions each batch touched.
+
+Derived from the deduplicated tables, never incremented, so re-reading a file cannot inflate them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, bindparam, text, update
+
+from ccdeck.store import schema
+
+TITLE_CHARS = 160
+
+_TOKENS = text(
+    """SELECT session_id, model, COUNT(*), COUNT(cost_usd), SUM(input_tokens), SUM(output_tokens),
+              SUM(cache_creation_tokens), SUM(cache_read_tokens), SUM(cost_usd)
+       FROM responses WHERE session_id IN :ids GROUP BY session_id, model"""
+).bindparams(bindparam("ids", expanding=True))
+_EVENTS = text(
+    """SELECT session_id,
+              SUM(CASE WHEN kind = 'prompt' AND agent_id IS NULL THEN 1 ELSE 0 END),
+              SUM(CASE WHEN kind = 'api_error' THEN 1 ELSE 0 END),
+              SUM(CASE WHEN kind = 'compaction' THEN 1 ELSE 0 END),
+              COUNT(DISTINCT agent_id)
+       FROM events WHERE session_id IN :ids GROUP BY session_id"""
+).bindparams(bindparam("ids", expanding=True))
+_TOOLS = text("SELECT session_id, COUNT(*) FROM tool_uses WHERE session_id IN :ids GROUP BY session_id").bindparams(
+    bindparam("ids", expanding=True)
+)
+_FILES = text(
+    """SELECT session_id, COUNT(DISTINCT path) FROM (
+           SELECT session_id, path FROM tool_uses WHERE path IS NOT NULL AND session_id IN :ids
+           UNION SELECT session_id, path FROM snapshot_files WHERE session_id IN :ids)
+       GROUP BY session_id"""
+).bindparams(bindparam("ids", expanding=True))
+_TITLE = text(
+    """SELECT text FROM titles WHERE session_id = :id
+           ORDER BY CASE source WHEN 'custom-title' THEN 0 WHEN 'ai-title' THEN 1 ELSE 2 END LIMIT 1"""
+)
+_SUMMARY = text(
+    """SELECT s.text FROM summaries s JOIN events e ON e.key = s.leaf_uuid
+       WHERE e.session_id = :id ORDER BY e.ts DESC LIMIT 1"""
+)
+_FIRST_PROMPT = text(
+    """SELECT text FROM events WHERE session_id = :id AND kind = 'prompt' AND agent_id IS NULL
+       ORDER BY ts LIMIT 1"""
+)
+
+
+def refresh_sessions(conn: Connection, session_ids: Iterable[str]) -> None:
+    ids = sorted(session_ids)
+    for start in range(0, len(ids), 400):
+        _refresh_chunk(conn, ids[start : start + 400])
+
+
+def _refresh_chunk(conn: Connection, ids: list[str]) -> None:
+    values: dict[str, dict[str, Any]] = {sid: _empty() for sid in ids}
+    models: dict[str, list[tuple[int, str]]] = {sid: [] for sid in ids}
+    for sid, model, count, priced, inp, out, cc, cr, cost in conn.execute(_TOKENS, {"ids": ids}):
+        v = values[sid]
+        v["responses"] += count
+        v["input_tokens"] += inp
+        v["output_tokens"] += out
+        v["cache_creation_tokens"] += cc
+        v["cache_read_tokens"] += cr
+        if priced:
+            v["cost_usd"] = (v["cost_usd"] or 0.0) + cost
+        if priced < count:
+            v["unpriced"].append(model)
+        models[sid].append((count, model))
+    for sid, prompts, errors, compactions, agents in conn.execute(_EVENTS, {"ids": ids}):
+        values[sid].update(prompts=prompts, api_errors=errors, compactions=compactions, subagents=agents)
+    for sid, count in conn.execute(_TOOLS, {"ids": ids}):
+        values[sid]["tool_uses"] = count
+    for sid, count in conn.execute(_FILES, {"ids": ids}):
+        values[sid]["files_changed"] = count
+    rows = []
+    for sid, v in values.items():
+        unpriced = v.pop("unpriced")
+        if not unpriced and v["cost_usd"] is None:
+            v["cost_usd"] = 0.0  # no responses at all costs nothing; only unknown models are unpriced
+        v["models"] = orjson.dumps([m for _, m in sorted(models[sid], reverse=True)]).decode()
+        v["unpriced_models"] = orjson.dumps(sorted(unpriced)).decode()
+        v["title"] = _title(conn, sid)
+        rows.append({"sid": sid, **v})
+    table = schema.sessions
+    conn.execute(update(table).where(table.c.session_id == bindparam("sid")), rows)
+
+
+def _empty() -> dict[str, Any]:
+    return {
+        "input_tokens": 0,
+        "output_tokens": 0,
+        "cache_creation_tokens": 0,
+        "cache_read_tokens": 0,
+        "cost_usd": None,
+        "unpriced": [],
+        "responses": 0,
+        "prompts": 0,
+        "tool_uses": 0,
+        "api_errors": 0,
+        "compactions": 0,
+        "subagents": 0,
+        "files_changed": 0,
+    }
+
+
+def _title(conn: Connection, session_id: str) -> str | None:
+    for query in (_TITLE, _SUMMARY, _FIRST_PROMPT):
+        found = conn.execute(query, {"id": session_id}).scalar()
+        if found:
+            line = " ".join(str(found).split())
+            return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1] + "…"
+    return None

@@ -1,0 +1,53 @@
+"""The store facade: an engine, its one writer thread, and read connections."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DatabaseError
+
+from ccdeck.errors import StoreError
+from ccdeck.store.database import open_engine
+from ccdeck.store.writer import Writer
+
+T = TypeVar("T")
+
+
+class Store:
+    """Open with `Store.open(path)`; close when done (or use as a context manager)."""
+
+    def __init__(self, engine: Engine, path: Path) -> None:
+        self.engine = engine
+        self.path = path
+        self.writer = Writer(engine)
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        return cls(open_engine(path), path)
+
+    def write(self, fn: Callable[[Connection], T]) -> T:
+        """Run `fn` in one transaction on the writer thread and wait for it."""
+        return self.writer.call(fn)
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read connection of its own (WAL: it sees the last committed state, never blocks the writer)."""
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except DatabaseError as exc:
+            raise StoreError(f"cannot read the database {self.path}: {exc.orig}") from None
+
+    def close(self) -> None:
+        self.writer.close()
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
