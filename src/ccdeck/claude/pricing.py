@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-
-from genai_prices import Usage, calc_price
+from typing import TYPE_CHECKING
 
 from ccdeck.models import TokenUsage
+
+if TYPE_CHECKING:
+    from genai_prices import Usage
 
 # Anthropic bills a whole request at the long-context rate once its prompt (uncached input plus cache reads and
 # writes) exceeds 200k tokens; genai-prices models this as a tier on the same threshold.
@@ -47,6 +49,8 @@ class Rates:
 
 def genai_usage(u: TokenUsage) -> Usage:
     """Our token counts in genai-prices' terms, whose `input_tokens` includes the cache tokens."""
+    from genai_prices import Usage
+
     return Usage(
         input_tokens=u.input + u.cache_read + u.cache_creation,
         output_tokens=u.output,
@@ -60,6 +64,8 @@ def genai_usage(u: TokenUsage) -> Usage:
 
 def reference_cost(model: str, u: TokenUsage, when: datetime) -> float | None:
     """genai-prices' own answer, slow; for tests and for checking `Pricer`."""
+    from genai_prices import calc_price
+
     try:
         result = calc_price(genai_usage(u), model, provider_id="anthropic", genai_request_timestamp=when)
     except LookupError:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Table, case, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 
 from ccdeck.models import Event, HistoryEntry, Response, ToolUse
 from ccdeck.store import schema
@@ -74,7 +74,8 @@ class BatchResult:
 
 
 def _insert(conn: Connection, table: Table) -> Any:
-    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+    """INSERT with ON CONFLICT clauses; PostgreSQL's dialect offers the same API when a team store needs it."""
+    return sqlite.insert(table)
 
 
 def _ignore(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:

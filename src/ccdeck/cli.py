@@ -1,0 +1,306 @@
+"""The `ccdeck` command line: parse arguments, resolve settings, call one function, print, map errors to exits.
+
+Known errors (`CcdeckError`) print one line on stderr and exit 2; anything else is a bug: exit 1 with the
+traceback logged at debug level (`-v` shows it).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+from ccdeck import __version__, config
+from ccdeck.claude.discovery import config_dirs_from
+from ccdeck.config import Config
+from ccdeck.errors import CcdeckError
+from ccdeck.ingest.pipeline import Ingestor, ScanStats
+from ccdeck.live.liveness import Liveness, session_facts
+from ccdeck.live.state import ACTIVE_STATES
+from ccdeck.reports import render
+from ccdeck.reports.blocks import blocks_report
+from ccdeck.reports.filters import Filters
+from ccdeck.reports.periods import PERIOD_KEYS, Period, period_report
+from ccdeck.reports.session_report import session_report
+from ccdeck.store.store import Store
+
+log = logging.getLogger("ccdeck")
+app = typer.Typer(
+    name="ccdeck",
+    help="See and launch many Claude Code sessions at once. Reads Claude Code's files read-only; "
+    "keeps history in SQLite. Costs are API-equivalent estimates.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+usage_app = typer.Typer(
+    help="Token usage and API-equivalent cost by day, week, month, session or 5-hour block.", no_args_is_help=True
+)
+app.add_typer(usage_app, name="usage")
+
+ConfigDirs = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--config-dir",
+        help="A Claude Code config dir to read (repeatable). Default: $CLAUDE_CONFIG_DIR (comma-separated), "
+        "else ~/.claude and ~/.config/claude.",
+        show_default=False,
+    ),
+]
+Db = Annotated[Path | None, typer.Option("--db", help=f"{config.DB.help} [env {config.DB.env}]", show_default=False)]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+NoScan = Annotated[bool, typer.Option("--no-scan", help="Skip the incremental ingest that runs first.")]
+Since = Annotated[str | None, typer.Option("--since", help="First day included (YYYY-MM-DD).", show_default=False)]
+Until = Annotated[str | None, typer.Option("--until", help="Last day included (YYYY-MM-DD).", show_default=False)]
+Timezone = Annotated[
+    str | None,
+    typer.Option("--timezone", help="IANA time zone for days (default: local).", show_default=False),
+]
+Project = Annotated[
+    str | None, typer.Option("--project", help="Only sessions whose project path contains TEXT.", show_default=False)
+]
+
+stdout = Console(soft_wrap=False)
+stderr = Console(stderr=True)
+
+
+def _emit_json(data: Any) -> None:
+    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def resolve(config_dirs: list[Path] | None, db: Path | None) -> Config:
+    dirs = config_dirs_from(tuple(config_dirs or ()), os.environ)
+    return Config.resolve(db=db, config_dirs=dirs)
+
+
+@contextmanager
+def opened(cfg: Config) -> Iterator[Store]:
+    store = Store.open(cfg.db)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _progress_after(delay: float) -> tuple[Callable[[int, int], None], Callable[[], None]]:
+    """A progress callback that shows a bar only once the work has taken `delay` seconds."""
+    started = time.monotonic()
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in state:
+            if time.monotonic() - started < delay or not stderr.is_terminal:
+                return
+            bar = Progress("Ingesting", BarColumn(), DownloadColumn(), TimeRemainingColumn(), console=stderr)
+            state["bar"], state["task"] = bar, bar.add_task("scan", total=total)
+            bar.start()
+        state["bar"].update(state["task"], completed=done, total=total)
+
+    def finish() -> None:
+        if "bar" in state:
+            state["bar"].stop()
+
+    return update, finish
+
+
+def ingest(store: Store, cfg: Config) -> ScanStats:
+    update, finish = _progress_after(1.0)
+    try:
+        return Ingestor(store).scan(cfg.config_dirs, update)
+    finally:
+        finish()
+
+
+def _warn_unpriced(models: Sequence[str]) -> None:
+    if models:
+        stderr.print(f"[yellow]warning:[/] no price known for {', '.join(models)}: cost shown as unpriced (null)")
+
+
+@app.command()
+def scan(config_dir: ConfigDirs = None, db: Db = None, json: Json = False) -> None:
+    """Ingest new lines from Claude Code's files into the database (incremental; safe to interrupt)."""
+    cfg = resolve(config_dir, db)
+    with opened(cfg) as store:
+        stats = ingest(store, cfg).as_json()
+    if json:
+        _emit_json(stats)
+    else:
+        render.scan_summary(stdout, stats)
+
+
+@app.command()
+def sessions(
+    active: Annotated[bool, typer.Option("--active", help="Only sessions that are working, waiting or idle.")] = False,
+    project: Project = None,
+    since: Since = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N sessions.")] = None,
+    config_dir: ConfigDirs = None,
+    db: Db = None,
+    json: Json = False,
+    no_scan: NoScan = False,
+) -> None:
+    """List sessions, newest first, with their state, project, branch, tokens and cost."""
+    cfg = resolve(config_dir, db)
+    filters = Filters.from_cli(since, None, None, project)
+    with opened(cfg) as store:
+        if not no_scan:
+            ingest(store, cfg)
+        with store.read() as conn:
+            rows = session_report(conn, filters)["sessions"]
+            liveness = Liveness.observe(conn)
+            facts = session_facts(conn)
+    states = liveness.states(facts, time.time(), cfg.get(config.IDLE_MINUTES) * 60)
+    for r in rows:
+        r["state"] = states[r["sessionId"]]
+    if active:
+        rows = [r for r in rows if r["state"] in ACTIVE_STATES]
+    rows = rows[:limit] if limit else rows
+    if json:
+        _emit_json({"sessions": rows})
+    else:
+        stdout.print(render.sessions_table(rows))
+
+
+def _period_command(period: Period) -> Callable[..., None]:
+    def command(
+        since: Since = None,
+        until: Until = None,
+        timezone: Timezone = None,
+        project: Project = None,
+        breakdown: Annotated[bool, typer.Option("--breakdown", help="Show each model's share.")] = False,
+        config_dir: ConfigDirs = None,
+        db: Db = None,
+        json: Json = False,
+        no_scan: NoScan = False,
+    ) -> None:
+        cfg = resolve(config_dir, db)
+        filters = Filters.from_cli(since, until, timezone, project)
+        with opened(cfg) as store:
+            if not no_scan:
+                ingest(store, cfg)
+            with store.read() as conn:
+                report = period_report(conn, filters, period)
+        _warn_unpriced(report["unpricedModels"])  # type: ignore[arg-type]
+        if json:
+            _emit_json(report)
+        else:
+            stdout.print(render.period_table(report, PERIOD_KEYS[period], breakdown))
+
+    command.__doc__ = f"Usage per {PERIOD_KEYS[period]}."
+    return command
+
+
+for _period in ("daily", "weekly", "monthly"):
+    usage_app.command(_period)(_period_command(_period))
+
+
+@usage_app.command("session")
+def usage_session(
+    since: Since = None,
+    until: Until = None,
+    timezone: Timezone = None,
+    project: Project = None,
+    breakdown: Annotated[bool, typer.Option("--breakdown", help="Accepted for symmetry; rows list models.")] = False,
+    config_dir: ConfigDirs = None,
+    db: Db = None,
+    json: Json = False,
+    no_scan: NoScan = False,
+) -> None:
+    """Usage per Claude Code session (subagents count in their parent session)."""
+    cfg = resolve(config_dir, db)
+    filters = Filters.from_cli(since, until, timezone, project)
+    with opened(cfg) as store:
+        if not no_scan:
+            ingest(store, cfg)
+        with store.read() as conn:
+            report = session_report(conn, filters)
+    _warn_unpriced(report["unpricedModels"])
+    if json:
+        _emit_json(report)
+    else:
+        stdout.print(render.session_usage_table(report))
+
+
+@usage_app.command("blocks")
+def usage_blocks(
+    since: Since = None,
+    until: Until = None,
+    timezone: Timezone = None,
+    project: Project = None,
+    breakdown: Annotated[bool, typer.Option("--breakdown", help="Accepted for symmetry; rows list models.")] = False,
+    config_dir: ConfigDirs = None,
+    db: Db = None,
+    json: Json = False,
+    no_scan: NoScan = False,
+) -> None:
+    """5-hour billing windows; the active one shows its burn rate and projected end."""
+    cfg = resolve(config_dir, db)
+    filters = Filters.from_cli(since, until, timezone, project)
+    with opened(cfg) as store:
+        if not no_scan:
+            ingest(store, cfg)
+        with store.read() as conn:
+            report = blocks_report(conn, filters)
+    _warn_unpriced(report["unpricedModels"])  # type: ignore[arg-type]
+    if json:
+        _emit_json(report)
+    else:
+        stdout.print(render.blocks_table(report))
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        stdout.print(f"ccdeck {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details (and tracebacks) to stderr.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """See and launch many Claude Code sessions at once."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+        force=True,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; takes argv so tests can call it in-process. Returns the exit code."""
+    try:
+        app(args=list(sys.argv[1:] if argv is None else argv), prog_name="ccdeck", standalone_mode=False)
+    except CcdeckError as exc:
+        stderr.print(f"ccdeck: error: {exc}", highlight=False, markup=False)
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except click.exceptions.Abort:
+        stderr.print("ccdeck: interrupted")
+        return 130
+    except KeyboardInterrupt:
+        stderr.print("ccdeck: interrupted")
+        return 130
+    except Exception:
+        log.debug("unexpected error", exc_info=True)
+        stderr.print(f"ccdeck: internal error: {sys.exc_info()[1]!r} (run with -v for details)", markup=False)
+        return 1
+    return 0

@@ -1,0 +1,85 @@
+"""Daily, weekly and monthly usage in any time zone.
+
+SQLite knows no time zones, so the database sums per 15-minute slot and model (every zone's offset is a multiple
+of 15 minutes), and Python puts each slot in its local day, week (starting Monday) or month.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import Connection, text
+
+from ccdeck.reports.filters import Filters
+from ccdeck.reports.totals import Totals
+
+Period = Literal["daily", "weekly", "monthly"]
+PERIOD_KEYS: dict[Period, str] = {"daily": "date", "weekly": "week", "monthly": "month"}
+SLOT_SECONDS = 900
+
+
+def range_clause(filters: Filters, alias: str = "r") -> tuple[str, dict[str, object]]:
+    """SQL conditions (starting with AND) and parameters for a filter's time range and project."""
+    sql, params = "", dict[str, object]()
+    if filters.since is not None:
+        sql += f" AND {alias}.ts >= :since"
+        params["since"] = filters.since
+    if filters.until is not None:
+        sql += f" AND {alias}.ts < :until"
+        params["until"] = filters.until
+    if filters.project:
+        sql += (
+            f" AND {alias}.session_id IN (SELECT session_id FROM sessions WHERE project_path LIKE :project ESCAPE '\\')"
+        )
+        params["project"] = "%" + filters.project.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return sql, params
+
+
+def slot_rows(conn: Connection, filters: Filters) -> list[tuple[int, str, int, int, int, int, float | None, int]]:
+    where, params = range_clause(filters)
+    query = text(
+        f"""SELECT CAST(r.ts / {SLOT_SECONDS} AS INTEGER) AS slot, r.model, SUM(r.input_tokens),
+                   SUM(r.output_tokens), SUM(r.cache_creation_tokens), SUM(r.cache_read_tokens),
+                   SUM(r.cost_usd), COUNT(*) - COUNT(r.cost_usd)
+            FROM responses r WHERE 1 = 1 {where} GROUP BY slot, r.model"""
+    )
+    return [tuple(row) for row in conn.execute(query, params)]
+
+
+def bucket_label(moment: datetime, period: Period) -> str:
+    if period == "daily":
+        return moment.date().isoformat()
+    if period == "weekly":
+        return (moment.date() - timedelta(days=moment.weekday())).isoformat()
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def period_report(conn: Connection, filters: Filters, period: Period) -> dict[str, object]:
+    """`{"daily"|"weekly"|"monthly": [row, ...], "totals": {...}}`, oldest period first."""
+    buckets: dict[str, dict[str, Totals]] = defaultdict(dict)
+    for slot, model, inp, out, cc, cr, cost, unpriced in slot_rows(conn, filters):
+        label = bucket_label(datetime.fromtimestamp(slot * SLOT_SECONDS, filters.tz), period)
+        totals = buckets[label].setdefault(model, Totals())
+        totals.add(inp, out, cc, cr, None if unpriced else cost, model)  # one model has one price per slot
+    rows = [_row(PERIOD_KEYS[period], label, by_model) for label, by_model in sorted(buckets.items())]
+    grand = Totals()
+    for by_model in buckets.values():
+        for totals in by_model.values():
+            grand.merge(totals)
+    return {period: rows, "totals": grand.as_json(), "unpricedModels": sorted(grand.unpriced_models)}
+
+
+def _row(key: str, label: str, by_model: dict[str, Totals]) -> dict[str, object]:
+    total = Totals()
+    for totals in by_model.values():
+        total.merge(totals)
+    ordered = sorted(by_model.items(), key=lambda item: -(item[1].cost or 0) - item[1].total * 1e-12)
+    return {
+        key: label,
+        **total.as_json(),
+        "models": [model for model, _ in ordered],
+        "modelBreakdowns": [{"model": model, **t.as_json()} for model, t in ordered],
+        "unpricedModels": sorted(total.unpriced_models),
+    }

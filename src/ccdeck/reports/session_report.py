@@ -1,0 +1,64 @@
+"""Per-session usage from the aggregates kept on each `sessions` row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, text
+
+from ccdeck.reports.filters import Filters
+from ccdeck.reports.periods import range_clause
+from ccdeck.reports.totals import Totals, iso
+
+SESSION_COLUMNS = """s.session_id, s.project_path, s.input_tokens, s.output_tokens, s.cache_creation_tokens,
+    s.cache_read_tokens, s.cost_usd, s.models, s.unpriced_models, s.first_activity, s.last_activity,
+    s.files_changed, s.title, s.git_branch, s.version, s.config_dir, s.prompts, s.responses, s.tool_uses,
+    s.api_errors, s.compactions, s.subagents, s.doing, s.last_kind, s.entrypoint"""
+
+
+def session_json(row: Any) -> dict[str, Any]:
+    """One row of `ccdeck usage session --json`, plus the session's facts (extra fields are allowed)."""
+    totals = Totals(row.input_tokens, row.output_tokens, row.cache_creation_tokens, row.cache_read_tokens)
+    first, last = row.first_activity, row.last_activity
+    return {
+        "sessionId": row.session_id,
+        "projectPath": row.project_path,
+        **totals.as_json(),
+        "costUSD": None if row.cost_usd is None else round(row.cost_usd, 6),
+        "models": orjson.loads(row.models),
+        "firstActivity": iso(first),
+        "lastActivity": iso(last),
+        "filesChanged": row.files_changed,
+        "unpricedModels": orjson.loads(row.unpriced_models),
+        "title": row.title,
+        "gitBranch": row.git_branch,
+        "version": row.version,
+        "configDir": row.config_dir,
+        "durationSeconds": round(last - first, 3) if first is not None and last is not None else 0,
+        "prompts": row.prompts,
+        "responses": row.responses,
+        "toolUses": row.tool_uses,
+        "apiErrors": row.api_errors,
+        "compactions": row.compactions,
+        "subagents": row.subagents,
+        "doing": row.doing,
+    }
+
+
+def session_report(conn: Connection, filters: Filters, limit: int | None = None) -> dict[str, Any]:
+    """`{"sessions": [...], "totals": {...}}`, newest activity first; the range applies to last activity."""
+    where, params = range_clause(filters, "s")
+    where = where.replace("s.ts", "s.last_activity")
+    sql = f"SELECT {SESSION_COLUMNS} FROM sessions s WHERE 1 = 1 {where} ORDER BY s.last_activity DESC"
+    if limit is not None:
+        sql += " LIMIT :limit"
+        params["limit"] = limit
+    sessions = [session_json(row) for row in conn.execute(text(sql), params)]
+    grand = Totals()
+    unpriced: set[str] = set()
+    for s in sessions:
+        grand.add(s["inputTokens"], s["outputTokens"], s["cacheCreationTokens"], s["cacheReadTokens"], s["costUSD"])
+        unpriced.update(s["unpricedModels"])
+    grand.unpriced_models = unpriced
+    return {"sessions": sessions, "totals": grand.as_json(), "unpricedModels": sorted(unpriced)}
