@@ -197,7 +197,8 @@ def _period_command(period: Period) -> Callable[..., None]:
         else:
             stdout.print(render.period_table(report, PERIOD_KEYS[period], breakdown))
 
-    command.__doc__ = f"Usage per {PERIOD_KEYS[period]}."
+    command.__doc__ = {"daily": "Usage per day.", "weekly": "Usage per week (weeks start on Monday).",
+                       "monthly": "Usage per month."}[period]  # fmt: skip
     return command
 
 

@@ -73,48 +73,11 @@ def _optional_str(text: str) -> str | None:
 
 
 DB = Setting[Path]("db", lambda: _data_home() / "ccdeck.db", Path, "SQLite database file ccdeck keeps history in.")
-HOST = Setting[str]("host", lambda: "127.0.0.1", str, "Address `ccdeck serve` binds to.")
-PORT = Setting[int]("port", lambda: 8484, _positive_int, "Port `ccdeck serve` listens on.")
-TOKEN = Setting[str | None](
-    "token",
-    lambda: None,
-    _optional_str,
-    "Access token required on every request when serving on a non-loopback address (generated if unset).",
-)
 IDLE_MINUTES = Setting[float](
-    "idle_minutes",
-    lambda: 10.0,
-    _positive_float,
-    "Minutes without activity after which a live session is idle.",
-)
-RESCAN_SECONDS = Setting[float](
-    "rescan_seconds", lambda: 30.0, _positive_float, "Seconds between safety-net rescans while serving."
-)
-POLL = Setting[bool]("poll", lambda: False, _bool, "Watch files by polling instead of OS events (network filesystems).")
-CLAUDE_BIN = Setting[str]("claude_bin", lambda: "claude", str, "The Claude Code executable `ccdeck run` launches.")
-MAX_PARALLEL = Setting[int]("max_parallel", lambda: 4, _positive_int, "Tasks of a run that execute at once.")
-TIMEOUT = Setting[float](
-    "timeout", lambda: 1800.0, _positive_float, "Seconds a task may run before it is stopped (timed_out)."
-)
-MODEL = Setting[str | None]("model", lambda: None, _optional_str, "Model for launched tasks (default: the CLI's).")
-BUDGET = Setting[float | None](
-    "budget", lambda: None, _positive_float, "USD budget per launched task (the CLI's --max-budget-usd)."
+    "idle_minutes", lambda: 10.0, _positive_float, "Minutes without activity after which a live session is idle."
 )
 
-SETTINGS: tuple[Setting[Any], ...] = (
-    DB,
-    HOST,
-    PORT,
-    TOKEN,
-    IDLE_MINUTES,
-    RESCAN_SECONDS,
-    POLL,
-    CLAUDE_BIN,
-    MAX_PARALLEL,
-    TIMEOUT,
-    MODEL,
-    BUDGET,
-)
+SETTINGS: tuple[Setting[Any], ...] = (DB, IDLE_MINUTES)
 
 
 @dataclass(frozen=True)
