@@ -260,6 +260,36 @@ def usage_blocks(
         stdout.print(render.blocks_table(report))
 
 
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help=f"{config.HOST.help} [default 127.0.0.1]")] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", min=1, max=65535, help=f"{config.PORT.help} [default 8484]")
+    ] = None,
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the dashboard in a browser.")] = False,
+    poll: Annotated[bool | None, typer.Option("--poll", help=config.POLL.help)] = None,
+    config_dir: ConfigDirs = None,
+    db: Db = None,
+) -> None:
+    """Serve the live dashboard, the JSON API (/docs) and the WebSocket feed; Ctrl-C stops."""
+    from ccdeck.web.serve import run_server
+
+    cfg = Config.resolve(db=db, config_dirs=resolve(config_dir, db).config_dirs,
+                         overrides={"host": host, "port": port, "poll": poll})  # fmt: skip
+    run_server(cfg, open_browser=open_browser, out=stdout)
+
+
+@app.command()
+def watch(
+    config_dir: ConfigDirs = None,
+    db: Db = None,
+) -> None:
+    """A live table of active sessions and today's totals in the terminal, updated as files change."""
+    from ccdeck.live.terminal import run_watch
+
+    run_watch(resolve(config_dir, db), stdout)
+
+
 def version_callback(value: bool) -> None:
     if value:
         stdout.print(f"ccdeck {__version__}")

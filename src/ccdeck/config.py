@@ -77,7 +77,20 @@ IDLE_MINUTES = Setting[float](
     "idle_minutes", lambda: 10.0, _positive_float, "Minutes without activity after which a live session is idle."
 )
 
-SETTINGS: tuple[Setting[Any], ...] = (DB, IDLE_MINUTES)
+HOST = Setting[str]("host", lambda: "127.0.0.1", str, "Address `ccdeck serve` binds to.")
+PORT = Setting[int]("port", lambda: 8484, _positive_int, "Port `ccdeck serve` listens on.")
+TOKEN = Setting[str | None](
+    "token",
+    lambda: None,
+    _optional_str,
+    "Token required on every request when serving on a non-loopback address (generated and printed if unset).",
+)
+RESCAN_SECONDS = Setting[float](
+    "rescan_seconds", lambda: 30.0, _positive_float, "Seconds between safety-net rescans while serving or watching."
+)
+POLL = Setting[bool]("poll", lambda: False, _bool, "Watch files by polling instead of OS events (network filesystems).")
+
+SETTINGS: tuple[Setting[Any], ...] = (DB, IDLE_MINUTES, HOST, PORT, TOKEN, RESCAN_SECONDS, POLL)
 
 
 @dataclass(frozen=True)

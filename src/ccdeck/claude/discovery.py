@@ -27,7 +27,7 @@ class SourceFile:
 
 
 def default_config_dirs(home: Path) -> tuple[Path, ...]:
-    return tuple(p for p in (home / ".claude", home / ".config" / "claude") if p.is_dir())
+    return tuple(p.resolve() for p in (home / ".claude", home / ".config" / "claude") if p.is_dir())
 
 
 def config_dirs_from(explicit: tuple[Path, ...], environ: Mapping[str, str]) -> tuple[Path, ...]:
@@ -61,6 +61,15 @@ def session_hint(path: Path) -> str | None:
     if path.name.startswith("agent-"):
         return None
     return path.stem
+
+
+def source_file(config_dir: Path, path: Path) -> SourceFile | None:
+    """The source a changed path is, if it is one: a transcript under `projects/` or `history.jsonl`."""
+    if path == config_dir / "history.jsonl":
+        return SourceFile(path, config_dir, "history", None)
+    if path.suffix == ".jsonl" and path.is_relative_to(config_dir / "projects"):
+        return SourceFile(path, config_dir, "transcript", session_hint(path))
+    return None
 
 
 def source_files(config_dir: Path) -> Iterator[SourceFile]:

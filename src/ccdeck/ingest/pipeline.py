@@ -16,7 +16,7 @@ from pathlib import Path
 import orjson
 from sqlalchemy import Connection, delete, select
 
-from ccdeck.claude.discovery import SourceFile, registry_files, source_files
+from ccdeck.claude.discovery import SourceFile, registry_files, source_file, source_files
 from ccdeck.claude.parser import parse_line
 from ccdeck.claude.pricing import Pricer
 from ccdeck.claude.registry import parse_history_line, read_live_session
@@ -85,11 +85,36 @@ class Ingestor:
         stats.seconds = time.perf_counter() - started
         return stats
 
-    def _pending(self, config_dir: Path, stats: ScanStats) -> list[tuple[SourceFile, SavedCursor | None, int]]:
+    def scan_paths(self, config_dirs: Iterable[Path], paths: Iterable[Path]) -> ScanStats:
+        """Ingest only the given files (from file events): no walk of the config dirs."""
+        started = time.perf_counter()
+        stats = ScanStats()
+        dirs = list(config_dirs)
+        by_dir: dict[Path, list[SourceFile]] = {}
+        registry_dirs: set[Path] = set()
+        for path in paths:
+            config_dir = next((d for d in dirs if path.is_relative_to(d)), None)
+            if config_dir is None:
+                continue
+            if path.parent.name == "sessions" and path.suffix == ".json":
+                registry_dirs.add(config_dir)
+            elif source := source_file(config_dir, path):
+                by_dir.setdefault(config_dir, []).append(source)
+        for config_dir in registry_dirs:
+            self.scan_registry(config_dir)
+        for config_dir, sources in by_dir.items():
+            for source, saved, _ in self._pending(config_dir, stats, sources):
+                self._ingest_file(source, saved, stats)
+        stats.seconds = time.perf_counter() - started
+        return stats
+
+    def _pending(
+        self, config_dir: Path, stats: ScanStats, sources: Iterable[SourceFile] | None = None
+    ) -> list[tuple[SourceFile, SavedCursor | None, int]]:
         """Files that changed since their cursor (unchanged ones cost one stat)."""
         saved = self._saved_cursors(config_dir)
         pending = []
-        for source in source_files(config_dir):
+        for source in source_files(config_dir) if sources is None else sources:
             stats.files += 1
             state = stat(source.path)
             if state is None:

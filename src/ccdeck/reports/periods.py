@@ -37,13 +37,23 @@ def range_clause(filters: Filters, alias: str = "r") -> tuple[str, dict[str, obj
     return sql, params
 
 
-def slot_rows(conn: Connection, filters: Filters) -> list[tuple[int, str, int, int, int, int, float | None, int]]:
+GROUP_KEYS = {
+    "model": ("r.model", ""),
+    "project": ("COALESCE(s.project_path, '')", "LEFT JOIN sessions s ON s.session_id = r.session_id"),
+}
+
+
+def slot_rows(
+    conn: Connection, filters: Filters, group: str = "model"
+) -> list[tuple[int, str, int, int, int, int, float | None, int]]:
+    """Sums per 15-minute slot and group key (a model, or a project path)."""
     where, params = range_clause(filters)
+    key, join = GROUP_KEYS[group]
     query = text(
-        f"""SELECT CAST(r.ts / {SLOT_SECONDS} AS INTEGER) AS slot, r.model, SUM(r.input_tokens),
+        f"""SELECT CAST(r.ts / {SLOT_SECONDS} AS INTEGER) AS slot, {key} AS k, SUM(r.input_tokens),
                    SUM(r.output_tokens), SUM(r.cache_creation_tokens), SUM(r.cache_read_tokens),
                    SUM(r.cost_usd), COUNT(*) - COUNT(r.cost_usd)
-            FROM responses r WHERE 1 = 1 {where} GROUP BY slot, r.model"""
+            FROM responses r {join} WHERE 1 = 1 {where} GROUP BY slot, k"""
     )
     return [tuple(row) for row in conn.execute(query, params)]
 

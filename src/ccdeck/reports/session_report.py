@@ -10,11 +10,7 @@ from sqlalchemy import Connection, text
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.periods import range_clause
 from ccdeck.reports.totals import Totals, iso
-
-SESSION_COLUMNS = """s.session_id, s.project_path, s.input_tokens, s.output_tokens, s.cache_creation_tokens,
-    s.cache_read_tokens, s.cost_usd, s.models, s.unpriced_models, s.first_activity, s.last_activity,
-    s.files_changed, s.title, s.git_branch, s.version, s.config_dir, s.prompts, s.responses, s.tool_uses,
-    s.api_errors, s.compactions, s.subagents, s.doing, s.last_kind, s.entrypoint"""
+from ccdeck.store.queries import SESSION_COLUMNS
 
 
 def session_json(row: Any) -> dict[str, Any]:

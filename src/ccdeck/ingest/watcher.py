@@ -1,0 +1,43 @@
+"""File events only trigger work: which Claude Code files changed. A periodic rescan (the monitor's) catches misses.
+
+Uses watchfiles (inotify on Linux) with a short debounce; `poll=True` switches to polling for filesystems that
+deliver no events (network mounts, some containers).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+
+import anyio
+from watchfiles import awatch
+
+log = logging.getLogger(__name__)
+DEBOUNCE_MS = 30
+STEP_MS = 10
+POLL_MS = 250
+
+
+def _wanted(path: str) -> bool:
+    return path.endswith((".jsonl", ".json"))
+
+
+async def changed_files(dirs: Sequence[Path], stop: anyio.Event, poll: bool = False) -> AsyncIterator[set[Path]]:
+    """Yield sets of changed transcript / registry files until `stop` is set."""
+    watched = [str(d) for d in dirs if d.is_dir()]
+    if not watched:
+        return
+    async for changes in awatch(
+        *watched,
+        debounce=DEBOUNCE_MS,
+        step=STEP_MS,
+        stop_event=stop,
+        force_polling=poll,
+        poll_delay_ms=POLL_MS,
+        recursive=True,
+        ignore_permission_denied=True,
+    ):
+        paths = {Path(p) for _, p in changes if _wanted(p)}
+        if paths:
+            yield paths

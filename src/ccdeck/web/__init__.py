@@ -1,0 +1,1 @@
+"""The web server: JSON API, WebSocket endpoint, and the built dashboard (static/)."""

@@ -1,0 +1,207 @@
+"""The JSON API (see docs/API.md). Handlers read through the store's read connections in a worker thread."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal, TypeVar
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from sqlalchemy import Connection
+
+from ccdeck import __version__
+from ccdeck.errors import UsageError
+from ccdeck.live.monitor import Monitor
+from ccdeck.live.state import STATES
+from ccdeck.reports.buckets import usage_points
+from ccdeck.reports.filters import Filters, parse_date, parse_timezone
+from ccdeck.reports.totals import Totals, iso
+from ccdeck.store import queries
+
+router = APIRouter(prefix="/api")
+T = TypeVar("T")
+
+
+def monitor_of(request: Request) -> Monitor:
+    monitor: Monitor = request.app.state.monitor
+    return monitor
+
+
+async def read(request: Request, fn: Callable[[Connection], T]) -> T:
+    def work() -> T:
+        with monitor_of(request).store.read() as conn:
+            return fn(conn)
+
+    return await asyncio.to_thread(work)
+
+
+def _day_start(text: str | None, flag: str, tz_name: str | None, plus_days: int = 0) -> float | None:
+    if not text:
+        return None
+    try:
+        day = parse_date(text, flag) + timedelta(days=plus_days)
+        return datetime(day.year, day.month, day.day, tzinfo=parse_timezone(tz_name)).timestamp()
+    except UsageError as exc:
+        raise HTTPException(422, str(exc)) from None
+
+
+@router.get("/health")
+async def health(request: Request) -> dict[str, Any]:
+    monitor = monitor_of(request)
+    lag = 0.0 if monitor.pending_since is None else max(0.0, datetime.now().timestamp() - monitor.pending_since)
+    return {"status": "ok", "version": __version__, "scan": monitor.scan_progress, "ingestLagSeconds": lag}
+
+
+@router.get("/summary")
+async def summary(request: Request) -> dict[str, Any]:
+    return await asyncio.to_thread(monitor_of(request).summary)
+
+
+@router.get("/sessions")
+async def sessions(
+    request: Request,
+    project: str | None = None,
+    state: Annotated[list[str] | None, Query()] = None,
+    model: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    q: str | None = None,
+    sort: Literal["lastActivity", "cost", "tokens", "duration"] = "lastActivity",
+    order: Literal["asc", "desc"] = "desc",
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(alias="pageSize", ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    monitor = monitor_of(request)
+    wanted = {s for part in state or [] for s in part.split(",") if s}
+    if unknown := wanted - set(STATES):
+        raise HTTPException(422, f"unknown state(s): {', '.join(sorted(unknown))}")
+    ids = None
+    if wanted:
+        tracked = {sid for sid, st in monitor.states.items() if st in wanted}
+        ids = sorted(tracked) if "ended" not in wanted else None
+    query = queries.SessionQuery(
+        project=project, model=model, since=_day_start(since, "since", None),
+        until=_day_start(until, "until", None, 1), q=q, ids=ids, sort=sort, descending=order == "desc",
+        limit=page_size, offset=(page - 1) * page_size,
+    )  # fmt: skip
+    if wanted and "ended" in wanted:  # ended = everything not in another wanted state: filter after reading
+        query = queries.SessionQuery(**{**query.__dict__, "limit": None, "offset": 0})
+    rows, total = await read(request, lambda conn: queries.list_sessions(conn, query))
+    items = [monitor.row_json(row) for row in rows]
+    if wanted and "ended" in wanted:
+        items = [i for i in items if i["state"] in wanted]
+        total = len(items)
+        items = items[(page - 1) * page_size : page * page_size]
+    return {"sessions": items, "total": total, "page": page, "pageSize": page_size}
+
+
+@router.get("/sessions/{session_id}")
+async def session_detail(request: Request, session_id: str) -> dict[str, Any]:
+    monitor = monitor_of(request)
+
+    def gather(conn: Connection) -> dict[str, Any] | None:
+        rows = queries.sessions_by_id(conn, [session_id])
+        if not rows:
+            return None
+        span = queries.session_span(conn, session_id)
+        bucket = _bucket_for(span)
+        return {
+            "session": monitor.row_json(rows[0]),
+            "cwd": rows[0].project_path,
+            "entrypoint": rows[0].entrypoint,
+            "costByModel": [_model_totals(r) for r in queries.cost_by_model(conn, session_id)],
+            "tokensOverTime": [
+                {
+                    "t": r.t,
+                    "inputTokens": r.i,
+                    "outputTokens": r.o,
+                    "cacheCreationTokens": r.cc,
+                    "cacheReadTokens": r.cr,
+                    "costUSD": r.cost,
+                }
+                for r in queries.tokens_over_time(conn, session_id, bucket)
+            ],
+            "bucketSeconds": bucket,
+            "filesChanged": [
+                {"path": r.path, "tool": r.tool, "count": r.count} for r in queries.files_changed(conn, session_id)
+            ],
+            "subagents": [
+                {
+                    "agentId": r.agent_id,
+                    "agentType": r.agent_type,
+                    "description": r.description,
+                    "responses": r.responses,
+                    "totalTokens": r.tokens,
+                    "costUSD": r.cost,
+                }
+                for r in queries.subagents(conn, session_id)
+            ],
+            "toolUses": queries.tool_counts(conn, session_id),
+        }
+
+    detail = await read(request, gather)
+    if detail is None:
+        raise HTTPException(404, f"no session {session_id}")
+    return detail
+
+
+def _bucket_for(span: tuple[float, float] | None) -> int:
+    """A bucket width giving at most ~300 points over the session's span, at least a minute."""
+    if span is None:
+        return 60
+    width = max(60, int((span[1] - span[0]) / 300))
+    return next(b for b in (60, 300, 900, 3600, 21600, 86400, 10**9) if b >= width)
+
+
+def _model_totals(row: Any) -> dict[str, Any]:
+    totals = Totals(row.i, row.o, row.cc, row.cr)
+    totals.add(0, 0, 0, 0, None if row.unpriced and row.cost is None else row.cost, row.model)
+    return {"model": row.model, **totals.as_json()}
+
+
+@router.get("/sessions/{session_id}/timeline")
+async def session_timeline(
+    request: Request,
+    session_id: str,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(alias="pageSize", ge=1, le=1000)] = 200,
+) -> dict[str, Any]:
+    rows, total = await read(request, lambda c: queries.timeline(c, session_id, page_size, (page - 1) * page_size))
+    items = [
+        {"uuid": r.key, "timestamp": iso(r.ts), "kind": r.kind, "text": r.text, "toolName": r.tool_name,
+         "agentId": r.agent_id, "isError": bool(r.is_error), "truncated": bool(r.truncated)}
+        for r in rows
+    ]  # fmt: skip
+    return {"items": items, "total": total, "page": page, "pageSize": page_size}
+
+
+@router.get("/usage")
+async def usage(
+    request: Request,
+    bucket: Literal["hour", "day", "week", "month"] = "day",
+    group: Literal["model", "project", "type"] = "model",
+    since: str | None = None,
+    until: str | None = None,
+    tz: str | None = None,
+) -> dict[str, Any]:
+    try:
+        filters = Filters.from_cli(since, until, tz)
+    except UsageError as exc:
+        raise HTTPException(422, str(exc)) from None
+    points = await read(request, lambda conn: usage_points(conn, filters, bucket, group))
+    return {"bucket": bucket, "group": group, "points": points}
+
+
+@router.get("/projects")
+async def projects(request: Request) -> dict[str, Any]:
+    monitor = monitor_of(request)
+    rows = await read(request, queries.projects)
+    return {
+        "projects": [
+            {"projectPath": r.project_path, "sessions": r.sessions, "totalTokens": r.tokens,
+             "costUSD": None if r.cost is None else round(r.cost, 6), "lastActivity": iso(r.last_activity),
+             "activeSessions": sum(1 for sid in r.ids.split(",") if monitor.states.get(sid, "ended") != "ended")}
+            for r in rows
+        ]
+    }  # fmt: skip

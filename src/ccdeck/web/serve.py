@@ -1,0 +1,39 @@
+"""`ccdeck serve`: resolve the token rule, print the URL, run uvicorn until Ctrl-C."""
+
+from __future__ import annotations
+
+import secrets
+import webbrowser
+
+import uvicorn
+from rich.console import Console
+
+from ccdeck import config
+from ccdeck.config import Config
+from ccdeck.web.app import ServeOptions, create_app
+from ccdeck.web.security import is_loopback
+
+
+def run_server(cfg: Config, *, open_browser: bool, out: Console) -> None:
+    host, port = cfg.get(config.HOST), cfg.get(config.PORT)
+    token = cfg.get(config.TOKEN)
+    if is_loopback(host):
+        token = None  # loopback: the Host and Origin checks suffice
+    elif token is None:
+        token = secrets.token_urlsafe(24)
+    options = ServeOptions(
+        db=cfg.db,
+        config_dirs=cfg.config_dirs,
+        host=host,
+        idle_after=cfg.get(config.IDLE_MINUTES) * 60,
+        rescan_every=cfg.get(config.RESCAN_SECONDS),
+        poll=cfg.get(config.POLL),
+        token=token,
+    )
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+    out.print(f"ccdeck dashboard: [bold]{url}[/]  (API docs at /docs; Ctrl-C stops)", highlight=False)
+    out.print(f"watching {', '.join(str(d) for d in cfg.config_dirs) or 'no config dir'}; database {cfg.db}")
+    if open_browser:
+        webbrowser.open(url)
+    uvicorn.run(create_app(options), host=host, port=port, log_level="warning", lifespan="on", ws="websockets-sansio")
