@@ -65,6 +65,8 @@ class Monitor:
     # lifecycle -------------------------------------------------------------------------------------------------
     async def start(self, catch_up: bool = True) -> None:
         self._loop = asyncio.get_running_loop()
+        if catch_up:
+            self.scan_progress = {"running": True, "filesDone": 0, "filesTotal": 0}
         self._tasks = [
             asyncio.create_task(self._guard(self._catch_up_then_watch(catch_up)), name="ccdeck-watch"),
             asyncio.create_task(self._guard(self._track_states()), name="ccdeck-states"),

@@ -108,10 +108,10 @@ def tokens_over_time(conn: Connection, session_id: str, bucket_seconds: int) -> 
     return list(
         conn.execute(
             text(
-                f"""SELECT CAST(ts / {bucket_seconds} AS INTEGER) * {bucket_seconds} AS t, SUM(input_tokens) AS i,
+                f"""SELECT CAST(ts / {bucket_seconds} AS INTEGER) * {bucket_seconds} AS bucket, SUM(input_tokens) AS i,
                            SUM(output_tokens) AS o, SUM(cache_creation_tokens) AS cc, SUM(cache_read_tokens) AS cr,
                            SUM(cost_usd) AS cost
-                    FROM responses WHERE session_id = :id GROUP BY t ORDER BY t"""
+                    FROM responses WHERE session_id = :id GROUP BY bucket ORDER BY bucket"""
             ),
             {"id": session_id},
         )
@@ -127,10 +127,10 @@ def files_changed(conn: Connection, session_id: str) -> list[Any]:
     return list(
         conn.execute(
             text(
-                """SELECT path, name AS tool, COUNT(*) AS count FROM tool_uses
+                """SELECT path, name AS tool, COUNT(*) AS uses FROM tool_uses
                    WHERE session_id = :id AND path IS NOT NULL GROUP BY path, name
                    UNION ALL
-                   SELECT path, 'snapshot' AS tool, 1 AS count FROM snapshot_files
+                   SELECT path, 'snapshot' AS tool, 1 AS uses FROM snapshot_files
                    WHERE session_id = :id AND path NOT IN
                        (SELECT path FROM tool_uses WHERE session_id = :id AND path IS NOT NULL)
                    ORDER BY path"""

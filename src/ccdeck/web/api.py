@@ -113,7 +113,7 @@ async def session_detail(request: Request, session_id: str) -> dict[str, Any]:
             "costByModel": [_model_totals(r) for r in queries.cost_by_model(conn, session_id)],
             "tokensOverTime": [
                 {
-                    "t": r.t,
+                    "t": r.bucket,
                     "inputTokens": r.i,
                     "outputTokens": r.o,
                     "cacheCreationTokens": r.cc,
@@ -124,7 +124,7 @@ async def session_detail(request: Request, session_id: str) -> dict[str, Any]:
             ],
             "bucketSeconds": bucket,
             "filesChanged": [
-                {"path": r.path, "tool": r.tool, "count": r.count} for r in queries.files_changed(conn, session_id)
+                {"path": r.path, "tool": r.tool, "count": r.uses} for r in queries.files_changed(conn, session_id)
             ],
             "subagents": [
                 {

@@ -26,18 +26,19 @@ def _label(value: str) -> str:
 def render(monitor: Monitor) -> str:
     lines = ["# HELP ccdeck_sessions Sessions by live state.", "# TYPE ccdeck_sessions gauge"]
     counts = dict.fromkeys(STATES, 0)
-    for state in monitor.states.values():
-        counts[state] += 1
-    lines += [f'ccdeck_sessions{{state="{s}"}} {n}' for s, n in counts.items()]
+    counts.update(monitor.active_counts())
     lines += ["# HELP ccdeck_tokens_total Tokens by model and type.", "# TYPE ccdeck_tokens_total counter"]
     costs = ["# HELP ccdeck_cost_usd_total API-equivalent cost by model.", "# TYPE ccdeck_cost_usd_total counter"]
     with monitor.store.read() as conn:
+        every = conn.execute(text("SELECT COUNT(*) FROM sessions")).scalar() or 0
+        counts["ended"] = every - sum(n for state, n in counts.items() if state != "ended")
         for model, inp, out, cc, cr, cost in conn.execute(_BY_MODEL):
             m = _label(model)
             for kind, value in (("input", inp), ("output", out), ("cache_creation", cc), ("cache_read", cr)):
                 lines.append(f'ccdeck_tokens_total{{model="{m}",type="{kind}"}} {value}')
             if cost is not None:
                 costs.append(f'ccdeck_cost_usd_total{{model="{m}"}} {cost:.6f}')
+    lines[2:2] = [f'ccdeck_sessions{{state="{s}"}} {n}' for s, n in counts.items()]
     lag = 0.0 if monitor.pending_since is None else time.time() - monitor.pending_since
     lines += costs
     lines += ["# HELP ccdeck_ingest_lag_seconds Age of the oldest file change not yet ingested.",

@@ -1,0 +1,80 @@
+"""The JSON API on a real store, through a real uvicorn on loopback."""
+
+from __future__ import annotations
+
+from web.server_fixture import LiveServer
+
+
+def test_health_and_summary(live_server: LiveServer) -> None:
+    health = live_server.get("/api/health").json()
+    assert health["status"] == "ok"
+    assert health["scan"]["running"] is False
+    summary = live_server.get("/api/summary").json()
+    assert set(summary) >= {"today", "week", "month", "active", "generatedAt"}
+    assert set(summary["today"]) == {
+        "inputTokens", "outputTokens", "cacheCreationTokens", "cacheReadTokens", "totalTokens", "costUSD"
+    }  # fmt: skip
+
+
+def test_sessions_filter_sort_and_pages(live_server: LiveServer) -> None:
+    everything = live_server.get("/api/sessions", params={"pageSize": 500}).json()
+    # 16 session ids in the transcripts; 11 of them have billed responses (the figure ccusage reports).
+    assert everything["total"] == len(everything["sessions"]) == 16
+    assert sum(1 for s in everything["sessions"] if s["totalTokens"]) == 11
+    row = everything["sessions"][0]
+    for key in ("sessionId", "projectPath", "totalTokens", "costUSD", "models", "filesChanged", "state", "title"):
+        assert key in row
+    last = [s["lastActivity"] for s in everything["sessions"]]
+    assert last == sorted(last, reverse=True)
+
+    by_cost = live_server.get("/api/sessions", params={"sort": "cost", "pageSize": 500}).json()["sessions"]
+    costs = [s["costUSD"] or 0 for s in by_cost]
+    assert costs == sorted(costs, reverse=True)
+
+    page2 = live_server.get("/api/sessions", params={"pageSize": 4, "page": 2}).json()
+    assert page2["total"] == 16
+    assert [s["sessionId"] for s in page2["sessions"]] == [s["sessionId"] for s in everything["sessions"][4:8]]
+
+    looksmaxx = live_server.get("/api/sessions", params={"project": "LOOKSMAXX"}).json()
+    assert looksmaxx["total"] >= 1
+    assert all("LOOKSMAXX" in s["projectPath"] for s in looksmaxx["sessions"])
+    ended = live_server.get("/api/sessions", params={"state": "ended"}).json()
+    assert ended["total"] == 16
+    assert live_server.get("/api/sessions", params={"state": "working"}).json()["total"] == 0
+    assert live_server.get("/api/sessions", params={"state": "bogus"}).status_code == 422
+
+
+def test_session_detail_and_timeline(live_server: LiveServer) -> None:
+    sessions = live_server.get("/api/sessions", params={"sort": "tokens", "pageSize": 1}).json()["sessions"]
+    sid = sessions[0]["sessionId"]
+    detail = live_server.get(f"/api/sessions/{sid}").json()
+    assert detail["session"]["sessionId"] == sid
+    assert sum(m["totalTokens"] for m in detail["costByModel"]) == detail["session"]["totalTokens"]
+    assert sum(p["inputTokens"] + p["outputTokens"] + p["cacheCreationTokens"] + p["cacheReadTokens"]
+               for p in detail["tokensOverTime"]) == detail["session"]["totalTokens"]  # fmt: skip
+    assert {"filesChanged", "subagents", "toolUses"} <= set(detail)
+    timeline = live_server.get(f"/api/sessions/{sid}/timeline", params={"pageSize": 5}).json()
+    assert timeline["total"] > 5 and len(timeline["items"]) == 5
+    stamps = [i["timestamp"] for i in timeline["items"]]
+    assert stamps == sorted(stamps)
+    assert live_server.get("/api/sessions/no-such-session").status_code == 404
+
+
+def test_usage_and_projects(live_server: LiveServer) -> None:
+    usage = live_server.get("/api/usage", params={"bucket": "day", "group": "model", "tz": "UTC"}).json()
+    sessions = live_server.get("/api/sessions", params={"pageSize": 500}).json()["sessions"]
+    assert sum(p["totalTokens"] for p in usage["points"]) == sum(s["totalTokens"] for s in sessions)
+    by_type = live_server.get("/api/usage", params={"bucket": "month", "group": "type"}).json()["points"]
+    assert {p["key"] for p in by_type} == {"input", "output", "cacheCreation", "cacheRead"}
+    assert live_server.get("/api/usage", params={"tz": "Mars/Base"}).status_code == 422
+    projects = live_server.get("/api/projects").json()["projects"]
+    assert sum(p["sessions"] for p in projects) == 16
+
+
+def test_metrics_and_docs(live_server: LiveServer) -> None:
+    metrics = live_server.get("/metrics").text
+    assert 'ccdeck_sessions{state="ended"} 16' in metrics
+    assert "ccdeck_tokens_total{model=" in metrics
+    assert "ccdeck_ingest_lag_seconds" in metrics
+    assert live_server.get("/docs").status_code == 200
+    assert "/api/sessions" in live_server.get("/openapi.json").json()["paths"]

@@ -1,0 +1,81 @@
+"""A line appended to a real transcript while a real server runs reaches a WebSocket client."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import orjson
+from websockets.sync.client import connect
+
+from web.server_fixture import LiveServer
+
+
+def _assistant_line(session_id: str, cwd: str, message_id: str) -> bytes:
+    line = {
+        "type": "assistant", "uuid": f"u-{message_id}", "parentUuid": None, "sessionId": session_id, "cwd": cwd,
+        "timestamp": "2026-01-20T10:00:00.000Z", "version": "2.1.7", "gitBranch": "main", "requestId": f"r-{message_id}",
+        "message": {"id": message_id, "model": "claude-sonnet-4-5-20250929", "role": "assistant",
+                    "content": [{"type": "tool_use", "id": f"t-{message_id}", "name": "Edit",
+                                 "input": {"file_path": f"{cwd}/app.py"}}],
+                    "usage": {"input_tokens": 7, "output_tokens": 11, "cache_creation_input_tokens": 0,
+                              "cache_read_input_tokens": 1000}},
+    }  # fmt: skip
+    return orjson.dumps(line) + b"\n"
+
+
+def test_appended_line_is_pushed(live_server: LiveServer) -> None:
+    transcript = next(p for p in sorted((live_server.config_dir / "projects").rglob("*.jsonl"))
+                      if "subagents" not in p.parts and not p.name.startswith("agent-"))  # fmt: skip
+    session_id = transcript.stem
+    before = live_server.get(f"/api/sessions/{session_id}").json()["session"]
+    with connect(live_server.url.replace("http", "ws") + "/ws", open_timeout=5) as ws:
+        first = orjson.loads(ws.recv(timeout=15))
+        assert first["type"] == "snapshot"
+        with transcript.open("ab") as f:
+            f.write(_assistant_line(session_id, before["projectPath"] or "/tmp", "msg_live_1"))
+        appended = time.monotonic()
+        updated = None
+        while time.monotonic() - appended < 10:
+            message = orjson.loads(ws.recv(timeout=10))
+            if message["type"] == "session.updated" and message["session"]["sessionId"] == session_id:
+                updated = message["session"]
+                break
+    assert updated is not None, "no session.updated within 10 s"
+    assert updated["totalTokens"] == before["totalTokens"] + 1018
+    assert updated["outputTokens"] == before["outputTokens"] + 11
+    assert "state" in updated and "costUSD" in updated and "filesChanged" in updated
+    after = live_server.get(f"/api/sessions/{session_id}").json()
+    assert any(f["path"].endswith("/app.py") for f in after["filesChanged"])
+
+
+def test_half_written_line_waits_for_its_newline(live_server: LiveServer) -> None:
+    transcript = next((live_server.config_dir / "projects").rglob("*.jsonl"))
+    session_id = transcript.stem
+    line = _assistant_line(session_id, "/tmp/x", "msg_half")
+    before = live_server.get(f"/api/sessions/{session_id}").json()["session"]["totalTokens"]
+    with transcript.open("ab") as f:
+        f.write(line[:40])
+    time.sleep(0.6)
+    assert live_server.get(f"/api/sessions/{session_id}").json()["session"]["totalTokens"] == before
+    with transcript.open("ab") as f:
+        f.write(line[40:])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if live_server.get(f"/api/sessions/{session_id}").json()["session"]["totalTokens"] == before + 1018:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the completed line was not ingested")
+
+
+def test_slow_client_is_dropped_others_continue(live_server: LiveServer, tmp_path: Path) -> None:
+    from ccdeck.live.hub import CLIENT_QUEUE, Hub
+
+    hub = Hub()
+    slow, fast = hub.connect(), hub.connect()
+    for i in range(CLIENT_QUEUE + 5):
+        hub.publish({"type": "x", "i": i})
+        while not fast.queue.empty():
+            fast.queue.get_nowait()
+    assert slow.dropped and slow not in hub.clients
+    assert fast in hub.clients and not fast.dropped
