@@ -20,9 +20,11 @@ def test_foreign_host_is_refused(live_server: LiveServer) -> None:
 
 def test_foreign_origin_is_refused_for_websocket_and_writes(live_server: LiveServer) -> None:
     ws_url = live_server.url.replace("http", "ws") + "/ws"
-    with pytest.raises((InvalidStatus, WebSocketException)):
-        with connect(ws_url, origin="http://attacker.example", open_timeout=5) as ws:  # type: ignore[arg-type]
-            ws.recv(timeout=5)
+    with (
+        pytest.raises((InvalidStatus, WebSocketException)),
+        connect(ws_url, origin="http://attacker.example", open_timeout=5) as ws,  # type: ignore[arg-type]
+    ):
+        ws.recv(timeout=5)
     response = httpx.post(live_server.url + "/api/sessions", headers={"Origin": "http://attacker.example"})
     assert response.status_code == 403
     with connect(ws_url, origin=live_server.url, open_timeout=5) as ws:  # type: ignore[arg-type]
@@ -44,6 +46,8 @@ def test_token_required_off_loopback(token_server: LiveServer) -> None:
     cookie = opened.cookies.get("ccdeck_token")
     assert cookie == "s3cret"
     assert token_server.get("/api/summary", cookies={"ccdeck_token": cookie}).status_code == 200
-    with pytest.raises((InvalidStatus, WebSocketException)):
-        with connect(token_server.url.replace("http", "ws") + "/ws", open_timeout=5) as ws:
-            ws.recv(timeout=5)
+    with (
+        pytest.raises((InvalidStatus, WebSocketException)),
+        connect(token_server.url.replace("http", "ws") + "/ws", open_timeout=5) as ws,
+    ):
+        ws.recv(timeout=5)

@@ -14,7 +14,8 @@ from web.server_fixture import LiveServer
 def _assistant_line(session_id: str, cwd: str, message_id: str) -> bytes:
     line = {
         "type": "assistant", "uuid": f"u-{message_id}", "parentUuid": None, "sessionId": session_id, "cwd": cwd,
-        "timestamp": "2026-01-20T10:00:00.000Z", "version": "2.1.7", "gitBranch": "main", "requestId": f"r-{message_id}",
+        "timestamp": "2026-01-20T10:00:00.000Z", "version": "2.1.7", "gitBranch": "main",
+        "requestId": f"r-{message_id}",
         "message": {"id": message_id, "model": "claude-sonnet-4-5-20250929", "role": "assistant",
                     "content": [{"type": "tool_use", "id": f"t-{message_id}", "name": "Edit",
                                  "input": {"file_path": f"{cwd}/app.py"}}],

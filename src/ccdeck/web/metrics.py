@@ -25,7 +25,7 @@ def _label(value: str) -> str:
 
 def render(monitor: Monitor) -> str:
     lines = ["# HELP ccdeck_sessions Sessions by live state.", "# TYPE ccdeck_sessions gauge"]
-    counts = dict.fromkeys(STATES, 0)
+    counts: dict[str, int] = dict.fromkeys(STATES, 0)
     counts.update(monitor.active_counts())
     lines += ["# HELP ccdeck_tokens_total Tokens by model and type.", "# TYPE ccdeck_tokens_total counter"]
     costs = ["# HELP ccdeck_cost_usd_total API-equivalent cost by model.", "# TYPE ccdeck_cost_usd_total counter"]
