@@ -43,7 +43,7 @@ async def websocket(ws: WebSocket) -> None:
         pass
     finally:
         monitor.hub.disconnect(client)
-        with contextlib.suppress(RuntimeError):
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect):
             await ws.close()
 
 
