@@ -57,8 +57,9 @@ def live_transcript(tmp_path: Path) -> Path:
     )
     # The live registry entry Claude Code writes for a running session; this test process stands in for it.
     (config / "sessions").mkdir()
+    started = int(psutil.Process().create_time() * 1000)
     entry = {"pid": os.getpid(), "sessionId": LIVE_SESSION, "cwd": LIVE_CWD, "version": "2.1.330",
-             "startedAt": int(psutil.Process().create_time() * 1000), "status": "busy", "kind": "interactive"}  # fmt: skip
+             "startedAt": started, "status": "busy", "kind": "interactive"}  # fmt: skip
     (config / "sessions" / f"{os.getpid()}.json").write_bytes(orjson.dumps(entry))
     return path
 
