@@ -71,7 +71,8 @@ Project = Annotated[
     str | None, typer.Option("--project", help="Only sessions whose project path contains TEXT.", show_default=False)
 ]
 
-stdout = Console(soft_wrap=False)
+# Piped output is not cut to 80 columns: numbers must stay whole for whoever reads them.
+stdout = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
 stderr = Console(stderr=True)
 
 
@@ -317,7 +318,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         app(args=list(sys.argv[1:] if argv is None else argv), prog_name="ccdeck", standalone_mode=False)
     except CcdeckError as exc:
-        stderr.print(f"ccdeck: error: {exc}", highlight=False, markup=False)
+        sys.stderr.write(f"ccdeck: error: {' '.join(str(exc).split())}\n")
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code

@@ -20,6 +20,7 @@ class TokenUsage:
     cache_5m: int = 0
     cache_1h: int = 0
     web_search: int = 0
+    fast: bool = False  # `usage.speed == "fast"`: fast mode, billed at its own (higher) rates
 
     @property
     def total(self) -> int:

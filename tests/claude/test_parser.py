@@ -6,6 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+from ccdeck.claude.parser import parse_line
+from ccdeck.models import Malformed, ParsedLine
 from core_fixtures import (
     CORPUS,
     OPUS_4,
@@ -24,9 +27,6 @@ from core_fixtures import (
     user_prompt,
     write_jsonl,
 )
-
-from ccdeck.claude.parser import parse_line
-from ccdeck.models import Malformed, ParsedLine
 
 S = "11111111-2222-4333-8444-555555555555"
 T0 = "2025-08-01T10:00:00.000Z"
@@ -135,11 +135,6 @@ def test_malformed_lines(raw: bytes) -> None:
     assert record.reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parser._response returns None for a `message.usage` that is not an object instead of raising _Bad, "
-    "so the line is silently unbilled rather than reported as Malformed",
-)
 def test_usage_that_is_a_string_is_malformed() -> None:
     line = {**GOOD_ASSISTANT, "message": {**GOOD_ASSISTANT["message"], "usage": "1200 tokens"}}
     assert isinstance(parse_line(dumps(line)), Malformed)
@@ -367,7 +362,9 @@ def test_usage_inside_task_results_is_not_counted(tmp_path: Path, tool: str) -> 
         transcript(config, "/p", S),
         [
             user_prompt(S, T0, "explore"),
-            assistant(S, T0, msg_id="m1", u=usage(1, 50, 0, 0), content=[tool_use(tool, {"prompt": "x"}, "toolu_task")]),
+            assistant(
+                S, T0, msg_id="m1", u=usage(1, 50, 0, 0), content=[tool_use(tool, {"prompt": "x"}, "toolu_task")]
+            ),
             result_line,
             assistant(S, T0, msg_id="m2", u=usage(2, 60, 0, 0)),
         ],
@@ -413,7 +410,9 @@ def test_summary_in_another_file_titles_the_session_holding_its_leaf(tmp_path: P
         transcript(config, "/p", S),
         [user_prompt(S, T0, "please fix the bug", uid="prompt-1"), assistant(S, T0, uid="leaf-1")],
     )
-    write_jsonl(transcript(config, "/p", other), [{"type": "summary", "summary": "Login bug fixed", "leafUuid": "leaf-1"}])
+    write_jsonl(
+        transcript(config, "/p", other), [{"type": "summary", "summary": "Login bug fixed", "leafUuid": "leaf-1"}]
+    )
     db = tmp_path / "db.sqlite"
     scan(config, db)
     assert session_row(db, S)["title"] == "Login bug fixed"
@@ -443,8 +442,12 @@ def test_title_precedence(tmp_path: Path) -> None:
 
 def test_gateway_lines_without_request_id_are_keyed_by_message_id(tmp_path: Path) -> None:
     lines = [
-        assistant(S, T0, msg_id="msg_gw", request_id=None, u=usage(4, 1, 0, 100), content=[{"type": "text", "text": "a"}]),
-        assistant(S, T0, msg_id="msg_gw", request_id=None, u=usage(4, 30, 0, 100), content=[{"type": "text", "text": "b"}]),
+        assistant(
+            S, T0, msg_id="msg_gw", request_id=None, u=usage(4, 1, 0, 100), content=[{"type": "text", "text": "a"}]
+        ),
+        assistant(
+            S, T0, msg_id="msg_gw", request_id=None, u=usage(4, 30, 0, 100), content=[{"type": "text", "text": "b"}]
+        ),
         assistant(S, T0, msg_id="msg_gw2", request_id=None, u=usage(1, 5, 0, 0)),
     ]
     assert parsed(lines[0]).response.key == "msg_gw"  # type: ignore[union-attr]
@@ -476,11 +479,6 @@ def test_lines_without_message_id_are_keyed_by_uuid(tmp_path: Path) -> None:
     assert response_totals(db)["outputTokens"] == 30
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parser._response_key falls back to f'uuid:{uuid}' with uuid '' when a line has neither message.id nor "
-    "uuid, so every such response shares the key 'uuid:' and all but one are dropped",
-)
 def test_lines_without_message_id_or_uuid_are_all_counted(tmp_path: Path) -> None:
     lines = []
     for i, out in enumerate((10, 20, 30)):
@@ -494,11 +492,6 @@ def test_lines_without_message_id_or_uuid_are_all_counted(tmp_path: Path) -> Non
     assert response_totals(db)["responses"] == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parser._Context.event keys events by the line's uuid ('' when absent), so the events of lines without "
-    "uuid collide in the events table and the second prompt of the agentsview fixture is lost",
-)
 def test_lines_without_uuid_keep_all_their_prompts(tmp_path: Path) -> None:
     config = tmp_path / "config"
     folder = config / "projects" / "-Users-alice-code-my-app"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+
+from ccdeck.ingest.tailer import FileState, SavedCursor, read_chunks, start_point, stat
 from core_fixtures import (
     assistant,
     dumps,
@@ -19,15 +20,17 @@ from core_fixtures import (
     write_jsonl,
 )
 
-from ccdeck.ingest.tailer import FileState, SavedCursor, read_chunks, start_point, stat
-
 S = "22222222-3333-4444-8555-666666666666"
 
 
 def _responses(n: int, start: int = 0, out: int = 10) -> list[dict]:
     return [
         assistant(
-            S, f"2025-08-01T10:{i:02d}:00.000Z", msg_id=f"msg_{i}", request_id=f"req_{i}", u=usage(1, out + i, 100, 1000)
+            S,
+            f"2025-08-01T10:{i:02d}:00.000Z",
+            msg_id=f"msg_{i}",
+            request_id=f"req_{i}",
+            u=usage(1, out + i, 100, 1000),
         )
         for i in range(start, start + n)
     ]
@@ -179,7 +182,7 @@ def test_replaced_file_is_read_again(tmp_path: Path) -> None:
     scan(config, db)
     replacement = path.with_suffix(".tmp")
     written = write_jsonl(replacement, _responses(5))
-    os.replace(replacement, path)
+    replacement.replace(path)
     stats = scan(config, db)
     assert (stats.bytes, stats.lines, stats.new_responses) == (written, 5, 2)
     totals = response_totals(db)
@@ -196,7 +199,7 @@ def test_replaced_file_of_the_same_size_is_read_again(tmp_path: Path) -> None:
     replacement = path.with_suffix(".tmp")
     write_jsonl(replacement, _responses(3, out=50))  # same length, larger output on every copy
     assert replacement.stat().st_size == path.stat().st_size
-    os.replace(replacement, path)
+    replacement.replace(path)
     stats = scan(config, db)
     assert stats.lines == 3
     assert response_totals(db)["outputTokens"] == 50 + 51 + 52

@@ -8,6 +8,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+
+from ccdeck.errors import UsageError
+from ccdeck.reports.blocks import blocks_report
+from ccdeck.reports.filters import Filters, parse_date, parse_timezone
+from ccdeck.reports.periods import period_report
+from ccdeck.reports.session_report import session_report
+from ccdeck.reports.totals import Totals, iso
+from ccdeck.store.store import Store
 from core_fixtures import (
     OPUS_4,
     P1,
@@ -25,14 +33,6 @@ from core_fixtures import (
     write_jsonl,
     write_report_config,
 )
-
-from ccdeck.errors import UsageError
-from ccdeck.reports.blocks import blocks_report
-from ccdeck.reports.filters import Filters, parse_date, parse_timezone
-from ccdeck.reports.periods import period_report
-from ccdeck.reports.session_report import session_report
-from ccdeck.reports.totals import Totals, iso
-from ccdeck.store.store import Store
 
 
 @pytest.fixture

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from core_fixtures import assistant, query, scan, transcript, usage, write_jsonl
 from sqlalchemy import select, text
 
 from ccdeck.errors import StoreError
 from ccdeck.store import schema
 from ccdeck.store.database import HEAD_REVISION, MIGRATIONS
 from ccdeck.store.store import Store
+from core_fixtures import assistant, query, scan, transcript, usage, write_jsonl
 
 VERSIONS = Path(__file__).resolve().parents[2] / "src" / "ccdeck" / "store" / "migrations" / "versions"
 

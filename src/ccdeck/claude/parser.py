@@ -7,6 +7,7 @@ reference on Claude Code's files for the meaning of each field.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import orjson
@@ -18,6 +19,7 @@ PROMPT_CHARS = 20_000
 ANSWER_CHARS = 20_000
 TOOL_RESULT_CHARS = 2_000
 TOOL_INPUT_CHARS = 500
+SIDECHAIN_AGENT = "sidechain"
 FILE_TOOLS = {
     "Edit": "file_path",
     "Write": "file_path",
@@ -58,19 +60,19 @@ def parse_line(raw: bytes, session_hint: str | None = None) -> ParsedLine | Malf
     if not isinstance(obj, dict):
         return Malformed(f"not a JSON object but {type(obj).__name__}")
     try:
-        return _parse_object(obj, session_hint)
+        return _parse_object(obj, session_hint, raw)
     except _Bad as exc:
         return Malformed(str(exc))
 
 
-def _parse_object(obj: dict[str, Any], session_hint: str | None) -> ParsedLine:
+def _parse_object(obj: dict[str, Any], session_hint: str | None, raw: bytes) -> ParsedLine:
     kind = obj.get("type")
     if kind is None and isinstance(obj.get("message"), dict) and "usage" in obj["message"]:
         kind = "assistant"  # the oldest transcripts (and some tools' fixtures) omit the type
     if not isinstance(kind, str):
         raise _Bad(f"type is {type(kind).__name__}, not a string")
     if kind in ("assistant", "user", "system"):
-        return _parse_message(kind, obj, session_hint)
+        return _parse_message(kind, obj, session_hint, raw)
     if kind in TITLE_TYPES:
         return _parse_title(kind, obj)
     if kind == "file-history-snapshot":
@@ -104,7 +106,7 @@ def _clip(text: str, limit: int) -> tuple[str, bool]:
     return (text, False) if len(text) <= limit else (text[:limit], True)
 
 
-def _parse_message(kind: str, obj: dict[str, Any], session_hint: str | None) -> ParsedLine:
+def _parse_message(kind: str, obj: dict[str, Any], session_hint: str | None, raw: bytes) -> ParsedLine:
     session_id = _session_id(obj) or session_hint
     timestamp = epoch(obj.get("timestamp"))
     uuid = _str(obj, "uuid")
@@ -123,7 +125,12 @@ def _parse_message(kind: str, obj: dict[str, Any], session_hint: str | None) -> 
     }
     if session_id is None or timestamp is None:
         return ParsedLine(**common)
-    ctx = _Context(session_id, timestamp, uuid or "", agent_id)
+    if agent_id is None and obj.get("isSidechain") is True:
+        agent_id = SIDECHAIN_AGENT  # subagent lines inside the session file (<= 2.0.26) carry no agentId
+        common["agent_id"] = agent_id
+    # A line without uuid still needs a stable key: its content's digest (identical copies dedupe, as they should).
+    key = uuid or "sha1:" + hashlib.sha1(raw, usedforsecurity=False).hexdigest()
+    ctx = _Context(session_id, timestamp, key, agent_id)
     if kind == "assistant":
         return ParsedLine(**common, **_assistant(ctx, obj))
     if kind == "user":
@@ -219,7 +226,9 @@ def _int(usage: dict[str, Any], key: str) -> int:
 
 def _response(ctx: _Context, obj: dict[str, Any], message: dict[str, Any], model: object) -> Response | None:
     usage = message.get("usage")
-    if not isinstance(usage, dict) or not isinstance(model, str):
+    if usage is not None and not isinstance(usage, dict):
+        raise _Bad(f"message.usage is {type(usage).__name__}, not an object")
+    if usage is None or not isinstance(model, str):
         return None
     split = _dict(usage, "cache_creation")
     server = _dict(usage, "server_tool_use")
@@ -233,6 +242,7 @@ def _response(ctx: _Context, obj: dict[str, Any], message: dict[str, Any], model
         cache_5m=creation - one_hour,  # the split exists from 1.0.77; before it, every write was a 5-minute one
         cache_1h=one_hour,
         web_search=_int(server, "web_search_requests"),
+        fast=usage.get("speed") == "fast",
     )
     return Response(_response_key(obj, message, ctx.uuid), ctx.session_id, ctx.agent_id, ctx.timestamp, model, tokens)
 

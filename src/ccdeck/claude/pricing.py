@@ -67,17 +67,20 @@ def reference_cost(model: str, u: TokenUsage, when: datetime) -> float | None:
     from genai_prices import calc_price
 
     try:
-        result = calc_price(genai_usage(u), model, provider_id="anthropic", genai_request_timestamp=when)
+        context = {"speed": "fast"} if u.fast else None
+        result = calc_price(
+            genai_usage(u), model, provider_id="anthropic", genai_request_timestamp=when, price_context=context
+        )
     except LookupError:
         return None
     return float(result.total_price)
 
 
 @lru_cache(maxsize=4096)
-def _rates(model: str, day: str, long_context: bool) -> Rates | None:
+def _rates(model: str, day: str, long_context: bool, fast: bool) -> Rates | None:
     when = datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC)
     base = {"input": LONG_CONTEXT_THRESHOLD + 1 if long_context else 0}
-    base_cost = reference_cost(model, TokenUsage(**base), when)
+    base_cost = reference_cost(model, TokenUsage(**base, fast=fast), when)
     if base_cost is None:
         return None
 
@@ -85,7 +88,7 @@ def _rates(model: str, day: str, long_context: bool) -> Rates | None:
         fields = dict(base)
         fields[field] = fields.get(field, 0) + amount
         fields["cache_creation"] = fields.get("cache_5m", 0) + fields.get("cache_1h", 0)
-        cost = reference_cost(model, TokenUsage(**fields), when)
+        cost = reference_cost(model, TokenUsage(**fields, fast=fast), when)
         return ((cost or 0.0) - base_cost) / amount
 
     return Rates(
@@ -107,7 +110,7 @@ class Pricer:
     def cost(self, model: str, usage: TokenUsage, timestamp: float) -> float | None:
         day = datetime.fromtimestamp(timestamp, UTC).date().isoformat()
         prompt = usage.input + usage.cache_read + usage.cache_creation
-        rates = _rates(model, day, prompt > LONG_CONTEXT_THRESHOLD)
+        rates = _rates(model, day, prompt > LONG_CONTEXT_THRESHOLD, usage.fast)
         if rates is None:
             self.unpriced.add(model)
             return None

@@ -83,19 +83,23 @@ def _ignore(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> N
         conn.execute(_insert(conn, table).on_conflict_do_nothing(), list(rows))
 
 
-def _existing(conn: Connection, column: Any, keys: Iterable[str]) -> set[str]:
-    found: set[str] = set()
+def _holders(conn: Connection, keys: Iterable[str]) -> dict[str, str]:
+    """Response key -> the session that holds the stored row, for the keys already stored."""
+    r = schema.responses.c
+    found: dict[str, str] = {}
     keys = list(keys)
     for start in range(0, len(keys), _IN_CHUNK):
-        found.update(conn.execute(select(column).where(column.in_(keys[start : start + _IN_CHUNK]))).scalars())
+        query = select(r.key, r.session_id).where(r.key.in_(keys[start : start + _IN_CHUNK]))
+        found.update((key, session) for key, session in conn.execute(query))
     return found
 
 
 def apply_batch(conn: Connection, batch: Batch) -> BatchResult:
     """Write everything of `batch` and its cursor; refresh the aggregates of every session it touched."""
     touched = set(batch.sessions)
-    new = _write_responses(conn, batch.responses)
+    new, holders = _write_responses(conn, batch.responses)
     touched.update(r.session_id for r, _ in batch.responses)
+    touched.update(holders)  # a bigger copy may raise a row another session holds
     _ignore(conn, schema.events, [_event_row(e) for e in batch.events])
     _ignore(conn, schema.tool_uses, [_tool_row(t) for t in batch.tool_uses])
     _ignore(conn, schema.snapshot_files, [{"session_id": s, "path": p} for s, p in batch.snapshot_files])
@@ -117,16 +121,19 @@ def apply_batch(conn: Connection, batch: Batch) -> BatchResult:
 
 def _write_responses(
     conn: Connection, rows: list[tuple[Response, float | None]]
-) -> list[tuple[Response, float | None]]:
-    """Upsert keeping the copy with the most output tokens; return the responses not seen before."""
+) -> tuple[list[tuple[Response, float | None]], set[str]]:
+    """Upsert keeping the copy with the most output tokens.
+
+    Returns the responses not seen before, and the sessions holding the rows that were seen.
+    """
     if not rows:
-        return []
+        return [], set()
     best: dict[str, tuple[Response, float | None]] = {}
     for response, cost in rows:
         held = best.get(response.key)
         if held is None or response.usage.output > held[0].usage.output:
             best[response.key] = (response, cost)
-    seen = _existing(conn, schema.responses.c.key, best)
+    seen = _holders(conn, best)
     stmt = _insert(conn, schema.responses)
     excluded = stmt.excluded
     stmt = stmt.on_conflict_do_update(
@@ -138,7 +145,7 @@ def _write_responses(
         where=excluded.output_tokens > schema.responses.c.output_tokens,
     )
     conn.execute(stmt, [_response_row(r, cost) for r, cost in best.values()])
-    return [pair for key, pair in best.items() if key not in seen]
+    return [pair for key, pair in best.items() if key not in seen], set(seen.values())
 
 
 def _response_row(r: Response, cost: float | None) -> dict[str, Any]:
