@@ -1,0 +1,92 @@
+import type {
+  Health,
+  Project,
+  SessionDetail,
+  SessionsPage,
+  Summary,
+  TimelinePage,
+  Usage,
+  UsageBucket,
+  UsageGroup,
+} from "./types";
+
+/** A failed API call: `status` is the HTTP status, or 0 when the server could not be reached. */
+export class ApiError extends Error {
+  readonly status: number;
+
+  constructor(status: number, message: string) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+  }
+}
+
+type Query = Record<string, string | number | readonly string[] | undefined>;
+
+function buildQuery(query: Query): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === "") continue;
+    if (typeof value === "object") {
+      if (value.length > 0) params.set(key, value.join(","));
+    } else {
+      params.set(key, String(value));
+    }
+  }
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+function describeDetail(detail: unknown): string | null {
+  if (typeof detail === "string") return detail;
+  if (Array.isArray(detail)) {
+    const messages = detail
+      .map((entry: unknown) => (entry && typeof entry === "object" && "msg" in entry ? String(entry.msg) : null))
+      .filter((m): m is string => m !== null);
+    return messages.length ? messages.join("; ") : null;
+  }
+  return null;
+}
+
+async function errorFromResponse(response: Response): Promise<ApiError> {
+  let message = `${response.status} ${response.statusText}`.trim();
+  try {
+    const body: unknown = await response.json();
+    const detail = body && typeof body === "object" && "detail" in body ? describeDetail(body.detail) : null;
+    if (detail) message = `${response.status}: ${detail}`;
+  } catch {
+    // the body was not JSON; the status line is the best description we have
+  }
+  return new ApiError(response.status, message);
+}
+
+export async function getJson<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path + buildQuery(query), {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+      ...(signal ? { signal } : {}),
+    });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === "AbortError") throw error;
+    throw new ApiError(0, `Cannot reach the ccdeck server (${path})`);
+  }
+  if (!response.ok) throw await errorFromResponse(response);
+  return (await response.json()) as T;
+}
+
+export const api = {
+  health: (signal?: AbortSignal) => getJson<Health>("/api/health", {}, signal),
+  summary: (signal?: AbortSignal) => getJson<Summary>("/api/summary", {}, signal),
+  sessions: (query: Query, signal?: AbortSignal) => getJson<SessionsPage>("/api/sessions", query, signal),
+  session: (id: string, signal?: AbortSignal) =>
+    getJson<SessionDetail>(`/api/sessions/${encodeURIComponent(id)}`, {}, signal),
+  timeline: (id: string, page: number, pageSize: number, signal?: AbortSignal) =>
+    getJson<TimelinePage>(`/api/sessions/${encodeURIComponent(id)}/timeline`, { page, pageSize }, signal),
+  usage: (
+    query: { bucket: UsageBucket; group: UsageGroup; since?: string; until?: string; tz?: string },
+    signal?: AbortSignal,
+  ) => getJson<Usage>("/api/usage", query, signal),
+  projects: (signal?: AbortSignal) => getJson<{ projects: Project[] }>("/api/projects", {}, signal),
+};

@@ -1,0 +1,118 @@
+import { useEffect, useRef } from "react";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import { type ChartData, stack } from "../charts/series";
+import { mix, seriesColor } from "../charts/palette";
+import { type Theme, useTheme } from "../theme";
+
+interface TimeChartProps {
+  data: ChartData;
+  stacked: boolean;
+  /** Formats y values on the axis and in the legend. */
+  format: (value: number) => string;
+  label: string;
+  height?: number;
+}
+
+const COLORS: Record<Theme, { background: string; axis: string; grid: string }> = {
+  light: { background: "#ffffff", axis: "#475569", grid: "#e2e8f0" },
+  dark: { background: "#0f172a", axis: "#94a3b8", grid: "#1e293b" },
+};
+
+/** Series indexes in drawing order: a stack is drawn top band first (see `options`). */
+function drawingOrder(count: number, stacked: boolean): number[] {
+  const order = Array.from({ length: count }, (_, k) => k);
+  return stacked ? order.reverse() : order;
+}
+
+function plotData(data: ChartData, stacked: boolean): uPlot.AlignedData {
+  const values = data.series.map((s) => s.values);
+  const lines = stacked ? stack(values) : values;
+  return [data.x, ...drawingOrder(lines.length, stacked).map((k) => lines[k]!)];
+}
+
+function options(
+  data: ChartData,
+  current: { readonly current: ChartData },
+  stacked: boolean,
+  format: (value: number) => string,
+  width: number,
+  height: number,
+  theme: Theme,
+): uPlot.Options {
+  const colors = COLORS[theme];
+  // Stacked: the running sums are drawn top band first, each filled opaquely down to zero, so each
+  // band shows only above the one below it. The legend still reports each series' own value.
+  const series: uPlot.Series[] = [
+    {},
+    ...drawingOrder(data.series.length, stacked).map((k) => {
+      const color = seriesColor(k);
+      return {
+        label: data.series[k]!.label,
+        stroke: color,
+        width: stacked ? 1 : 2,
+        ...(stacked ? { fill: mix(color, colors.background, 0.35) } : {}),
+        value: (_u: uPlot, _v: number | null, _si: number, idx: number | null) =>
+          idx === null ? "–" : format(current.current.series[k]?.values[idx] ?? 0),
+      } satisfies uPlot.Series;
+    }),
+  ];
+  const axis = {
+    stroke: colors.axis,
+    grid: { stroke: colors.grid, width: 1 },
+    ticks: { stroke: colors.grid, width: 1 },
+  };
+  return {
+    width,
+    height,
+    series,
+    axes: [axis, { ...axis, size: 60, values: (_u, splits) => splits.map((v) => format(v)) }],
+    scales: { y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } },
+    cursor: { drag: { x: true, y: false } },
+  };
+}
+
+/**
+ * A uPlot time chart: drag to zoom in, double-click to zoom back out. New data for the same series
+ * is swapped in place, so a zoomed-in view stays put while live points arrive.
+ */
+export function TimeChart({ data, stacked, format, label, height = 260 }: TimeChartProps) {
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const current = useRef(data);
+  const { theme } = useTheme();
+  const labels = data.series.map((s) => s.label).join("\u0000");
+
+  useEffect(() => {
+    const element = box.current;
+    if (!element) return;
+    // Rebuilt only when the series (`labels`) or the look change; the next effect swaps in new data.
+    current.current = data;
+    const chart = new uPlot(
+      options(data, current, stacked, format, element.clientWidth, height, theme),
+      plotData(data, stacked),
+      element,
+    );
+    plot.current = chart;
+    const resize = new ResizeObserver(() => chart.setSize({ width: element.clientWidth, height }));
+    resize.observe(element);
+    return () => {
+      resize.disconnect();
+      chart.destroy();
+      plot.current = null;
+    };
+  }, [labels, stacked, format, height, theme]);
+
+  useEffect(() => {
+    const previous = current.current;
+    current.current = data;
+    const chart = plot.current;
+    if (!chart || previous === data) return;
+    const { min, max } = chart.scales.x ?? {};
+    const zoomed =
+      min !== undefined && max !== undefined && (min > (previous.x[0] ?? min) || max < (previous.x.at(-1) ?? max));
+    chart.setData(plotData(data, stacked), !zoomed);
+  }, [data, stacked]);
+
+  return <div ref={box} role="img" aria-label={label} className="time-chart w-full min-w-0" />;
+}

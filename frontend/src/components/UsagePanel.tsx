@@ -1,0 +1,99 @@
+import { useEffect, useMemo, useRef, useState } from "react";
+import { api } from "../api/client";
+import { type ChartBucket, type UsageView, bucketRange, usageChartData } from "../charts/series";
+import { formatTokens, localDate } from "../format";
+import { useApi } from "../hooks/useApi";
+import { useLive } from "../live/LiveProvider";
+import { ErrorNotice } from "./ErrorNotice";
+import { Loading } from "./Loading";
+import { Panel } from "./Panel";
+import { SegmentedControl } from "./SegmentedControl";
+import { TimeChart } from "./TimeChart";
+
+type Mode = "stacked" | "lines";
+
+const RANGES: Record<ChartBucket, { daysBack: number; label: string }> = {
+  hour: { daysBack: 1, label: "since yesterday" },
+  day: { daysBack: 29, label: "last 30 days" },
+};
+
+const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** Token usage over time, updated by the live `usage.point` messages between fetches. */
+export function UsagePanel() {
+  const [bucket, setBucket] = useState<ChartBucket>("hour");
+  const [view, setView] = useState<UsageView>("type");
+  const [mode, setMode] = useState<Mode>("stacked");
+  const live = useLive();
+  const liveSeq = useRef(live.usage.seq);
+  useEffect(() => {
+    liveSeq.current = live.usage.seq;
+  }, [live.usage.seq]);
+
+  const usage = useApi(async (signal) => {
+    // Live points numbered after this one arrived after the fetch began: they are added on top.
+    const seq = liveSeq.current;
+    const now = new Date();
+    const since = localDate(now, RANGES[bucket].daysBack);
+    const answer = await api.usage({ bucket, group: "model", since, tz: timeZone }, signal);
+    return { seq, since, now, answer };
+  }, `usage:${bucket}`);
+
+  const data = useMemo(() => {
+    if (!usage.data) return null;
+    const { seq, since, now, answer } = usage.data;
+    const sinceSeconds = Date.parse(`${since}T00:00:00`) / 1000;
+    const fresh = live.usage.points.filter((p) => p.seq > seq && p.t >= sinceSeconds);
+    return usageChartData(answer.points, fresh, bucket, view, bucketRange(since, now, bucket));
+  }, [usage.data, live.usage.points, bucket, view]);
+
+  const controls = (
+    <div className="flex flex-wrap gap-2">
+      <SegmentedControl
+        label="Bucket"
+        value={bucket}
+        onChange={setBucket}
+        options={[
+          { value: "hour", label: "Hourly" },
+          { value: "day", label: "Daily" },
+        ]}
+      />
+      <SegmentedControl
+        label="Group"
+        value={view}
+        onChange={setView}
+        options={[
+          { value: "type", label: "By type" },
+          { value: "model", label: "By model" },
+        ]}
+      />
+      <SegmentedControl
+        label="Chart style"
+        value={mode}
+        onChange={setMode}
+        options={[
+          { value: "stacked", label: "Stacked" },
+          { value: "lines", label: "Lines" },
+        ]}
+      />
+    </div>
+  );
+
+  return (
+    <Panel title={`Token usage, ${RANGES[bucket].label}`} actions={controls}>
+      {usage.error && <ErrorNotice what="Could not load usage" error={usage.error} onRetry={usage.reload} />}
+      {!data && !usage.error && <Loading what="usage" />}
+      {data && (
+        <>
+          <TimeChart
+            data={data}
+            stacked={mode === "stacked"}
+            format={formatTokens}
+            label={`Tokens per ${bucket}, ${RANGES[bucket].label}, by ${view}`}
+          />
+          <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">Drag to zoom in, double-click to reset.</p>
+        </>
+      )}
+    </Panel>
+  );
+}

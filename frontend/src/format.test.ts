@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { formatAgo, formatCost, formatDuration, formatTokens, localDate, projectName } from "./format";
+
+describe("formatTokens", () => {
+  it.each([
+    [0, "0"],
+    [950, "950"],
+    [1000, "1k"],
+    [12_345, "12.3k"],
+    [999_960, "1M"],
+    [1_234_567, "1.2M"],
+    [1_200_000, "1.2M"],
+    [3_400_000_000, "3.4B"],
+  ])("%d → %s", (n, text) => {
+    expect(formatTokens(n)).toBe(text);
+  });
+});
+
+describe("formatCost", () => {
+  it.each([
+    [null, "unpriced"],
+    [0, "$0.00"],
+    [0.00001, "<$0.0001"],
+    [0.01234, "$0.0123"],
+    [0.5, "$0.5000"],
+    [12.345, "$12.35"],
+    [1234.5, "$1,235"],
+  ])("%s → %s", (usd, text) => {
+    expect(formatCost(usd)).toBe(text);
+  });
+});
+
+describe("formatDuration", () => {
+  it.each([
+    [0, "0s"],
+    [45, "45s"],
+    [60, "1m"],
+    [725, "12m 5s"],
+    [3600, "1h"],
+    [11_040, "3h 4m"],
+    [183_600, "2d 3h"],
+    [-5, "0s"],
+  ])("%d s → %s", (seconds, text) => {
+    expect(formatDuration(seconds)).toBe(text);
+  });
+});
+
+describe("formatAgo", () => {
+  const now = Date.parse("2025-11-20T12:00:00Z");
+  it("says just now, then the largest unit", () => {
+    expect(formatAgo("2025-11-20T11:59:30Z", now)).toBe("just now");
+    expect(formatAgo("2025-11-20T11:55:00Z", now)).toBe("5m ago");
+    expect(formatAgo("2025-11-20T08:30:00Z", now)).toBe("3h ago");
+    expect(formatAgo("2025-11-18T12:00:00Z", now)).toBe("2d ago");
+  });
+});
+
+describe("projectName", () => {
+  it("is the last path segment", () => {
+    expect(projectName("/home/dev/src/app")).toBe("app");
+    expect(projectName("/home/dev/src/app/")).toBe("app");
+    expect(projectName("C:\\work\\tool")).toBe("tool");
+    expect(projectName("/")).toBe("/");
+  });
+});
+
+describe("localDate", () => {
+  it("counts calendar days back in local time", () => {
+    expect(localDate(new Date(2025, 0, 3, 15), 0)).toBe("2025-01-03");
+    expect(localDate(new Date(2025, 0, 3, 15), 5)).toBe("2024-12-29");
+  });
+});

@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import { sessionRow, summary } from "../test/fixtures";
+import {
+  type LiveAction,
+  type LiveState,
+  USAGE_POINTS_KEPT,
+  activeSessions,
+  freshest,
+  initialLiveState,
+  liveReducer,
+  sessionsByActivity,
+} from "./reducer";
+
+function run(...actions: LiveAction[]): LiveState {
+  return actions.reduce(liveReducer, initialLiveState);
+}
+
+const a = sessionRow({ sessionId: "a", lastActivity: "2025-11-20T10:00:00Z", state: "working" });
+const b = sessionRow({ sessionId: "b", lastActivity: "2025-11-20T12:00:00Z", state: "idle" });
+const c = sessionRow({ sessionId: "c", lastActivity: "2025-11-20T11:00:00Z", state: "ended" });
+
+describe("liveReducer", () => {
+  it("takes the sessions and summary of a snapshot", () => {
+    const state = run({ type: "snapshot", sessions: [a, b], summary: summary("2025-11-20T12:00:00Z") });
+    expect(Object.keys(state.sessions).sort()).toEqual(["a", "b"]);
+    expect(state.summary?.generatedAt).toBe("2025-11-20T12:00:00Z");
+    expect(state.hasSnapshot).toBe(true);
+  });
+
+  it("replaces everything on a new snapshot (after a reconnect)", () => {
+    const state = run(
+      { type: "snapshot", sessions: [a, b], summary: summary("2025-11-20T12:00:00Z") },
+      { type: "snapshot", sessions: [c], summary: summary("2025-11-20T13:00:00Z") },
+    );
+    expect(Object.keys(state.sessions)).toEqual(["c"]);
+  });
+
+  it("applies session.updated after the snapshot, adding unknown sessions", () => {
+    const updatedA = { ...a, totalTokens: 5000, lastActivity: "2025-11-20T13:00:00Z" };
+    const state = run(
+      { type: "snapshot", sessions: [a, b], summary: summary("2025-11-20T12:00:00Z") },
+      { type: "session.updated", session: updatedA },
+      { type: "session.updated", session: c },
+    );
+    expect(state.sessions.a?.totalTokens).toBe(5000);
+    expect(state.sessions.c).toEqual(c);
+  });
+
+  it("changes only the state on session.state and ignores unknown sessions", () => {
+    const before = run({ type: "snapshot", sessions: [a], summary: summary("2025-11-20T12:00:00Z") });
+    const after = liveReducer(before, { type: "session.state", sessionId: "a", state: "waiting", previous: "working" });
+    expect(after.sessions.a).toEqual({ ...a, state: "waiting" });
+    expect(liveReducer(after, { type: "session.state", sessionId: "zzz", state: "idle", previous: null })).toBe(after);
+  });
+
+  it("orders sessions by last activity, newest first, and leaves ended ones out of the active list", () => {
+    const state = run({ type: "snapshot", sessions: [a, b, c], summary: summary("2025-11-20T12:00:00Z") });
+    expect(sessionsByActivity(state).map((s) => s.sessionId)).toEqual(["b", "c", "a"]);
+    expect(activeSessions(state).map((s) => s.sessionId)).toEqual(["b", "a"]);
+    const moved = liveReducer(state, {
+      type: "session.updated",
+      session: { ...a, lastActivity: "2025-11-20T14:00:00Z" },
+    });
+    expect(activeSessions(moved).map((s) => s.sessionId)).toEqual(["a", "b"]);
+  });
+
+  it("keeps the newer summary", () => {
+    const state = run(
+      { type: "summary", summary: summary("2025-11-20T12:00:05Z", 2) },
+      { type: "summary", summary: summary("2025-11-20T12:00:01Z", 1) },
+    );
+    expect(state.summary?.today.costUSD).toBe(2);
+  });
+
+  it("numbers usage points and keeps a bounded number", () => {
+    const point = {
+      t: 1,
+      sessionId: "a",
+      projectPath: "/p",
+      model: "m",
+      inputTokens: 1,
+      outputTokens: 1,
+      cacheCreationTokens: 0,
+      cacheReadTokens: 0,
+      costUSD: null,
+    };
+    let state = initialLiveState;
+    for (let i = 0; i < USAGE_POINTS_KEPT + 3; i++) state = liveReducer(state, { type: "usage.point", point });
+    expect(state.usage.seq).toBe(USAGE_POINTS_KEPT + 3);
+    expect(state.usage.points).toHaveLength(USAGE_POINTS_KEPT);
+    expect(state.usage.points[0]?.seq).toBe(4);
+  });
+
+  it("tracks scan progress, connection and resync generations", () => {
+    const state = run(
+      { type: "scan.progress", filesDone: 3, filesTotal: 10, running: true },
+      { type: "connection", status: "live" },
+      { type: "connection", status: "reconnecting" },
+      { type: "resync" },
+      { type: "ping" },
+    );
+    expect(state.scan).toEqual({ running: true, filesDone: 3, filesTotal: 10 });
+    expect(state.connection).toBe("reconnecting");
+    expect(state.connectedOnce).toBe(true);
+    expect(state.generation).toBe(1);
+  });
+});
+
+describe("freshest", () => {
+  it("prefers the live row unless the fetched one has later activity", () => {
+    const live = { ...a, state: "waiting" as const };
+    expect(freshest(a, live)).toBe(live);
+    expect(freshest(a, undefined)).toBe(a);
+    const newer = { ...a, lastActivity: "2025-11-21T00:00:00Z" };
+    expect(freshest(newer, live)).toBe(newer);
+  });
+});

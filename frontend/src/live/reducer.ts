@@ -1,0 +1,107 @@
+import type { LiveUsagePoint, ScanStatus, ServerMessage, SessionRow, Summary } from "../api/types";
+
+/** live: socket open; reconnecting: lost or not yet up, retrying; offline: retries keep failing. */
+export type ConnectionStatus = "live" | "reconnecting" | "offline";
+
+export interface LiveState {
+  connection: ConnectionStatus;
+  /** Whether the socket has been open at least once since the page loaded. */
+  connectedOnce: boolean;
+  /** Whether a snapshot has arrived, i.e. `sessions` holds the server's active sessions. */
+  hasSnapshot: boolean;
+  /** Bumped on every (re)connection that may have missed updates: pages re-fetch when it changes. */
+  generation: number;
+  sessions: Record<string, SessionRow>;
+  summary: Summary | null;
+  scan: ScanStatus | null;
+  /** Usage points received since the page loaded; `seq` numbers them so views can tell new ones apart. */
+  usage: { seq: number; points: (LiveUsagePoint & { seq: number })[] };
+}
+
+export type LiveAction =
+  | ServerMessage
+  | { type: "connection"; status: ConnectionStatus }
+  | { type: "resync" }
+  | { type: "health.scan"; scan: ScanStatus };
+
+/** How many recent usage points the store keeps. */
+export const USAGE_POINTS_KEPT = 5000;
+
+export const initialLiveState: LiveState = {
+  connection: "reconnecting",
+  connectedOnce: false,
+  hasSnapshot: false,
+  generation: 0,
+  sessions: {},
+  summary: null,
+  scan: null,
+  usage: { seq: 0, points: [] },
+};
+
+function newerSummary(current: Summary | null, next: Summary): Summary {
+  if (current && Date.parse(next.generatedAt) < Date.parse(current.generatedAt)) return current;
+  return next;
+}
+
+export function liveReducer(state: LiveState, action: LiveAction): LiveState {
+  switch (action.type) {
+    case "snapshot": {
+      const sessions: Record<string, SessionRow> = {};
+      for (const row of action.sessions) sessions[row.sessionId] = row;
+      return { ...state, sessions, summary: action.summary, hasSnapshot: true };
+    }
+    case "session.updated":
+      return { ...state, sessions: { ...state.sessions, [action.session.sessionId]: action.session } };
+    case "session.state": {
+      const row = state.sessions[action.sessionId];
+      if (!row || row.state === action.state) return state;
+      return { ...state, sessions: { ...state.sessions, [row.sessionId]: { ...row, state: action.state } } };
+    }
+    case "usage.point": {
+      const seq = state.usage.seq + 1;
+      const points = [...state.usage.points, { ...action.point, seq }];
+      return { ...state, usage: { seq, points: points.slice(-USAGE_POINTS_KEPT) } };
+    }
+    case "summary":
+      return { ...state, summary: newerSummary(state.summary, action.summary) };
+    case "scan.progress":
+      return {
+        ...state,
+        scan: { running: action.running, filesDone: action.filesDone, filesTotal: action.filesTotal },
+      };
+    case "health.scan":
+      return { ...state, scan: action.scan };
+    case "connection":
+      if (state.connection === action.status) return state;
+      return {
+        ...state,
+        connection: action.status,
+        connectedOnce: state.connectedOnce || action.status === "live",
+      };
+    case "resync":
+      return { ...state, generation: state.generation + 1 };
+    case "ping":
+      return state;
+  }
+}
+
+/** Sessions, most recent activity first. */
+export function sessionsByActivity(state: LiveState): SessionRow[] {
+  return Object.values(state.sessions).sort(
+    (a, b) => Date.parse(b.lastActivity) - Date.parse(a.lastActivity) || a.sessionId.localeCompare(b.sessionId),
+  );
+}
+
+/** Sessions that have not ended (working, waiting or idle), most recent activity first. */
+export function activeSessions(state: LiveState): SessionRow[] {
+  return sessionsByActivity(state).filter((s) => s.state !== "ended");
+}
+
+/**
+ * The fresher of a row fetched over HTTP and the same session as last pushed over the socket:
+ * the live one wins unless the fetched row has later activity.
+ */
+export function freshest(fetched: SessionRow, live: SessionRow | undefined): SessionRow {
+  if (!live) return fetched;
+  return Date.parse(live.lastActivity) >= Date.parse(fetched.lastActivity) ? live : fetched;
+}

@@ -1,0 +1,93 @@
+import { ApiError, api } from "../api/client";
+import { CostByModel } from "../components/CostByModel";
+import { ErrorNotice } from "../components/ErrorNotice";
+import { FilesChanged } from "../components/FilesChanged";
+import { Loading } from "../components/Loading";
+import { SessionFacts } from "../components/SessionFacts";
+import { SessionTokensChart } from "../components/SessionTokensChart";
+import { StateBadge } from "../components/StateBadge";
+import { SubagentsTable } from "../components/SubagentsTable";
+import { Timeline } from "../components/Timeline";
+import { ToolUseCounts } from "../components/ToolUseCounts";
+import { projectName } from "../format";
+import { useApi } from "../hooks/useApi";
+import { usePageTitle } from "../hooks/usePageTitle";
+import { useRefreshOn } from "../hooks/useRefreshOn";
+import { useLive } from "../live/LiveProvider";
+import { freshest } from "../live/reducer";
+import { Link } from "../router";
+
+export function Session({ id }: { id: string }) {
+  const detail = useApi((signal) => api.session(id, signal), `session:${id}`);
+  const liveRow = useLive().sessions[id];
+  // The live row says when the session changed; charts, files and subagents then need a re-fetch.
+  useRefreshOn(liveRow?.lastActivity, detail.reload, 5000);
+
+  const session = detail.data ? freshest(detail.data.session, liveRow) : liveRow;
+  const title = session ? (session.title ?? projectName(session.projectPath)) : id;
+  usePageTitle(title);
+
+  return (
+    <div className="space-y-4">
+      <div>
+        <Link to="/sessions" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
+          ← Sessions
+        </Link>
+        <div className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1">
+          <h1 data-testid="session-title" className="min-w-0 text-xl font-semibold break-words">
+            {title}
+          </h1>
+          {session && <StateBadge state={session.state} testId="session-state" />}
+          {session?.runTaskId && (
+            <span className="rounded bg-indigo-100 px-1.5 py-0.5 text-xs text-indigo-800 dark:bg-indigo-900/60 dark:text-indigo-200">
+              run task {session.runTaskId}
+            </span>
+          )}
+        </div>
+        {session && (
+          <p className="font-mono text-xs break-all text-slate-500 dark:text-slate-400">{session.sessionId}</p>
+        )}
+        {session?.doing && session.state !== "ended" && (
+          <p className="mt-1 text-sm break-words text-slate-600 dark:text-slate-300">
+            <span className="text-slate-500 dark:text-slate-400">Now: </span>
+            {session.doing}
+          </p>
+        )}
+      </div>
+
+      {detail.error && (
+        <ErrorNotice
+          what={
+            detail.error instanceof ApiError && detail.error.status === 404
+              ? "Session not found"
+              : "Could not load the session"
+          }
+          error={detail.error}
+          onRetry={detail.reload}
+        />
+      )}
+      {!detail.data && !detail.error && <Loading what="session" />}
+
+      {detail.data && session && (
+        <>
+          <SessionFacts session={session} detail={detail.data} />
+          <div className="grid gap-4 lg:grid-cols-2">
+            <SessionTokensChart points={detail.data.tokensOverTime} />
+            <CostByModel costs={detail.data.costByModel} />
+          </div>
+          <div className="grid gap-4 lg:grid-cols-2">
+            <FilesChanged files={detail.data.filesChanged} />
+            <div className="space-y-4">
+              <SubagentsTable subagents={detail.data.subagents} />
+              <ToolUseCounts counts={detail.data.toolUses} />
+            </div>
+          </div>
+        </>
+      )}
+
+      {!(detail.error instanceof ApiError && detail.error.status === 404) && (
+        <Timeline sessionId={id} lastActivity={liveRow?.lastActivity} />
+      )}
+    </div>
+  );
+}
