@@ -10,6 +10,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,9 @@ from ccdeck.store.store import Store
 
 log = logging.getLogger(__name__)
 DOING_CHARS = 200
+# Transcript bytes per write transaction: big enough that per-transaction costs (aggregate refresh, commit) vanish,
+# small enough to bound memory (the parsed rows of two batches at most are held at once).
+BATCH_BYTES = 8 * 1024 * 1024
 Progress = Callable[[int, int], None]
 
 
@@ -68,6 +72,8 @@ class Ingestor:
         self.store = store
         self.pricer = Pricer()
         self.on_batch = on_batch
+        self._open_batch = Batch()
+        self._in_flight: Future[BatchResult] | None = None
 
     def scan(self, config_dirs: Iterable[Path], progress: Progress | None = None) -> ScanStats:
         started = time.perf_counter()
@@ -78,10 +84,13 @@ class Ingestor:
             self.scan_registry(config_dir)
         total = sum(size - (saved.offset if saved else 0) for _, saved, size in work)
         done = 0
-        for source, saved, _ in work:
-            done += self._ingest_file(source, saved, stats)
-            if progress is not None:
-                progress(done, total)
+        try:
+            for source, saved, _ in work:
+                done += self._ingest_file(source, saved, stats)
+                if progress is not None:
+                    progress(done, total)
+        finally:
+            self._flush(stats)
         stats.seconds = time.perf_counter() - started
         return stats
 
@@ -102,9 +111,12 @@ class Ingestor:
                 by_dir.setdefault(config_dir, []).append(source)
         for config_dir in registry_dirs:
             self.scan_registry(config_dir)
-        for config_dir, sources in by_dir.items():
-            for source, saved, _ in self._pending(config_dir, stats, sources):
-                self._ingest_file(source, saved, stats)
+        try:
+            for config_dir, sources in by_dir.items():
+                for source, saved, _ in self._pending(config_dir, stats, sources):
+                    self._ingest_file(source, saved, stats)
+        finally:
+            self._flush(stats)
         stats.seconds = time.perf_counter() - started
         return stats
 
@@ -142,7 +154,7 @@ class Ingestor:
             }
 
     def _ingest_file(self, source: SourceFile, saved: SavedCursor | None, stats: ScanStats) -> int:
-        """Read and write what is new in one file; returns the bytes read."""
+        """Parse what is new in one file into the open batch (committed when big enough); returns bytes read."""
         state = stat(source.path)
         if state is None:
             return 0
@@ -151,19 +163,38 @@ class Ingestor:
         read = 0
         try:
             for chunk in read_chunks(source.path, offset, line_no):
-                self._commit(reader.batch(chunk, state), stats)
+                reader.fill(self._open_batch, chunk, state)
                 read += chunk.end - chunk.start
+                if self._open_batch.bytes >= BATCH_BYTES:
+                    self._commit(stats)
         except OSError as exc:
             log.warning("cannot read %s: %s", source.path, exc.strerror)
         stats.bytes += read
         return read
 
-    def _commit(self, batch: Batch, stats: ScanStats) -> None:
-        result = self.store.write(lambda conn: apply_batch(conn, batch))
+    def _commit(self, stats: ScanStats) -> None:
+        """Hand the open batch to the writer and start a new one; parsing goes on while it is written.
+
+        At most one batch is in flight: waiting for the previous one here bounds memory.
+        """
+        batch, self._open_batch = self._open_batch, Batch()
+        self._settle(stats)
+        if batch.cursors:
+            self._in_flight = self.store.writer.submit(lambda conn: apply_batch(conn, batch))
+
+    def _settle(self, stats: ScanStats) -> None:
+        """Wait for the batch in flight, if any, and account for it."""
+        if self._in_flight is None:
+            return
+        result, self._in_flight = self._in_flight.result(), None
         stats.new_responses += len(result.new_responses)
         stats.sessions.update(result.touched_sessions)
         if self.on_batch is not None:
             self.on_batch(result)
+
+    def _flush(self, stats: ScanStats) -> None:
+        self._commit(stats)
+        self._settle(stats)
 
     def scan_registry(self, config_dir: Path) -> None:
         """Replace this config dir's rows of the live registry with what `sessions/*.json` says now."""
@@ -192,11 +223,10 @@ class _FileReader:
         self.stats = stats
         self.cwd: str | None = None
 
-    def batch(self, chunk: Chunk, state: FileState) -> Batch:
-        """The rows of one chunk, with the cursor just past it. `size` is at least the end (the file grows)."""
+    def fill(self, batch: Batch, chunk: Chunk, state: FileState) -> None:
+        """Add one chunk's rows to `batch`, with the file's cursor just past it (size >= end: files grow)."""
         lines = chunk.data.split(b"\n")
         lines.pop()  # a chunk ends with a newline: the last piece is empty
-        batch = Batch()
         offset = chunk.start
         for index, line in enumerate(lines):
             if line.strip():
@@ -206,10 +236,10 @@ class _FileReader:
         if self.source.session_hint and self.source.path.parent.name == "subagents":
             _agent_meta(batch, self.source)
         s = self.source
-        batch.cursor = Cursor(str(s.path), str(s.config_dir), s.kind, state.device, state.inode,
-                              max(state.size, chunk.end), chunk.end, chunk.first_line_no + len(lines),
-                              s.session_hint, self.cwd)  # fmt: skip
-        return batch
+        batch.cursors.append(Cursor(str(s.path), str(s.config_dir), s.kind, state.device, state.inode,
+                                    max(state.size, chunk.end), chunk.end, chunk.first_line_no + len(lines),
+                                    s.session_hint, self.cwd))  # fmt: skip
+        batch.bytes += len(chunk.data)
 
     def _line(self, batch: Batch, line: bytes, offset: int, line_no: int) -> None:
         if self.source.kind == "history":
@@ -220,7 +250,7 @@ class _FileReader:
         record = parse_line(line, self.source.session_hint)
         if isinstance(record, Malformed):
             self.stats.problems += 1
-            batch.problems.append((offset, line_no, record.reason))
+            batch.problems.append((str(self.source.path), offset, line_no, record.reason))
             log.warning("%s:%d (byte %d): %s", self.source.path, line_no, offset, record.reason)
             return
         self._absorb(batch, record)

@@ -1,4 +1,4 @@
-"""One ingest batch: the rows a chunk of one file produced, and its cursor, written in ONE transaction.
+"""One ingest batch: the rows some chunks of files produced, and their cursors, written in ONE transaction.
 
 Because the cursor commits with its rows, a crash at any moment either keeps both or neither; because every row
 is keyed (responses by dedup key, events by line uuid, ...), re-reading a file from the start adds nothing twice.
@@ -54,7 +54,8 @@ class Cursor:
 
 @dataclass(slots=True)
 class Batch:
-    cursor: Cursor | None = None
+    cursors: list[Cursor] = field(default_factory=list)
+    bytes: int = 0  # bytes of transcript behind these rows, to size batches
     responses: list[tuple[Response, float | None]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     tool_uses: list[ToolUse] = field(default_factory=list)
@@ -63,7 +64,7 @@ class Batch:
     summaries: dict[str, str] = field(default_factory=dict)
     agents: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
-    problems: list[tuple[int, int, str]] = field(default_factory=list)
+    problems: list[tuple[str, int, int, str]] = field(default_factory=list)
     sessions: dict[str, SessionMeta] = field(default_factory=dict)
 
 
@@ -95,7 +96,7 @@ def _holders(conn: Connection, keys: Iterable[str]) -> dict[str, str]:
 
 
 def apply_batch(conn: Connection, batch: Batch) -> BatchResult:
-    """Write everything of `batch` and its cursor; refresh the aggregates of every session it touched."""
+    """Write everything of `batch` and its cursors; refresh the aggregates of every session it touched."""
     touched = set(batch.sessions)
     new, holders = _write_responses(conn, batch.responses)
     touched.update(r.session_id for r, _ in batch.responses)
@@ -104,18 +105,18 @@ def apply_batch(conn: Connection, batch: Batch) -> BatchResult:
     _ignore(conn, schema.tool_uses, [_tool_row(t) for t in batch.tool_uses])
     _ignore(conn, schema.snapshot_files, [{"session_id": s, "path": p} for s, p in batch.snapshot_files])
     _ignore(conn, schema.history, [_history_row(h) for h in batch.history])
-    c, now = batch.cursor, time.time()
-    assert c is not None, "a batch is written with its cursor"
+    now = time.time()
     _ignore(
         conn,
         schema.problems,
-        [{"path": c.path, "offset": o, "line_no": n, "reason": r, "seen_at": now} for o, n, r in batch.problems],
+        [{"path": p, "offset": o, "line_no": n, "reason": r, "seen_at": now} for p, o, n, r in batch.problems],
     )
     touched.update(_write_titles(conn, batch))
     _write_agents(conn, batch.agents)
     _write_sessions(conn, batch.sessions)
     refresh_sessions(conn, touched)
-    _write_cursor(conn, c)
+    for cursor in batch.cursors:
+        _write_cursor(conn, cursor)
     return BatchResult(frozenset(touched), tuple(new))
 
 
