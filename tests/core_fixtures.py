@@ -382,6 +382,7 @@ def write_big_config(root: Path, target_bytes: int, seed: int = 7) -> BigCorpus:
                 rng.randint(10_000, 150_000),
             )
             tool_id = f"toolu_{rng.getrandbits(80):020x}"
+            model = rng.choice((SONNET_4, OPUS_4, SONNET_45))
             name = rng.choices(("Edit", "Write", "Read", "Bash", "Grep", "Task"), (4, 2, 6, 4, 3, 1))[0]
             tool_input: Json = {
                 "file_path": f"{cwd}/src/mod{rng.randint(1, 40)}.py",
@@ -402,7 +403,7 @@ def write_big_config(root: Path, target_bytes: int, seed: int = 7) -> BigCorpus:
                 if i < len(blocks) - 1:
                     u["output_tokens"] = rng.randint(1, 10)  # partial on the earlier copies
                 line = assistant(
-                    session, when, msg_id=msg_id, request_id=req_id, model=rng.choice((SONNET_4, OPUS_4, SONNET_45)),
+                    session, when, msg_id=msg_id, request_id=req_id, model=model,
                     u=u, content=[block], uid=new_uuid(rng), cwd=cwd,
                 )  # fmt: skip
                 lines.append(line)

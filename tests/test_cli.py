@@ -346,6 +346,7 @@ def test_bad_input_exits_2_without_traceback(capsys: Capsys, config: Path, tmp_p
     assert out == ""
     assert err.startswith("ccdeck: error: ")
     assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
 
 
 @pytest.mark.parametrize("case", BAD)

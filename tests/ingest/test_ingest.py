@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import signal
 import sqlite3
@@ -12,6 +13,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from ccdeck.ingest import pipeline, tailer
 from core_fixtures import (
     CCDECK,
     HAIKU_45,
@@ -100,9 +102,12 @@ def test_larger_copy_in_another_file_updates_the_session_that_holds_the_response
     )  # fmt: skip
     full = {**partial, "sessionId": B, "message": {**partial["message"], "usage": usage(3, 250, 0, 5000)}}
     write_jsonl(transcript(config, CWD, A), [partial])
-    write_jsonl(transcript(config, CWD, B), [full])
+    scan(config, db)
+    assert session_row(db, A)["output_tokens"] == 1
+    write_jsonl(transcript(config, CWD, B), [full])  # read in a later scan: another write transaction
     scan(config, db)
     assert response_totals(db)["outputTokens"] == 250
+    assert session_row(db, A)["output_tokens"] == 250  # the row is still A's, with the bigger copy's output
     _sessions_match_responses(db)
 
 
@@ -248,6 +253,35 @@ def test_all_three_subagent_layouts_together(tmp_path: Path) -> None:
     _sessions_match_responses(db)
 
 
+# ------------------------------------------------------------------------------------------------- batching
+
+_TABLES = {
+    "responses": "SELECT * FROM responses ORDER BY key",
+    "sessions": "SELECT * FROM sessions ORDER BY session_id",
+    "events": "SELECT * FROM events ORDER BY key",
+    "tool_uses": "SELECT * FROM tool_uses ORDER BY id",
+    "agents": "SELECT * FROM agents ORDER BY session_id, agent_id",
+    "files": "SELECT path, kind, device, inode, size, offset, lines, session_hint, cwd FROM files ORDER BY path",
+}
+
+
+@pytest.mark.parametrize(("chunk_bytes", "batch_bytes"), [(64, 1), (4096, 1), (16_384, 50_000)])
+def test_chunk_and_batch_sizes_do_not_change_the_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk_bytes: int, batch_bytes: int
+) -> None:
+    config = tmp_path / "config"
+    corpus = write_big_config(config, 400_000, seed=3)
+    reference_db, small_db = tmp_path / "reference.db", tmp_path / "small.db"
+    scan(config, reference_db)
+    monkeypatch.setattr(pipeline, "BATCH_BYTES", batch_bytes)
+    monkeypatch.setattr(pipeline, "read_chunks", functools.partial(tailer.read_chunks, chunk_bytes=chunk_bytes))
+    stats = scan(config, small_db)
+    assert stats.new_responses == len(corpus.responses)
+    for table, sql in _TABLES.items():
+        assert query(small_db, sql) == query(reference_db, sql), table
+    assert response_totals(small_db) == corpus.totals()
+
+
 # ------------------------------------------------------------------------------------------------- kill -9
 
 
@@ -281,38 +315,45 @@ def test_kill_9_mid_scan_then_rescan_gives_the_same_totals(tmp_path: Path, capsy
         )
 
     uninterrupted = ccdeck_scan(fresh_db)  # the reference, meanwhile
-    rng = random.Random(90210)
-    kills, done_after = 0, []
-    for attempt in range(3):
-        before = _files_done(killed_db)
-        child = ccdeck_scan(killed_db)
-        started = time.monotonic()
-        if attempt == 0:
-            # Anywhere from start-up and migrations to the first commits.
-            time.sleep(rng.uniform(0.3, 1.5))
-        else:
-            # Once this run has committed something, a little later.
-            while child.poll() is None and _files_done(killed_db) <= before and time.monotonic() - started < 60:
-                time.sleep(0.01)
-            time.sleep(rng.uniform(0.0, 0.4))
-        if child.poll() is None:
-            child.send_signal(signal.SIGKILL)
-            kills += 1
-            assert child.wait(timeout=30) == -signal.SIGKILL
-        else:
-            child.communicate()
-        done_after.append(_files_done(killed_db))
-    assert kills >= 2, done_after
-    assert 0 < min(done_after[1:]) < corpus.files, done_after
-    assert query(killed_db, "PRAGMA integrity_check") == [("ok",)]
+    child: subprocess.Popen[bytes] | None = None
+    try:
+        rng = random.Random(90210)
+        kills, done_after = 0, []
+        for attempt in range(3):
+            before = _files_done(killed_db)
+            child = ccdeck_scan(killed_db)
+            started = time.monotonic()
+            if attempt == 0:
+                # Anywhere from start-up and migrations to the first commits.
+                time.sleep(rng.uniform(0.3, 1.5))
+            else:
+                # Once this run has committed something, a little later.
+                while child.poll() is None and _files_done(killed_db) <= before and time.monotonic() - started < 60:
+                    time.sleep(0.01)
+                time.sleep(rng.uniform(0.0, 0.25))
+            if child.poll() is None:
+                child.send_signal(signal.SIGKILL)
+                kills += 1
+                assert child.wait(timeout=30) == -signal.SIGKILL
+            else:
+                child.communicate()
+            done_after.append(_files_done(killed_db))
+        assert kills >= 2, done_after
+        assert 0 < min(done_after[1:]) < corpus.files, done_after
+        assert query(killed_db, "PRAGMA integrity_check") == [("ok",)]
 
-    finish = ccdeck_scan(killed_db)
-    out, err = finish.communicate(timeout=120)
-    assert finish.returncode == 0, err
-    assert orjson.loads(out)["problems"] == 0
-    out, err = uninterrupted.communicate(timeout=120)
-    assert uninterrupted.returncode == 0, err
-    assert orjson.loads(out)["newResponses"] == len(corpus.responses)
+        child = ccdeck_scan(killed_db)  # a normal scan finishes the job
+        out, err = child.communicate(timeout=120)
+        assert child.returncode == 0, err
+        assert orjson.loads(out)["problems"] == 0
+        out, err = uninterrupted.communicate(timeout=120)
+        assert uninterrupted.returncode == 0, err
+        assert orjson.loads(out)["newResponses"] == len(corpus.responses)
+    finally:
+        for process in (child, uninterrupted):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
 
     args = ("usage", "session", "--no-scan", "--config-dir", config)
     resumed = cli_json(capsys, *args, "--db", killed_db)
