@@ -18,11 +18,11 @@ def test_overview_lists_sessions_and_updates_live(dashboard: LiveServer, live_tr
     expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "live", timeout=15_000)
     card = page.locator(f'[data-testid="session-card"][data-session-id="{LIVE_SESSION}"]')
     expect(card).to_be_visible(timeout=10_000)
-    expect(card.get_by_test_id("tokens")).to_have_attribute("title", "30")
+    expect(card.get_by_test_id("tokens")).to_have_attribute("data-value", "30")
     page.evaluate("window.__marker = 'same page'")
     with live_transcript.open("ab") as f:
         f.write(assistant_line(2, 1000))
-    expect(card.get_by_test_id("tokens")).to_have_attribute("title", "1,040", timeout=10_000)
+    expect(card.get_by_test_id("tokens")).to_have_attribute("data-value", "1040", timeout=10_000)
     assert page.evaluate("window.__marker") == "same page"  # updated without a reload
 
     page.goto(dashboard.url + "/sessions")

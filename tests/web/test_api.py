@@ -69,6 +69,8 @@ def test_usage_and_projects(live_server: LiveServer) -> None:
     assert live_server.get("/api/usage", params={"tz": "Mars/Base"}).status_code == 422
     projects = live_server.get("/api/projects").json()["projects"]
     assert sum(p["sessions"] for p in projects) == 16
+    assert all(isinstance(p["models"], list) for p in projects)
+    assert any("claude-sonnet-4-5-20250929" in p["models"] for p in projects)
 
 
 def test_metrics_and_docs(live_server: LiveServer) -> None:

@@ -196,7 +196,7 @@ def projects(conn: Connection) -> list[Any]:
                 """SELECT project_path, COUNT(*) AS sessions,
                           SUM(input_tokens + output_tokens + cache_creation_tokens + cache_read_tokens) AS tokens,
                           SUM(cost_usd) AS cost, MAX(last_activity) AS last_activity,
-                          GROUP_CONCAT(session_id) AS ids
+                          GROUP_CONCAT(session_id) AS ids, GROUP_CONCAT(models, char(31)) AS model_lists
                    FROM sessions WHERE project_path IS NOT NULL GROUP BY project_path ORDER BY last_activity DESC"""
             )
         )

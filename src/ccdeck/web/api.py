@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal, TypeVar
 
+import orjson
 from fastapi import APIRouter, HTTPException, Query, Request
 from sqlalchemy import Connection
 
@@ -193,6 +194,15 @@ async def usage(
     return {"bucket": bucket, "group": group, "points": points}
 
 
+def _merged_models(model_lists: str | None) -> list[str]:
+    """The distinct models of a project's sessions, from their JSON lists joined by the unit separator."""
+    seen: dict[str, None] = {}
+    for chunk in (model_lists or "").split("\x1f"):
+        if chunk:
+            seen.update(dict.fromkeys(orjson.loads(chunk)))
+    return list(seen)
+
+
 @router.get("/projects")
 async def projects(request: Request) -> dict[str, Any]:
     monitor = monitor_of(request)
@@ -201,7 +211,8 @@ async def projects(request: Request) -> dict[str, Any]:
         "projects": [
             {"projectPath": r.project_path, "sessions": r.sessions, "totalTokens": r.tokens,
              "costUSD": None if r.cost is None else round(r.cost, 6), "lastActivity": iso(r.last_activity),
-             "activeSessions": sum(1 for sid in r.ids.split(",") if monitor.states.get(sid, "ended") != "ended")}
+             "activeSessions": sum(1 for sid in r.ids.split(",") if monitor.states.get(sid, "ended") != "ended"),
+             "models": _merged_models(r.model_lists)}
             for r in rows
         ]
     }  # fmt: skip
