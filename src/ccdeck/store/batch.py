@@ -79,9 +79,40 @@ def _insert(conn: Connection, table: Table) -> Any:
     return sqlite.insert(table)
 
 
+def _upsert_response() -> Any:
+    """Keep the copy with the most output tokens (earlier per-block copies carry partial output counts)."""
+    stmt = sqlite.insert(schema.responses)
+    return stmt.on_conflict_do_update(
+        index_elements=["key"],
+        set_={"output_tokens": stmt.excluded.output_tokens, "cost_usd": stmt.excluded.cost_usd},
+        where=stmt.excluded.output_tokens > schema.responses.c.output_tokens,
+    )
+
+
+# Statements built once (their compiled forms are cached by identity in `_executemany`).
+_UPSERT_RESPONSE = _upsert_response()
+_IGNORE = {
+    t.name: sqlite.insert(t).on_conflict_do_nothing()
+    for t in (schema.events, schema.tool_uses, schema.snapshot_files, schema.history, schema.problems)
+}
+_compiled: dict[tuple[str, int], tuple[str, tuple[str, ...]]] = {}
+
+
+def _executemany(conn: Connection, stmt: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """executemany with the statement compiled once: SQLAlchemy's per-row parameter processing costs more than
+    SQLite's insert itself on big batches. Bind order comes from the compiled statement, so this stays portable."""
+    if not rows:
+        return
+    key = (conn.dialect.name, id(stmt))
+    if key not in _compiled:
+        compiled = stmt.compile(dialect=conn.dialect)
+        _compiled[key] = (str(compiled), tuple(compiled.positiontup or ()))
+    sql, names = _compiled[key]
+    conn.exec_driver_sql(sql, [tuple(row[n] for n in names) for row in rows])
+
+
 def _ignore(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(_insert(conn, table).on_conflict_do_nothing(), list(rows))
+    _executemany(conn, _IGNORE[table.name], rows)
 
 
 def _holders(conn: Connection, keys: Iterable[str]) -> dict[str, str]:
@@ -135,17 +166,7 @@ def _write_responses(
         if held is None or response.usage.output > held[0].usage.output:
             best[response.key] = (response, cost)
     seen = _holders(conn, best)
-    stmt = _insert(conn, schema.responses)
-    excluded = stmt.excluded
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["key"],
-        set_={
-            "output_tokens": excluded.output_tokens,
-            "cost_usd": excluded.cost_usd,
-        },
-        where=excluded.output_tokens > schema.responses.c.output_tokens,
-    )
-    conn.execute(stmt, [_response_row(r, cost) for r, cost in best.values()])
+    _executemany(conn, _UPSERT_RESPONSE, [_response_row(r, cost) for r, cost in best.values()])
     return [pair for key, pair in best.items() if key not in seen], set(seen.values())
 
 
