@@ -67,6 +67,7 @@ test: lint typecheck frontend-test pytest ## every check: lint, types, frontend 
 
 bench: install ## benchmarks; figures go to bench/RESULTS.md
 	$(VENV)/bin/python -m bench.run
+	$(VENV)/bin/python -m bench.live_latency
 
 clean: ## remove build outputs and caches (not the installed CLI cache)
 	rm -rf $(VENV) frontend/node_modules src/ccdeck/web/static .pytest_cache .mypy_cache .ruff_cache
