@@ -4,6 +4,7 @@ import { LiveProvider } from "./live/LiveProvider";
 import { NotFound } from "./pages/NotFound";
 import { Overview } from "./pages/Overview";
 import { Projects } from "./pages/Projects";
+import { RunPage } from "./pages/Run";
 import { Runs } from "./pages/Runs";
 import { Session } from "./pages/Session";
 import { Sessions } from "./pages/Sessions";
@@ -24,6 +25,8 @@ function Page() {
       return <Projects />;
     case "runs":
       return <Runs />;
+    case "run":
+      return <RunPage key={route.id} id={route.id} />;
     case "notFound":
       return <NotFound />;
   }

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { formatAgo, formatCost, formatDuration, formatTokens, localDate, projectName } from "./format";
+import {
+  formatAgo,
+  formatCost,
+  formatCostOrDash,
+  formatDuration,
+  formatPercent,
+  formatSeconds,
+  formatSpeedup,
+  formatTokens,
+  localDate,
+  projectName,
+} from "./format";
 
 describe("formatTokens", () => {
   it.each([
@@ -68,5 +79,48 @@ describe("localDate", () => {
   it("counts calendar days back in local time", () => {
     expect(localDate(new Date(2025, 0, 3, 15), 0)).toBe("2025-01-03");
     expect(localDate(new Date(2025, 0, 3, 15), 5)).toBe("2024-12-29");
+  });
+});
+
+describe("formatSpeedup", () => {
+  it.each([
+    [3.14, "3.1×"],
+    [1, "1.0×"],
+    [0.5, "0.5×"],
+    [9.96, "10×"],
+    [12.4, "12×"],
+    [null, "—"],
+    [Number.NaN, "—"],
+    [Number.POSITIVE_INFINITY, "—"],
+  ])("%s → %s", (ratio, text) => {
+    expect(formatSpeedup(ratio)).toBe(text);
+  });
+});
+
+describe("formatPercent", () => {
+  it.each([
+    [1, "100%"],
+    [0.6667, "67%"],
+    [0, "0%"],
+    [null, "—"],
+  ])("%s → %s", (share, text) => {
+    expect(formatPercent(share)).toBe(text);
+  });
+});
+
+describe("formatSeconds", () => {
+  it("is formatDuration, with a dash for unknown times", () => {
+    expect(formatSeconds(125.7)).toBe("2m 5s");
+    expect(formatSeconds(0.4)).toBe("0s");
+    expect(formatSeconds(null)).toBe("—");
+    expect(formatSeconds(undefined)).toBe("—");
+  });
+});
+
+describe("formatCostOrDash", () => {
+  it("tells not billed yet from unpriced", () => {
+    expect(formatCostOrDash(null, false)).toBe("—");
+    expect(formatCostOrDash(null, true)).toBe("unpriced");
+    expect(formatCostOrDash(1.5, true)).toBe("$1.50");
   });
 });

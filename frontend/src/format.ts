@@ -106,3 +106,28 @@ export function localDate(now: Date, daysAgo = 0): string {
   const dd = String(d.getDate()).padStart(2, "0");
   return `${d.getFullYear()}-${mm}-${dd}`;
 }
+
+/** Task time over wall time: 3.14 → "3.1×", 12.4 → "12×"; null → "—". */
+export function formatSpeedup(ratio: number | null | undefined): string {
+  if (ratio === null || ratio === undefined || !Number.isFinite(ratio) || ratio < 0) return "—";
+  const tenths = Math.round(ratio * 10) / 10;
+  return tenths >= 10 ? `${Math.round(ratio)}×` : `${tenths.toFixed(1)}×`;
+}
+
+/** A share from 0 to 1 as a whole percentage: 0.6667 → "67%"; null → "—". */
+export function formatPercent(share: number | null | undefined): string {
+  if (share === null || share === undefined || !Number.isFinite(share)) return "—";
+  return `${Math.round(share * 100)}%`;
+}
+
+/** Like `formatDuration`, with "—" for a time not known yet. */
+export function formatSeconds(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return "—";
+  return formatDuration(seconds);
+}
+
+/** A cost that may be missing: "—" when nothing was billed yet, "unpriced" when the model has no price. */
+export function formatCostOrDash(usd: number | null | undefined, billed: boolean): string {
+  if (usd === null || usd === undefined) return billed ? "unpriced" : "—";
+  return formatCost(usd);
+}

@@ -10,6 +10,7 @@ export type Route =
   | { name: "session"; id: string }
   | { name: "projects" }
   | { name: "runs" }
+  | { name: "run"; id: string }
   | { name: "notFound" };
 
 export function matchRoute(pathname: string): Route {
@@ -22,6 +23,14 @@ export function matchRoute(pathname: string): Route {
   if (session?.[1]) {
     try {
       return { name: "session", id: decodeURIComponent(session[1]) };
+    } catch {
+      return { name: "notFound" };
+    }
+  }
+  const run = /^\/runs\/([^/]+)$/.exec(path);
+  if (run?.[1]) {
+    try {
+      return { name: "run", id: decodeURIComponent(run[1]) };
     } catch {
       return { name: "notFound" };
     }
@@ -63,6 +72,10 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
 
 export function sessionHref(sessionId: string): string {
   return `/sessions/${encodeURIComponent(sessionId)}`;
+}
+
+export function runHref(runId: string): string {
+  return `/runs/${encodeURIComponent(runId)}`;
 }
 
 type LinkProps = Omit<AnchorHTMLAttributes<HTMLAnchorElement>, "href"> & { to: string };

@@ -1,6 +1,9 @@
 import type {
   Health,
+  LogStream,
+  NewRunRequest,
   Project,
+  Run,
   SessionDetail,
   SessionsPage,
   Summary,
@@ -13,11 +16,14 @@ import type {
 /** A failed API call: `status` is the HTTP status, or 0 when the server could not be reached. */
 export class ApiError extends Error {
   readonly status: number;
+  /** The server's own one-line `detail`, when it gave one. */
+  readonly detail: string | null;
 
-  constructor(status: number, message: string) {
+  constructor(status: number, message: string, detail: string | null = null) {
     super(message);
     this.name = "ApiError";
     this.status = status;
+    this.detail = detail;
   }
 }
 
@@ -50,14 +56,15 @@ function describeDetail(detail: unknown): string | null {
 
 async function errorFromResponse(response: Response): Promise<ApiError> {
   let message = `${response.status} ${response.statusText}`.trim();
+  let detail: string | null = null;
   try {
     const body: unknown = await response.json();
-    const detail = body && typeof body === "object" && "detail" in body ? describeDetail(body.detail) : null;
+    detail = body && typeof body === "object" && "detail" in body ? describeDetail(body.detail) : null;
     if (detail) message = `${response.status}: ${detail}`;
   } catch {
     // the body was not JSON; the status line is the best description we have
   }
-  return new ApiError(response.status, message);
+  return new ApiError(response.status, message, detail);
 }
 
 export async function getJson<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {
@@ -76,6 +83,31 @@ export async function getJson<T>(path: string, query: Query = {}, signal?: Abort
   return (await response.json()) as T;
 }
 
+/** A state-changing request with a JSON body (same-origin, so the server's Origin check passes). */
+export async function postJson<T>(path: string, body: unknown = {}): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: "POST",
+      headers: { Accept: "application/json", "Content-Type": "application/json" },
+      credentials: "same-origin",
+      body: JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, `Cannot reach the ccdeck server (${path})`);
+  }
+  if (!response.ok) throw await errorFromResponse(response);
+  return (await response.json()) as T;
+}
+
+function runPath(runId: string): string {
+  return `/api/runs/${encodeURIComponent(runId)}`;
+}
+
+function taskPath(runId: string, taskId: string): string {
+  return `${runPath(runId)}/tasks/${encodeURIComponent(taskId)}`;
+}
+
 export const api = {
   health: (signal?: AbortSignal) => getJson<Health>("/api/health", {}, signal),
   summary: (signal?: AbortSignal) => getJson<Summary>("/api/summary", {}, signal),
@@ -89,4 +121,19 @@ export const api = {
     signal?: AbortSignal,
   ) => getJson<Usage>("/api/usage", query, signal),
   projects: (signal?: AbortSignal) => getJson<{ projects: Project[] }>("/api/projects", {}, signal),
+  runs: (query: { active?: boolean; limit?: number }, signal?: AbortSignal) =>
+    getJson<{ runs: Run[] }>(
+      "/api/runs",
+      {
+        active: query.active === undefined ? undefined : String(query.active),
+        limit: query.limit,
+      },
+      signal,
+    ),
+  run: (id: string, signal?: AbortSignal) => getJson<{ run: Run }>(runPath(id), {}, signal),
+  createRun: (request: NewRunRequest) => postJson<{ run: Run }>("/api/runs", request),
+  stopRun: (id: string) => postJson<{ stopped: number }>(`${runPath(id)}/stop`),
+  stopTask: (runId: string, taskId: string) => postJson<{ stopped: number }>(`${taskPath(runId, taskId)}/stop`),
+  taskLog: (runId: string, taskId: string, stream: LogStream, tail: number, signal?: AbortSignal) =>
+    getJson<{ lines: string[] }>(`${taskPath(runId, taskId)}/log`, { stream, tail }, signal),
 };

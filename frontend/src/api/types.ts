@@ -176,6 +176,133 @@ export interface LiveUsagePoint {
   costUSD: number | null;
 }
 
+// Runs: parallel headless sessions started with `ccdeck run` or from the dashboard.
+
+export type TaskStatus =
+  | "queued"
+  | "running"
+  | "succeeded"
+  | "failed"
+  | "timed_out"
+  | "budget_exceeded"
+  | "max_turns"
+  | "stopped";
+
+/** `starting` until its supervisor is up, then `running`, then a final state; other values may appear. */
+export type RunStatus = "starting" | "queued" | "running" | "finished" | "stopped" | "interrupted";
+
+export type PermissionMode = "default" | "acceptEdits" | "plan" | "bypassPermissions" | "dontAsk";
+
+export const PERMISSION_MODES: readonly PermissionMode[] = [
+  "default",
+  "acceptEdits",
+  "plan",
+  "bypassPermissions",
+  "dontAsk",
+];
+
+export interface RunTokens {
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationTokens: number;
+  cacheReadTokens: number;
+  totalTokens: number;
+}
+
+/** What Claude Code reports for a tool call it refused, e.g. `{"tool_name", "tool_use_id", "tool_input"}`. */
+export type PermissionDenial = Record<string, unknown>;
+
+export interface TaskWorktree {
+  path: string;
+  branch: string;
+  /** Shape not fixed by the contract: shown as a summary when it has counts, else as JSON text. */
+  diffStat: unknown;
+}
+
+export interface RunTask {
+  id: string;
+  runId: string;
+  status: TaskStatus;
+  sessionId: string | null;
+  exitCode: number | null;
+  costUSD: number | null;
+  /** Not in the contract: true when the cost was priced from tokens rather than reported. */
+  costEstimated?: boolean;
+  durationSeconds: number | null;
+  apiDurationSeconds: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  numTurns: number | null;
+  result: string | null;
+  permissionDenials: PermissionDenial[];
+  error: string | null;
+  attempt: number | null;
+  model: string | null;
+  prompt: string | null;
+  cwd: string | null;
+  tokens: Partial<RunTokens> | null;
+  filesChanged: string[];
+  lastTool: string | null;
+  worktree: TaskWorktree | null;
+  stopRequested: boolean;
+}
+
+export interface Run {
+  id: string;
+  status: RunStatus;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  wallSeconds: number | null;
+  sumTaskSeconds: number | null;
+  speedup: number | null;
+  costUSD: number | null;
+  costEstimated?: boolean;
+  costByModel: Record<string, number | null>;
+  cacheSavingUSD: number | null;
+  /** 0…1 over the finished tasks; null while none has finished. */
+  successRate: number | null;
+  counts: Partial<Record<TaskStatus, number>>;
+  tokens: Partial<RunTokens> | null;
+  options: Record<string, unknown>;
+  detached: boolean;
+  stopRequested: boolean;
+  tasks: RunTask[];
+}
+
+/** One task of `POST /api/runs`; per-task values override the run's options. */
+export interface NewRunTask {
+  id: string;
+  prompt: string;
+  cwd?: string;
+  model?: string;
+  budget_usd?: number;
+  timeout_s?: number;
+  max_turns?: number;
+  permission_mode?: PermissionMode;
+  allowed_tools?: string[];
+  worktree?: boolean;
+  env?: Record<string, string>;
+}
+
+export interface NewRunOptions {
+  maxParallel?: number;
+  model?: string;
+  budget?: number;
+  timeout?: number;
+  maxTurns?: number;
+  permissionMode?: PermissionMode;
+  worktree?: boolean;
+  retries?: number;
+}
+
+export interface NewRunRequest {
+  tasks: NewRunTask[];
+  options: NewRunOptions;
+}
+
+export type LogStream = "stderr" | "events";
+
 export type ServerMessage =
   | { type: "snapshot"; sessions: SessionRow[]; summary: Summary }
   | { type: "session.updated"; session: SessionRow }
@@ -183,4 +310,5 @@ export type ServerMessage =
   | { type: "usage.point"; point: LiveUsagePoint }
   | { type: "summary"; summary: Summary }
   | { type: "scan.progress"; filesDone: number; filesTotal: number; running: boolean }
+  | { type: "run.updated"; run: Run }
   | { type: "ping" };

@@ -19,6 +19,12 @@ const COLORS: Record<Theme, { background: string; axis: string; grid: string }> 
   dark: { background: "#0f172a", axis: "#94a3b8", grid: "#1e293b" },
 };
 
+/**
+ * Y-axis steps: whole numbers only (1, 2, 5, 10, 20, 50…). Token counts have no fractions, and a fractional
+ * step on a small range would print the same rounded label several times ("1 1 1 0 0 0").
+ */
+const WHOLE_STEPS: number[] = Array.from({ length: 16 }, (_, e) => [1, 2, 5].map((m) => m * 10 ** e)).flat();
+
 /** Series indexes in drawing order: a stack is drawn top band first (see `options`). */
 function drawingOrder(count: number, stacked: boolean): number[] {
   const order = Array.from({ length: count }, (_, k) => k);
@@ -66,7 +72,7 @@ function options(
     width,
     height,
     series,
-    axes: [axis, { ...axis, size: 60, values: (_u, splits) => splits.map((v) => format(v)) }],
+    axes: [axis, { ...axis, size: 60, incrs: WHOLE_STEPS, values: (_u, splits) => splits.map((v) => format(v)) }],
     scales: { y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } },
     cursor: { drag: { x: true, y: false } },
   };

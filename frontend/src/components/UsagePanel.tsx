@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../api/client";
-import { type ChartBucket, type UsageView, bucketRange, usageChartData } from "../charts/series";
+import { type ChartBucket, type ChartData, type UsageView, bucketRange, usageChartData } from "../charts/series";
 import { formatTokens, localDate } from "../format";
 import { useApi } from "../hooks/useApi";
 import { useLive } from "../live/LiveProvider";
@@ -11,6 +11,11 @@ import { SegmentedControl } from "./SegmentedControl";
 import { TimeChart } from "./TimeChart";
 
 type Mode = "stacked" | "lines";
+
+/** No series, or every value zero: nothing to draw. */
+function isEmpty(data: ChartData): boolean {
+  return data.series.every((s) => s.values.every((v) => v === 0));
+}
 
 const RANGES: Record<ChartBucket, { daysBack: number; label: string }> = {
   hour: { daysBack: 1, label: "since yesterday" },
@@ -83,7 +88,16 @@ export function UsagePanel() {
     <Panel title={`Token usage, ${RANGES[bucket].label}`} actions={controls}>
       {usage.error && <ErrorNotice what="Could not load usage" error={usage.error} onRetry={usage.reload} />}
       {!data && !usage.error && <Loading what="usage" />}
-      {data && (
+      {data && isEmpty(data) && (
+        <div
+          data-testid="usage-empty"
+          className="flex h-40 flex-col items-center justify-center rounded-md border border-dashed border-slate-300 text-center text-sm text-slate-500 dark:border-slate-700 dark:text-slate-400"
+        >
+          <p className="font-medium">No token usage {RANGES[bucket].label}</p>
+          <p className="mt-1 text-xs">The chart appears with the first billed response.</p>
+        </div>
+      )}
+      {data && !isEmpty(data) && (
         <>
           <TimeChart
             data={data}

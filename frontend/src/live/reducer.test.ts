@@ -1,13 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { sessionRow, summary } from "../test/fixtures";
+import { run as runFixture, runTask, sessionRow, summary } from "../test/fixtures";
 import {
   type LiveAction,
   type LiveState,
   USAGE_POINTS_KEPT,
   activeSessions,
+  currentRun,
+  currentRuns,
   freshest,
   initialLiveState,
   liveReducer,
+  runsNewestFirst,
   sessionsByActivity,
 } from "./reducer";
 
@@ -113,5 +116,57 @@ describe("freshest", () => {
     expect(freshest(a, undefined)).toBe(a);
     const newer = { ...a, lastActivity: "2025-11-21T00:00:00Z" };
     expect(freshest(newer, live)).toBe(newer);
+  });
+});
+
+describe("runs in the live store", () => {
+  const older = runFixture({ id: "r1", createdAt: "2025-11-20T09:00:00Z", status: "running" });
+  const newer = runFixture({ id: "r2", createdAt: "2025-11-20T11:00:00Z", status: "running" });
+
+  it("keys runs by id and replaces a run on run.updated", () => {
+    const finished = { ...older, status: "finished" as const, tasks: [runTask({ id: "a", status: "failed" })] };
+    const state = run(
+      { type: "run.updated", run: older },
+      { type: "run.updated", run: newer },
+      { type: "run.updated", run: finished },
+    );
+    expect(Object.keys(state.runs).sort()).toEqual(["r1", "r2"]);
+    expect(state.runs.r1).toBe(finished);
+    expect(state.runs.r1?.tasks).toHaveLength(1);
+    expect(state.runSeq).toEqual({ last: 3, byId: { r1: 3, r2: 2 } });
+  });
+
+  it("leaves sessions alone and survives a snapshot", () => {
+    const state = run(
+      { type: "run.updated", run: older },
+      { type: "snapshot", sessions: [a], summary: summary("2025-11-20T12:00:00Z") },
+    );
+    expect(state.runs.r1).toBe(older);
+    expect(Object.keys(state.sessions)).toEqual(["a"]);
+  });
+
+  it("prefers a run pushed after the fetch began over the fetched copy", () => {
+    const fetched = { ...older, status: "running" as const };
+    const pushed = { ...older, status: "finished" as const };
+    const before = run({ type: "run.updated", run: pushed });
+    // pushed (update 1) before the fetch started at update 1: the fetched copy is at least as new
+    expect(currentRun(before, "r1", fetched, 1)).toBe(fetched);
+    // pushed after the fetch started at update 0: the pushed copy is newer
+    expect(currentRun(before, "r1", fetched, 0)).toBe(pushed);
+    // nothing fetched yet: whatever was pushed
+    expect(currentRun(before, "r1", undefined, 0)).toBe(pushed);
+    expect(currentRun(initialLiveState, "r1", undefined, 0)).toBeUndefined();
+  });
+
+  it("lists fetched runs plus runs first pushed after the fetch, newest first", () => {
+    const gone = runFixture({ id: "r0", createdAt: "2025-11-20T08:00:00Z" });
+    const state = run({ type: "run.updated", run: gone }, { type: "run.updated", run: newer });
+    // the fetch began after `gone` was pushed (update 1) and did not return it: it is left out
+    expect(currentRuns(state, [older], 1).map((r) => r.id)).toEqual(["r2", "r1"]);
+  });
+
+  it("orders runs newest first, ties by id", () => {
+    const twin = runFixture({ id: "r3", createdAt: newer.createdAt });
+    expect(runsNewestFirst([older, newer, twin]).map((r) => r.id)).toEqual(["r3", "r2", "r1"]);
   });
 });

@@ -1,4 +1,4 @@
-import type { LiveUsagePoint, ScanStatus, ServerMessage, SessionRow, Summary } from "../api/types";
+import type { LiveUsagePoint, Run, ScanStatus, ServerMessage, SessionRow, Summary } from "../api/types";
 
 /** live: socket open; reconnecting: lost or not yet up, retrying; offline: retries keep failing. */
 export type ConnectionStatus = "live" | "reconnecting" | "offline";
@@ -16,6 +16,13 @@ export interface LiveState {
   scan: ScanStatus | null;
   /** Usage points received since the page loaded; `seq` numbers them so views can tell new ones apart. */
   usage: { seq: number; points: (LiveUsagePoint & { seq: number })[] };
+  /** Runs as last pushed by `run.updated`, keyed by id. */
+  runs: Record<string, Run>;
+  /**
+   * Numbers the `run.updated` messages: `last` is the latest, `byId` the one that last changed each run.
+   * A page notes `last` when it starts a fetch; a run pushed with a higher number is newer than the answer.
+   */
+  runSeq: { last: number; byId: Record<string, number> };
 }
 
 export type LiveAction =
@@ -36,6 +43,8 @@ export const initialLiveState: LiveState = {
   summary: null,
   scan: null,
   usage: { seq: 0, points: [] },
+  runs: {},
+  runSeq: { last: 0, byId: {} },
 };
 
 function newerSummary(current: Summary | null, next: Summary): Summary {
@@ -64,6 +73,15 @@ export function liveReducer(state: LiveState, action: LiveAction): LiveState {
     }
     case "summary":
       return { ...state, summary: newerSummary(state.summary, action.summary) };
+    case "run.updated": {
+      const last = state.runSeq.last + 1;
+      const { id } = action.run;
+      return {
+        ...state,
+        runs: { ...state.runs, [id]: action.run },
+        runSeq: { last, byId: { ...state.runSeq.byId, [id]: last } },
+      };
+    }
     case "scan.progress":
       return {
         ...state,
@@ -104,4 +122,44 @@ export function activeSessions(state: LiveState): SessionRow[] {
 export function freshest(fetched: SessionRow, live: SessionRow | undefined): SessionRow {
   if (!live) return fetched;
   return Date.parse(live.lastActivity) >= Date.parse(fetched.lastActivity) ? live : fetched;
+}
+
+/** Newest first: by creation time, then by id. */
+export function runsNewestFirst(runs: readonly Run[]): Run[] {
+  return [...runs].sort((a, b) => {
+    const byTime = (Date.parse(b.createdAt) || 0) - (Date.parse(a.createdAt) || 0);
+    return byTime || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+  });
+}
+
+function pushedSince(state: LiveState, id: string, fetchedAt: number): boolean {
+  return (state.runSeq.byId[id] ?? 0) > fetchedAt;
+}
+
+/**
+ * One run: the fetched copy (fetch started when `runSeq.last` was `fetchedAt`), unless the socket pushed
+ * the run after that; the pushed copy alone while nothing has been fetched.
+ */
+export function currentRun(
+  state: LiveState,
+  id: string,
+  fetched: Run | undefined,
+  fetchedAt: number,
+): Run | undefined {
+  const live = state.runs[id];
+  if (!fetched) return live;
+  return live && pushedSince(state, id, fetchedAt) ? live : fetched;
+}
+
+/**
+ * The run list: each fetched run, or its pushed copy when that is newer, plus the runs first pushed after the
+ * fetch began; newest first. Runs pushed before the fetch and missing from its answer are left out.
+ */
+export function currentRuns(state: LiveState, fetched: readonly Run[], fetchedAt: number): Run[] {
+  const byId = new Map<string, Run>();
+  for (const run of fetched) byId.set(run.id, currentRun(state, run.id, run, fetchedAt) ?? run);
+  for (const run of Object.values(state.runs)) {
+    if (!byId.has(run.id) && pushedSince(state, run.id, fetchedAt)) byId.set(run.id, run);
+  }
+  return runsNewestFirst([...byId.values()]);
 }

@@ -143,6 +143,7 @@ describe("liveUrl and parseMessage", () => {
 
   it("accepts only known message types", () => {
     expect(parseMessage('{"type":"ping"}')).toEqual({ type: "ping" });
+    expect(parseMessage('{"type":"run.updated","run":{"id":"r1"}}')).toEqual({ type: "run.updated", run: { id: "r1" } });
     expect(parseMessage('{"type":"other"}')).toBeNull();
     expect(parseMessage("[1,2]")).toBeNull();
     expect(parseMessage(new ArrayBuffer(2))).toBeNull();

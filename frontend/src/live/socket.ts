@@ -9,6 +9,7 @@ const MESSAGE_TYPES = new Set<string>([
   "usage.point",
   "summary",
   "scan.progress",
+  "run.updated",
   "ping",
 ]);
 

@@ -1,4 +1,4 @@
-import type { SessionRow, Summary, Totals } from "../api/types";
+import type { Run, RunTask, SessionRow, Summary, Totals } from "../api/types";
 
 export function totals(partial: Partial<Totals> = {}): Totals {
   return {
@@ -51,5 +51,56 @@ export function summary(generatedAt: string, todayCost = 1): Summary {
     month: totals(),
     active: { working: 0, waiting: 0, idle: 0 },
     generatedAt,
+  };
+}
+
+export function runTask(partial: Partial<RunTask> & { id: string }): RunTask {
+  return {
+    runId: "r1",
+    status: "succeeded",
+    sessionId: null,
+    exitCode: 0,
+    costUSD: 0.25,
+    durationSeconds: 60,
+    apiDurationSeconds: 40,
+    startedAt: "2025-11-20T10:00:00Z",
+    finishedAt: "2025-11-20T10:01:00Z",
+    numTurns: 4,
+    result: "Done.",
+    permissionDenials: [],
+    error: null,
+    attempt: 1,
+    model: "claude-sonnet-4-5",
+    prompt: "Fix the typos",
+    cwd: "/home/dev/src/app",
+    tokens: { inputTokens: 10, outputTokens: 20, cacheCreationTokens: 30, cacheReadTokens: 40, totalTokens: 100 },
+    filesChanged: [],
+    lastTool: "Edit README.md",
+    worktree: null,
+    stopRequested: false,
+    ...partial,
+  };
+}
+
+export function run(partial: Partial<Run> & { id: string }): Run {
+  return {
+    status: "finished",
+    createdAt: "2025-11-20T10:00:00Z",
+    startedAt: "2025-11-20T10:00:00Z",
+    finishedAt: "2025-11-20T10:01:00Z",
+    wallSeconds: 60,
+    sumTaskSeconds: 120,
+    speedup: 2,
+    costUSD: 0.5,
+    costByModel: { "claude-sonnet-4-5": 0.5 },
+    cacheSavingUSD: 0.1,
+    successRate: 1,
+    counts: { succeeded: 2 },
+    tokens: { inputTokens: 20, outputTokens: 40, cacheCreationTokens: 60, cacheReadTokens: 80, totalTokens: 200 },
+    options: {},
+    detached: false,
+    stopRequested: false,
+    tasks: [runTask({ id: "a", runId: partial.id }), runTask({ id: "b", runId: partial.id })],
+    ...partial,
   };
 }
