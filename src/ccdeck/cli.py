@@ -20,8 +20,10 @@ import orjson
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+from sqlalchemy import Connection
 
-from ccdeck import __version__, config
+from ccdeck import __version__, cli_runs, config
 from ccdeck.claude.discovery import config_dirs_from
 from ccdeck.config import Config
 from ccdeck.errors import CcdeckError
@@ -173,7 +175,13 @@ def sessions(
         stdout.print(render.sessions_table(rows))
 
 
-def _period_command(period: Period) -> Callable[..., None]:
+ReportBuilder = Callable[[Connection, Filters], dict[str, Any]]
+ReportTable = Callable[[dict[str, Any], bool], Table]
+
+
+def _report_command(build: ReportBuilder, table: ReportTable, doc: str) -> Callable[..., None]:
+    """One `usage` subcommand: scan, build the report, warn about unpriced models, print JSON or a table."""
+
     def command(
         since: Since = None,
         until: Until = None,
@@ -191,74 +199,41 @@ def _period_command(period: Period) -> Callable[..., None]:
             if not no_scan:
                 ingest(store, cfg)
             with store.read() as conn:
-                report = period_report(conn, filters, period)
-        _warn_unpriced(report["unpricedModels"])  # type: ignore[arg-type]
+                report = build(conn, filters)
+        _warn_unpriced(report["unpricedModels"])
         if json:
             _emit_json(report)
         else:
-            stdout.print(render.period_table(report, PERIOD_KEYS[period], breakdown))
+            stdout.print(table(report, breakdown))
 
-    command.__doc__ = {"daily": "Usage per day.", "weekly": "Usage per week (weeks start on Monday).",
-                       "monthly": "Usage per month."}[period]  # fmt: skip
+    command.__doc__ = doc
     return command
 
 
-for _period in ("daily", "weekly", "monthly"):
-    usage_app.command(_period)(_period_command(_period))
+def _period(period: Period) -> tuple[ReportBuilder, ReportTable]:
+    return (
+        lambda conn, filters: period_report(conn, filters, period),
+        lambda report, breakdown: render.period_table(report, PERIOD_KEYS[period], breakdown),
+    )
 
 
-@usage_app.command("session")
-def usage_session(
-    since: Since = None,
-    until: Until = None,
-    timezone: Timezone = None,
-    project: Project = None,
-    breakdown: Annotated[bool, typer.Option("--breakdown", help="Accepted for symmetry; rows list models.")] = False,
-    config_dir: ConfigDirs = None,
-    db: Db = None,
-    json: Json = False,
-    no_scan: NoScan = False,
-) -> None:
-    """Usage per Claude Code session (subagents count in their parent session)."""
-    cfg = resolve(config_dir, db)
-    filters = Filters.from_cli(since, until, timezone, project)
-    with opened(cfg) as store:
-        if not no_scan:
-            ingest(store, cfg)
-        with store.read() as conn:
-            report = session_report(conn, filters)
-    _warn_unpriced(report["unpricedModels"])
-    if json:
-        _emit_json(report)
-    else:
-        stdout.print(render.session_usage_table(report))
-
-
-@usage_app.command("blocks")
-def usage_blocks(
-    since: Since = None,
-    until: Until = None,
-    timezone: Timezone = None,
-    project: Project = None,
-    breakdown: Annotated[bool, typer.Option("--breakdown", help="Accepted for symmetry; rows list models.")] = False,
-    config_dir: ConfigDirs = None,
-    db: Db = None,
-    json: Json = False,
-    no_scan: NoScan = False,
-) -> None:
-    """5-hour billing windows; the active one shows its burn rate and projected end."""
-    cfg = resolve(config_dir, db)
-    filters = Filters.from_cli(since, until, timezone, project)
-    with opened(cfg) as store:
-        if not no_scan:
-            ingest(store, cfg)
-        with store.read() as conn:
-            report = blocks_report(conn, filters)
-    _warn_unpriced(report["unpricedModels"])  # type: ignore[arg-type]
-    if json:
-        _emit_json(report)
-    else:
-        stdout.print(render.blocks_table(report))
+REPORTS: dict[str, tuple[ReportBuilder, ReportTable, str]] = {
+    "daily": (*_period("daily"), "Usage per day."),
+    "weekly": (*_period("weekly"), "Usage per week (weeks start on Monday)."),
+    "monthly": (*_period("monthly"), "Usage per month."),
+    "session": (
+        session_report,
+        lambda report, _breakdown: render.session_usage_table(report),
+        "Usage per Claude Code session (subagents count in their parent session).",
+    ),
+    "blocks": (
+        blocks_report,
+        lambda report, _breakdown: render.blocks_table(report),
+        "5-hour billing windows; the active one shows its burn rate and projected end.",
+    ),
+}
+for _name, (_build, _table, _doc) in REPORTS.items():
+    usage_app.command(_name)(_report_command(_build, _table, _doc))
 
 
 @app.command()
@@ -291,6 +266,9 @@ def watch(
     run_watch(resolve(config_dir, db), stdout)
 
 
+cli_runs.register(app)
+
+
 def version_callback(value: bool) -> None:
     if value:
         stdout.print(f"ccdeck {__version__}")
@@ -316,7 +294,8 @@ def root(
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; takes argv so tests can call it in-process. Returns the exit code."""
     try:
-        app(args=list(sys.argv[1:] if argv is None else argv), prog_name="ccdeck", standalone_mode=False)
+        # Outside standalone mode click returns a command's `typer.Exit(code)` instead of raising it.
+        code = app(args=list(sys.argv[1:] if argv is None else argv), prog_name="ccdeck", standalone_mode=False)
     except CcdeckError as exc:
         sys.stderr.write(f"ccdeck: error: {' '.join(str(exc).split())}\n")
         return exc.exit_code
@@ -335,4 +314,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.debug("unexpected error", exc_info=True)
         stderr.print(f"ccdeck: internal error: {sys.exc_info()[1]!r} (run with -v for details)", markup=False)
         return 1
-    return 0
+    return code if isinstance(code, int) else 0

@@ -72,6 +72,10 @@ def _optional_str(text: str) -> str | None:
     return text or None
 
 
+def _optional_positive_float(text: str) -> float | None:
+    return _positive_float(text) if text else None
+
+
 DB = Setting[Path]("db", lambda: _data_home() / "ccdeck.db", Path, "SQLite database file ccdeck keeps history in.")
 IDLE_MINUTES = Setting[float](
     "idle_minutes", lambda: 10.0, _positive_float, "Minutes without activity after which a live session is idle."
@@ -90,7 +94,26 @@ RESCAN_SECONDS = Setting[float](
 )
 POLL = Setting[bool]("poll", lambda: False, _bool, "Watch files by polling instead of OS events (network filesystems).")
 
-SETTINGS: tuple[Setting[Any], ...] = (DB, IDLE_MINUTES, HOST, PORT, TOKEN, RESCAN_SECONDS, POLL)
+CLAUDE_BIN = Setting[str | None](
+    "claude_bin",
+    lambda: None,
+    _optional_str,
+    "The `claude` executable `ccdeck run` launches (default: `claude` on PATH).",
+)
+MAX_PARALLEL = Setting[int]("max_parallel", lambda: 4, _positive_int, "Tasks `ccdeck run` runs at the same time.")
+TIMEOUT = Setting[float](
+    "timeout", lambda: 3600.0, _positive_float, "Seconds one attempt of a task may run before it is stopped."
+)
+MODEL = Setting[str | None](
+    "model", lambda: None, _optional_str, "Model of launched tasks (`--model`; default: the CLI's own choice)."
+)
+BUDGET = Setting[float | None](
+    "budget", lambda: None, _optional_positive_float, "Spending limit per task in USD (`--max-budget-usd`)."
+)
+
+SETTINGS: tuple[Setting[Any], ...] = (
+    DB, IDLE_MINUTES, HOST, PORT, TOKEN, RESCAN_SECONDS, POLL, CLAUDE_BIN, MAX_PARALLEL, TIMEOUT, MODEL, BUDGET,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -115,3 +115,9 @@ class Pricer:
             self.unpriced.add(model)
             return None
         return rates.cost(usage)
+
+
+def rates_at(model: str, timestamp: float, *, long_context: bool = False) -> Rates | None:
+    """Per-token rates of `model` on the day of `timestamp` (standard speed); None when the model is unpriced."""
+    day = datetime.fromtimestamp(timestamp, UTC).date().isoformat()
+    return _rates(model, day, long_context, False)

@@ -1,0 +1,7 @@
+"""`python -m ccdeck`: the command line (the background supervisor of `ccdeck run --detach` starts this way)."""
+
+import sys
+
+from ccdeck.cli import main
+
+sys.exit(main())

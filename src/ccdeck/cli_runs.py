@@ -1,0 +1,451 @@
+"""The launch commands of the command line: `run`, `status`, `result`, `logs`, `stop`, `stop-all`, `clean`, the
+seed-compatible `run-multi` and `start`, and the hidden `_supervise` a detached run re-executes itself as.
+
+`cli.py` registers them (`register(app)`) and maps errors to exit codes, as for every other command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console
+from rich.live import Live
+
+from ccdeck import config
+from ccdeck.claude.discovery import config_dirs_from
+from ccdeck.config import Config
+from ccdeck.errors import UsageError
+from ccdeck.ingest.pipeline import Ingestor
+from ccdeck.orchestrator import control, terminal
+from ccdeck.orchestrator.binary import find_claude
+from ccdeck.orchestrator.events import describe
+from ccdeck.orchestrator.report import task_json
+from ccdeck.orchestrator.spec import PERMISSION_MODES, RunOptions, TaskSpec, load_tasks, resolve_tasks
+from ccdeck.orchestrator.supervisor import Supervisor
+from ccdeck.reports.render import cost
+from ccdeck.store import queries
+from ccdeck.store.runs import FINAL_STATES
+from ccdeck.store.store import Store
+
+log = logging.getLogger("ccdeck")
+stdout = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
+stderr = Console(stderr=True)
+REDRAW_SECONDS = 0.25
+
+Db = Annotated[Path | None, typer.Option("--db", help=f"{config.DB.help} (env {config.DB.env})", show_default=False)]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+Model = Annotated[str | None, typer.Option("--model", help=f"{config.MODEL.help} (env {config.MODEL.env})")]
+Budget = Annotated[
+    float | None, typer.Option("--budget", min=0.0, help=f"{config.BUDGET.help} (env {config.BUDGET.env})")
+]
+Timeout = Annotated[
+    float | None,
+    typer.Option("--timeout", min=0.001, help=f"{config.TIMEOUT.help} (default 3600; env {config.TIMEOUT.env})"),
+]
+MaxTurns = Annotated[int | None, typer.Option("--max-turns", min=1, help="Turns per task (`--max-turns`).")]
+PermissionMode = Annotated[
+    str | None,
+    typer.Option("--permission-mode", help=f"One of {', '.join(PERMISSION_MODES)} (default acceptEdits)."),
+]
+Worktree = Annotated[
+    bool, typer.Option("--worktree", help="Run each task in a git worktree on branch ccdeck/<run>/<task>.")
+]
+ClaudeBin = Annotated[
+    str | None, typer.Option("--claude-bin", help=f"{config.CLAUDE_BIN.help} (env {config.CLAUDE_BIN.env})")
+]
+NoWait = Annotated[bool, typer.Option("--no-wait", help="Return once the stop is requested.")]
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def _open(db: Path | None) -> Store:
+    return Store.open(Config.resolve(db=db).db)
+
+
+def _options(cfg: Config, max_turns: int | None, permission_mode: str | None, worktree: bool, retries: int = 2,
+             grace: float = 5.0, retry_delay: float = 2.0, stagger: float = 0.1) -> RunOptions:  # fmt: skip
+    if permission_mode is not None and permission_mode not in PERMISSION_MODES:
+        raise UsageError(f"--permission-mode must be one of {', '.join(PERMISSION_MODES)}, not {permission_mode!r}")
+    return replace(
+        control.defaults_from(cfg),
+        max_turns=max_turns,
+        permission_mode=permission_mode or RunOptions.permission_mode,
+        worktree=worktree,
+        retries=retries,
+        grace_s=grace,
+        retry_base_s=retry_delay,
+        stagger_s=stagger,
+    )
+
+
+def launch(specs: list[TaskSpec], options: RunOptions, cfg: Config, *, detach: bool, json: bool) -> int:
+    """Check the CLI, record the run, and run it here or hand it to a background supervisor."""
+    claude = find_claude(cfg.get(config.CLAUDE_BIN))
+    with Store.open(cfg.db) as store:
+        plan = control.plan_run(specs, options, claude, cfg.db)
+        if detach:
+            control.start_detached(store, plan)
+            if json:
+                emit_json({"run": control.status(store, plan.run_id)[0]})
+            else:
+                stdout.print(plan.run_id, markup=False, highlight=False)
+            return 0
+        return _foreground(store, plan, json)
+
+
+def _foreground(store: Store, plan: control.RunPlan, json: bool) -> int:
+    control.create_run(store, plan, detached=False)
+    supervisor = control.supervisor_for(store, plan)
+    live_console = stderr if json else stdout
+    asyncio.run(_supervise_with_view(supervisor, live_console if live_console.is_terminal else None))
+    run = control.status(store, plan.run_id)[0]
+    if json:
+        emit_json({"run": run})
+    else:
+        stdout.print(terminal.summary(run))
+    if supervisor.signal_received is not None:
+        return 128 + supervisor.signal_received.value
+    return 0 if all(t["status"] == "succeeded" for t in run["tasks"]) else 1
+
+
+async def _supervise_with_view(supervisor: Supervisor, console: Console | None) -> None:
+    supervisor.install_signal_handlers()
+    running = asyncio.create_task(supervisor.run())
+    if console is None:
+        await _report_changes(supervisor, running)
+        return
+    with Live(console=console, auto_refresh=False, transient=True) as live:
+        while not running.done():
+            live.update(terminal.live_table(_view(supervisor)), refresh=True)
+            await asyncio.wait({running}, timeout=REDRAW_SECONDS)
+    await running
+
+
+def _view(supervisor: Supervisor) -> list[dict[str, Any]]:
+    return [task_json(row) for row in supervisor.rows()]
+
+
+async def _report_changes(supervisor: Supervisor, running: asyncio.Task[None]) -> None:
+    """Without a terminal: one line on stderr per task state change, for logs."""
+    seen: dict[str, str] = {task.id: task.status for task in supervisor.tasks}  # all queued: nothing to say
+    while True:
+        done = running.done()
+        for task in supervisor.tasks:
+            if seen[task.id] != task.status:
+                seen[task.id] = task.status
+                detail = f" ({task.error})" if task.error and task.status != "succeeded" else ""
+                stderr.print(f"{task.id}: {task.status}{detail}", markup=False, highlight=False)
+        if done:
+            await running
+            return
+        await asyncio.wait({running}, timeout=REDRAW_SECONDS)
+
+
+# The commands -----------------------------------------------------------------------------------------------------
+
+
+def run(
+    tasks: Annotated[str, typer.Argument(help="A JSON, YAML or TOML file, inline JSON, or - for stdin.")],
+    max_parallel: Annotated[
+        int | None,
+        typer.Option(
+            "--max-parallel", min=1, help=f"{config.MAX_PARALLEL.help} (default 4; env {config.MAX_PARALLEL.env})"
+        ),
+    ] = None,
+    model: Model = None,
+    budget: Budget = None,
+    timeout: Timeout = None,
+    max_turns: MaxTurns = None,
+    permission_mode: PermissionMode = None,
+    worktree: Worktree = False,
+    retries: Annotated[int, typer.Option("--retries", min=0, help="Attempts after a 429/529 result.")] = 2,
+    retry_delay: Annotated[
+        float, typer.Option("--retry-delay", min=0.0, help="First back-off in seconds (doubles, with jitter).")
+    ] = 2.0,
+    grace: Annotated[float, typer.Option("--grace", min=0.0, help="Seconds between SIGINT and SIGTERM.")] = 5.0,
+    stagger: Annotated[float, typer.Option("--stagger", min=0.0, help="Least seconds between two starts.")] = 0.1,
+    detach: Annotated[bool, typer.Option("--detach", help="Run in a background supervisor; print its id.")] = False,
+    claude_bin: ClaudeBin = None,
+    db: Db = None,
+    json: Json = False,
+) -> None:
+    """Run a batch of headless Claude Code sessions in parallel: bounded, timed, budgeted, stoppable."""
+    cfg = Config.resolve(db=db, overrides={"max_parallel": max_parallel, "model": model, "budget": budget,
+                                           "timeout": timeout, "claude_bin": claude_bin})  # fmt: skip
+    options = _options(cfg, max_turns, permission_mode, worktree, retries, grace, retry_delay, stagger)
+    specs = load_tasks(tasks, options, Path.cwd(), sys.stdin)
+    raise typer.Exit(launch(specs, options, cfg, detach=detach, json=json))
+
+
+def run_multi(
+    tasks: Annotated[str, typer.Argument(help="Inline JSON (or a file) listing the tasks.")],
+    model: Annotated[str | None, typer.Argument(help="Model of every task.")] = None,
+    budget: Annotated[float | None, typer.Argument(help="Budget per task in USD.")] = None,
+    max_parallel: Annotated[int | None, typer.Argument(help="Tasks at the same time.")] = None,
+    db: Db = None,
+    json: Json = False,
+) -> None:
+    """The seed script's form: `run-multi JSON [MODEL] [BUDGET] [MAX_PARALLEL]` (same as `run`)."""
+    if max_parallel is not None and max_parallel < 1:
+        raise UsageError("MAX_PARALLEL must be at least 1")
+    if budget is not None and budget <= 0:
+        raise UsageError("BUDGET must be a positive number of USD")
+    run(tasks, max_parallel=max_parallel, model=model, budget=budget, db=db, json=json)
+
+
+def start(
+    task_id: Annotated[str, typer.Argument(metavar="ID", help="The task's id.")],
+    prompt: Annotated[str, typer.Argument(help="The prompt.")],
+    cwd: Annotated[Path | None, typer.Option("--cwd", help="Folder to run in (default: here).")] = None,
+    model: Model = None,
+    budget: Budget = None,
+    timeout: Timeout = None,
+    max_turns: MaxTurns = None,
+    permission_mode: PermissionMode = None,
+    worktree: Worktree = False,
+    claude_bin: ClaudeBin = None,
+    db: Db = None,
+    json: Json = False,
+) -> None:
+    """The seed script's form: start one task in the background and print RUN/ID."""
+    cfg = Config.resolve(db=db, overrides={"model": model, "budget": budget, "timeout": timeout,
+                                           "claude_bin": claude_bin})  # fmt: skip
+    options = _options(cfg, max_turns, permission_mode, worktree)
+    table = {"id": task_id, "prompt": prompt, **({"cwd": str(cwd)} if cwd else {})}
+    specs = resolve_tasks([table], options, Path.cwd(), "start")
+    claude = find_claude(cfg.get(config.CLAUDE_BIN))
+    with Store.open(cfg.db) as store:
+        plan = control.plan_run(specs, options, claude, cfg.db)
+        control.start_detached(store, plan)
+        if json:
+            emit_json({"run": control.status(store, plan.run_id)[0]})
+        else:
+            stdout.print(f"{plan.run_id}/{task_id}", markup=False, highlight=False)
+
+
+def status(
+    run_id: Annotated[str | None, typer.Argument(metavar="[RUN]", help="One run (default: every run).")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N runs.")] = None,
+    db: Db = None,
+    json: Json = False,
+) -> None:
+    """Runs and their tasks, from any terminal: state, time, turns, cost."""
+    with _open(db) as store:
+        runs = control.status(store, run_id, limit=limit)
+    if json:
+        emit_json({"runs": runs})
+    elif run_id is not None:
+        stdout.print(terminal.summary(runs[0]))
+        if any(t["status"] == "running" for t in runs[0]["tasks"]):
+            stdout.print(terminal.live_table(runs[0]["tasks"]))
+    else:
+        stdout.print(terminal.runs_table(runs))
+
+
+def result(
+    task: Annotated[str, typer.Argument(metavar="TASK", help="TASK, RUN/TASK or a session id.")],
+    config_dir: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--config-dir", help="Where the task's transcript is (default: the one it ran with).", show_default=False
+        ),
+    ] = None,
+    no_scan: Annotated[bool, typer.Option("--no-scan", help="Do not read the task's transcript.")] = False,
+    db: Db = None,
+    json: Json = False,
+) -> None:
+    """A task's result: its state, figures and answer; with the files changed from its transcript."""
+    with _open(db) as store:
+        found = control.task_status(store, task)
+        session = None if no_scan else _session_facts(store, found, config_dir)
+    if session is not None:
+        found["session"] = session
+    if json:
+        emit_json({"task": found})
+        return
+    _print_result(found)
+
+
+def _session_facts(store: Store, task: Mapping[str, Any], flags: list[Path] | None) -> dict[str, Any] | None:
+    """The monitored session the task's session id links to: files changed and timeline size, from the
+    transcript Claude Code wrote (ingested first, incrementally)."""
+    if not task["sessionId"]:
+        return None
+    recorded = task["configDir"]
+    if not flags and recorded and not Path(recorded).is_dir():
+        return None  # the config dir it ran with is gone: nothing to read
+    given = tuple(flags or ()) or ((Path(recorded),) if recorded else ())
+    Ingestor(store).scan(config_dirs_from(given, os.environ), None)
+    with store.read() as conn:
+        files = [row.path for row in queries.files_changed(conn, task["sessionId"])]
+        _, events = queries.timeline(conn, task["sessionId"], 0, 0)
+        known = bool(queries.sessions_by_id(conn, [task["sessionId"]]))
+    return {"sessionId": task["sessionId"], "ingested": known, "filesChanged": files, "events": events}
+
+
+def _print_result(task: Mapping[str, Any]) -> None:
+    stdout.print(f"{task['runId']}/{task['id']}: {terminal.state(task['status'])}"
+                 + (f" — {task['error']}" if task["error"] and task["status"] != "succeeded" else ""))  # fmt: skip
+    facts = [f"session {task['sessionId'] or '—'}", f"{terminal.duration(task['durationSeconds'])}",
+             f"{task['numTurns'] if task['numTurns'] is not None else '—'} turn(s)",
+             f"cost {cost(task['costUSD'])}{' (estimate)' if task['costEstimated'] else ''}"]  # fmt: skip
+    stdout.print("  ".join(facts), markup=False, highlight=False)
+    for denial in task["permissionDenials"]:
+        what = denial.get("tool_input", {})
+        stdout.print(f"permission denied: {denial.get('tool_name')} {orjson.dumps(what).decode()[:200]}", markup=False)
+    session = task.get("session")
+    files = session["filesChanged"] if session and session["ingested"] else task["filesChanged"]
+    for path in files:
+        stdout.print(f"changed: {path}", markup=False, highlight=False)
+    if task["worktree"]:
+        stdout.print(f"worktree: {task['worktree']['path']} (branch {task['worktree']['branch']})", markup=False)
+    if task["result"]:
+        stdout.print()
+        stdout.print(task["result"], markup=False, highlight=False)
+
+
+def logs(
+    task: Annotated[str, typer.Argument(metavar="TASK", help="TASK, RUN/TASK or a session id.")],
+    raw: Annotated[bool, typer.Option("--raw", help="The stream-json lines as the CLI wrote them.")] = False,
+    errors: Annotated[bool, typer.Option("--stderr", help="Only the task's stderr.")] = False,
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing until the task ends.")] = False,
+    db: Db = None,
+) -> None:
+    """A task's output: its stream (readable, or --raw) and its stderr."""
+    with _open(db) as store:
+        found = control.task_status(store, task)
+        logs_ = found["logs"]
+        stream, err = Path(logs_["stream"]), Path(logs_["stderr"])
+        if errors:
+            sys.stdout.write(_read(err))
+            return
+        offset = 0
+        while True:
+            offset = _print_stream(stream, offset, raw)
+            if not follow or control.task_status(store, task)["status"] in FINAL_STATES:
+                break
+            time.sleep(0.25)
+        _print_stream(stream, offset, raw)
+    text = _read(err)
+    if text.strip() and not raw:
+        stdout.print("--- stderr ---", markup=False)
+        sys.stdout.write(text)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(errors="replace")
+    except FileNotFoundError:
+        return ""
+
+
+def _print_stream(path: Path, offset: int, raw: bool) -> int:
+    """Print the complete lines after `offset`; returns the offset after them."""
+    try:
+        with path.open("rb") as fh:
+            fh.seek(offset)
+            data = fh.read()
+    except FileNotFoundError:
+        return offset
+    end = data.rfind(b"\n") + 1
+    for line in data[:end].splitlines():
+        if raw:
+            sys.stdout.write(line.decode(errors="replace") + "\n")
+            continue
+        try:
+            event = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        for text in describe(event) if isinstance(event, dict) else ():
+            sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+    return offset + end
+
+
+def stop(
+    tasks: Annotated[list[str], typer.Argument(metavar="TASK...", help="TASK, RUN/TASK, or a run id (all its tasks).")],
+    no_wait: NoWait = False,
+    db: Db = None,
+    json: Json = False,
+) -> None:
+    """Stop tasks from any terminal: SIGINT, a grace period, SIGTERM, then SIGKILL to each task's process group."""
+    with _open(db) as store:
+        stopped = control.stop(store, tasks, wait=not no_wait)
+    _print_stopped(stopped, json)
+
+
+def stop_all(no_wait: NoWait = False, db: Db = None, json: Json = False) -> None:
+    """Stop every unfinished task of every run (queued ones never start)."""
+    with _open(db) as store:
+        stopped = control.stop(store, None, wait=not no_wait)
+    _print_stopped(stopped, json)
+
+
+def _print_stopped(tasks: list[dict[str, Any]], json: bool) -> None:
+    if json:
+        emit_json({"tasks": tasks})
+        return
+    if not tasks:
+        stdout.print("nothing to stop")
+    for task in tasks:
+        stdout.print(f"{task['runId']}/{task['id']}: {terminal.state(task['status'])}")
+
+
+def clean(
+    force: Annotated[bool, typer.Option("--force", help="Also remove worktrees that hold commits or changes.")] = False,
+    db: Db = None,
+    json: Json = False,
+) -> None:
+    """Forget finished runs: their records, logs, and worktrees that hold no commits or changes."""
+    with _open(db) as store:
+        report = control.clean(store, force=force)
+    if json:
+        emit_json(report)
+        return
+    stdout.print(f"removed {len(report['removedRuns'])} run(s) and {len(report['removedWorktrees'])} worktree(s)")
+    for kept in report["keptWorktrees"]:
+        stdout.print(f"kept {kept['path']} ({kept['branch']}): {kept['reason']}", markup=False)
+
+
+def supervise(
+    run_id: Annotated[str, typer.Argument()],
+    db: Annotated[Path, typer.Option("--db")],
+) -> None:
+    """The background supervisor of a detached run (started by `run --detach`)."""
+    if os.fork() > 0:  # the second fork: the launcher exits at once; the supervisor is nobody's child
+        os._exit(0)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr, force=True)  # fmt: skip
+    with Store.open(db) as store:
+        supervisor = control.load_supervisor(store, run_id)
+
+        async def main() -> None:
+            supervisor.install_signal_handlers()
+            await supervisor.run()
+
+        asyncio.run(main())
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(run)
+    app.command("status")(status)
+    app.command()(result)
+    app.command()(logs)
+    app.command()(stop)
+    app.command("stop-all")(stop_all)
+    app.command()(clean)
+    app.command("run-multi")(run_multi)
+    app.command()(start)
+    app.command("_supervise", hidden=True)(supervise)

@@ -1,0 +1,343 @@
+"""Task specs: a task list (JSON, YAML or TOML file, inline JSON, or stdin) checked into typed records.
+
+A task list is a list of tables, or a table whose only key is `tasks` (TOML has no top-level list):
+
+    [{"id": "docs", "prompt": "Fix the typos in README.md", "timeout_s": 600}]
+
+Everything is checked before anything starts: an unknown key, a duplicate or missing id, a wrong type or a
+missing folder is a `UsageError` naming the task and the key. Per-task values override the run's options.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import yaml
+
+from ccdeck.errors import UsageError
+
+PERMISSION_MODES = ("default", "acceptEdits", "plan", "bypassPermissions", "dontAsk", "auto")
+DEFAULT_PERMISSION_MODE = "acceptEdits"
+TASK_KEYS = frozenset(
+    {"id", "prompt", "cwd", "model", "budget_usd", "timeout_s", "max_turns", "permission_mode", "allowed_tools",
+     "worktree", "env"}
+)  # fmt: skip
+# Task ids name log files and git branches (`ccdeck/<run>/<task>`): keep them to characters safe in both.
+TASK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """A run's settings; each task may override the ones it shares with `TaskSpec`."""
+
+    max_parallel: int = 4
+    model: str | None = None
+    budget_usd: float | None = None
+    timeout_s: float = 3600.0
+    max_turns: int | None = None
+    permission_mode: str = DEFAULT_PERMISSION_MODE
+    worktree: bool = False
+    retries: int = 2
+    grace_s: float = 5.0  # after SIGINT, before SIGTERM
+    stagger_s: float = 0.1  # least time between two starts: the API sees no burst of simultaneous sessions
+    retry_base_s: float = 2.0  # first back-off after a 429/529 result; doubles each retry, with jitter
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RunOptions:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+    def public(self) -> dict[str, Any]:
+        """The options as the JSON API shows and takes them (`options_from_request` reads these keys)."""
+        return {key: getattr(self, name) for key, name in PUBLIC_OPTIONS.items()}
+
+
+# JSON name -> RunOptions field, for the runs API (camelCase, like every JSON key ccdeck prints).
+PUBLIC_OPTIONS = {
+    "maxParallel": "max_parallel", "model": "model", "budget": "budget_usd", "timeout": "timeout_s",
+    "maxTurns": "max_turns", "permissionMode": "permission_mode", "worktree": "worktree", "retries": "retries",
+    "grace": "grace_s", "stagger": "stagger_s", "retryDelay": "retry_base_s",
+}  # fmt: skip
+
+
+def options_from_request(data: object, defaults: RunOptions) -> RunOptions:
+    """Run options from a JSON body (`PUBLIC_OPTIONS` keys), each checked like a task's values."""
+    if data is None:
+        return defaults
+    if not isinstance(data, Mapping):
+        raise UsageError(f"options: expected a table, got {_kind(data)}")
+    unknown = sorted(str(k) for k in data if k not in PUBLIC_OPTIONS)
+    if unknown:
+        raise UsageError(f"options: unknown key {', '.join(map(repr, unknown))} (known: {', '.join(PUBLIC_OPTIONS)})")
+    check = _Checker(data, "options")
+    values: dict[str, Any] = {
+        "max_parallel": check.count("maxParallel", defaults.max_parallel),
+        "model": check.text("model") or defaults.model,
+        "budget_usd": check.positive("budget", defaults.budget_usd),
+        "timeout_s": check.positive("timeout", defaults.timeout_s),
+        "max_turns": check.count("maxTurns", defaults.max_turns),
+        "permission_mode": check.choice("permissionMode", PERMISSION_MODES, defaults.permission_mode),
+        "worktree": check.flag("worktree", defaults.worktree),
+        "retries": check.count("retries", defaults.retries, minimum=0),
+        "grace_s": check.positive("grace", defaults.grace_s, zero=True),
+        "stagger_s": check.positive("stagger", defaults.stagger_s, zero=True),
+        "retry_base_s": check.positive("retryDelay", defaults.retry_base_s, zero=True),
+    }
+    return replace(defaults, **values)
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """One task, with the run's options applied: everything needed to launch it."""
+
+    id: str
+    prompt: str
+    cwd: str
+    timeout_s: float
+    permission_mode: str
+    model: str | None = None
+    budget_usd: float | None = None
+    max_turns: int | None = None
+    allowed_tools: tuple[str, ...] = ()
+    worktree: bool = False
+    env: Mapping[str, str] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["allowed_tools"] = list(self.allowed_tools)
+        data["env"] = dict(self.env)
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TaskSpec:
+        spec = cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+        return replace(spec, allowed_tools=tuple(spec.allowed_tools), env=dict(spec.env))
+
+
+def load_tasks(source: str, options: RunOptions, base_cwd: Path, stdin: IO[str] | None = None) -> list[TaskSpec]:
+    """Read, parse and check a task list: a file path, `-` for stdin, or inline JSON."""
+    data, where = read_source(source, stdin)
+    return resolve_tasks(task_tables(data, where), options, base_cwd, where)
+
+
+def read_source(source: str, stdin: IO[str] | None) -> tuple[object, str]:
+    """The parsed document and a name for it in error messages."""
+    if source == "-":
+        if stdin is None:
+            raise UsageError("tasks: no standard input to read")
+        return _parse_any(stdin.read(), "stdin"), "stdin"
+    stripped = source.lstrip()
+    if stripped.startswith(("[", "{")):
+        return _parse_json(source, "inline tasks"), "inline tasks"
+    path = Path(source).expanduser()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"tasks: no such file {source} (give a JSON, YAML or TOML file, inline JSON or -)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"tasks: cannot read {source}: {exc}") from None
+    parsers = {".json": _parse_json, ".yaml": _parse_yaml, ".yml": _parse_yaml, ".toml": _parse_toml}
+    return parsers.get(path.suffix.lower(), _parse_any)(text, path.name), path.name
+
+
+def _parse_json(text: str, where: str) -> object:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{where}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+
+
+def _parse_yaml(text: str, where: str) -> object:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise UsageError(f"{where}: invalid YAML{at}: {reason}") from None
+
+
+def _parse_toml(text: str, where: str) -> object:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{where}: invalid TOML: {exc}") from None
+
+
+def _parse_any(text: str, where: str) -> object:
+    """Stdin or a file without a telling suffix: JSON, else TOML, else YAML; JSON's error if it looked like JSON."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        pass
+    if text.lstrip().startswith(("[", "{")):
+        return _parse_json(text, where)
+    return _parse_yaml(text, where)
+
+
+def task_tables(data: object, where: str) -> list[Mapping[str, Any]]:
+    """The list of task tables in a parsed document."""
+    if isinstance(data, Mapping):
+        extra = sorted(str(k) for k in data if k != "tasks")
+        if extra or "tasks" not in data:
+            raise UsageError(
+                f'{where}: expected a list of tasks or a table with only "tasks" (found {extra or "none"})'
+            )
+        data = data["tasks"]
+    if not isinstance(data, list):
+        raise UsageError(f"{where}: expected a list of tasks, got {_kind(data)}")
+    if not data:
+        raise UsageError(f"{where}: the task list is empty")
+    for number, item in enumerate(data, 1):
+        if not isinstance(item, Mapping):
+            raise UsageError(f"{where}: task {number} is {_kind(item)}, not a table")
+    return list(data)
+
+
+def resolve_tasks(
+    tables: Sequence[Mapping[str, Any]], options: RunOptions, base_cwd: Path, where: str = "tasks"
+) -> list[TaskSpec]:
+    """Check each table and apply the run's options."""
+    specs: list[TaskSpec] = []
+    seen: set[str] = set()
+    for number, table in enumerate(tables, 1):
+        spec = _task(table, options, base_cwd, f"{where}: task {number}")
+        if spec.id in seen:
+            raise UsageError(f'{where}: task {number}: duplicate id "{spec.id}"')
+        seen.add(spec.id)
+        specs.append(spec)
+    return specs
+
+
+def _task(table: Mapping[str, Any], options: RunOptions, base_cwd: Path, where: str) -> TaskSpec:
+    unknown = sorted(str(k) for k in table if k not in TASK_KEYS)
+    if unknown:
+        raise UsageError(
+            f"{where}: unknown key {', '.join(repr(k) for k in unknown)} (known: {', '.join(sorted(TASK_KEYS))})"
+        )
+    task_id = _task_id(table.get("id"), where)
+    where = f'{where} ("{task_id}")'
+    check = _Checker(table, where)
+    return TaskSpec(
+        id=task_id,
+        prompt=check.text("prompt", required=True) or "",
+        cwd=_cwd(check.text("cwd"), base_cwd, where),
+        model=check.text("model") or options.model,
+        budget_usd=check.positive("budget_usd", options.budget_usd),
+        timeout_s=check.positive("timeout_s", options.timeout_s),
+        max_turns=check.count("max_turns", options.max_turns),
+        permission_mode=check.choice("permission_mode", PERMISSION_MODES, options.permission_mode),
+        allowed_tools=check.tools("allowed_tools"),
+        worktree=check.flag("worktree", options.worktree),
+        env=check.env("env"),
+    )
+
+
+def _task_id(value: object, where: str) -> str:
+    if value is None:
+        raise UsageError(f'{where}: missing "id"')
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not TASK_ID.fullmatch(value):
+        raise UsageError(
+            f"{where}: id {value!r} must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )
+    return value
+
+
+def _cwd(value: str | None, base: Path, where: str) -> str:
+    path = (base / Path(value).expanduser()) if value else base
+    if not path.is_dir():
+        raise UsageError(f"{where}: cwd {value} is not a folder")
+    return str(path.resolve())
+
+
+class _Checker:
+    """Typed getters for one task table; each raises a `UsageError` naming the task and the key."""
+
+    def __init__(self, table: Mapping[str, Any], where: str) -> None:
+        self.table, self.where = table, where
+
+    def _fail(self, key: str, expected: str) -> UsageError:
+        return UsageError(f'{self.where}: "{key}" must be {expected}, got {self.table[key]!r}')
+
+    def text(self, key: str, *, required: bool = False) -> str | None:
+        value = self.table.get(key)
+        if value is None:
+            if required:
+                raise UsageError(f'{self.where}: missing "{key}"')
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self._fail(key, "a non-empty string")
+        return value
+
+    def positive(self, key: str, default: T, *, zero: bool = False) -> float | T:
+        value = self.table.get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or (value == 0 and not zero):
+            raise self._fail(key, "a number of 0 or more" if zero else "a positive number")
+        return float(value)
+
+    def count(self, key: str, default: T, *, minimum: int = 1) -> int | T:
+        value = self.table.get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self._fail(key, "a whole number of 0 or more" if minimum == 0 else "a positive whole number")
+        return value
+
+    def choice(self, key: str, choices: Sequence[str], default: str) -> str:
+        value = self.table.get(key)
+        if value is None:
+            return default
+        if value not in choices:
+            raise self._fail(key, "one of " + ", ".join(choices))
+        return str(value)
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.table.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self._fail(key, "true or false")
+        return value
+
+    def tools(self, key: str) -> tuple[str, ...]:
+        value = self.table.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self._fail(key, "a list of tool names")
+        return tuple(value)
+
+    def env(self, key: str) -> dict[str, str]:
+        value = self.table.get(key)
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping) or not all(
+            isinstance(k, str) and ENV_NAME.fullmatch(k) and isinstance(v, str) for k, v in value.items()
+        ):
+            raise self._fail(key, "a table of variable names to string values")
+        return dict(value)
+
+
+def _kind(value: object) -> str:
+    return "nothing" if value is None else f"a {type(value).__name__}"

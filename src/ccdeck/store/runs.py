@@ -1,0 +1,131 @@
+"""Named reads and writes of the launch tables (`runs`, `run_tasks`).
+
+Writes are plain functions of a connection, to be queued to `Store.write`; each starts with its own INSERT,
+UPDATE or DELETE, so it takes SQLite's write lock at once and another process writing at the same moment
+(a `ccdeck stop` while a supervisor records progress) waits for it instead of failing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, insert, select, update
+
+from ccdeck.store.schema import run_tasks, runs
+
+# The states a task can be in. The first two are not final: a supervisor still owes the task an outcome.
+QUEUED, RUNNING = "queued", "running"
+FINAL_STATES = frozenset({"succeeded", "failed", "timed_out", "budget_exceeded", "max_turns", "stopped"})
+ACTIVE_STATES = frozenset({QUEUED, RUNNING})
+# A run is `queued` until its supervisor has recorded itself, then `running`, then one of the final states.
+RUN_FINAL_STATES = frozenset({"finished", "stopped", "interrupted"})
+
+
+def insert_run(conn: Connection, run: Mapping[str, Any], tasks: Sequence[Mapping[str, Any]]) -> None:
+    conn.execute(insert(runs).values(**run))
+    now = time.time()
+    conn.execute(insert(run_tasks), [{"updated_at": now, **task} for task in tasks])
+
+
+def update_run(conn: Connection, run_id: str, **values: Any) -> None:
+    conn.execute(update(runs).where(runs.c.id == run_id).values(**values))
+
+
+def update_task(conn: Connection, run_id: str, task_id: str, **values: Any) -> None:
+    t = run_tasks.c
+    conn.execute(
+        update(run_tasks).where(t.run_id == run_id, t.task_id == task_id).values(updated_at=time.time(), **values)
+    )
+
+
+def update_tasks(conn: Connection, run_id: str, changes: Mapping[str, Mapping[str, Any]]) -> None:
+    """Several tasks' progress in one transaction (the supervisor flushes them together)."""
+    for task_id, values in changes.items():
+        update_task(conn, run_id, task_id, **values)
+
+
+def request_stop(conn: Connection, run_id: str, task_ids: Iterable[str] | None, when: float) -> int:
+    """Ask the run's supervisor to stop these tasks (all of them, and start no more, when `task_ids` is None).
+
+    Returns how many unfinished tasks the request reached."""
+    t = run_tasks.c
+    query = update(run_tasks).where(t.run_id == run_id, t.status.in_(ACTIVE_STATES), t.stop_requested.is_(None))
+    if task_ids is None:
+        conn.execute(update(runs).where(runs.c.id == run_id).values(stop_requested=when))
+    else:
+        query = query.where(t.task_id.in_(list(task_ids)))
+    return conn.execute(query.values(stop_requested=when, updated_at=when)).rowcount
+
+
+def delete_run(conn: Connection, run_id: str, task_ids: Iterable[str] | None = None) -> None:
+    """Forget a run's tasks (these, or all of them with the run itself)."""
+    query = delete(run_tasks).where(run_tasks.c.run_id == run_id)
+    if task_ids is not None:
+        conn.execute(query.where(run_tasks.c.task_id.in_(list(task_ids))))
+        return
+    conn.execute(query)
+    conn.execute(delete(runs).where(runs.c.id == run_id))
+
+
+# Reads -------------------------------------------------------------------------------------------------------
+
+
+def get_run(conn: Connection, run_id: str) -> Row[Any] | None:
+    return conn.execute(select(runs).where(runs.c.id == run_id)).first()
+
+
+def list_runs(conn: Connection, *, active_only: bool = False, limit: int | None = None) -> list[Row[Any]]:
+    """Runs, newest first."""
+    query = select(runs).order_by(runs.c.created_at.desc(), runs.c.id.desc())
+    if active_only:
+        query = query.where(runs.c.status.not_in(RUN_FINAL_STATES))
+    if limit is not None:
+        query = query.limit(limit)
+    return list(conn.execute(query))
+
+
+def tasks_of(conn: Connection, run_id: str) -> list[Row[Any]]:
+    t = run_tasks.c
+    return list(conn.execute(select(run_tasks).where(t.run_id == run_id).order_by(t.position)))
+
+
+def get_task(conn: Connection, run_id: str, task_id: str) -> Row[Any] | None:
+    t = run_tasks.c
+    return conn.execute(select(run_tasks).where(t.run_id == run_id, t.task_id == task_id)).first()
+
+
+def tasks_named(conn: Connection, task_id: str) -> list[Row[Any]]:
+    """Every run's task of this id (or session id), newest run first."""
+    t = run_tasks.c
+    query = (
+        select(run_tasks)
+        .join(runs, runs.c.id == t.run_id)
+        .where((t.task_id == task_id) | (t.session_id == task_id))
+        .order_by(runs.c.created_at.desc())
+    )
+    return list(conn.execute(query))
+
+
+def active_tasks(conn: Connection) -> list[Row[Any]]:
+    """Tasks still queued or running, in every run."""
+    t = run_tasks.c
+    return list(conn.execute(select(run_tasks).where(t.status.in_(ACTIVE_STATES)).order_by(t.run_id, t.position)))
+
+
+def stop_requests(conn: Connection, run_id: str) -> tuple[float | None, dict[str, float]]:
+    """What a supervisor polls: the run's stop request and the tasks asked to stop."""
+    run_stop = conn.execute(select(runs.c.stop_requested).where(runs.c.id == run_id)).scalar()
+    t = run_tasks.c
+    rows = conn.execute(select(t.task_id, t.stop_requested).where(t.run_id == run_id, t.stop_requested.is_not(None)))
+    return run_stop, {task_id: float(when) for task_id, when in rows}
+
+
+def runs_changed_since(conn: Connection, since: float) -> list[str]:
+    """Runs created, started, finished or with a task updated after `since` (for pushing changes to clients)."""
+    t = run_tasks.c
+    touched = select(t.run_id).where(t.updated_at > since).distinct()
+    r = runs.c
+    moved = select(r.id).where((r.created_at > since) | (r.started_at > since) | (r.finished_at > since))
+    return sorted({row[0] for row in conn.execute(touched.union(moved))})
