@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -15,8 +15,10 @@ from fastapi.staticfiles import StaticFiles
 from ccdeck import __version__
 from ccdeck.live.hub import Hub
 from ccdeck.live.monitor import Monitor
+from ccdeck.orchestrator.spec import RunOptions
 from ccdeck.store.store import Store
-from ccdeck.web import api, metrics, ws
+from ccdeck.web import api, metrics, runs_api, ws
+from ccdeck.web.runs_feed import RunsFeed
 from ccdeck.web.security import TOKEN_COOKIE, Guard
 
 STATIC = Path(__file__).with_name("static")
@@ -35,6 +37,8 @@ class ServeOptions:
     poll: bool = False
     token: str | None = None
     catch_up: bool = True
+    run_defaults: RunOptions = field(default_factory=RunOptions)
+    claude_bin: str | None = None
 
 
 def create_app(options: ServeOptions) -> FastAPI:
@@ -45,16 +49,22 @@ def create_app(options: ServeOptions) -> FastAPI:
         monitor = Monitor(store, options.config_dirs, hub, idle_after=options.idle_after,
                           rescan_every=options.rescan_every, poll=options.poll)  # fmt: skip
         app.state.monitor = monitor
+        app.state.run_defaults = options.run_defaults
+        app.state.claude_bin = options.claude_bin
+        feed = RunsFeed(store, hub)
         await monitor.start(catch_up=options.catch_up)
+        feed.start()
         try:
             yield
         finally:
             hub.close()
+            await feed.stop()
             await monitor.stop()
             store.close()
 
     app = FastAPI(title="ccdeck", version=__version__, lifespan=lifespan)
     app.include_router(api.router)
+    app.include_router(runs_api.router)
     app.include_router(ws.router)
     app.include_router(metrics.router)
     _mount_dashboard(app, options.token)

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from ccdeck import config
 from ccdeck.config import Config
+from ccdeck.orchestrator.control import defaults_from
 from ccdeck.web.app import ServeOptions, create_app
 from ccdeck.web.security import is_loopback
 
@@ -29,6 +30,8 @@ def run_server(cfg: Config, *, open_browser: bool, out: Console) -> None:
         rescan_every=cfg.get(config.RESCAN_SECONDS),
         poll=cfg.get(config.POLL),
         token=token,
+        run_defaults=defaults_from(cfg),
+        claude_bin=cfg.get(config.CLAUDE_BIN),
     )
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")

@@ -1,0 +1,56 @@
+"""Pushes `run.updated` to WebSocket clients whenever a run or one of its tasks changes in the store.
+
+Runs are written by supervisors in other processes, so the store is the only place to learn of changes: it is
+polled (an indexed query on update times) while clients are connected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from ccdeck.live.hub import Hub
+from ccdeck.orchestrator import control
+from ccdeck.store import runs as run_queries
+from ccdeck.store.store import Store
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 0.5
+
+
+class RunsFeed:
+    def __init__(self, store: Store, hub: Hub) -> None:
+        self.store = store
+        self.hub = hub
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="ccdeck-runs-feed")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _loop(self) -> None:
+        since = time.time()
+        while True:
+            await asyncio.sleep(POLL_SECONDS)
+            if not self.hub.clients:
+                since = time.time()
+                continue
+            checked = time.time()
+            try:
+                runs = await asyncio.to_thread(self._changed, since)
+            except Exception:  # the feed's top boundary: log and keep polling
+                log.exception("reading changed runs failed")
+                continue
+            since = checked - POLL_SECONDS  # overlap one period: a write racing the read is never missed
+            for run in runs:
+                self.hub.publish({"type": "run.updated", "run": run})
+
+    def _changed(self, since: float) -> list[dict[str, object]]:
+        with self.store.read() as conn:
+            ids = run_queries.runs_changed_since(conn, since)
+        return [run for run_id in ids for run in control.status(self.store, run_id)]
