@@ -69,7 +69,9 @@ def dashboard(live_transcript: Path, tmp_path: Path) -> Iterator[LiveServer]:
     yield from run_server(live_transcript.parents[2], tmp_path / "ccdeck.db")
 
 
-@pytest.fixture(scope="session")
+# Per test, not per session: Playwright's sync API holds an event loop on this thread while it is open, and other
+# tests that the same worker runs later call asyncio.run().
+@pytest.fixture
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
