@@ -324,13 +324,13 @@ def test_kill_9_mid_scan_then_rescan_gives_the_same_totals(tmp_path: Path, capsy
             child = ccdeck_scan(killed_db)
             started = time.monotonic()
             if attempt == 0:
-                # Anywhere from start-up and migrations to the first commits.
-                time.sleep(rng.uniform(0.3, 1.5))
+                # Anywhere from start-up and migrations to the first commits (a whole scan takes about a second).
+                time.sleep(rng.uniform(0.2, 0.7))
             else:
                 # Once this run has committed something, a little later.
                 while child.poll() is None and _files_done(killed_db) <= before and time.monotonic() - started < 60:
                     time.sleep(0.01)
-                time.sleep(rng.uniform(0.0, 0.25))
+                time.sleep(rng.uniform(0.0, 0.04))
             if child.poll() is None:
                 child.send_signal(signal.SIGKILL)
                 kills += 1

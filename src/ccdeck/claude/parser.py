@@ -3,6 +3,9 @@
 Unknown line types pass through as `ParsedLine(known=False)`; a line that is not a JSON object, or whose
 fields have impossible types, becomes `Malformed` for the caller to count and log. See the project's
 reference on Claude Code's files for the meaning of each field.
+
+`parse_record` is the same parse with plain tuples for the parts (the rows ingest writes): a scan parses
+millions of lines, and building a record object per part costs as much as the rest of the parse.
 """
 
 from __future__ import annotations
@@ -14,6 +17,29 @@ import orjson
 
 from ccdeck.claude.timestamps import epoch
 from ccdeck.models import Event, EventKind, Malformed, ParsedLine, Response, Title, TitleSource, TokenUsage, ToolUse
+
+# An `Event`'s fields in order (the columns of `events`), a `ToolUse`'s (of `tool_uses`), a `Response`'s.
+EventTuple = tuple[str, str, float, EventKind, str, str | None, str | None, bool, bool]
+ToolTuple = tuple[str, str, float, str, str | None, str | None]
+ResponseTuple = tuple[str, str, str | None, float, str, TokenUsage]
+# A `ParsedLine`'s fields in order, with tuples for the response, events and tool uses.
+Record = tuple[
+    str,  # type
+    bool,  # known
+    str | None,  # session_id
+    float | None,  # timestamp
+    str | None,  # uuid
+    str | None,  # cwd
+    str | None,  # git_branch
+    str | None,  # version
+    str | None,  # entrypoint
+    str | None,  # agent_id
+    ResponseTuple | None,
+    list[EventTuple] | tuple[()],
+    list[ToolTuple] | tuple[()],
+    Title | None,
+    tuple[str, ...],  # snapshot_paths
+]
 
 PROMPT_CHARS = 20_000
 ANSWER_CHARS = 20_000
@@ -51,8 +77,25 @@ def parse_line(raw: bytes, session_hint: str | None = None) -> ParsedLine | Malf
 
     `session_hint` is the session the file's name implies, for the rare message lines without a `sessionId`.
     """
+    record = parse_record(raw, session_hint)
+    if isinstance(record, Malformed):
+        return record
+    response, events, tools = record[10], record[11], record[12]
+    return ParsedLine(
+        *record[:10],
+        None if response is None else Response(*response),
+        tuple(Event(*e) for e in events),
+        tuple(ToolUse(*t) for t in tools),
+        record[13],
+        record[14],
+    )
+
+
+def parse_record(raw: bytes, session_hint: str | None = None) -> Record | Malformed:
+    """`parse_line` with tuples: the record's fields in `ParsedLine`'s order, its parts as tuples of their fields."""
     if raw.startswith(_SKIP_PREFIXES):
-        return ParsedLine(type=raw[9 : raw.index(b'"', 9)].decode(), known=True)
+        return (raw[9 : raw.index(b'"', 9)].decode(), True, None, None, None, None, None, None, None, None, None,
+                (), (), None, ())  # fmt: skip
     try:
         obj = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -65,7 +108,7 @@ def parse_line(raw: bytes, session_hint: str | None = None) -> ParsedLine | Malf
         return Malformed(str(exc))
 
 
-def _parse_object(obj: dict[str, Any], session_hint: str | None, raw: bytes) -> ParsedLine:
+def _parse_object(obj: dict[str, Any], session_hint: str | None, raw: bytes) -> Record:
     kind = obj.get("type")
     if kind is None and isinstance(obj.get("message"), dict) and "usage" in obj["message"]:
         kind = "assistant"  # the oldest transcripts (and some tools' fixtures) omit the type
@@ -77,7 +120,8 @@ def _parse_object(obj: dict[str, Any], session_hint: str | None, raw: bytes) -> 
         return _parse_title(kind, obj)
     if kind == "file-history-snapshot":
         return _parse_snapshot(obj)
-    return ParsedLine(type=kind, known=kind in PASSIVE_TYPES, session_id=_session_id(obj))
+    return (kind, kind in PASSIVE_TYPES, _session_id(obj), None, None, None, None, None, None, None, None, (), (), None,
+            ())  # fmt: skip
 
 
 def _str(obj: dict[str, Any], key: str) -> str | None:
@@ -102,40 +146,44 @@ def _session_id(obj: dict[str, Any]) -> str | None:
     return _str(obj, "sessionId") or _str(obj, "session_id")
 
 
-def _clip(text: str, limit: int) -> tuple[str, bool]:
-    return (text, False) if len(text) <= limit else (text[:limit], True)
-
-
-def _parse_message(kind: str, obj: dict[str, Any], session_hint: str | None, raw: bytes) -> ParsedLine:
-    session_id = _session_id(obj) or session_hint
-    timestamp = epoch(obj.get("timestamp"))
-    uuid = _str(obj, "uuid")
-    agent_id = _str(obj, "agentId")
-    common: dict[str, Any] = {
-        "type": kind,
-        "known": True,
-        "session_id": session_id,
-        "timestamp": timestamp,
-        "uuid": uuid,
-        "cwd": _str(obj, "cwd"),
-        "git_branch": _str(obj, "gitBranch"),
-        "version": _str(obj, "version"),
-        "entrypoint": _str(obj, "entrypoint"),
-        "agent_id": agent_id,
-    }
+def _parse_message(kind: str, obj: dict[str, Any], session_hint: str | None, raw: bytes) -> Record:
+    get = obj.get
+    session_id = get("sessionId")
+    if session_id.__class__ is not str or not session_id:
+        session_id = _session_id(obj)
+    session_id = session_id or session_hint
+    timestamp = epoch(get("timestamp"))
+    uuid, agent_id = get("uuid"), get("agentId")
+    cwd, branch, version, entrypoint = get("cwd"), get("gitBranch"), get("version"), get("entrypoint")
+    if not (
+        (uuid is None or uuid.__class__ is str)
+        and (agent_id is None or agent_id.__class__ is str)
+        and (cwd is None or cwd.__class__ is str)
+        and (branch is None or branch.__class__ is str)
+        and (version is None or version.__class__ is str)
+        and (entrypoint is None or entrypoint.__class__ is str)
+    ):
+        for key in ("uuid", "agentId", "cwd", "gitBranch", "version", "entrypoint"):
+            _str(obj, key)  # raises for the first that is not a string, as the fields are read in this order
     if session_id is None or timestamp is None:
-        return ParsedLine(**common)
-    if agent_id is None and obj.get("isSidechain") is True:
+        return (kind, True, session_id, timestamp, uuid, cwd, branch, version, entrypoint, agent_id, None, (), (),
+                None, ())  # fmt: skip
+    if agent_id is None and get("isSidechain") is True:
         agent_id = SIDECHAIN_AGENT  # subagent lines inside the session file (<= 2.0.26) carry no agentId
-        common["agent_id"] = agent_id
     # A line without uuid still needs a stable key: its content's digest (identical copies dedupe, as they should).
     key = uuid or "sha1:" + hashlib.sha1(raw, usedforsecurity=False).hexdigest()
     ctx = _Context(session_id, timestamp, key, agent_id)
+    response: ResponseTuple | None = None
+    events: list[EventTuple] | tuple[()]
+    tools: list[ToolTuple] | tuple[()] = ()
     if kind == "assistant":
-        return ParsedLine(**common, **_assistant(ctx, obj))
-    if kind == "user":
-        return ParsedLine(**common, events=_user(ctx, obj))
-    return ParsedLine(**common, events=_system(ctx, obj))
+        response, events, tools = _assistant(ctx, obj)
+    elif kind == "user":
+        events = _user(ctx, obj)
+    else:
+        events = _system(ctx, obj)
+    return (kind, True, session_id, timestamp, uuid, cwd, branch, version, entrypoint, agent_id, response, events,
+            tools, None, ())  # fmt: skip
 
 
 class _Context:
@@ -149,19 +197,13 @@ class _Context:
         self.uuid = uuid
         self.agent_id = agent_id
 
-    def event(self, index: int, kind: EventKind, text: str, limit: int, **extra: Any) -> Event:
-        clipped, truncated = _clip(text, limit)
+    def event(
+        self, index: int, kind: EventKind, text: str, limit: int, tool_name: str | None = None, is_error: bool = False
+    ) -> EventTuple:
         key = self.uuid if index == 0 else f"{self.uuid}#{index}"
-        return Event(
-            key,
-            self.session_id,
-            self.timestamp,
-            kind,
-            clipped,
-            agent_id=self.agent_id,
-            truncated=truncated,
-            **extra,
-        )
+        if len(text) <= limit:
+            return (key, self.session_id, self.timestamp, kind, text, tool_name, self.agent_id, is_error, False)
+        return (key, self.session_id, self.timestamp, kind, text[:limit], tool_name, self.agent_id, is_error, True)
 
 
 def _message(obj: dict[str, Any]) -> dict[str, Any]:
@@ -173,37 +215,42 @@ def _message(obj: dict[str, Any]) -> dict[str, Any]:
     return message
 
 
-def _assistant(ctx: _Context, obj: dict[str, Any]) -> dict[str, Any]:
+def _assistant(
+    ctx: _Context, obj: dict[str, Any]
+) -> tuple[ResponseTuple | None, list[EventTuple], list[ToolTuple] | tuple[()]]:
     message = _message(obj)
     model = message.get("model")
     if obj.get("isApiErrorMessage") or model == "<synthetic>":
         text = _blocks_text(message.get("content")) or "API error"
-        return {"events": (ctx.event(0, "api_error", text, ANSWER_CHARS, is_error=True),)}
-    events: list[Event] = []
-    tool_uses: list[ToolUse] = []
+        return None, [ctx.event(0, "api_error", text, ANSWER_CHARS, is_error=True)], ()
+    events: list[EventTuple] = []
+    tool_uses: list[ToolTuple] = []
     content = message.get("content")
     blocks = content if isinstance(content, list) else [{"type": "text", "text": content or ""}]
     for block in blocks:
         if isinstance(block, dict):
             _assistant_block(ctx, block, events, tool_uses)
-    response = _response(ctx, obj, message, model)
-    return {"response": response, "events": tuple(events), "tool_uses": tuple(tool_uses)}
+    return _response(ctx, obj, message, model), events, tool_uses
 
 
-def _assistant_block(ctx: _Context, block: dict[str, Any], events: list[Event], tools: list[ToolUse]) -> None:
+def _assistant_block(ctx: _Context, block: dict[str, Any], events: list[EventTuple], tools: list[ToolTuple]) -> None:
     btype = block.get("type")
     index = len(events)
-    if btype == "text" and isinstance(block.get("text"), str) and block["text"]:
-        events.append(ctx.event(index, "answer", block["text"], ANSWER_CHARS))
-    elif btype == "thinking" and isinstance(block.get("thinking"), str):
-        events.append(ctx.event(index, "thinking", block["thinking"], ANSWER_CHARS))
+    if btype == "text":
+        text = block.get("text")
+        if isinstance(text, str) and text:
+            events.append(ctx.event(index, "answer", text, ANSWER_CHARS))
+    elif btype == "thinking":
+        thinking = block.get("thinking")
+        if isinstance(thinking, str):
+            events.append(ctx.event(index, "thinking", thinking, ANSWER_CHARS))
     elif btype == "tool_use":
         name = _text(block, "name") or "tool"
         tool_input = _dict(block, "input")
         events.append(ctx.event(index, "tool_use", _tool_summary(name, tool_input), TOOL_INPUT_CHARS, tool_name=name))
         tool_id = _text(block, "id") or f"{ctx.uuid}#{index}"
         path = _text(tool_input, FILE_TOOLS[name]) if name in FILE_TOOLS else None
-        tools.append(ToolUse(tool_id, ctx.session_id, ctx.timestamp, name, path, ctx.agent_id))
+        tools.append((tool_id, ctx.session_id, ctx.timestamp, name, path, ctx.agent_id))
 
 
 def _tool_summary(name: str, tool_input: dict[str, Any]) -> str:
@@ -217,6 +264,8 @@ def _tool_summary(name: str, tool_input: dict[str, Any]) -> str:
 
 def _int(usage: dict[str, Any], key: str) -> int:
     value = usage.get(key)
+    if value.__class__ is int:
+        return value
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if value is None:
@@ -224,7 +273,7 @@ def _int(usage: dict[str, Any], key: str) -> int:
     raise _Bad(f"usage.{key} is {type(value).__name__}, not an integer")
 
 
-def _response(ctx: _Context, obj: dict[str, Any], message: dict[str, Any], model: object) -> Response | None:
+def _response(ctx: _Context, obj: dict[str, Any], message: dict[str, Any], model: object) -> ResponseTuple | None:
     usage = message.get("usage")
     if usage is not None and not isinstance(usage, dict):
         raise _Bad(f"message.usage is {type(usage).__name__}, not an object")
@@ -235,16 +284,16 @@ def _response(ctx: _Context, obj: dict[str, Any], message: dict[str, Any], model
     creation = _int(usage, "cache_creation_input_tokens")
     one_hour = _int(split, "ephemeral_1h_input_tokens")
     tokens = TokenUsage(
-        input=_int(usage, "input_tokens"),
-        output=_int(usage, "output_tokens"),
-        cache_creation=creation,
-        cache_read=_int(usage, "cache_read_input_tokens"),
-        cache_5m=creation - one_hour,  # the split exists from 1.0.77; before it, every write was a 5-minute one
-        cache_1h=one_hour,
-        web_search=_int(server, "web_search_requests"),
-        fast=usage.get("speed") == "fast",
+        _int(usage, "input_tokens"),
+        _int(usage, "output_tokens"),
+        creation,
+        _int(usage, "cache_read_input_tokens"),
+        creation - one_hour,  # the split exists from 1.0.77; before it, every write was a 5-minute one
+        one_hour,
+        _int(server, "web_search_requests"),
+        usage.get("speed") == "fast",
     )
-    return Response(_response_key(obj, message, ctx.uuid), ctx.session_id, ctx.agent_id, ctx.timestamp, model, tokens)
+    return (_response_key(obj, message, ctx.uuid), ctx.session_id, ctx.agent_id, ctx.timestamp, model, tokens)
 
 
 def _response_key(obj: dict[str, Any], message: dict[str, Any], uuid: str) -> str:
@@ -265,25 +314,28 @@ def _blocks_text(content: object) -> str:
     return ""
 
 
-def _user(ctx: _Context, obj: dict[str, Any]) -> tuple[Event, ...]:
+def _user(ctx: _Context, obj: dict[str, Any]) -> list[EventTuple] | tuple[()]:
     content = _message(obj).get("content")
     if isinstance(content, str):
-        return (ctx.event(0, _prompt_kind(obj, content), content, PROMPT_CHARS),)
+        return [ctx.event(0, _prompt_kind(obj, content), content, PROMPT_CHARS)]
     if not isinstance(content, list):
         return ()
-    events: list[Event] = []
+    events: list[EventTuple] = []
     for block in content:
         if not isinstance(block, dict):
             continue
-        if block.get("type") == "tool_result":
+        btype = block.get("type")
+        if btype == "tool_result":
             text = _blocks_text(block.get("content"))
             error = block.get("is_error") is True
             events.append(ctx.event(len(events), "tool_result", text, TOOL_RESULT_CHARS, is_error=error))
-        elif block.get("type") == "text" and isinstance(block.get("text"), str):
-            events.append(ctx.event(len(events), _prompt_kind(obj, block["text"]), block["text"], PROMPT_CHARS))
-        elif block.get("type") == "image":
+        elif btype == "text":
+            prompt = block.get("text")
+            if isinstance(prompt, str):
+                events.append(ctx.event(len(events), _prompt_kind(obj, prompt), prompt, PROMPT_CHARS))
+        elif btype == "image":
             events.append(ctx.event(len(events), _prompt_kind(obj, ""), "[image]", PROMPT_CHARS))
-    return tuple(events)
+    return events
 
 
 def _prompt_kind(obj: dict[str, Any], text: str) -> EventKind:
@@ -295,7 +347,7 @@ def _prompt_kind(obj: dict[str, Any], text: str) -> EventKind:
     return "prompt"
 
 
-def _system(ctx: _Context, obj: dict[str, Any]) -> tuple[Event, ...]:
+def _system(ctx: _Context, obj: dict[str, Any]) -> list[EventTuple] | tuple[()]:
     subtype = obj.get("subtype")
     if subtype == "api_error":
         error = _dict(obj, "error")
@@ -304,28 +356,26 @@ def _system(ctx: _Context, obj: dict[str, Any]) -> tuple[Event, ...]:
         attempt, most = obj.get("retryAttempt"), obj.get("maxRetries")
         if attempt is not None:
             text += f" (retry {attempt}/{most})"
-        return (ctx.event(0, "api_error", text, ANSWER_CHARS, is_error=True),)
+        return [ctx.event(0, "api_error", text, ANSWER_CHARS, is_error=True)]
     if subtype == "compact_boundary":
         meta = _dict(obj, "compactMetadata")
         text = f"Conversation compacted ({meta.get('trigger', 'auto')}, {meta.get('preTokens', '?')} tokens before)"
-        return (ctx.event(0, "compaction", text, ANSWER_CHARS),)
+        return [ctx.event(0, "compaction", text, ANSWER_CHARS)]
     content = obj.get("content")
     if isinstance(content, str) and content:
-        return (ctx.event(0, "system", content, TOOL_RESULT_CHARS),)
+        return [ctx.event(0, "system", content, TOOL_RESULT_CHARS)]
     return ()
 
 
-def _parse_title(kind: str, obj: dict[str, Any]) -> ParsedLine:
+def _parse_title(kind: str, obj: dict[str, Any]) -> Record:
     text = _str(obj, TITLE_TYPES[kind])
     session_id = _session_id(obj)
-    if not text:
-        return ParsedLine(type=kind, known=True, session_id=session_id)
-    title = Title(TITLE_SOURCES[kind], text, session_id, _str(obj, "leafUuid"))
-    return ParsedLine(type=kind, known=True, session_id=session_id, title=title)
+    title = Title(TITLE_SOURCES[kind], text, session_id, _str(obj, "leafUuid")) if text else None
+    return (kind, True, session_id, None, None, None, None, None, None, None, None, (), (), title, ())
 
 
-def _parse_snapshot(obj: dict[str, Any]) -> ParsedLine:
+def _parse_snapshot(obj: dict[str, Any]) -> Record:
     snapshot = obj.get("snapshot")
     backups = snapshot.get("trackedFileBackups") if isinstance(snapshot, dict) else None
     paths = tuple(p for p in backups if isinstance(p, str)) if isinstance(backups, dict) else ()
-    return ParsedLine(type="file-history-snapshot", known=True, snapshot_paths=paths)
+    return ("file-history-snapshot", True, None, None, None, None, None, None, None, None, None, (), (), None, paths)

@@ -1,37 +1,62 @@
 """Scan: for every source file, read what is new since its cursor, parse it, and write it in batches.
 
-Each chunk of a file becomes one `Batch` written by the store's writer thread in one transaction with the file's
-new cursor. Malformed lines are logged and counted with file, line number and byte offset; ingestion goes on.
+Each chunk of a file becomes part of one `Batch` written by the store's writer thread in one transaction with the
+file's new cursor. Malformed lines are logged and counted with file, line number and byte offset; ingestion goes on.
+
+A big backlog (a first scan, or a long time away: `POOL_BYTES` or more to read) is parsed by worker processes
+(`pool`), one batch per job, while this process plans the chunks and writes the batches in file order: the same
+batches, hence the same rows, as parsing here. Its batches share bigger write transactions, and WAL checkpoints run
+beside the writer (`checkpoint`). Small scans (the live server's per-event ones) never start a worker.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import logging
+import os
+import queue
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import orjson
 from sqlalchemy import Connection, delete, select
 
 from ccdeck.claude.discovery import SourceFile, registry_files, source_file, source_files
-from ccdeck.claude.parser import parse_line
 from ccdeck.claude.pricing import Pricer
-from ccdeck.claude.registry import parse_history_line, read_live_session
-from ccdeck.ingest.tailer import Chunk, FileState, SavedCursor, read_chunks, start_point, stat
-from ccdeck.models import Malformed, ParsedLine
+from ccdeck.claude.registry import read_live_session
+from ccdeck.ingest.batches import Batch, BatchResult
+from ccdeck.ingest.checkpoint import Checkpointer
+from ccdeck.ingest.pool import JobResult, ParsePool, PoolError, Segment
+from ccdeck.ingest.reader import FileReader, ParseStats
+from ccdeck.ingest.tailer import (
+    CHUNK_BYTES,
+    SavedCursor,
+    chunk_spans,
+    read_chunks,
+    start_cwd,
+    start_point,
+    stat,
+)
 from ccdeck.store import schema
-from ccdeck.store.batch import Batch, BatchResult, Cursor, SessionMeta, apply_batch
+from ccdeck.store.batch import apply_stream
 from ccdeck.store.store import Store
 
 log = logging.getLogger(__name__)
-DOING_CHARS = 200
-# Transcript bytes per write transaction: big enough that per-transaction costs (aggregate refresh, commit) vanish,
-# small enough to bound memory (the parsed rows of two batches at most are held at once).
+# Transcript bytes per batch (a small scan's write transaction; a worker's job): big enough that per-batch costs
+# vanish, small enough to bound memory.
 BATCH_BYTES = 8 * 1024 * 1024
+# Pending bytes from which a scan parses in worker processes (they cost ~0.1 s each to start).
+POOL_BYTES = 32 * 1024 * 1024
+MAX_WORKERS = 4  # one writer thread takes what more would parse
+# Transcript bytes per write transaction in a big scan (a small one commits each batch: the live view sees it at
+# once). The writer takes the batches as they come (`_Transaction`). Each commit rewrites the index pages it
+# touched (random keys touch most of them), and refreshes the aggregates of the sessions it touched: fewer, bigger
+# transactions write much less. A scan killed meanwhile loses nothing but the work of reading it again.
+TRANSACTION_BYTES = 64 * 1024 * 1024
 Progress = Callable[[int, int], None]
 
 
@@ -58,6 +83,11 @@ class ScanStats:
             "sessionsChanged": len(self.sessions),
         }
 
+    def add(self, parsed: ParseStats) -> None:
+        self.lines += parsed.lines
+        self.problems += parsed.problems
+        self.unknown_types.update(parsed.unknown_types)
+
 
 @dataclass(frozen=True, slots=True)
 class _Saved:
@@ -66,33 +96,68 @@ class _Saved:
 
 
 class Ingestor:
-    """Ingests config dirs into a store. `on_batch` hears about every committed batch (the live hub uses it)."""
+    """Ingests config dirs into a store. `on_batch` hears about every committed write (the live hub uses it).
 
-    def __init__(self, store: Store, on_batch: Callable[[BatchResult], None] | None = None) -> None:
+    `pool_bytes` and `workers`: a scan with at least `pool_bytes` to read parses in `workers` processes (by default
+    one per CPU, at most `MAX_WORKERS`; fewer than two means never).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        on_batch: Callable[[BatchResult], None] | None = None,
+        *,
+        pool_bytes: int = POOL_BYTES,
+        workers: int | None = None,
+    ) -> None:
         self.store = store
         self.pricer = Pricer()
         self.on_batch = on_batch
+        self.pool_bytes = pool_bytes
+        self.workers = min(_cpus(), MAX_WORKERS) if workers is None else workers
         self._open_batch = Batch()
-        self._in_flight: Future[BatchResult] | None = None
+        self._open: _Transaction | None = None
+        self._closed: deque[_Transaction] = deque()  # in commit order
+        self._last: Future[BatchResult] | None = None  # the last transaction begun
+        self._transaction_bytes = 0
+        self._checkpointer: Checkpointer | None = None
 
     def scan(self, config_dirs: Iterable[Path], progress: Progress | None = None) -> ScanStats:
         started = time.perf_counter()
         stats = ScanStats()
+        dirs = list(config_dirs)
         work: list[tuple[SourceFile, SavedCursor | None, int]] = []
-        for config_dir in config_dirs:
+        for config_dir in dirs:
             work.extend(self._pending(config_dir, stats))
             self.scan_registry(config_dir)
         total = sum(size - (saved.offset if saved else 0) for _, saved, size in work)
-        done = 0
-        try:
-            for source, saved, _ in work:
-                done += self._ingest_file(source, saved, stats)
-                if progress is not None:
-                    progress(done, total)
-        finally:
-            self._flush(stats)
+        big = total >= self.pool_bytes
+        self._transaction_bytes = TRANSACTION_BYTES if big else 0
+        self._checkpointer = Checkpointer(self.store) if big else None
+        with self._checkpointer or contextlib.nullcontext():
+            try:
+                if big and self.workers >= 2:
+                    self._scan_in_workers(dirs, work, stats, progress, total)
+                else:
+                    self._scan_here(work, stats, progress, total)
+            finally:
+                self._flush(stats)
+                self._checkpointer, self._transaction_bytes = None, 0
         stats.seconds = time.perf_counter() - started
         return stats
+
+    def _scan_here(
+        self,
+        work: Iterable[tuple[SourceFile, SavedCursor | None, int]],
+        stats: ScanStats,
+        progress: Progress | None,
+        total: int,
+        done: int = 0,
+    ) -> None:
+        for source, saved, _ in work:
+            done += self._ingest_file(source, saved, stats)
+            if progress is not None:
+                progress(done, total)
 
     def scan_paths(self, config_dirs: Iterable[Path], paths: Iterable[Path]) -> ScanStats:
         """Ingest only the given files (from file events): no walk of the config dirs."""
@@ -123,7 +188,7 @@ class Ingestor:
     def _pending(
         self, config_dir: Path, stats: ScanStats, sources: Iterable[SourceFile] | None = None
     ) -> list[tuple[SourceFile, SavedCursor | None, int]]:
-        """Files that changed since their cursor (unchanged ones cost one stat)."""
+        """Files that changed since their cursor or were not read to the end (the others cost one stat)."""
         saved = self._saved_cursors(config_dir)
         pending = []
         for source in source_files(config_dir) if sources is None else sources:
@@ -132,9 +197,13 @@ class Ingestor:
             if state is None:
                 continue
             held = saved.get(str(source.path))
-            if held and (held.cursor.device, held.cursor.inode, held.size) == (
+            # Unchanged and read to the end. A cursor short of the size it recorded stopped at the end of a write
+            # transaction inside the file (a scan killed before the next one committed: the rest is still to read),
+            # or before a half-written last line (reading finds nothing new).
+            if held and (held.cursor.device, held.cursor.inode, held.size, held.cursor.offset) == (
                 state.device,
                 state.inode,
+                state.size,
                 state.size,
             ):
                 continue
@@ -146,11 +215,13 @@ class Ingestor:
 
     def _saved_cursors(self, config_dir: Path) -> dict[str, _Saved]:
         f = schema.files.c
-        query = select(f.path, f.device, f.inode, f.offset, f.lines, f.size).where(f.config_dir == str(config_dir))
+        query = select(f.path, f.device, f.inode, f.offset, f.lines, f.cwd, f.size).where(
+            f.config_dir == str(config_dir)
+        )
         with self.store.read() as conn:
             return {
-                path: _Saved(SavedCursor(dev, ino, offset, lines), size)
-                for path, dev, ino, offset, lines, size in conn.execute(query)
+                path: _Saved(SavedCursor(dev, ino, offset, lines, cwd), size)
+                for path, dev, ino, offset, lines, cwd, size in conn.execute(query)
             }
 
     def _ingest_file(self, source: SourceFile, saved: SavedCursor | None, stats: ScanStats) -> int:
@@ -159,42 +230,175 @@ class Ingestor:
         if state is None:
             return 0
         offset, line_no = start_point(state, saved)
-        reader = _FileReader(source, self.pricer, stats)
+        parsed = ParseStats()
+        reader = FileReader(source, self.pricer, parsed)
+        reader.cwd = start_cwd(state, saved)
         read = 0
         try:
             for chunk in read_chunks(source.path, offset, line_no):
+                logged = len(self._open_batch.problems)
                 reader.fill(self._open_batch, chunk, state)
+                _log_problems(self._open_batch.problems[logged:])
                 read += chunk.end - chunk.start
                 if self._open_batch.bytes >= BATCH_BYTES:
                     self._commit(stats)
         except OSError as exc:
             log.warning("cannot read %s: %s", source.path, exc.strerror)
         stats.bytes += read
+        stats.add(parsed)
         return read
 
     def _commit(self, stats: ScanStats) -> None:
-        """Hand the open batch to the writer and start a new one; parsing goes on while it is written.
-
-        At most one batch is in flight: waiting for the previous one here bounds memory.
-        """
+        """Hand the open batch to the writer and start a new one; parsing goes on while it is written."""
         batch, self._open_batch = self._open_batch, Batch()
-        self._settle(stats)
-        if batch.cursors:
-            self._in_flight = self.store.writer.submit(lambda conn: apply_batch(conn, batch))
+        self._write(batch, stats)
 
-    def _settle(self, stats: ScanStats) -> None:
-        """Wait for the batch in flight, if any, and account for it."""
-        if self._in_flight is None:
+    def _write(self, batch: Batch, stats: ScanStats) -> None:
+        """Add a batch to the open write transaction (a few batches wait at most: this waits for the writer)."""
+        if not batch.cursors:
             return
-        result, self._in_flight = self._in_flight.result(), None
-        stats.new_responses += len(result.new_responses)
-        stats.sessions.update(result.touched_sessions)
-        if self.on_batch is not None:
-            self.on_batch(result)
+        if self._open is None:
+            self._open = _Transaction(self.store, self._last)
+            self._last = self._open.result
+        self._open.add(batch)
+        if self._open.bytes >= self._transaction_bytes:
+            self._end_transaction()
+        self._settle(stats)
+
+    def _end_transaction(self) -> None:
+        if self._open is not None:
+            self._open.end()
+            self._closed.append(self._open)
+            self._open = None
+
+    def _settle(self, stats: ScanStats, wait: bool = False) -> None:
+        """Account for the committed transactions (with `wait`, for all, once committed)."""
+        while self._closed and (wait or self._closed[0].result.done()):
+            result = self._closed.popleft().result.result()
+            if self._checkpointer is not None:
+                self._checkpointer.poke()
+            stats.new_responses += len(result.new_rows)
+            stats.sessions.update(result.touched_sessions)
+            if self.on_batch is not None:
+                self.on_batch(result)
 
     def _flush(self, stats: ScanStats) -> None:
-        self._commit(stats)
-        self._settle(stats)
+        """Write what is parsed and wait until it is committed. The next scan starts afresh, even after a failure."""
+        try:
+            self._commit(stats)
+            self._end_transaction()
+            self._settle(stats, wait=True)
+        finally:
+            if self._open is not None:  # it could not be ended (it failed, or this was interrupted): roll it back
+                self._open.abandon()
+            self._open, self._last = None, None
+            self._closed.clear()
+
+    # worker processes --------------------------------------------------------------------------------------------
+    def _scan_in_workers(
+        self,
+        config_dirs: list[Path],
+        work: list[tuple[SourceFile, SavedCursor | None, int]],
+        stats: ScanStats,
+        progress: Progress | None,
+        total: int,
+    ) -> None:
+        """Plan the chunks here, parse them in workers (a few jobs ahead), write the batches in file order.
+
+        If a worker fails, what was parsed before is written and the rest is scanned here from the cursors.
+        """
+        done = 0
+        jobs: deque[tuple[_Job, Future[JobResult]]] = deque()
+        try:
+            with ParsePool(self.workers) as pool:
+                for job in self._plan(work):
+                    while len(jobs) >= 2 * self.workers:
+                        done += self._finish(*jobs.popleft(), stats)
+                        if progress is not None:
+                            progress(done, total)
+                    jobs.append((job, pool.submit(job.segments)))
+                while jobs:
+                    done += self._finish(*jobs.popleft(), stats)
+                    if progress is not None:
+                        progress(done, total)
+        except PoolError as exc:
+            log.warning("parse workers failed, scanning on in this process: %s", exc)
+            jobs.clear()  # parsed after the failed job: their cursors must not pass it
+            self._flush(stats)
+            scratch = ScanStats()  # the files were counted already
+            rest = [item for config_dir in config_dirs for item in self._pending(config_dir, scratch)]
+            self._scan_here(rest, stats, progress, total, done)
+
+    def _plan(self, work: list[tuple[SourceFile, SavedCursor | None, int]]) -> Iterator[_Job]:
+        """Jobs of whole chunks, cut where the scan here would commit its batches (so the batches are the same)."""
+        job, size = _Job(), 0
+        for source, saved, _ in work:
+            state = stat(source.path)
+            if state is None:
+                continue
+            offset, line_no = start_point(state, saved)
+            track = _Track(source, line_no, start_cwd(state, saved))
+            spans: list[tuple[int, int]] | None = None
+            try:
+                fd = os.open(source.path, os.O_RDONLY)
+            except OSError as exc:
+                log.warning("cannot read %s: %s", source.path, exc.strerror)
+                continue
+            try:
+                for start, end in chunk_spans(fd, offset, os.fstat(fd).st_size, CHUNK_BYTES):
+                    if spans is None:
+                        spans = []
+                        s = source
+                        job.segments.append((str(s.path), str(s.config_dir), s.kind, s.session_hint, state.device,
+                                             state.inode, state.size, spans))  # fmt: skip
+                        job.tracks.append(track)
+                    spans.append((start, end))
+                    size += end - start
+                    if size >= BATCH_BYTES:
+                        yield job
+                        job, size, spans = _Job(), 0, None
+            except OSError as exc:
+                log.warning("cannot read %s: %s", source.path, exc.strerror)
+            finally:
+                os.close(fd)
+        if job.segments:
+            yield job
+
+    def _finish(self, job: _Job, future: Future[JobResult], stats: ScanStats) -> int:
+        """Take a job's result (in job order), number its lines, resolve its paths, queue it for the writer.
+
+        Returns the bytes it read.
+        """
+        result = future.result()
+        batch = result.batch
+        cursors = problems = read = 0
+        for track, segment in zip(job.tracks, result.segments, strict=True):
+            base, cwd = track.lines, track.cwd
+            for i in range(cursors, segment.cursors):
+                c = batch.cursors[i]
+                batch.cursors[i] = dataclasses.replace(c, lines=base + c.lines, cwd=cwd if c.cwd is None else c.cwd)
+            for i in range(problems, segment.problems):
+                path, offset, line_no, reason = batch.problems[i]
+                batch.problems[i] = (path, offset, base + line_no, reason)
+            _log_problems(batch.problems[problems : segment.problems])
+            if cwd:
+                for i in segment.unresolved:
+                    session, relative = batch.snapshot_files[i]
+                    batch.snapshot_files[i] = (session, f"{cwd.rstrip('/')}/{relative}")
+            if segment.cursors > cursors:
+                track.cwd = batch.cursors[segment.cursors - 1].cwd
+            track.lines += segment.lines
+            read += segment.bytes
+            if segment.unreadable:
+                log.warning("cannot read %s: %s", track.source.path, segment.stopped)
+            elif segment.stopped:
+                log.info("%s %s: the next scan reads the rest", track.source.path, segment.stopped)
+            cursors, problems = segment.cursors, segment.problems
+        stats.bytes += read
+        stats.add(result.stats)
+        self.pricer.unpriced |= result.unpriced
+        self._write(batch, stats)
+        return read
 
     def scan_registry(self, config_dir: Path) -> None:
         """Replace this config dir's rows of the live registry with what `sessions/*.json` says now."""
@@ -214,101 +418,78 @@ class Ingestor:
         self.store.write(replace)
 
 
-class _FileReader:
-    """Turns chunks of one file into batches, remembering the file's cwd for relative snapshot paths."""
+@dataclass(slots=True)
+class _Track:
+    """A file being parsed in workers: what its next span continues from."""
 
-    def __init__(self, source: SourceFile, pricer: Pricer, stats: ScanStats) -> None:
-        self.source = source
-        self.pricer = pricer
-        self.stats = stats
-        self.cwd: str | None = None
-
-    def fill(self, batch: Batch, chunk: Chunk, state: FileState) -> None:
-        """Add one chunk's rows to `batch`, with the file's cursor just past it (size >= end: files grow)."""
-        lines = chunk.data.split(b"\n")
-        lines.pop()  # a chunk ends with a newline: the last piece is empty
-        offset = chunk.start
-        for index, line in enumerate(lines):
-            if line.strip():
-                self._line(batch, line, offset, chunk.first_line_no + index + 1)
-            offset += len(line) + 1
-        self.stats.lines += len(lines)
-        if self.source.session_hint and self.source.path.parent.name == "subagents":
-            _agent_meta(batch, self.source)
-        s = self.source
-        batch.cursors.append(Cursor(str(s.path), str(s.config_dir), s.kind, state.device, state.inode,
-                                    max(state.size, chunk.end), chunk.end, chunk.first_line_no + len(lines),
-                                    s.session_hint, self.cwd))  # fmt: skip
-        batch.bytes += len(chunk.data)
-
-    def _line(self, batch: Batch, line: bytes, offset: int, line_no: int) -> None:
-        if self.source.kind == "history":
-            entry = parse_history_line(line)
-            if entry is not None:
-                batch.history.append(entry)
-            return
-        record = parse_line(line, self.source.session_hint)
-        if isinstance(record, Malformed):
-            self.stats.problems += 1
-            batch.problems.append((str(self.source.path), offset, line_no, record.reason))
-            log.warning("%s:%d (byte %d): %s", self.source.path, line_no, offset, record.reason)
-            return
-        self._absorb(batch, record)
-
-    def _absorb(self, batch: Batch, rec: ParsedLine) -> None:
-        if not rec.known:
-            self.stats.unknown_types[rec.type] += 1
-        if rec.cwd:
-            self.cwd = rec.cwd
-        session = rec.session_id or self.source.session_hint
-        if session and rec.timestamp is not None:
-            self._meta(batch, session, rec)
-        if rec.response is not None:
-            r = rec.response
-            batch.responses.append((r, self.pricer.cost(r.model, r.usage, r.timestamp)))
-        batch.events.extend(rec.events)
-        batch.tool_uses.extend(rec.tool_uses)
-        if rec.title is not None:
-            if rec.title.source == "summary" and rec.title.leaf_uuid:
-                batch.summaries[rec.title.leaf_uuid] = rec.title.text
-            elif session:
-                batch.titles[(session, rec.title.source)] = rec.title.text
-        if rec.snapshot_paths and session:
-            for path in rec.snapshot_paths:
-                full = path if path.startswith("/") or not self.cwd else f"{self.cwd.rstrip('/')}/{path}"
-                batch.snapshot_files.append((session, full))
-
-    def _meta(self, batch: Batch, session: str, rec: ParsedLine) -> None:
-        assert rec.timestamp is not None
-        meta = batch.sessions.get(session)
-        if meta is None:
-            meta = batch.sessions[session] = SessionMeta(str(self.source.config_dir), rec.timestamp, rec.timestamp)
-        meta.first = min(meta.first, rec.timestamp)
-        if rec.timestamp < meta.last:
-            return
-        meta.last = rec.timestamp
-        meta.cwd = rec.cwd or meta.cwd
-        meta.git_branch = rec.git_branch or meta.git_branch
-        meta.version = rec.version or meta.version
-        meta.entrypoint = rec.entrypoint or meta.entrypoint
-        if rec.events:
-            last = rec.events[-1]
-            meta.last_kind = last.kind
-            if last.kind in ("tool_use", "prompt"):
-                meta.doing = last.text[:DOING_CHARS]
+    source: SourceFile
+    lines: int  # lines before the next span
+    cwd: str | None = None  # the last cwd its lines gave
 
 
-def _agent_meta(batch: Batch, source: SourceFile) -> None:
-    """`agent-<id>.meta.json` beside a subagent transcript: its type and description."""
-    meta_path = source.path.with_suffix(".meta.json")
-    agent_id = source.path.stem.removeprefix("agent-")
-    agent_type = description = None
+@dataclass(slots=True)
+class _Job:
+    segments: list[Segment] = field(default_factory=list)
+    tracks: list[_Track] = field(default_factory=list)  # one per segment
+
+
+def _log_problems(problems: Iterable[tuple[str, int, int, str]]) -> None:
+    for path, offset, line_no, reason in problems:
+        log.warning("%s:%d (byte %d): %s", path, line_no, offset, reason)
+
+
+def _cpus() -> int:
     try:
-        obj = orjson.loads(meta_path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        obj = None
-    if isinstance(obj, dict):
-        agent_type = obj.get("agentType") if isinstance(obj.get("agentType"), str) else None
-        description = obj.get("description") if isinstance(obj.get("description"), str) else None
-    assert source.session_hint is not None
-    batch.agents.append((source.session_hint, agent_id, agent_type, description))
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class _Transaction:
+    """One write transaction on the writer thread, fed batch by batch until `end`; `result` is its outcome.
+
+    It follows `after` (the transaction before it, which the writer runs first) and writes nothing if that one
+    failed: a later cursor must never pass rows that were not written.
+    """
+
+    def __init__(self, store: Store, after: Future[BatchResult] | None) -> None:
+        self._feed: queue.Queue[Batch | None] = queue.Queue(maxsize=2)
+        self._abandoned = False
+        self.bytes = 0
+
+        def write(conn: Connection) -> BatchResult:
+            if after is not None and after.exception() is not None:
+                raise RuntimeError("an earlier write transaction failed")
+            return apply_stream(conn, self._take)
+
+        self.result: Future[BatchResult] = store.writer.submit(write)
+
+    def abandon(self) -> None:
+        """No more batches will come, nor `end`: the writer rolls back what it has."""
+        self._abandoned = True
+
+    def add(self, batch: Batch) -> None:
+        self._put(batch)
+        self.bytes += batch.bytes
+
+    def end(self) -> None:
+        self._put(None)
+
+    def _take(self) -> Batch | None:
+        while True:
+            try:
+                return self._feed.get(timeout=0.1)
+            except queue.Empty:
+                if self._abandoned:
+                    raise RuntimeError("write transaction abandoned") from None
+
+    def _put(self, item: Batch | None) -> None:
+        while True:
+            if self.result.done():  # it failed (it cannot end before `end`): say why
+                self.result.result()
+                raise RuntimeError("the write transaction ended early")
+            try:
+                self._feed.put(item, timeout=0.05)
+                return
+            except queue.Full:
+                pass  # the writer is behind (or failed: checked above)

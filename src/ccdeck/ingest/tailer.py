@@ -7,6 +7,7 @@ the start.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ class SavedCursor:
     inode: int
     offset: int
     lines: int
+    cwd: str | None = None  # the last cwd the file's lines gave, for relative paths in the lines after
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,11 @@ def start_point(state: FileState, saved: SavedCursor | None) -> tuple[int, int]:
     return saved.offset, saved.lines
 
 
+def start_cwd(state: FileState, saved: SavedCursor | None) -> str | None:
+    """The cwd the lines from `start_point` on continue with (none for a file read from the start)."""
+    return saved.cwd if saved is not None and start_point(state, saved) != (0, 0) else None
+
+
 def read_chunks(path: Path, offset: int, first_line_no: int, chunk_bytes: int = CHUNK_BYTES) -> Iterator[Chunk]:
     """Chunks of complete lines from `offset` on; a line longer than a chunk is read whole."""
     with path.open("rb") as f:
@@ -74,3 +81,49 @@ def read_chunks(path: Path, offset: int, first_line_no: int, chunk_bytes: int = 
             line_no += chunk.data.count(b"\n")
             offset += cut
             carry = data[cut:]
+
+
+def chunk_spans(fd: int, offset: int, size: int, chunk_bytes: int = CHUNK_BYTES) -> Iterator[tuple[int, int]]:
+    """The (start, end) of the chunks `read_chunks` yields from `offset` when the file ends at `size`.
+
+    Reads only around each chunk's end (a chunk ends at the last newline before the next multiple of
+    `chunk_bytes` from `offset`), so parse workers can read the chunks themselves.
+    """
+    start = searched = offset  # [start, searched) holds no newline: a line longer than a chunk goes on
+    while searched < size:
+        end = min(searched + chunk_bytes, size)
+        newline = _last_newline(fd, searched, end)
+        searched = end
+        if newline >= 0:
+            yield start, newline + 1
+            start = newline + 1
+
+
+def _last_newline(fd: int, low: int, high: int) -> int:
+    """The offset of the last newline in [low, high), or -1, read backwards in growing windows."""
+    window = 4096  # a file usually ends with a newline, and lines are short next to chunks
+    while high > low:
+        begin = max(low, high - window)
+        block = os.pread(fd, high - begin, begin)
+        found = block.rfind(b"\n")
+        if found >= 0:
+            return begin + found
+        high = begin
+        window = min(window * 4, 4 * CHUNK_BYTES)
+    return -1
+
+
+def read_span(fd: int, start: int, end: int) -> bytes:
+    """The bytes [start, end) of a file; fewer when the file is shorter now."""
+    data = os.pread(fd, end - start, start)
+    if len(data) == end - start or not data:
+        return data
+    parts = [data]
+    got = len(data)
+    while got < end - start:
+        more = os.pread(fd, end - start - got, start + got)
+        if not more:
+            break
+        parts.append(more)
+        got += len(more)
+    return b"".join(parts)

@@ -5,7 +5,7 @@ Derived from the deduplicated tables, never incremented, so re-reading a file ca
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import orjson
@@ -25,7 +25,7 @@ _EVENTS = text(
               SUM(CASE WHEN kind = 'prompt' AND agent_id IS NULL THEN 1 ELSE 0 END),
               SUM(CASE WHEN kind = 'api_error' THEN 1 ELSE 0 END),
               SUM(CASE WHEN kind = 'compaction' THEN 1 ELSE 0 END),
-              COUNT(DISTINCT agent_id)
+              COUNT(DISTINCT agent_id), COUNT(*)
        FROM events WHERE session_id IN :ids GROUP BY session_id"""
 ).bindparams(bindparam("ids", expanding=True))
 _TOOLS = text("SELECT session_id, COUNT(*) FROM tool_uses WHERE session_id IN :ids GROUP BY session_id").bindparams(
@@ -37,14 +37,22 @@ _FILES = text(
            UNION SELECT session_id, path FROM snapshot_files WHERE session_id IN :ids)
        GROUP BY session_id"""
 ).bindparams(bindparam("ids", expanding=True))
-_TITLE = text(
-    """SELECT text FROM titles WHERE session_id = :id
-           ORDER BY CASE source WHEN 'custom-title' THEN 0 WHEN 'ai-title' THEN 1 ELSE 2 END LIMIT 1"""
+_TITLES = text("SELECT session_id, source, text FROM titles WHERE session_id IN :ids").bindparams(
+    bindparam("ids", expanding=True)
 )
+_TITLE_RANK = {"custom-title": 0, "ai-title": 1}  # then any other source
+# The summary whose leaf is the session's latest line (the latest inserted of equals). Two ways to find it, for the
+# same answer: from the session's lines (cheap for a small session), or from the summaries (cheap when they are few
+# next to the lines of the sessions refreshed together).
 _SUMMARY = text(
     """SELECT s.text FROM summaries s JOIN events e ON e.key = s.leaf_uuid
-       WHERE e.session_id = :id ORDER BY e.ts DESC LIMIT 1"""
+       WHERE e.session_id = :id ORDER BY e.ts DESC, e.rowid DESC LIMIT 1"""
 )
+_SUMMARIES = text(
+    """SELECT e.session_id, e.ts, e.rowid, s.text FROM summaries s CROSS JOIN events e ON e.key = s.leaf_uuid
+       WHERE e.session_id IN :ids"""
+).bindparams(bindparam("ids", expanding=True))
+_SUMMARY_COUNT = text("SELECT MAX(rowid) FROM summaries")  # rows are never deleted: about their number
 _FIRST_PROMPT = text(
     """SELECT text FROM events WHERE session_id = :id AND kind = 'prompt' AND agent_id IS NULL
        ORDER BY ts LIMIT 1"""
@@ -72,12 +80,15 @@ def _refresh_chunk(conn: Connection, ids: list[str]) -> None:
         if priced < count:
             v["unpriced"].append(model)
         models[sid].append((count, model))
-    for sid, prompts, errors, compactions, agents in conn.execute(_EVENTS, {"ids": ids}):
+    lines = 0
+    for sid, prompts, errors, compactions, agents, count in conn.execute(_EVENTS, {"ids": ids}):
         values[sid].update(prompts=prompts, api_errors=errors, compactions=compactions, subagents=agents)
+        lines += count
     for sid, count in conn.execute(_TOOLS, {"ids": ids}):
         values[sid]["tool_uses"] = count
     for sid, count in conn.execute(_FILES, {"ids": ids}):
         values[sid]["files_changed"] = count
+    titles = _titles(conn, ids, lines)
     rows = []
     for sid, v in values.items():
         unpriced = v.pop("unpriced")
@@ -85,7 +96,7 @@ def _refresh_chunk(conn: Connection, ids: list[str]) -> None:
             v["cost_usd"] = 0.0  # no responses at all costs nothing; only unknown models are unpriced
         v["models"] = orjson.dumps([m for _, m in sorted(models[sid], reverse=True)]).decode()
         v["unpriced_models"] = orjson.dumps(sorted(unpriced)).decode()
-        v["title"] = _title(conn, sid)
+        v["title"] = titles(sid)
         rows.append({"sid": sid, **v})
     table = schema.sessions
     conn.execute(update(table).where(table.c.session_id == bindparam("sid")), rows)
@@ -109,10 +120,32 @@ def _empty() -> dict[str, Any]:
     }
 
 
-def _title(conn: Connection, session_id: str) -> str | None:
-    for query in (_TITLE, _SUMMARY, _FIRST_PROMPT):
-        found = conn.execute(query, {"id": session_id}).scalar()
-        if found:
-            line = " ".join(str(found).split())
-            return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1] + "…"
-    return None
+def _titles(conn: Connection, ids: list[str], lines: int) -> Callable[[str], str | None]:
+    """Session id -> its title: its custom or AI title, else its latest summary, else its first prompt."""
+    best: dict[str, tuple[int, str]] = {}
+    for sid, source, found in conn.execute(_TITLES, {"ids": ids}):
+        rank = _TITLE_RANK.get(source, 2)
+        if sid not in best or rank < best[sid][0]:
+            best[sid] = (rank, found)
+    summaries: dict[str, tuple[float, int, str]] | None = None
+    if (conn.execute(_SUMMARY_COUNT).scalar() or 0) <= lines:
+        summaries = {}
+        for sid, ts, rowid, found in conn.execute(_SUMMARIES, {"ids": ids}):
+            if sid not in summaries or (ts, rowid) > summaries[sid][:2]:
+                summaries[sid] = (ts, rowid, found)
+
+    def title(session_id: str) -> str | None:
+        found = best[session_id][1] if session_id in best else None
+        if not found:
+            if summaries is None:
+                found = conn.execute(_SUMMARY, {"id": session_id}).scalar()
+            else:
+                found = summaries[session_id][2] if session_id in summaries else None
+        if not found:
+            found = conn.execute(_FIRST_PROMPT, {"id": session_id}).scalar()
+        if not found:
+            return None
+        line = " ".join(str(found).split())
+        return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1] + "…"
+
+    return title

@@ -1,0 +1,100 @@
+"""What one ingest batch holds: rows ready for the database, the cursors behind them, and what a write reports.
+
+Rows are plain tuples, their fields in the order of the `*_COLUMNS` below: they cross process boundaries (parse
+workers pickle them) and go to the driver as they are. This module imports nothing heavy, so parse workers can use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ccdeck.models import HistoryEntry, Response, TokenUsage
+
+# Row formats, and the columns their positions fill.
+ResponseRow = tuple[str, str, str | None, float, str, int, int, int, int, int, int, int, float | None, bool]
+RESPONSE_COLUMNS = ("key", "session_id", "agent_id", "ts", "model", "input_tokens", "output_tokens",
+                    "cache_creation_tokens", "cache_read_tokens", "cache_5m_tokens", "cache_1h_tokens",
+                    "web_search_requests", "cost_usd")  # fmt: skip
+# ... then whether the response was in fast mode (not stored: it is priced in).
+EventRow = tuple[str, str, float, str, str, str | None, str | None, bool, bool]
+EVENT_COLUMNS = ("key", "session_id", "ts", "kind", "text", "tool_name", "agent_id", "is_error", "truncated")
+ToolRow = tuple[str, str, float, str, str | None, str | None]
+TOOL_COLUMNS = ("id", "session_id", "ts", "name", "path", "agent_id")
+SNAPSHOT_COLUMNS = ("session_id", "path")
+HistoryRow = tuple[float, str, str | None, str | None]
+HISTORY_COLUMNS = ("ts", "display", "project", "session_id")
+Problem = tuple[str, int, int, str]
+PROBLEM_COLUMNS = ("path", "offset", "line_no", "reason")  # ... then `seen_at`, set when written
+AgentRow = tuple[str, str, str | None, str | None]
+AGENT_COLUMNS = ("session_id", "agent_id", "agent_type", "description")
+
+
+@dataclass(slots=True)
+class SessionMeta:
+    """What a batch saw of a session's metadata; the newest line wins."""
+
+    config_dir: str
+    first: float
+    last: float
+    cwd: str | None = None
+    git_branch: str | None = None
+    version: str | None = None
+    entrypoint: str | None = None
+    last_kind: str | None = None
+    doing: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Where reading a file stopped: its identity, size, and the offset just past the last complete line."""
+
+    path: str
+    config_dir: str
+    kind: str
+    device: int
+    inode: int
+    size: int
+    offset: int
+    lines: int
+    session_hint: str | None
+    cwd: str | None
+
+
+@dataclass(slots=True)
+class Batch:
+    cursors: list[Cursor] = field(default_factory=list)
+    bytes: int = 0  # bytes of transcript behind these rows, to size batches
+    # One row per response key: the copy with the most output tokens (the first of equals), as the table keeps.
+    responses: dict[str, ResponseRow] = field(default_factory=dict)
+    events: list[EventRow] = field(default_factory=list)
+    tool_uses: list[ToolRow] = field(default_factory=list)
+    snapshot_files: list[tuple[str, str]] = field(default_factory=list)
+    titles: dict[tuple[str, str], str] = field(default_factory=dict)
+    summaries: dict[str, str] = field(default_factory=dict)
+    agents: list[AgentRow] = field(default_factory=list)
+    history: list[HistoryRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    sessions: dict[str, SessionMeta] = field(default_factory=dict)
+
+
+def history_row(h: HistoryEntry) -> HistoryRow:
+    return (h.timestamp, h.display, h.project, h.session_id)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """What one committed write changed: the sessions whose rows changed, and the responses never seen before."""
+
+    touched_sessions: frozenset[str]
+    new_rows: tuple[ResponseRow, ...]
+
+    @property
+    def new_responses(self) -> tuple[tuple[Response, float | None], ...]:
+        """The new responses as records with their cost (built on demand: a cold scan has many)."""
+        return tuple(
+            (
+                Response(key, session, agent, ts, model, TokenUsage(i, o, cc, cr, c5, c1, web, fast)),
+                cost,
+            )
+            for key, session, agent, ts, model, i, o, cc, cr, c5, c1, web, cost, fast in self.new_rows
+        )

@@ -1,0 +1,166 @@
+"""Chunks of one file -> rows of a batch. Used in the scanning process and in parse workers alike.
+
+Imports only what parsing needs (no database code): parse workers import this module.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import orjson
+
+from ccdeck.claude.discovery import SourceFile
+from ccdeck.claude.parser import Record, ResponseTuple, parse_record
+from ccdeck.claude.pricing import Pricer
+from ccdeck.claude.registry import parse_history_line
+from ccdeck.ingest.batches import Batch, Cursor, SessionMeta, history_row
+from ccdeck.ingest.tailer import Chunk, FileState
+from ccdeck.models import Malformed
+
+DOING_CHARS = 200
+
+
+@dataclass(slots=True)
+class ParseStats:
+    """What parsing saw besides rows: lines read, malformed lines, line types it does not know."""
+
+    lines: int = 0
+    problems: int = 0
+    unknown_types: Counter[str] = field(default_factory=Counter)
+
+
+class FileReader:
+    """Turns chunks of one file into batch rows, remembering the file's cwd for relative snapshot paths.
+
+    A reader starts without a cwd. `unresolved` lists the `batch.snapshot_files` entries it had to leave relative
+    for lack of one, so a reader that continues a file another reader began can resolve them afterwards.
+    """
+
+    def __init__(self, source: SourceFile, pricer: Pricer, stats: ParseStats) -> None:
+        self.source = source
+        self.path = str(source.path)
+        self.pricer = pricer
+        self.stats = stats
+        self.cwd: str | None = None
+        self.unresolved: list[int] = []
+        self.config_dir = str(source.config_dir)
+        self.is_history = source.kind == "history"
+        self.is_subagent = bool(source.session_hint) and source.path.parent.name == "subagents"
+
+    def fill(self, batch: Batch, chunk: Chunk, state: FileState) -> int:
+        """Add one chunk's rows to `batch`, with the file's cursor just past it (size >= end: files grow).
+
+        Returns the number of lines in the chunk.
+        """
+        lines = chunk.data.split(b"\n")
+        lines.pop()  # a chunk ends with a newline: the last piece is empty
+        offset = chunk.start
+        line_no = chunk.first_line_no
+        for line in lines:
+            line_no += 1
+            if line.strip():
+                self._line(batch, line, offset, line_no)
+            offset += len(line) + 1
+        self.stats.lines += len(lines)
+        if self.is_subagent:
+            _agent_meta(batch, self.source)
+        s = self.source
+        batch.cursors.append(Cursor(self.path, str(s.config_dir), s.kind, state.device, state.inode,
+                                    max(state.size, chunk.end), chunk.end, chunk.first_line_no + len(lines),
+                                    s.session_hint, self.cwd))  # fmt: skip
+        batch.bytes += len(chunk.data)
+        return len(lines)
+
+    def _line(self, batch: Batch, line: bytes, offset: int, line_no: int) -> None:
+        if self.is_history:
+            entry = parse_history_line(line)
+            if entry is not None:
+                batch.history.append(history_row(entry))
+            return
+        record = parse_record(line, self.source.session_hint)
+        if isinstance(record, Malformed):
+            self.stats.problems += 1
+            batch.problems.append((self.path, offset, line_no, record.reason))
+            return
+        if not record[1]:
+            self.stats.unknown_types[record[0]] += 1
+        cwd = record[5]
+        if cwd:
+            self.cwd = cwd
+        session = record[2] or self.source.session_hint
+        if session and record[3] is not None:
+            self._meta(batch, session, record)
+        if record[10] is not None:
+            self._response(batch, record[10])
+        if record[11]:
+            batch.events.extend(record[11])
+        if record[12]:
+            batch.tool_uses.extend(record[12])
+        title = record[13]
+        if title is not None:
+            if title.source == "summary" and title.leaf_uuid:
+                batch.summaries[title.leaf_uuid] = title.text
+            elif session:
+                batch.titles[(session, title.source)] = title.text
+        if record[14] and session:
+            self._snapshot_paths(batch, session, record[14])
+
+    def _meta(self, batch: Batch, session: str, record: Record) -> None:
+        """The session's metadata: first and last activity; the newest line's cwd, branch and state win."""
+        _, _, _, ts, _, cwd, branch, version, entrypoint, _, _, events, _, _, _ = record
+        assert ts is not None
+        meta = batch.sessions.get(session)
+        if meta is None:
+            meta = batch.sessions[session] = SessionMeta(self.config_dir, ts, ts)
+        elif ts < meta.first:
+            meta.first = ts
+        if ts < meta.last:
+            return
+        meta.last = ts
+        meta.cwd = cwd or meta.cwd
+        meta.git_branch = branch or meta.git_branch
+        meta.version = version or meta.version
+        meta.entrypoint = entrypoint or meta.entrypoint
+        if events:
+            last = events[-1]
+            meta.last_kind = last[3]
+            if last[3] in ("tool_use", "prompt"):
+                meta.doing = last[4][:DOING_CHARS]
+
+    def _response(self, batch: Batch, response: ResponseTuple) -> None:
+        """Keep the batch's copy with the most output tokens (the first of equals), priced."""
+        key, session, agent, ts, model, usage = response
+        held = batch.responses.get(key)
+        if held is None or usage.output > held[6]:
+            cost = self.pricer.cost(model, usage, ts)
+            batch.responses[key] = (key, session, agent, ts, model, usage.input, usage.output, usage.cache_creation,
+                                    usage.cache_read, usage.cache_5m, usage.cache_1h, usage.web_search, cost,
+                                    usage.fast)  # fmt: skip
+
+    def _snapshot_paths(self, batch: Batch, session: str, paths: tuple[str, ...]) -> None:
+        for path in paths:
+            if path.startswith("/"):
+                full = path
+            elif self.cwd:
+                full = f"{self.cwd.rstrip('/')}/{path}"
+            else:
+                full = path
+                self.unresolved.append(len(batch.snapshot_files))
+            batch.snapshot_files.append((session, full))
+
+
+def _agent_meta(batch: Batch, source: SourceFile) -> None:
+    """`agent-<id>.meta.json` beside a subagent transcript: its type and description."""
+    meta_path = source.path.with_suffix(".meta.json")
+    agent_id = source.path.stem.removeprefix("agent-")
+    agent_type = description = None
+    try:
+        obj = orjson.loads(meta_path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        obj = None
+    if isinstance(obj, dict):
+        agent_type = obj.get("agentType") if isinstance(obj.get("agentType"), str) else None
+        description = obj.get("description") if isinstance(obj.get("description"), str) else None
+    assert source.session_hint is not None
+    batch.agents.append((source.session_hint, agent_id, agent_type, description))
