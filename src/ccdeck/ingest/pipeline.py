@@ -189,9 +189,11 @@ class Ingestor:
         self, config_dir: Path, stats: ScanStats, sources: Iterable[SourceFile] | None = None
     ) -> list[tuple[SourceFile, SavedCursor | None, int]]:
         """Files that changed since their cursor or were not read to the end (the others cost one stat)."""
-        saved = self._saved_cursors(config_dir)
+        chosen = None if sources is None else list(sources)
+        # A file event names a few files: load their cursors only, not the whole config dir's (10,000+ rows).
+        saved = self._saved_cursors(config_dir, None if chosen is None else [str(s.path) for s in chosen])
         pending = []
-        for source in source_files(config_dir) if sources is None else sources:
+        for source in source_files(config_dir) if chosen is None else chosen:
             stats.files += 1
             state = stat(source.path)
             if state is None:
@@ -213,15 +215,19 @@ class Ingestor:
             pending.append((source, held.cursor if held else None, state.size))
         return pending
 
-    def _saved_cursors(self, config_dir: Path) -> dict[str, _Saved]:
+    def _saved_cursors(self, config_dir: Path, paths: list[str] | None = None) -> dict[str, _Saved]:
+        """The cursors of a config dir's files, or of the given files only."""
         f = schema.files.c
-        query = select(f.path, f.device, f.inode, f.offset, f.lines, f.cwd, f.size).where(
-            f.config_dir == str(config_dir)
-        )
+        query = select(f.path, f.device, f.inode, f.offset, f.lines, f.cwd, f.size)
+        if paths is None:
+            queries = [query.where(f.config_dir == str(config_dir))]
+        else:
+            queries = [query.where(f.path.in_(paths[i : i + 500])) for i in range(0, len(paths), 500)]
         with self.store.read() as conn:
             return {
                 path: _Saved(SavedCursor(dev, ino, offset, lines, cwd), size)
-                for path, dev, ino, offset, lines, cwd, size in conn.execute(query)
+                for one in queries
+                for path, dev, ino, offset, lines, cwd, size in conn.execute(one)
             }
 
     def _ingest_file(self, source: SourceFile, saved: SavedCursor | None, stats: ScanStats) -> int:

@@ -91,6 +91,7 @@ class Monitor:
     async def _catch_up_then_watch(self, catch_up: bool) -> None:
         if catch_up:
             await self.scan_all()
+            await asyncio.to_thread(self.store.release_memory)
         watcher = asyncio.create_task(self._watch())
         try:
             while not self._stop.is_set():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,15 @@ from ccdeck.store.database import open_engine
 from ccdeck.store.writer import Writer
 
 T = TypeVar("T")
+
+
+def _trim_heap() -> None:
+    """glibc's malloc_trim(0); nothing elsewhere."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    libc.malloc_trim(0)
 
 
 class Store:
@@ -41,6 +51,13 @@ class Store:
                 yield conn
         except DatabaseError as exc:
             raise StoreError(f"cannot read the database {self.path}: {exc.orig}") from None
+
+    def release_memory(self) -> None:
+        """After a big ingest: drop the page caches of the write and read connections, and hand the freed heap
+        back to the OS (a long-running server otherwise keeps the catch-up's peak for good)."""
+        self.write(lambda conn: conn.exec_driver_sql("PRAGMA shrink_memory"))
+        self.engine.dispose()  # read connections reopen on demand with empty caches
+        _trim_heap()
 
     def close(self) -> None:
         self.writer.close()
