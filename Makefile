@@ -65,9 +65,10 @@ pytest: install frontend chromium claude-cli ## the Python test suites, in paral
 
 test: lint typecheck frontend-test pytest ## every check: lint, types, frontend tests, pytest (unit, integration, browser, real CLI)
 
-bench: install ## benchmarks; figures go to bench/RESULTS.md
+bench: install claude-cli ## benchmarks; figures go to bench/RESULTS.md
 	$(VENV)/bin/python -m bench.run
 	$(VENV)/bin/python -m bench.live_latency
+	$(VENV)/bin/python -m bench.orchestrator
 
 clean: ## remove build outputs and caches (not the installed CLI cache)
 	rm -rf $(VENV) frontend/node_modules src/ccdeck/web/static .pytest_cache .mypy_cache .ruff_cache
