@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import click
 import orjson
@@ -38,6 +38,7 @@ from ccdeck.reports.session_report import session_report
 from ccdeck.store.store import Store
 
 log = logging.getLogger("ccdeck")
+T = TypeVar("T")
 app = typer.Typer(
     name="ccdeck",
     help="See and launch many Claude Code sessions at once. Reads Claude Code's files read-only; "
@@ -125,6 +126,15 @@ def ingest(store: Store, cfg: Config) -> ScanStats:
         finish()
 
 
+def read_after_scan(cfg: Config, scan: bool, read: Callable[[Connection], T]) -> T:
+    """Open the store, ingest what is new (unless `--no-scan`), then read with one connection."""
+    with opened(cfg) as store:
+        if scan:
+            ingest(store, cfg)
+        with store.read() as conn:
+            return read(conn)
+
+
 def _warn_unpriced(models: Sequence[str]) -> None:
     if models:
         stderr.print(f"[yellow]warning:[/] no price known for {', '.join(models)}: cost shown as unpriced (null)")
@@ -156,13 +166,10 @@ def sessions(
     """List sessions, newest first, with their state, project, branch, tokens and cost."""
     cfg = resolve(config_dir, db)
     filters = Filters.from_cli(since, None, None, project)
-    with opened(cfg) as store:
-        if not no_scan:
-            ingest(store, cfg)
-        with store.read() as conn:
-            rows = session_report(conn, filters)["sessions"]
-            liveness = Liveness.observe(conn)
-            facts = session_facts(conn)
+    rows, liveness, facts = read_after_scan(
+        cfg, not no_scan, lambda conn: (session_report(conn, filters)["sessions"], Liveness.observe(conn),
+                                        session_facts(conn))
+    )  # fmt: skip
     states = liveness.states(facts, time.time(), cfg.get(config.IDLE_MINUTES) * 60)
     for r in rows:
         r["state"] = states[r["sessionId"]]
@@ -195,11 +202,7 @@ def _report_command(build: ReportBuilder, table: ReportTable, doc: str) -> Calla
     ) -> None:
         cfg = resolve(config_dir, db)
         filters = Filters.from_cli(since, until, timezone, project)
-        with opened(cfg) as store:
-            if not no_scan:
-                ingest(store, cfg)
-            with store.read() as conn:
-                report = build(conn, filters)
+        report = read_after_scan(cfg, not no_scan, lambda conn: build(conn, filters))
         _warn_unpriced(report["unpricedModels"])
         if json:
             _emit_json(report)
