@@ -46,8 +46,8 @@ export interface SessionRow {
 
 export interface ScanStatus {
   running: boolean;
-  filesDone: number;
-  filesTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
 }
 
 export interface Health {
@@ -309,6 +309,6 @@ export type ServerMessage =
   | { type: "session.state"; sessionId: string; state: SessionState; previous: SessionState | null }
   | { type: "usage.point"; point: LiveUsagePoint }
   | { type: "summary"; summary: Summary }
-  | { type: "scan.progress"; filesDone: number; filesTotal: number; running: boolean }
+  | { type: "scan.progress"; bytesDone: number; bytesTotal: number; running: boolean }
   | { type: "run.updated"; run: Run }
   | { type: "ping" };

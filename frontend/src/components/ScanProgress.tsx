@@ -22,7 +22,7 @@ export function ScanProgress() {
     );
   }
   if (!scan?.running) return null;
-  const percent = scan.filesTotal > 0 ? Math.min(100, (scan.filesDone / scan.filesTotal) * 100) : 0;
+  const percent = scan.bytesTotal > 0 ? Math.min(100, (scan.bytesDone / scan.bytesTotal) * 100) : 0;
   return (
     <div
       data-testid="scan-progress"
@@ -34,16 +34,20 @@ export function ScanProgress() {
           role="progressbar"
           aria-label="Transcript scan"
           aria-valuemin={0}
-          aria-valuemax={scan.filesTotal}
-          aria-valuenow={scan.filesDone}
+          aria-valuemax={scan.bytesTotal}
+          aria-valuenow={scan.bytesDone}
           className="h-1.5 min-w-0 flex-1 overflow-hidden rounded-full bg-sky-200 dark:bg-sky-900"
         >
           <div className="h-full rounded-full bg-sky-500 transition-[width]" style={{ width: `${percent}%` }} />
         </div>
         <span className="shrink-0 tabular-nums">
-          {scan.filesDone.toLocaleString("en-US")} / {scan.filesTotal.toLocaleString("en-US")} files
+          {megabytes(scan.bytesDone)} / {megabytes(scan.bytesTotal)} MB
         </span>
       </div>
     </div>
   );
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / 1_000_000).toLocaleString("en-US", { maximumFractionDigits: 1 });
 }

@@ -96,13 +96,13 @@ describe("liveReducer", () => {
 
   it("tracks scan progress, connection and resync generations", () => {
     const state = run(
-      { type: "scan.progress", filesDone: 3, filesTotal: 10, running: true },
+      { type: "scan.progress", bytesDone: 3, bytesTotal: 10, running: true },
       { type: "connection", status: "live" },
       { type: "connection", status: "reconnecting" },
       { type: "resync" },
       { type: "ping" },
     );
-    expect(state.scan).toEqual({ running: true, filesDone: 3, filesTotal: 10 });
+    expect(state.scan).toEqual({ running: true, bytesDone: 3, bytesTotal: 10 });
     expect(state.connection).toBe("reconnecting");
     expect(state.connectedOnce).toBe(true);
     expect(state.generation).toBe(1);

@@ -85,7 +85,7 @@ export function liveReducer(state: LiveState, action: LiveAction): LiveState {
     case "scan.progress":
       return {
         ...state,
-        scan: { running: action.running, filesDone: action.filesDone, filesTotal: action.filesTotal },
+        scan: { running: action.running, bytesDone: action.bytesDone, bytesTotal: action.bytesTotal },
       };
     case "health.scan":
       return { ...state, scan: action.scan };

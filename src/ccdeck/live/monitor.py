@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 STATE_INTERVAL = 2.0
 SUMMARY_INTERVAL = 1.0
 RECENT_SECONDS = 24 * 3600
+PROGRESS_LOG_SECONDS = 2.0
 
 
 class Monitor:
@@ -53,20 +54,21 @@ class Monitor:
         self.rescan_every = rescan_every
         self.poll = poll
         self.states: dict[str, State] = {}
-        self.scan_progress: dict[str, Any] = {"running": False, "filesDone": 0, "filesTotal": 0}
+        self.scan_progress: dict[str, Any] = {"running": False, "bytesDone": 0, "bytesTotal": 0}
         self.pending_since: float | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._scan_lock = asyncio.Lock()
         self._stop = anyio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._summary_due = False
+        self._logged_progress = 0.0
         self.ingestor = Ingestor(store, on_batch=self._from_worker)
 
     # lifecycle -------------------------------------------------------------------------------------------------
     async def start(self, catch_up: bool = True) -> None:
         self._loop = asyncio.get_running_loop()
         if catch_up:
-            self.scan_progress = {"running": True, "filesDone": 0, "filesTotal": 0}
+            self.scan_progress = {"running": True, "bytesDone": 0, "bytesTotal": 0}
         self._tasks = [
             asyncio.create_task(self._guard(self._catch_up_then_watch(catch_up)), name="ccdeck-watch"),
             asyncio.create_task(self._guard(self._track_states()), name="ccdeck-states"),
@@ -124,8 +126,14 @@ class Monitor:
                 self.pending_since = None
 
     def _progress(self, done: int, total: int, running: bool) -> None:
-        self.scan_progress = {"running": running, "filesDone": done, "filesTotal": total}
+        self.scan_progress = {"running": running, "bytesDone": done, "bytesTotal": total}
         self.hub.publish({"type": "scan.progress", **self.scan_progress})
+        now = time.monotonic()
+        if not running or now - self._logged_progress >= PROGRESS_LOG_SECONDS:
+            self._logged_progress = now
+            share = 100 * done / total if total else 100.0
+            log.info("catch-up scan: %.0f%% (%.1f of %.1f MB)%s", share, done / 1e6, total / 1e6,
+                     "" if running else ", done")  # fmt: skip
 
     def _call_soon(self, fn: Callable[..., None], *args: Any) -> None:
         if self._loop is not None and not self._loop.is_closed():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import webbrowser
 
@@ -37,6 +38,8 @@ def run_server(cfg: Config, *, open_browser: bool, out: Console) -> None:
     url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
     out.print(f"ccdeck dashboard: [bold]{url}[/]  (API docs at /docs; Ctrl-C stops)", highlight=False)
     out.print(f"watching {', '.join(str(d) for d in cfg.config_dirs) or 'no config dir'}; database {cfg.db}")
+    # The server's own progress lines (catch-up scan) go to its log, i.e. this terminal.
+    logging.getLogger("ccdeck.live").setLevel(logging.INFO)
     if open_browser:
         webbrowser.open(url)
     uvicorn.run(create_app(options), host=host, port=port, log_level="warning", lifespan="on", ws="websockets-sansio")
