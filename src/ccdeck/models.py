@@ -27,6 +27,17 @@ class TokenUsage:
         return self.input + self.output + self.cache_creation + self.cache_read
 
 
+def token_fields(input: int, output: int, cache_creation: int, cache_read: int) -> dict[str, int]:
+    """The token fields of every JSON shape (reports, API, runs), named once."""
+    return {
+        "inputTokens": input,
+        "outputTokens": output,
+        "cacheCreationTokens": cache_creation,
+        "cacheReadTokens": cache_read,
+        "totalTokens": input + output + cache_creation + cache_read,
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Response:
     """One billed API response. `key` deduplicates the per-content-block copies and resumed copies."""

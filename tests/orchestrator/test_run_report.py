@@ -90,6 +90,6 @@ def test_task_json_has_the_contract_fields() -> None:
     contract = {"id", "status", "sessionId", "exitCode", "costUSD", "durationSeconds", "startedAt", "finishedAt",
                 "numTurns", "result", "permissionDenials"}  # fmt: skip
     assert task.keys() >= contract
-    assert task["startedAt"] == "2026-03-02T12:00:00Z"
-    assert task["finishedAt"] == "2026-03-02T12:00:06Z"
+    assert task["startedAt"] == "2026-03-02T12:00:00.000Z"  # the one timestamp format of every JSON output
+    assert task["finishedAt"] == "2026-03-02T12:00:06.000Z"
     assert task["tokens"]["totalTokens"] == 10 + 100 + 1000 + 10

@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from ccdeck.claude.timestamps import iso
 from ccdeck.errors import UsageError
 from ccdeck.reports.blocks import blocks_report
 from ccdeck.reports.filters import Filters, parse_date, parse_timezone
 from ccdeck.reports.periods import period_report
 from ccdeck.reports.session_report import session_report
-from ccdeck.reports.totals import Totals, iso
+from ccdeck.reports.totals import Totals
 from ccdeck.store.store import Store
 from core_fixtures import (
     OPUS_4,

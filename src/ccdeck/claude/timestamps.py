@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 
 def epoch(value: object) -> float | None:
@@ -16,3 +16,10 @@ def epoch(value: object) -> float | None:
         # Registry and history files use milliseconds; anything past year 33658 in seconds is surely ms.
         return value / 1000.0 if value > 1e12 else float(value)
     return None
+
+
+def iso(ts: float | None) -> str | None:
+    """Epoch seconds as ISO-8601 UTC with milliseconds, the way Claude Code writes them."""
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -214,9 +214,7 @@ class Monitor:
         with self.store.read() as conn:
             for name, start in ranges.items():
                 inp, out, cc, cr, cost, unpriced = queries.totals_between(conn, start.timestamp())
-                totals = Totals(inp, out, cc, cr)
-                totals.add(0, 0, 0, 0, cost, None if cost is not None or not unpriced else "unpriced")
-                result[name] = totals.as_json()
+                result[name] = Totals.from_sums(inp, out, cc, cr, cost, unpriced).as_json()
         result["active"] = self.active_counts()
         result["generatedAt"] = now.isoformat()
         return result

@@ -13,7 +13,7 @@ from typing import Any
 
 from ccdeck.claude.parser import FILE_TOOLS
 from ccdeck.claude.pricing import Pricer
-from ccdeck.models import TokenUsage
+from ccdeck.models import TokenUsage, token_fields
 
 # A task's API errors worth another attempt: rate limited (429) and overloaded (529).
 RETRYABLE_STATUSES = frozenset({429, 529})
@@ -38,14 +38,7 @@ class ModelTokens:
         return self.input + self.output + self.cache_creation + self.cache_read
 
     def as_json(self) -> Json:
-        return {
-            "inputTokens": self.input,
-            "outputTokens": self.output,
-            "cacheCreationTokens": self.cache_creation,
-            "cacheReadTokens": self.cache_read,
-            "totalTokens": self.total,
-            "costUSD": self.cost_usd,
-        }
+        return {**token_fields(self.input, self.output, self.cache_creation, self.cache_read), "costUSD": self.cost_usd}
 
 
 @dataclass

@@ -10,22 +10,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from ccdeck.claude.pricing import rates_at
+from ccdeck.claude.timestamps import iso
 from ccdeck.orchestrator.spec import RunOptions
 from ccdeck.store.runs import FINAL_STATES
 
 Json = dict[str, Any]
 Row = Mapping[Any, Any]  # a `run_tasks` / `runs` row's mapping, or a dict with the same keys
-
-
-def iso(ts: float | None) -> str | None:
-    return None if ts is None else datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
 
 
 def _loads(text: str | None, default: Any) -> Any:

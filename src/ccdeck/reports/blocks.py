@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, text
 
+from ccdeck.claude.timestamps import iso
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.periods import range_clause
-from ccdeck.reports.totals import Totals, iso
+from ccdeck.reports.totals import Totals
 
 BLOCK_SECONDS = 5 * 3600
 

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, text
 
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.totals import Totals
+from ccdeck.store.queries import like_pattern
 
 Period = Literal["daily", "weekly", "monthly"]
 PERIOD_KEYS: dict[Period, str] = {"daily": "date", "weekly": "week", "monthly": "month"}
@@ -33,7 +34,7 @@ def range_clause(filters: Filters, alias: str = "r") -> tuple[str, dict[str, obj
         sql += (
             f" AND {alias}.session_id IN (SELECT session_id FROM sessions WHERE project_path LIKE :project ESCAPE '\\')"
         )
-        params["project"] = "%" + filters.project.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        params["project"] = like_pattern(filters.project)
     return sql, params
 
 

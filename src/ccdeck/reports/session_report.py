@@ -7,9 +7,10 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, text
 
+from ccdeck.claude.timestamps import iso
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.periods import range_clause
-from ccdeck.reports.totals import Totals, iso
+from ccdeck.reports.totals import Totals
 from ccdeck.store.queries import SESSION_COLUMNS
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+
+from ccdeck.models import token_fields
 
 
 @dataclass
@@ -32,6 +33,18 @@ class Totals:
             self.cost += cost
             self.priced = True
 
+    @classmethod
+    def from_sums(
+        cls, inp: int, out: int, cc: int, cr: int, cost: float | None, unpriced: int, model: str | None = None
+    ) -> Totals:
+        """Totals from SQL sums: `cost` is SUM(cost_usd), `unpriced` the number of responses without a price."""
+        totals = cls(inp, out, cc, cr)
+        if cost is not None:
+            totals.cost, totals.priced = cost, True
+        if unpriced:
+            totals.unpriced_models.add(model or "unknown model")
+        return totals
+
     def merge(self, other: Totals) -> None:
         self.add(
             other.input, other.output, other.cache_creation, other.cache_read, other.cost if other.priced else None
@@ -46,18 +59,4 @@ class Totals:
         return None
 
     def as_json(self) -> dict[str, object]:
-        return {
-            "inputTokens": self.input,
-            "outputTokens": self.output,
-            "cacheCreationTokens": self.cache_creation,
-            "cacheReadTokens": self.cache_read,
-            "totalTokens": self.total,
-            "costUSD": self.cost_usd,
-        }
-
-
-def iso(ts: float | None) -> str | None:
-    """Epoch seconds as ISO-8601 UTC with milliseconds, like Claude Code writes them."""
-    if ts is None:
-        return None
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return {**token_fields(self.input, self.output, self.cache_creation, self.cache_read), "costUSD": self.cost_usd}

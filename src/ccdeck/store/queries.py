@@ -37,7 +37,8 @@ class SessionQuery:
     offset: int = 0
 
 
-def _like(text_: str) -> str:
+def like_pattern(text_: str) -> str:
+    """A LIKE pattern (with ESCAPE '\\') matching `text_` anywhere, its % and _ taken literally."""
     return "%" + text_.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
@@ -45,10 +46,10 @@ def _where(query: SessionQuery) -> tuple[str, dict[str, Any]]:
     clauses, params = ["1 = 1"], dict[str, Any]()
     if query.project:
         clauses.append("s.project_path LIKE :project ESCAPE '\\'")
-        params["project"] = _like(query.project)
+        params["project"] = like_pattern(query.project)
     if query.model:
         clauses.append("s.models LIKE :model ESCAPE '\\'")
-        params["model"] = _like(f'"{query.model}"')
+        params["model"] = like_pattern(f'"{query.model}"')
     if query.since is not None:
         clauses.append("s.last_activity >= :since")
         params["since"] = query.since
@@ -60,7 +61,7 @@ def _where(query: SessionQuery) -> tuple[str, dict[str, Any]]:
             "(s.title LIKE :q ESCAPE '\\' OR s.project_path LIKE :q ESCAPE '\\' OR s.git_branch LIKE :q ESCAPE '\\'"
             " OR s.session_id LIKE :q ESCAPE '\\')"
         )
-        params["q"] = _like(query.q)
+        params["q"] = like_pattern(query.q)
     if query.ids is not None:
         clauses.append("s.session_id IN :ids")
         params["ids"] = list(query.ids)

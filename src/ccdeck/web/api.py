@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 import orjson
@@ -12,12 +12,13 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from sqlalchemy import Connection
 
 from ccdeck import __version__
+from ccdeck.claude.timestamps import iso
 from ccdeck.errors import UsageError
 from ccdeck.live.monitor import Monitor
 from ccdeck.live.state import STATES
 from ccdeck.reports.buckets import usage_points
-from ccdeck.reports.filters import Filters, parse_date, parse_timezone
-from ccdeck.reports.totals import Totals, iso
+from ccdeck.reports.filters import Filters
+from ccdeck.reports.totals import Totals
 from ccdeck.store import queries
 
 router = APIRouter(prefix="/api")
@@ -37,12 +38,10 @@ async def read(request: Request, fn: Callable[[Connection], T]) -> T:
     return await asyncio.to_thread(work)
 
 
-def _day_start(text: str | None, flag: str, tz_name: str | None, plus_days: int = 0) -> float | None:
-    if not text:
-        return None
+def _filters(since: str | None, until: str | None, tz: str | None) -> Filters:
+    """The CLI's date rules (`YYYY-MM-DD`, `--until` included); a bad value is a 422, not a 500."""
     try:
-        day = parse_date(text, flag) + timedelta(days=plus_days)
-        return datetime(day.year, day.month, day.day, tzinfo=parse_timezone(tz_name)).timestamp()
+        return Filters.from_cli(since, until, tz)
     except UsageError as exc:
         raise HTTPException(422, str(exc)) from None
 
@@ -81,10 +80,10 @@ async def sessions(
     if wanted:
         tracked = {sid for sid, st in monitor.states.items() if st in wanted}
         ids = sorted(tracked) if "ended" not in wanted else None
+    dates = _filters(since, until, None)
     query = queries.SessionQuery(
-        project=project, model=model, since=_day_start(since, "since", None),
-        until=_day_start(until, "until", None, 1), q=q, ids=ids, sort=sort, descending=order == "desc",
-        limit=page_size, offset=(page - 1) * page_size,
+        project=project, model=model, since=dates.since, until=dates.until, q=q, ids=ids, sort=sort,
+        descending=order == "desc", limit=page_size, offset=(page - 1) * page_size,
     )  # fmt: skip
     if wanted and "ended" in wanted:  # ended = everything not in another wanted state: filter after reading
         query = queries.SessionQuery(**{**query.__dict__, "limit": None, "offset": 0})
@@ -156,8 +155,7 @@ def _bucket_for(span: tuple[float, float] | None) -> int:
 
 
 def _model_totals(row: Any) -> dict[str, Any]:
-    totals = Totals(row.i, row.o, row.cc, row.cr)
-    totals.add(0, 0, 0, 0, None if row.unpriced and row.cost is None else row.cost, row.model)
+    totals = Totals.from_sums(row.i, row.o, row.cc, row.cr, row.cost, row.unpriced, row.model)
     return {"model": row.model, **totals.as_json()}
 
 
@@ -186,10 +184,7 @@ async def usage(
     until: str | None = None,
     tz: str | None = None,
 ) -> dict[str, Any]:
-    try:
-        filters = Filters.from_cli(since, until, tz)
-    except UsageError as exc:
-        raise HTTPException(422, str(exc)) from None
+    filters = _filters(since, until, tz)
     points = await read(request, lambda conn: usage_points(conn, filters, bucket, group))
     return {"bucket": bucket, "group": group, "points": points}
 
