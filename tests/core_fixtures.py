@@ -564,3 +564,17 @@ def cli_json(capsys: Any, *args: str | Path) -> Any:
     code, out, err = run_cli(capsys, *args, "--json")
     assert code == 0, err
     return orjson.loads(out)
+
+
+def committed_files(db: Path) -> int:
+    """Files with a committed cursor, read without ccdeck (read-only); 0 while the database does not exist yet."""
+    if not db.exists():
+        return 0
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            return int(conn.execute("SELECT COUNT(*) FROM files").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0

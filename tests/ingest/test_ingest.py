@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import random
 import signal
-import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -21,6 +20,7 @@ from core_fixtures import (
     TOKEN_FIELDS,
     assistant,
     cli_json,
+    committed_files,
     query,
     response_totals,
     run_env,
@@ -285,20 +285,6 @@ def test_chunk_and_batch_sizes_do_not_change_the_result(
 # ------------------------------------------------------------------------------------------------- kill -9
 
 
-def _files_done(db: Path) -> int:
-    """Files with a committed cursor, read without ccdeck; 0 while the database does not exist yet."""
-    if not db.exists():
-        return 0
-    try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-        try:
-            return int(conn.execute("SELECT COUNT(*) FROM files").fetchone()[0])
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return 0
-
-
 @pytest.mark.slow
 def test_kill_9_mid_scan_then_rescan_gives_the_same_totals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "config"
@@ -320,7 +306,7 @@ def test_kill_9_mid_scan_then_rescan_gives_the_same_totals(tmp_path: Path, capsy
         rng = random.Random(90210)
         kills, done_after = 0, []
         for attempt in range(3):
-            before = _files_done(killed_db)
+            before = committed_files(killed_db)
             child = ccdeck_scan(killed_db)
             started = time.monotonic()
             if attempt == 0:
@@ -328,7 +314,7 @@ def test_kill_9_mid_scan_then_rescan_gives_the_same_totals(tmp_path: Path, capsy
                 time.sleep(rng.uniform(0.2, 0.7))
             else:
                 # Once this run has committed something, a little later.
-                while child.poll() is None and _files_done(killed_db) <= before and time.monotonic() - started < 60:
+                while child.poll() is None and committed_files(killed_db) <= before and time.monotonic() - started < 60:
                     time.sleep(0.01)
                 time.sleep(rng.uniform(0.0, 0.04))
             if child.poll() is None:
@@ -337,7 +323,7 @@ def test_kill_9_mid_scan_then_rescan_gives_the_same_totals(tmp_path: Path, capsy
                 assert child.wait(timeout=30) == -signal.SIGKILL
             else:
                 child.communicate()
-            done_after.append(_files_done(killed_db))
+            done_after.append(committed_files(killed_db))
         assert kills >= 2, done_after
         assert 0 < min(done_after[1:]) < corpus.files, done_after
         assert query(killed_db, "PRAGMA integrity_check") == [("ok",)]

@@ -7,7 +7,6 @@ import logging
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -23,6 +22,7 @@ from core_fixtures import (
     CCDECK,
     CORPUS,
     assistant,
+    committed_files,
     query,
     run_env,
     sources_table,
@@ -282,19 +282,6 @@ def test_a_scan_interrupted_between_jobs_commits_what_it_handed_over(tmp_path: P
     assert _tables(workers_db) == _tables(here_db)
 
 
-def _committed_files(db: Path) -> int:
-    if not db.exists():
-        return 0
-    try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-        try:
-            return int(conn.execute("SELECT COUNT(*) FROM files").fetchone()[0])
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return 0
-
-
 @pytest.mark.slow
 def test_kill_9_while_workers_parse_then_rescan_gives_the_same_rows(tmp_path: Path) -> None:
     config = tmp_path / "config"
@@ -309,11 +296,11 @@ def test_kill_9_while_workers_parse_then_rescan_gives_the_same_rows(tmp_path: Pa
 
     rng, kills = random.Random(4), 0
     for _ in range(3):
-        before = _committed_files(killed_db)
+        before = committed_files(killed_db)
         child = ccdeck_scan()
         try:
             started = time.monotonic()
-            while child.poll() is None and _committed_files(killed_db) <= before and time.monotonic() - started < 60:
+            while child.poll() is None and committed_files(killed_db) <= before and time.monotonic() - started < 60:
                 time.sleep(0.01)
             time.sleep(rng.uniform(0.0, 0.04))
             if child.poll() is None:

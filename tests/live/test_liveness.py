@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 import psutil
 
 from ccdeck.live.liveness import Liveness, SessionFacts
-from ccdeck.live.processes import ClaudeProcess, _is_claude, pid_is
+from ccdeck.live.processes import _is_claude, pid_is
 from ccdeck.live.state import session_state
 
 NOW = 1_800_000_000.0
@@ -59,9 +58,3 @@ def test_a_reused_pid_is_not_the_registered_process() -> None:
         child.wait()
     assert not pid_is(child.pid, started)
     assert pid_is(os.getpid(), psutil.Process().create_time())
-
-
-def test_observed_processes_feed_the_states() -> None:
-    running = [ClaudeProcess(pid=1, cwd="/work/app", started_at=time.time())]
-    liveness = Liveness(registry={}, process_cwds=frozenset(p.cwd for p in running if p.cwd))
-    assert liveness.states([SessionFacts("s", "/work/app", "answer", NOW - 1)], NOW, IDLE) == {"s": "waiting"}

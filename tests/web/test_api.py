@@ -42,6 +42,13 @@ def test_sessions_filter_sort_and_pages(live_server: LiveServer) -> None:
     assert ended["total"] == 16
     assert live_server.get("/api/sessions", params={"state": "working"}).json()["total"] == 0
     assert live_server.get("/api/sessions", params={"state": "bogus"}).status_code == 422
+    day = everything["sessions"][-1]["lastActivity"][:10]
+    since_day = live_server.get("/api/sessions", params={"since": day, "pageSize": 500}).json()["sessions"]
+    assert since_day and all(s["lastActivity"][:10] >= day for s in since_day)
+    until_day = live_server.get("/api/sessions", params={"until": day, "pageSize": 500}).json()
+    assert 1 <= until_day["total"] < everything["total"]
+    assert live_server.get("/api/sessions", params={"since": "2099-01-01"}).json()["total"] == 0
+    assert live_server.get("/api/sessions", params={"since": "yesterday"}).status_code == 422
 
 
 def test_session_detail_and_timeline(live_server: LiveServer) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import orjson
 from websockets.sync.client import connect
@@ -69,7 +68,7 @@ def test_half_written_line_waits_for_its_newline(live_server: LiveServer) -> Non
     raise AssertionError("the completed line was not ingested")
 
 
-def test_slow_client_is_dropped_others_continue(live_server: LiveServer, tmp_path: Path) -> None:
+def test_slow_client_is_dropped_others_continue() -> None:
     from ccdeck.live.hub import CLIENT_QUEUE, Hub
 
     hub = Hub()
