@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 
 import orjson
@@ -79,3 +80,29 @@ def test_slow_client_is_dropped_others_continue() -> None:
             fast.queue.get_nowait()
     assert slow.dropped and slow not in hub.clients
     assert fast in hub.clients and not fast.dropped
+
+
+def test_a_backlog_arrives_as_one_snapshot_not_a_flood(live_server: LiveServer) -> None:
+    # A folder of 9 sessions and 600+ responses appearing at once (a restore, a sync, a catch-up) must not
+    # overflow a connected page's queue: it gets a fresh snapshot and stays connected.
+    from web.server_fixture import CORPUS
+
+    with connect(live_server.url.replace("http", "ws") + "/ws", open_timeout=5) as ws:
+        first = orjson.loads(ws.recv(timeout=15))
+        assert first["type"] == "snapshot" and set(first["scan"]) >= {"running", "bytesDone", "bytesTotal"}
+        shutil.copytree(CORPUS / "public/jeedavey-poc/projects", live_server.config_dir / "projects",
+                        dirs_exist_ok=True)  # fmt: skip
+        received: list[dict[str, object]] = []
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            message = orjson.loads(ws.recv(timeout=20))
+            received.append(message)
+            if message["type"] == "snapshot" and any(
+                "avid_arrajeedavey" in (s["projectPath"] or "")
+                for s in message["sessions"]  # type: ignore[attr-defined]
+            ):
+                break
+        else:
+            raise AssertionError(f"no snapshot with the new sessions; got {[m['type'] for m in received]}")
+    assert not any(m["type"] == "usage.point" for m in received)
+    assert len(received) < 50

@@ -34,6 +34,8 @@ STATE_INTERVAL = 2.0
 SUMMARY_INTERVAL = 1.0
 RECENT_SECONDS = 24 * 3600
 PROGRESS_LOG_SECONDS = 2.0
+SNAPSHOT_RECENT = 50
+BIG_BATCH = 100  # changed sessions or new responses in one batch above which clients get a snapshot instead
 
 
 class Monitor:
@@ -144,21 +146,38 @@ class Monitor:
         if not result.touched_sessions or not self.hub.clients:
             self._summary_due = self._summary_due or bool(result.touched_sessions)
             return
+        if len(result.touched_sessions) > BIG_BATCH or len(result.new_responses) > BIG_BATCH:
+            # A backlog (catch-up, a copied folder): one fresh snapshot instead of a message per change, which
+            # would overflow every client's queue and get them dropped as slow.
+            self._call_soon(self.hub.publish, self.snapshot())
+            self._summary_due = True
+            return
         with self.store.read() as conn:
             rows = queries.sessions_by_id(conn, sorted(result.touched_sessions))
         self._call_soon(self._publish_batch, rows, result)
 
     def _publish_batch(self, rows: list[Any], result: BatchResult) -> None:
+        projects = {row.session_id: row.project_path for row in rows}
         for row in rows:
             self.hub.publish({"type": "session.updated", "session": self.row_json(row)})
         for response, cost in result.new_responses:
             u = response.usage
             self.hub.publish({"type": "usage.point", "point": {
                 "t": response.timestamp, "sessionId": response.session_id, "model": response.model,
-                "projectPath": next((r.project_path for r in rows if r.session_id == response.session_id), None),
+                "projectPath": projects.get(response.session_id),
                 "inputTokens": u.input, "outputTokens": u.output, "cacheCreationTokens": u.cache_creation,
                 "cacheReadTokens": u.cache_read, "costUSD": cost}})  # fmt: skip
         self._summary_due = True
+
+    def snapshot(self) -> dict[str, Any]:
+        """What a client needs to start from: active sessions, the most recent ones, totals, scan progress."""
+        active = [sid for sid, state in self.states.items() if state != "ended"]
+        with self.store.read() as conn:
+            recent, _ = queries.list_sessions(conn, queries.SessionQuery(limit=SNAPSHOT_RECENT))
+            shown = {r.session_id for r in recent}
+            extra = queries.sessions_by_id(conn, [sid for sid in active if sid not in shown])
+        sessions = [self.row_json(r) for r in [*recent, *extra]]
+        return {"type": "snapshot", "sessions": sessions, "summary": self.summary(), "scan": self.scan_progress}
 
     # states ----------------------------------------------------------------------------------------------------
     def row_json(self, row: Any) -> dict[str, Any]:

@@ -4,30 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
 
 import orjson
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from ccdeck.live.hub import Client
 from ccdeck.live.monitor import Monitor
-from ccdeck.store import queries
 
 router = APIRouter()
 PING_SECONDS = 20.0
-SNAPSHOT_RECENT = 50
-
-
-def snapshot(monitor: Monitor) -> dict[str, Any]:
-    active = [sid for sid, state in monitor.states.items() if state != "ended"]
-    with monitor.store.read() as conn:
-        recent, _ = queries.list_sessions(conn, queries.SessionQuery(limit=SNAPSHOT_RECENT))
-        extra = queries.sessions_by_id(conn, [sid for sid in active if sid not in {r.session_id for r in recent}])
-    return {
-        "type": "snapshot",
-        "sessions": [monitor.row_json(r) for r in [*recent, *extra]],
-        "summary": monitor.summary(),
-    }
 
 
 @router.websocket("/ws")
@@ -36,7 +21,7 @@ async def websocket(ws: WebSocket) -> None:
     await ws.accept()
     client = monitor.hub.connect()  # subscribe before the snapshot so nothing falls between the two
     try:
-        first = await asyncio.to_thread(snapshot, monitor)
+        first = await asyncio.to_thread(monitor.snapshot)
         await ws.send_text(orjson.dumps(first).decode())
         await asyncio.gather(_send(ws, client), _drain(ws))
     except (WebSocketDisconnect, RuntimeError):
