@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import shutil
 import time
+from pathlib import Path
 
 import orjson
 from websockets.sync.client import connect
 
-from web.server_fixture import LiveServer
+from web.server_fixture import LiveServer, corpus_copy, run_server
 
 
 def _assistant_line(session_id: str, cwd: str, message_id: str) -> bytes:
@@ -106,3 +107,13 @@ def test_a_backlog_arrives_as_one_snapshot_not_a_flood(live_server: LiveServer) 
             raise AssertionError(f"no snapshot with the new sessions; got {[m['type'] for m in received]}")
     assert not any(m["type"] == "usage.point" for m in received)
     assert len(received) < 50
+
+
+def test_polling_fallback_sees_an_appended_line(tmp_path: Path) -> None:
+    # `--poll` / CCDECK_POLL: no file events at all (network filesystems), the watcher polls instead.
+    server = run_server(corpus_copy(tmp_path), tmp_path / "db.sqlite", poll=True)
+    live = next(server)
+    try:
+        test_half_written_line_waits_for_its_newline(live)
+    finally:
+        server.close()

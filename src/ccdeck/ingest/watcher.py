@@ -1,7 +1,7 @@
 """File events only trigger work: which Claude Code files changed. A periodic rescan (the monitor's) catches misses.
 
-Uses watchfiles (inotify on Linux) with a short debounce; `poll=True` switches to polling for filesystems that
-deliver no events (network mounts, some containers).
+Uses watchfiles (inotify on Linux) with a short debounce. Filesystems that deliver no events (network mounts, some
+containers) use the monitor's polling instead: frequent rescans, not this module.
 """
 
 from __future__ import annotations
@@ -16,14 +16,13 @@ from watchfiles import awatch
 log = logging.getLogger(__name__)
 DEBOUNCE_MS = 30
 STEP_MS = 10
-POLL_MS = 250
 
 
 def _wanted(path: str) -> bool:
     return path.endswith((".jsonl", ".json"))
 
 
-async def changed_files(dirs: Sequence[Path], stop: anyio.Event, poll: bool = False) -> AsyncIterator[set[Path]]:
+async def changed_files(dirs: Sequence[Path], stop: anyio.Event) -> AsyncIterator[set[Path]]:
     """Yield sets of changed transcript / registry files until `stop` is set."""
     watched = [str(d) for d in dirs if d.is_dir()]
     if not watched:
@@ -33,8 +32,6 @@ async def changed_files(dirs: Sequence[Path], stop: anyio.Event, poll: bool = Fa
         debounce=DEBOUNCE_MS,
         step=STEP_MS,
         stop_event=stop,
-        force_polling=poll,
-        poll_delay_ms=POLL_MS,
         recursive=True,
         ignore_permission_denied=True,
     ):

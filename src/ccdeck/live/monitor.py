@@ -35,6 +35,7 @@ SUMMARY_INTERVAL = 1.0
 RECENT_SECONDS = 24 * 3600
 PROGRESS_LOG_SECONDS = 2.0
 SNAPSHOT_RECENT = 50
+POLL_SECONDS = 1.0
 BIG_BATCH = 100  # changed sessions or new responses in one batch above which clients get a snapshot instead
 
 
@@ -72,7 +73,7 @@ class Monitor:
         if catch_up:
             self.scan_progress = {"running": True, "bytesDone": 0, "bytesTotal": 0}
         self._tasks = [
-            asyncio.create_task(self._guard(self._catch_up_then_watch(catch_up)), name="ccdeck-watch"),
+            asyncio.create_task(self._guard(self._watch_and_catch_up(catch_up)), name="ccdeck-watch"),
             asyncio.create_task(self._guard(self._track_states()), name="ccdeck-states"),
             asyncio.create_task(self._guard(self._publish_summaries()), name="ccdeck-summary"),
         ]
@@ -92,22 +93,29 @@ class Monitor:
             log.exception("live monitor task failed")
 
     # ingest --------------------------------------------------------------------------------------------------------
-    async def _catch_up_then_watch(self, catch_up: bool) -> None:
+    async def _watch_and_catch_up(self, catch_up: bool) -> None:
+        # Watch first, then catch up: a write landing between the two would otherwise wait for the safety rescan.
+        # Events seen during the catch-up queue behind its scan lock; cursors make a second look harmless.
+        # Polling means rescanning every POLL_SECONDS: a scan costs one stat per unchanged file and compares sizes with
+        # the cursors, which never misses a write (watchfiles' own poller can miss a second write within a second).
+        watcher = None if self.poll else asyncio.create_task(self._watch())
+        await asyncio.sleep(0)  # let the watcher take its start
         if catch_up:
             await self.scan_all()
             await asyncio.to_thread(self.store.release_memory)
-        watcher = asyncio.create_task(self._watch())
+        interval = POLL_SECONDS if self.poll else self.rescan_every
         try:
             while not self._stop.is_set():
-                with anyio.move_on_after(self.rescan_every):
+                with anyio.move_on_after(interval):
                     await self._stop.wait()
                 if not self._stop.is_set():
                     await self.scan_all(progress=False)
         finally:
-            watcher.cancel()
+            if watcher is not None:
+                watcher.cancel()
 
     async def _watch(self) -> None:
-        async for paths in changed_files(self.config_dirs, self._stop, self.poll):
+        async for paths in changed_files(self.config_dirs, self._stop):
             self.pending_since = self.pending_since or time.time()
             await self._run(functools.partial(self.ingestor.scan_paths, self.config_dirs, paths))
 
