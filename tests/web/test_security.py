@@ -51,3 +51,12 @@ def test_token_required_off_loopback(token_server: LiveServer) -> None:
         connect(token_server.url.replace("http", "ws") + "/ws", open_timeout=5) as ws,
     ):
         ws.recv(timeout=5)
+
+
+def test_no_client_path_reaches_the_filesystem(live_server: LiveServer) -> None:
+    secret = live_server.config_dir.parent / "secret.txt"
+    secret.write_text("do not serve me")
+    for path in ("/../secret.txt", "/..%2fsecret.txt", "/assets/..%2f..%2f..%2fsecret.txt", "/%2e%2e/%2e%2e/etc/passwd",
+                 "/static/../../secret.txt"):  # fmt: skip
+        response = httpx.get(live_server.url + path)
+        assert "do not serve me" not in response.text and "root:" not in response.text, path
