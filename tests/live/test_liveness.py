@@ -9,7 +9,7 @@ import sys
 import psutil
 
 from ccdeck.live.liveness import Liveness, SessionFacts
-from ccdeck.live.processes import _is_claude, pid_is
+from ccdeck.live.processes import _is_claude, registered_process_lives
 from ccdeck.live.state import session_state
 
 NOW = 1_800_000_000.0
@@ -50,11 +50,11 @@ def test_a_reused_pid_is_not_the_registered_process() -> None:
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
         started = psutil.Process(child.pid).create_time()
-        assert pid_is(child.pid, started)
-        assert pid_is(child.pid, None)
-        assert not pid_is(child.pid, started - 3600)  # same number, another process's start time
+        assert registered_process_lives(child.pid, started)
+        assert registered_process_lives(child.pid, None)
+        assert not registered_process_lives(child.pid, started - 3600)  # same number, another process's start time
     finally:
         child.kill()
         child.wait()
-    assert not pid_is(child.pid, started)
-    assert pid_is(os.getpid(), psutil.Process().create_time())
+    assert not registered_process_lives(child.pid, started)
+    assert registered_process_lives(os.getpid(), psutil.Process().create_time())

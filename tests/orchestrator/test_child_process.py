@@ -16,6 +16,7 @@ import orjson
 from ccdeck.orchestrator import procs
 from ccdeck.orchestrator.child import Child, child_env, claude_argv
 from ccdeck.orchestrator.spec import TaskSpec
+from ccdeck.pids import same_process
 
 SPEC = TaskSpec(id="t", prompt="hi", cwd="/", timeout_s=10, permission_mode="acceptEdits")
 
@@ -145,9 +146,9 @@ def test_a_pid_is_only_ours_with_its_start_time(tmp_path: Path) -> None:
 
     async def go() -> None:
         await made.start()
-        assert procs.same_process(made.pid, made.started_at)
+        assert same_process(made.pid, made.started_at)
         assert procs.group_of_ours(made.pid, made.started_at)
-        assert not procs.same_process(made.pid, made.started_at - 60)  # a reused pid: another process
+        assert not same_process(made.pid, made.started_at - 60)  # a reused pid: another process
         assert not procs.stop_group_blocking(made.pid, made.started_at - 60, grace=0.1)
         assert procs.stop_group_blocking(made.pid, made.started_at, grace=2.0)
         assert await made.wait_exit(5)

@@ -28,7 +28,6 @@ class Hub:
 
     def __init__(self) -> None:
         self.clients: set[Client] = set()
-        self.published = 0
 
     def connect(self) -> Client:
         client = Client()
@@ -42,7 +41,6 @@ class Hub:
         if not self.clients:
             return
         data = orjson.dumps(message).decode()
-        self.published += 1
         for client in list(self.clients):
             try:
                 client.queue.put_nowait(data)

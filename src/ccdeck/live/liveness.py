@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
-from ccdeck.live.processes import ClaudeProcess, claude_processes, pid_is
+from ccdeck.live.processes import ClaudeProcess, claude_processes, registered_process_lives
 from ccdeck.live.state import State, session_state
 from ccdeck.store import schema
 
@@ -41,7 +41,7 @@ class Liveness:
         registry = {
             sid: status
             for sid, pid, started, status in conn.execute(select(t.session_id, t.pid, t.started_at, t.status))
-            if pid_is(pid, started)
+            if registered_process_lives(pid, started)
         }
         running = claude_processes() if processes is None else processes
         return cls(registry, frozenset(p.cwd for p in running if p.cwd))

@@ -6,28 +6,24 @@ from dataclasses import dataclass
 
 import psutil
 
-# A registry's `startedAt` and the process's own start time differ by the CLI's start-up; a reused pid differs
-# by far more.
-START_TOLERANCE_SECONDS = 30.0
+from ccdeck.pids import same_process, start_time
+
+# A registry's `startedAt` is the CLI's own clock reading during its start-up, not the process's start time; a
+# reused pid differs by far more.
+REGISTRY_START_TOLERANCE_SECONDS = 30.0
 
 
 @dataclass(frozen=True, slots=True)
 class ClaudeProcess:
     pid: int
     cwd: str | None
-    started_at: float
 
 
-def pid_is(pid: int, started_at: float | None) -> bool:
-    """True when `pid` runs and (when known) started near `started_at`: a reused pid is not the same process."""
-    try:
-        process = psutil.Process(pid)
-        if process.status() == psutil.STATUS_ZOMBIE:
-            return False
-        created = process.create_time()
-    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-        return False
-    return started_at is None or abs(created - started_at) <= START_TOLERANCE_SECONDS
+def registered_process_lives(pid: int, started_at: float | None) -> bool:
+    """A registry entry's process still runs (when `startedAt` is known: the same process, not a reused pid)."""
+    if started_at is None:
+        return start_time(pid) is not None
+    return same_process(pid, started_at, REGISTRY_START_TOLERANCE_SECONDS)
 
 
 def _is_claude(name: str, cmdline: list[str]) -> bool:
@@ -42,7 +38,7 @@ def _is_claude(name: str, cmdline: list[str]) -> bool:
 def claude_processes() -> list[ClaudeProcess]:
     """Every running Claude Code CLI (native binary or node), with its working directory when readable."""
     found = []
-    for process in psutil.process_iter(["pid", "name", "cmdline", "create_time"]):
+    for process in psutil.process_iter(["pid", "name", "cmdline"]):
         info = process.info
         if not _is_claude(info.get("name") or "", info.get("cmdline") or []):
             continue
@@ -50,5 +46,5 @@ def claude_processes() -> list[ClaudeProcess]:
             cwd: str | None = process.cwd()
         except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
             cwd = None
-        found.append(ClaudeProcess(info["pid"], cwd, info.get("create_time") or 0.0))
+        found.append(ClaudeProcess(info["pid"], cwd))
     return found

@@ -27,6 +27,7 @@ import orjson
 
 from ccdeck.orchestrator import procs
 from ccdeck.orchestrator.spec import TaskSpec
+from ccdeck.pids import start_time
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +143,7 @@ class Child:
             raise
         self.spawned_at = time.time()
         self.pid = self._proc.pid
-        self.started_at = procs.start_time(self.pid) or self.spawned_at
+        self.started_at = start_time(self.pid) or self.spawned_at
         loop = asyncio.get_running_loop()
         assert self._proc.stdout is not None
         self._transport, self._reader = await loop.connect_read_pipe(

@@ -35,6 +35,7 @@ from ccdeck.orchestrator.report import run_json, task_json
 from ccdeck.orchestrator.spec import RunOptions, TaskSpec, options_from_request, resolve_tasks, task_tables
 from ccdeck.orchestrator.supervisor import Supervisor
 from ccdeck.orchestrator.taskrun import dumps
+from ccdeck.pids import same_process
 from ccdeck.store import runs as q
 from ccdeck.store.store import Store
 
@@ -207,7 +208,7 @@ def reconcile(store: Store) -> None:
 def _supervisor_gone(run: Row[Any]) -> bool:
     if run.supervisor_pid is None:  # still starting, unless it has been too long
         return bool(time.time() - run.created_at > SUPERVISOR_START_SECONDS * 2)
-    return not procs.same_process(run.supervisor_pid, run.supervisor_started)
+    return not same_process(run.supervisor_pid, run.supervisor_started)
 
 
 def _process_alive(task: Row[Any]) -> bool:

@@ -16,31 +16,11 @@ from pathlib import Path
 
 import psutil
 
+from ccdeck.pids import START_TOLERANCE_SECONDS, start_time
+
 log = logging.getLogger(__name__)
 
-# psutil derives start times from boot time and clock ticks: the same process reads the same to well under this.
-START_TOLERANCE_SECONDS = 1.0
 PROC = Path("/proc")
-
-
-def start_time(pid: int) -> float | None:
-    try:
-        return psutil.Process(pid).create_time()
-    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-        return None
-
-
-def same_process(pid: int | None, started: float | None) -> bool:
-    """True when `pid` is alive (not a zombie) and is the process that started at `started`."""
-    if pid is None or started is None:
-        return False
-    try:
-        process = psutil.Process(pid)
-        if process.status() == psutil.STATUS_ZOMBIE:
-            return False
-        return abs(process.create_time() - started) <= START_TOLERANCE_SECONDS
-    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-        return False
 
 
 def group_members(pgid: int) -> list[int]:

@@ -31,9 +31,9 @@ from ccdeck.models import TokenUsage
 from ccdeck.orchestrator import worktree
 from ccdeck.orchestrator.child import Child, child_env, claude_argv
 from ccdeck.orchestrator.events import TIMEOUT, Outcome, classify
-from ccdeck.orchestrator.procs import start_time
 from ccdeck.orchestrator.spec import RunOptions, TaskSpec
 from ccdeck.orchestrator.taskrun import TaskRun, dumps, log_paths, now
+from ccdeck.pids import start_time
 from ccdeck.store import runs as q
 from ccdeck.store.store import Store
 

@@ -108,12 +108,6 @@ def tasks_named(conn: Connection, task_id: str) -> list[Row[Any]]:
     return list(conn.execute(query))
 
 
-def active_tasks(conn: Connection) -> list[Row[Any]]:
-    """Tasks still queued or running, in every run."""
-    t = run_tasks.c
-    return list(conn.execute(select(run_tasks).where(t.status.in_(ACTIVE_STATES)).order_by(t.run_id, t.position)))
-
-
 def stop_requests(conn: Connection, run_id: str) -> tuple[float | None, dict[str, float]]:
     """What a supervisor polls: the run's stop request and the tasks asked to stop."""
     run_stop = conn.execute(select(runs.c.stop_requested).where(runs.c.id == run_id)).scalar()
