@@ -3,23 +3,13 @@ import type { TokensAt } from "../api/types";
 import { cumulativeTokens } from "../charts/series";
 import { formatTokens } from "../format";
 import { Panel } from "./Panel";
-import { SegmentedControl } from "./SegmentedControl";
+import { type ChartStyle, ChartStyleToggle } from "./ChartStyleToggle";
 import { TimeChart } from "./TimeChart";
 
 export function SessionTokensChart({ points }: { points: TokensAt[] }) {
-  const [mode, setMode] = useState<"stacked" | "lines">("stacked");
+  const [mode, setMode] = useState<ChartStyle>("stacked");
   const data = useMemo(() => cumulativeTokens(points), [points]);
-  const controls = (
-    <SegmentedControl
-      label="Chart style"
-      value={mode}
-      onChange={setMode}
-      options={[
-        { value: "stacked", label: "Stacked" },
-        { value: "lines", label: "Lines" },
-      ]}
-    />
-  );
+  const controls = <ChartStyleToggle value={mode} onChange={setMode} />;
   return (
     <Panel title="Tokens over time (cumulative)" actions={controls}>
       {points.length === 0 ? (

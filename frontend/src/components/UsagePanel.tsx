@@ -7,10 +7,11 @@ import { useLive } from "../live/LiveProvider";
 import { ErrorNotice } from "./ErrorNotice";
 import { Loading } from "./Loading";
 import { Panel } from "./Panel";
+import { type ChartStyle, ChartStyleToggle } from "./ChartStyleToggle";
 import { SegmentedControl } from "./SegmentedControl";
 import { TimeChart } from "./TimeChart";
 
-type Mode = "stacked" | "lines";
+type Mode = ChartStyle;
 
 /** No series, or every value zero: nothing to draw. */
 function isEmpty(data: ChartData): boolean {
@@ -72,15 +73,7 @@ export function UsagePanel() {
           { value: "model", label: "By model" },
         ]}
       />
-      <SegmentedControl
-        label="Chart style"
-        value={mode}
-        onChange={setMode}
-        options={[
-          { value: "stacked", label: "Stacked" },
-          { value: "lines", label: "Lines" },
-        ]}
-      />
+      <ChartStyleToggle value={mode} onChange={setMode} />
     </div>
   );
 
