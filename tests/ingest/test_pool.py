@@ -216,7 +216,7 @@ def test_chunk_spans_are_the_chunks_read_chunks_reads(tmp_path: Path, chunk_byte
     fd = os.open(path, os.O_RDONLY)
     try:
         for offset in (0, len(lines[0]) + 1, sum(len(line) + 1 for line in lines[:50])):
-            expected = [(c.start, c.end) for c in tailer.read_chunks(path, offset, 0, chunk_bytes=chunk_bytes)]
+            expected = [(c.start, c.end) for c in tailer.read_chunks(fd, offset, 0, chunk_bytes=chunk_bytes)]
             assert list(tailer.chunk_spans(fd, offset, size, chunk_bytes)) == expected
     finally:
         os.close(fd)

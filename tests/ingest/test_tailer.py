@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from ccdeck.ingest.tailer import FileState, SavedCursor, read_chunks, start_point, stat
+from ccdeck.ingest import tailer
+from ccdeck.ingest.tailer import TAIL_BYTES, Chunk, FileState, SavedCursor, fingerprint, resume, start_point
 from core_fixtures import (
     assistant,
     dumps,
@@ -37,6 +40,14 @@ def _responses(n: int, start: int = 0, out: int = 10) -> list[dict]:
 
 
 # ------------------------------------------------------------------------------------------------- unit
+
+
+def read_chunks(path: Path, offset: int, first_line_no: int, chunk_bytes: int = tailer.CHUNK_BYTES) -> Iterator[Chunk]:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        yield from tailer.read_chunks(fd, offset, first_line_no, chunk_bytes)
+    finally:
+        os.close(fd)
 
 
 def test_read_chunks_yields_complete_lines_only(tmp_path: Path) -> None:
@@ -89,12 +100,23 @@ def test_start_point(state: FileState, saved: SavedCursor | None, expected: tupl
     assert start_point(state, saved) == expected
 
 
-def test_stat_of_a_missing_file(tmp_path: Path) -> None:
-    assert stat(tmp_path / "missing") is None
-    (tmp_path / "x").write_bytes(b"abc")
-    st = stat(tmp_path / "x")
-    assert st is not None
-    assert st.size == 3
+@pytest.mark.parametrize("offset", [1, 100, TAIL_BYTES, TAIL_BYTES + 1, 3 * TAIL_BYTES])
+def test_resume_checks_the_bytes_before_the_offset(tmp_path: Path, offset: int) -> None:
+    path = tmp_path / "f.jsonl"
+    data = bytes(range(256)) * (4 * TAIL_BYTES // 256)
+    path.write_bytes(data)
+    state = FileState(1, 2, len(data))
+    tail = data[max(0, offset - TAIL_BYTES) : offset]
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        same = resume(fd, state, SavedCursor(1, 2, offset, 7, "/cwd", fingerprint(tail)))
+        assert (same.offset, same.lines, same.cwd, same.tail, same.rewritten) == (offset, 7, "/cwd", tail, False)
+        old = resume(fd, state, SavedCursor(1, 2, offset, 7, "/cwd"))  # no fingerprint yet: trusted
+        assert (old.offset, old.tail) == (offset, tail)
+        other = resume(fd, state, SavedCursor(1, 2, offset, 7, "/cwd", fingerprint(b"x" + tail[1:])))
+        assert (other.offset, other.lines, other.cwd, other.rewritten) == (0, 0, None, True)
+    finally:
+        os.close(fd)
 
 
 # ------------------------------------------------------------------------------------------------- via scan

@@ -76,14 +76,15 @@ def source_files(config_dir: Path) -> Iterator[SourceFile]:
     """Every transcript under `projects/` (recursively) and `history.jsonl`, in a stable order."""
     projects = config_dir / "projects"
     if projects.is_dir():
-        for root, dirs, files in os.walk(projects):
+        # Symlinked folders are not followed: a link loop would never end, and a link out leaves the config dir.
+        for root, dirs, files in os.walk(projects, followlinks=False):
             dirs.sort()
             for name in sorted(files):
                 if name.endswith(".jsonl"):
                     path = Path(root, name)
                     yield SourceFile(path, config_dir, "transcript", session_hint(path))
     history = config_dir / "history.jsonl"
-    if history.is_file():
+    if history.exists():  # whatever it is: reading skips (and counts) a history.jsonl that is no regular file
         yield SourceFile(history, config_dir, "history", None)
 
 

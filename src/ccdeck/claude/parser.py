@@ -46,6 +46,9 @@ ANSWER_CHARS = 20_000
 TOOL_RESULT_CHARS = 2_000
 TOOL_INPUT_CHARS = 500
 SIDECHAIN_AGENT = "sidechain"
+# More tokens than one response can hold (a context window is ~10^6): a count past this is corrupt, not usage.
+MAX_TOKENS = 10**9
+LAST_TIME = 253402300800.0  # 10000-01-01: epoch seconds from here on have no ISO-8601 date
 FILE_TOOLS = {
     "Edit": "file_path",
     "Write": "file_path",
@@ -153,6 +156,8 @@ def _parse_message(kind: str, obj: dict[str, Any], session_hint: str | None, raw
         session_id = _session_id(obj)
     session_id = session_id or session_hint
     timestamp = epoch(get("timestamp"))
+    if timestamp is not None and not 0 < timestamp < LAST_TIME:
+        timestamp = None  # parsed, but no time a transcript was written at (and past what dates can show)
     uuid, agent_id = get("uuid"), get("agentId")
     cwd, branch, version, entrypoint = get("cwd"), get("gitBranch"), get("version"), get("entrypoint")
     if not (
@@ -165,6 +170,8 @@ def _parse_message(kind: str, obj: dict[str, Any], session_hint: str | None, raw
     ):
         for key in ("uuid", "agentId", "cwd", "gitBranch", "version", "entrypoint"):
             _str(obj, key)  # raises for the first that is not a string, as the fields are read in this order
+    if timestamp is None and kind == "assistant" and _billable(_message(obj)):
+        raise _Bad(f"timestamp {get('timestamp')!r} of a line with usage is not a time")
     if session_id is None or timestamp is None:
         return (kind, True, session_id, timestamp, uuid, cwd, branch, version, entrypoint, agent_id, None, (), (),
                 None, ())  # fmt: skip
@@ -184,6 +191,11 @@ def _parse_message(kind: str, obj: dict[str, Any], session_hint: str | None, raw
         events = _system(ctx, obj)
     return (kind, True, session_id, timestamp, uuid, cwd, branch, version, entrypoint, agent_id, response, events,
             tools, None, ())  # fmt: skip
+
+
+def _billable(message: dict[str, Any]) -> bool:
+    """Whether an assistant message has usage and a model (else it is no response, with or without a time)."""
+    return isinstance(message.get("usage"), dict) and isinstance(message.get("model"), str)
 
 
 class _Context:
@@ -263,11 +275,12 @@ def _tool_summary(name: str, tool_input: dict[str, Any]) -> str:
 
 
 def _int(usage: dict[str, Any], key: str) -> int:
+    """A token count: an integer from 0 to `MAX_TOKENS`, or 0 when absent; anything else makes the line malformed."""
     value = usage.get(key)
     if value.__class__ is int:
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
+        if 0 <= value <= MAX_TOKENS:
+            return value
+        raise _Bad(f"usage.{key} is {value}, not a count from 0 to {MAX_TOKENS:,}")
     if value is None:
         return 0
     raise _Bad(f"usage.{key} is {type(value).__name__}, not an integer")
@@ -283,6 +296,8 @@ def _response(ctx: _Context, obj: dict[str, Any], message: dict[str, Any], model
     server = _dict(usage, "server_tool_use")
     creation = _int(usage, "cache_creation_input_tokens")
     one_hour = _int(split, "ephemeral_1h_input_tokens")
+    if one_hour > creation:
+        raise _Bad(f"usage.cache_creation has {one_hour} 1-hour tokens of {creation} written")
     tokens = TokenUsage(
         _int(usage, "input_tokens"),
         _int(usage, "output_tokens"),

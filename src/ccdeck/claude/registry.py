@@ -6,14 +6,18 @@ from pathlib import Path
 
 import orjson
 
+from ccdeck.claude.safe_open import read_small
 from ccdeck.claude.timestamps import epoch
 from ccdeck.models import HistoryEntry, LiveSession
 
+ENTRY_BYTES = 1024 * 1024  # a registry entry is a few hundred bytes; more is not one
+
 
 def read_live_session(path: Path, config_dir: Path) -> LiveSession | None:
-    """One registry file; None when it vanished, is half-written or is not a session entry."""
+    """One registry file; None when it vanished, is half-written, is not a session entry, or is no regular file
+    inside the config dir (`safe_open`)."""
     try:
-        obj = orjson.loads(path.read_bytes())
+        obj = orjson.loads(read_small(config_dir, path, ENTRY_BYTES))
     except (OSError, orjson.JSONDecodeError):
         return None
     if not isinstance(obj, dict):

@@ -46,7 +46,8 @@ class SessionMeta:
 
 @dataclass(frozen=True, slots=True)
 class Cursor:
-    """Where reading a file stopped: its identity, size, and the offset just past the last complete line."""
+    """Where reading a file stopped: its identity, size and mtime, the offset just past the last complete line, and
+    the fingerprint of the bytes before that offset (`tailer.fingerprint`)."""
 
     path: str
     config_dir: str
@@ -58,6 +59,8 @@ class Cursor:
     lines: int
     session_hint: str | None
     cwd: str | None
+    fingerprint: str
+    mtime_ns: int
 
 
 @dataclass(slots=True)

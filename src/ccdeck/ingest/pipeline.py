@@ -1,7 +1,9 @@
 """Scan: for every source file, read what is new since its cursor, parse it, and write it in batches.
 
 Each chunk of a file becomes part of one `Batch` written by the store's writer thread in one transaction with the
-file's new cursor. Malformed lines are logged and counted with file, line number and byte offset; ingestion goes on.
+file's new cursor. Malformed lines are counted and stored with file, line number and byte offset, logged one by one
+at debug level and in one summary line per scan; ingestion goes on. A path that is not a regular file inside its
+config dir (a FIFO, a device, a symlink out) is skipped, counted, and logged once (`safe_open`).
 
 A big backlog (a first scan, or a long time away: `POOL_BYTES` or more to read) is parsed by worker processes
 (`pool`), one batch per job, while this process plans the chunks and writes the batches in file order: the same
@@ -28,18 +30,21 @@ from sqlalchemy import Connection, delete, select
 from ccdeck.claude.discovery import SourceFile, registry_files, source_file, source_files
 from ccdeck.claude.pricing import Pricer
 from ccdeck.claude.registry import read_live_session
+from ccdeck.claude.safe_open import RefusedFile, check, open_fd
 from ccdeck.ingest.batches import Batch, BatchResult
 from ccdeck.ingest.checkpoint import Checkpointer
 from ccdeck.ingest.pool import JobResult, ParsePool, PoolError, Segment
 from ccdeck.ingest.reader import FileReader, ParseStats
 from ccdeck.ingest.tailer import (
     CHUNK_BYTES,
+    FileState,
+    Resume,
     SavedCursor,
     chunk_spans,
+    file_state,
     read_chunks,
-    start_cwd,
+    resume,
     start_point,
-    stat,
 )
 from ccdeck.store import schema
 from ccdeck.store.batch import apply_stream
@@ -67,9 +72,11 @@ class ScanStats:
     lines: int = 0
     new_responses: int = 0
     problems: int = 0
+    skipped: int = 0  # paths that are no regular file inside their config dir
     unknown_types: Counter[str] = field(default_factory=Counter)
     sessions: set[str] = field(default_factory=set)
     seconds: float = 0.0
+    first_problem: str | None = None  # "path:line (byte offset): reason" of the first malformed line
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -78,6 +85,7 @@ class ScanStats:
             "lines": self.lines,
             "newResponses": self.new_responses,
             "problems": self.problems,
+            "skipped": self.skipped,
             "seconds": round(self.seconds, 3),
             "unknownTypes": dict(self.unknown_types),
             "sessionsChanged": len(self.sessions),
@@ -121,6 +129,7 @@ class Ingestor:
         self._last: Future[BatchResult] | None = None  # the last transaction begun
         self._transaction_bytes = 0
         self._checkpointer: Checkpointer | None = None
+        self._refused: set[str] = set()  # paths already logged as refused: the server rescans them every second
 
     def scan(self, config_dirs: Iterable[Path], progress: Progress | None = None) -> ScanStats:
         started = time.perf_counter()
@@ -144,6 +153,7 @@ class Ingestor:
                 self._flush(stats)
                 self._checkpointer, self._transaction_bytes = None, 0
         stats.seconds = time.perf_counter() - started
+        _log_summary(stats)
         return stats
 
     def _scan_here(
@@ -183,6 +193,7 @@ class Ingestor:
         finally:
             self._flush(stats)
         stats.seconds = time.perf_counter() - started
+        _log_summary(stats)
         return stats
 
     def _pending(
@@ -195,19 +206,19 @@ class Ingestor:
         pending = []
         for source in source_files(config_dir) if chosen is None else chosen:
             stats.files += 1
-            state = stat(source.path)
-            if state is None:
+            try:
+                state = file_state(check(source.config_dir, source.path))
+            except RefusedFile as exc:
+                self._refuse(source, exc, stats)
                 continue
+            except OSError:
+                continue  # gone (or unreadable: reading it says why)
             held = saved.get(str(source.path))
             # Unchanged and read to the end. A cursor short of the size it recorded stopped at the end of a write
             # transaction inside the file (a scan killed before the next one committed: the rest is still to read),
-            # or before a half-written last line (reading finds nothing new).
-            if held and (held.cursor.device, held.cursor.inode, held.size, held.cursor.offset) == (
-                state.device,
-                state.inode,
-                state.size,
-                state.size,
-            ):
+            # or before a half-written last line (reading finds nothing new). A new mtime at the same size may be
+            # a rewrite in place: reading checks the bytes before the cursor.
+            if held and _unchanged(held, state):
                 continue
             offset, _ = start_point(state, held.cursor if held else None)
             if held and offset == 0 and held.cursor.offset > 0:
@@ -218,38 +229,60 @@ class Ingestor:
     def _saved_cursors(self, config_dir: Path, paths: list[str] | None = None) -> dict[str, _Saved]:
         """The cursors of a config dir's files, or of the given files only."""
         f = schema.files.c
-        query = select(f.path, f.device, f.inode, f.offset, f.lines, f.cwd, f.size)
+        query = select(f.path, f.device, f.inode, f.offset, f.lines, f.cwd, f.fingerprint, f.mtime_ns, f.size)
         if paths is None:
             queries = [query.where(f.config_dir == str(config_dir))]
         else:
             queries = [query.where(f.path.in_(paths[i : i + 500])) for i in range(0, len(paths), 500)]
         with self.store.read() as conn:
             return {
-                path: _Saved(SavedCursor(dev, ino, offset, lines, cwd), size)
-                for one in queries
-                for path, dev, ino, offset, lines, cwd, size in conn.execute(one)
+                path: _Saved(SavedCursor(*cursor), size) for one in queries for path, *cursor, size in conn.execute(one)
             }
+
+    def _refuse(self, source: SourceFile, exc: RefusedFile, stats: ScanStats) -> None:
+        stats.skipped += 1
+        if str(source.path) not in self._refused:
+            self._refused.add(str(source.path))
+            log.warning("skipping %s: %s", source.path, exc)
+
+    def _open_source(self, source: SourceFile, stats: ScanStats) -> int | None:
+        """A descriptor of the file (close it), or None (it is gone, refused or unreadable: logged)."""
+        try:
+            return open_fd(source.config_dir, source.path)
+        except RefusedFile as exc:
+            self._refuse(source, exc, stats)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            log.warning("cannot read %s: %s", source.path, exc.strerror)
+        return None
 
     def _ingest_file(self, source: SourceFile, saved: SavedCursor | None, stats: ScanStats) -> int:
         """Parse what is new in one file into the open batch (committed when big enough); returns bytes read."""
-        state = stat(source.path)
-        if state is None:
+        fd = self._open_source(source, stats)
+        if fd is None:
             return 0
-        offset, line_no = start_point(state, saved)
         parsed = ParseStats()
-        reader = FileReader(source, self.pricer, parsed)
-        reader.cwd = start_cwd(state, saved)
         read = 0
         try:
-            for chunk in read_chunks(source.path, offset, line_no):
+            state = file_state(os.fstat(fd))
+            start = _resume(fd, source, state, saved)
+            reader = FileReader(source, self.pricer, parsed)
+            reader.cwd, reader.tail = start.cwd, start.tail
+            for chunk in read_chunks(fd, start.offset, start.lines):
                 logged = len(self._open_batch.problems)
                 reader.fill(self._open_batch, chunk, state)
-                _log_problems(self._open_batch.problems[logged:])
+                _log_problems(self._open_batch.problems[logged:], stats)
                 read += chunk.end - chunk.start
                 if self._open_batch.bytes >= BATCH_BYTES:
                     self._commit(stats)
+            if not read and saved is not None and start.offset and state.mtime_ns != saved.mtime_ns:
+                # Touched, or rewritten with the same bytes before the cursor: the next scan skips it again.
+                self._open_batch.cursors.append(reader.cursor(state, start.offset, start.lines))
         except OSError as exc:
             log.warning("cannot read %s: %s", source.path, exc.strerror)
+        finally:
+            os.close(fd)
         stats.bytes += read
         stats.add(parsed)
         return read
@@ -338,25 +371,22 @@ class Ingestor:
     def _plan(self, work: list[tuple[SourceFile, SavedCursor | None, int]]) -> Iterator[_Job]:
         """Jobs of whole chunks, cut where the scan here would commit its batches (so the batches are the same)."""
         job, size = _Job(), 0
+        scratch = ScanStats()  # files refused now were counted when they were planned: only logged
         for source, saved, _ in work:
-            state = stat(source.path)
-            if state is None:
+            fd = self._open_source(source, scratch)
+            if fd is None:
                 continue
-            offset, line_no = start_point(state, saved)
-            track = _Track(source, line_no, start_cwd(state, saved))
             spans: list[tuple[int, int]] | None = None
             try:
-                fd = os.open(source.path, os.O_RDONLY)
-            except OSError as exc:
-                log.warning("cannot read %s: %s", source.path, exc.strerror)
-                continue
-            try:
-                for start, end in chunk_spans(fd, offset, os.fstat(fd).st_size, CHUNK_BYTES):
+                state = file_state(os.fstat(fd))
+                resumed = _resume(fd, source, state, saved)
+                track = _Track(source, resumed.lines, resumed.cwd)
+                for start, end in chunk_spans(fd, resumed.offset, state.size, CHUNK_BYTES):
                     if spans is None:
                         spans = []
                         s = source
                         job.segments.append((str(s.path), str(s.config_dir), s.kind, s.session_hint, state.device,
-                                             state.inode, state.size, spans))  # fmt: skip
+                                             state.inode, state.size, state.mtime_ns, spans))  # fmt: skip
                         job.tracks.append(track)
                     spans.append((start, end))
                     size += end - start
@@ -386,7 +416,7 @@ class Ingestor:
             for i in range(problems, segment.problems):
                 path, offset, line_no, reason = batch.problems[i]
                 batch.problems[i] = (path, offset, base + line_no, reason)
-            _log_problems(batch.problems[problems : segment.problems])
+            _log_problems(batch.problems[problems : segment.problems], stats)
             if cwd:
                 for i in segment.unresolved:
                     session, relative = batch.snapshot_files[i]
@@ -439,9 +469,35 @@ class _Job:
     tracks: list[_Track] = field(default_factory=list)  # one per segment
 
 
-def _log_problems(problems: Iterable[tuple[str, int, int, str]]) -> None:
+def _unchanged(held: _Saved, state: FileState) -> bool:
+    """Read to the end, and the same file, size and (if known: old cursors lack it) mtime as then."""
+    c = held.cursor
+    same = (c.device, c.inode, held.size, c.offset) == (state.device, state.inode, state.size, state.size)
+    return same and c.mtime_ns in (None, state.mtime_ns)
+
+
+def _resume(fd: int, source: SourceFile, state: FileState, saved: SavedCursor | None) -> Resume:
+    start = resume(fd, state, saved)
+    if start.rewritten:
+        log.info("%s was rewritten in place: reading it again from the start", source.path)
+    return start
+
+
+def _log_problems(problems: Iterable[tuple[str, int, int, str]], stats: ScanStats) -> None:
+    """Each malformed line at debug level (`--verbose`); the scan's summary names the first one."""
     for path, offset, line_no, reason in problems:
-        log.warning("%s:%d (byte %d): %s", path, line_no, offset, reason)
+        where = f"{path}:{line_no} (byte {offset}): {reason}"
+        if stats.first_problem is None:
+            stats.first_problem = where
+        log.debug("malformed line %s", where)
+
+
+def _log_summary(stats: ScanStats) -> None:
+    """One line per scan, however many lines were malformed (they are stored in `problems`, each logged at debug)."""
+    if stats.problems:
+        noun = "line" if stats.problems == 1 else "lines"
+        log.warning("%s malformed %s skipped (first: %s); see --verbose", f"{stats.problems:,}", noun,
+                    stats.first_problem)  # fmt: skip
 
 
 def _cpus() -> int:

@@ -27,15 +27,17 @@ from typing import IO, Any
 
 from ccdeck.claude.discovery import FileKind, SourceFile
 from ccdeck.claude.pricing import Pricer
+from ccdeck.claude.safe_open import open_fd
 from ccdeck.ingest.batches import Batch
 from ccdeck.ingest.reader import FileReader, ParseStats
-from ccdeck.ingest.tailer import Chunk, FileState, read_span
+from ccdeck.ingest.tailer import TAIL_BYTES, Chunk, FileState, read_span
 
 _HEADER = struct.Struct("<Q")
 _WORKER = "from ccdeck.ingest.pool import serve; serve()"
 
-# (path, config_dir, kind, session_hint, device, inode, size, [(start, end), ...]): one file's spans in a job.
-Segment = tuple[str, str, FileKind, str | None, int, int, int, list[tuple[int, int]]]
+# (path, config_dir, kind, session_hint, device, inode, size, mtime_ns, [(start, end), ...]): one file's spans in a
+# job.
+Segment = tuple[str, str, FileKind, str | None, int, int, int, int, list[tuple[int, int]]]
 
 
 @dataclass(slots=True)
@@ -66,13 +68,13 @@ class PoolError(Exception):
 def parse_job(segments: list[Segment], pricer: Pricer) -> JobResult:
     """Parse one job into one batch, as the scanning process would have with the same chunks."""
     batch, stats, results = Batch(), ParseStats(), []
-    for path, config_dir, kind, hint, device, inode, size, spans in segments:
+    for path, config_dir, kind, hint, device, inode, size, mtime_ns, spans in segments:
         source = SourceFile(Path(path), Path(config_dir), kind, hint)
-        state = FileState(device, inode, size)
+        state = FileState(device, inode, size, mtime_ns)
         reader = FileReader(source, pricer, stats)
         result = SegmentResult()
         try:
-            fd = os.open(path, os.O_RDONLY)
+            fd = open_fd(source.config_dir, source.path)
         except OSError as exc:
             result.stopped, result.unreadable = exc.strerror or str(exc), True
         else:
@@ -94,6 +96,8 @@ def _read_spans(
     if (st.st_dev, st.st_ino) != (state.device, state.inode):
         result.stopped = "replaced while being read"
         return
+    if spans:  # the bytes before the first span, which the first cursor's fingerprint covers
+        reader.tail = read_span(fd, max(0, spans[0][0] - TAIL_BYTES), spans[0][0])
     for start, end in spans:
         data = read_span(fd, start, end)
         if len(data) != end - start or not data.endswith(b"\n"):

@@ -14,11 +14,13 @@ from ccdeck.claude.discovery import SourceFile
 from ccdeck.claude.parser import Record, ResponseTuple, parse_record
 from ccdeck.claude.pricing import Pricer
 from ccdeck.claude.registry import parse_history_line
+from ccdeck.claude.safe_open import read_small
 from ccdeck.ingest.batches import Batch, Cursor, SessionMeta, history_row
-from ccdeck.ingest.tailer import Chunk, FileState
+from ccdeck.ingest.tailer import Chunk, FileState, fingerprint, last_bytes
 from ccdeck.models import Malformed
 
 DOING_CHARS = 200
+META_BYTES = 1024 * 1024  # a subagent's meta file is a few hundred bytes
 
 
 @dataclass(slots=True)
@@ -43,6 +45,7 @@ class FileReader:
         self.pricer = pricer
         self.stats = stats
         self.cwd: str | None = None
+        self.tail = b""  # the last `TAIL_BYTES` before what `fill` reads next, for the cursor's fingerprint
         self.unresolved: list[int] = []
         self.config_dir = str(source.config_dir)
         self.is_history = source.kind == "history"
@@ -65,12 +68,16 @@ class FileReader:
         self.stats.lines += len(lines)
         if self.is_subagent:
             _agent_meta(batch, self.source)
-        s = self.source
-        batch.cursors.append(Cursor(self.path, str(s.config_dir), s.kind, state.device, state.inode,
-                                    max(state.size, chunk.end), chunk.end, chunk.first_line_no + len(lines),
-                                    s.session_hint, self.cwd))  # fmt: skip
+        self.tail = last_bytes(self.tail, chunk.data)
+        batch.cursors.append(self.cursor(state, chunk.end, chunk.first_line_no + len(lines)))
         batch.bytes += len(chunk.data)
         return len(lines)
+
+    def cursor(self, state: FileState, offset: int, lines: int) -> Cursor:
+        """The file's cursor at `offset`, just past what was read (`tail` holds the bytes before it)."""
+        s = self.source
+        return Cursor(self.path, str(s.config_dir), s.kind, state.device, state.inode, max(state.size, offset),
+                      offset, lines, s.session_hint, self.cwd, fingerprint(self.tail), state.mtime_ns)  # fmt: skip
 
     def _line(self, batch: Batch, line: bytes, offset: int, line_no: int) -> None:
         if self.is_history:
@@ -156,7 +163,7 @@ def _agent_meta(batch: Batch, source: SourceFile) -> None:
     agent_id = source.path.stem.removeprefix("agent-")
     agent_type = description = None
     try:
-        obj = orjson.loads(meta_path.read_bytes())
+        obj = orjson.loads(read_small(source.config_dir, meta_path, META_BYTES))
     except (OSError, orjson.JSONDecodeError):
         obj = None
     if isinstance(obj, dict):

@@ -2,17 +2,21 @@
 
 The offset only ever moves past a newline, so a half-written last line is left for the next read and is never
 counted twice. A file whose identity (device, inode) changed, or that shrank below the offset, is read again from
-the start.
+the start; so is one rewritten in place (`cp` over it keeps the inode): the cursor keeps a fingerprint of the
+`TAIL_BYTES` before its offset, and reading on first checks that those bytes are still the same.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 CHUNK_BYTES = 4 * 1024 * 1024
+# Bytes before a cursor's offset that its fingerprint covers: one page, a few lines (whose uuids and timestamps
+# make them unique), read once per changed file and scan.
+TAIL_BYTES = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +24,7 @@ class FileState:
     device: int
     inode: int
     size: int
+    mtime_ns: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +34,22 @@ class SavedCursor:
     offset: int
     lines: int
     cwd: str | None = None  # the last cwd the file's lines gave, for relative paths in the lines after
+    fingerprint: str | None = None  # of the bytes before `offset` (None: written before fingerprints existed)
+    mtime_ns: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """Where reading a file goes on: offset, lines before it, the cwd they gave, and the bytes just before it.
+
+    `rewritten`: the file kept its identity and size but the bytes before the saved offset changed.
+    """
+
+    offset: int
+    lines: int
+    cwd: str | None
+    tail: bytes
+    rewritten: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +62,20 @@ class Chunk:
     data: bytes
 
 
-def stat(path: Path) -> FileState | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return FileState(st.st_dev, st.st_ino, st.st_size)
+def file_state(st: os.stat_result) -> FileState:
+    return FileState(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def fingerprint(tail: bytes) -> str:
+    """The fingerprint of the bytes before a cursor's offset (the last `TAIL_BYTES`, or all when fewer)."""
+    return hashlib.blake2b(tail, digest_size=16).hexdigest()
+
+
+def last_bytes(tail: bytes, data: bytes) -> bytes:
+    """The last `TAIL_BYTES` of `tail + data`, without copying a big `data`."""
+    if len(data) >= TAIL_BYTES:
+        return data[-TAIL_BYTES:]
+    return (tail + data)[-TAIL_BYTES:]
 
 
 def start_point(state: FileState, saved: SavedCursor | None) -> tuple[int, int]:
@@ -56,14 +85,21 @@ def start_point(state: FileState, saved: SavedCursor | None) -> tuple[int, int]:
     return saved.offset, saved.lines
 
 
-def start_cwd(state: FileState, saved: SavedCursor | None) -> str | None:
-    """The cwd the lines from `start_point` on continue with (none for a file read from the start)."""
-    return saved.cwd if saved is not None and start_point(state, saved) != (0, 0) else None
+def resume(fd: int, state: FileState, saved: SavedCursor | None) -> Resume:
+    """Where to read the open file `fd` from: `start_point`, unless the bytes before it are not what the saved
+    fingerprint says (then the start). Reads at most `TAIL_BYTES`; a cursor without fingerprint is trusted."""
+    offset, lines = start_point(state, saved)
+    if offset == 0 or saved is None:
+        return Resume(0, 0, None, b"")
+    tail = read_span(fd, offset - min(offset, TAIL_BYTES), offset)
+    if saved.fingerprint is not None and fingerprint(tail) != saved.fingerprint:
+        return Resume(0, 0, None, b"", rewritten=True)
+    return Resume(offset, lines, saved.cwd, tail)
 
 
-def read_chunks(path: Path, offset: int, first_line_no: int, chunk_bytes: int = CHUNK_BYTES) -> Iterator[Chunk]:
-    """Chunks of complete lines from `offset` on; a line longer than a chunk is read whole."""
-    with path.open("rb") as f:
+def read_chunks(fd: int, offset: int, first_line_no: int, chunk_bytes: int = CHUNK_BYTES) -> Iterator[Chunk]:
+    """Chunks of complete lines of the open file `fd` from `offset` on; a line longer than a chunk is read whole."""
+    with os.fdopen(fd, "rb", closefd=False) as f:
         f.seek(offset)
         carry = b""
         line_no = first_line_no

@@ -74,7 +74,7 @@ def _upsert_session() -> Any:
 
 
 _CURSOR_COLUMNS = ("path", "config_dir", "kind", "device", "inode", "size", "offset", "lines", "session_hint", "cwd",
-                   "scanned_at")  # fmt: skip
+                   "fingerprint", "mtime_ns", "scanned_at")  # fmt: skip
 _SESSION_COLUMNS = ("session_id", "config_dir", "project_path", "git_branch", "version", "entrypoint",
                     "first_activity", "last_activity", "last_kind", "doing")  # fmt: skip
 
@@ -152,7 +152,8 @@ def apply_stream(conn: Connection, take: Callable[[], Batch | None]) -> BatchRes
     refresh_sessions(conn, touched)
     now = time.time()
     _executemany(conn, _UPSERT_CURSOR, [
-        (c.path, c.config_dir, c.kind, c.device, c.inode, c.size, c.offset, c.lines, c.session_hint, c.cwd, now)
+        (c.path, c.config_dir, c.kind, c.device, c.inode, c.size, c.offset, c.lines, c.session_hint, c.cwd,
+         c.fingerprint, c.mtime_ns, now)
         for c in cursors.values()
     ])  # fmt: skip
     return BatchResult(frozenset(touched), tuple(new))

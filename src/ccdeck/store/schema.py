@@ -24,6 +24,10 @@ files = Table(
     Column("session_hint", Text),
     Column("cwd", Text),
     Column("scanned_at", Float, nullable=False),
+    # Of the last 4 KiB before `offset` (`ingest.tailer.fingerprint`): a file rewritten in place is read again.
+    # NULL in cursors written before migration 0003, as is `mtime_ns`.
+    Column("fingerprint", Text),
+    Column("mtime_ns", Integer),
 )
 
 sessions = Table(
