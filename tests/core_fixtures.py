@@ -274,9 +274,15 @@ def sources_table() -> dict[str, dict[str, float]]:
     return rows
 
 
+def _weight(u: Json) -> tuple[int, int]:
+    fields = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
+    return u.get("output_tokens") or 0, sum(u.get(f) or 0 for f in fields)
+
+
 def dedup_usage(config: Path) -> dict[str, int]:
     """Token totals computed independently of ccdeck: every response once by (message.id, requestId), keeping the
-    copy with the most output tokens; `<synthetic>` and API-error lines skipped."""
+    copy with the most output tokens, then the most input + cache tokens; `<synthetic>` and API-error lines
+    skipped."""
     best: dict[str, Json] = {}
     for path in sorted((config / "projects").rglob("*.jsonl")):
         for raw in path.read_bytes().splitlines():
@@ -294,7 +300,7 @@ def dedup_usage(config: Path) -> dict[str, int]:
                 continue
             key = f"{message.get('id')}:{obj.get('requestId')}" if message.get("id") else f"uuid:{obj.get('uuid')}"
             held = best.get(key)
-            if held is None or (u.get("output_tokens") or 0) > (held.get("output_tokens") or 0):
+            if held is None or _weight(u) > _weight(held):
                 best[key] = u
     return {
         "responses": len(best),

@@ -94,7 +94,7 @@ def test_resume_copy_read_in_a_later_scan_adds_nothing(tmp_path: Path) -> None:
     _sessions_match_responses(db)
 
 
-def test_larger_copy_in_another_file_updates_the_session_that_holds_the_response(tmp_path: Path) -> None:
+def test_larger_copy_in_another_file_moves_the_response_to_its_session(tmp_path: Path) -> None:
     config, db = tmp_path / "config", tmp_path / "db.sqlite"
     partial = assistant(
         A, "2025-08-01T10:00:05.000Z", msg_id="msg_1", request_id="req_1", u=usage(3, 1, 0, 5000),
@@ -107,7 +107,8 @@ def test_larger_copy_in_another_file_updates_the_session_that_holds_the_response
     write_jsonl(transcript(config, CWD, B), [full])  # read in a later scan: another write transaction
     scan(config, db)
     assert response_totals(db)["outputTokens"] == 250
-    assert session_row(db, A)["output_tokens"] == 250  # the row is still A's, with the bigger copy's output
+    # The bigger copy's row in full, as one scan of both files stores it: B's now, and A's aggregates follow.
+    assert (session_row(db, A)["output_tokens"], session_row(db, B)["output_tokens"]) == (0, 250)
     _sessions_match_responses(db)
 
 

@@ -7,6 +7,7 @@ workers pickle them) and go to the driver as they are. This module imports nothi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ccdeck.models import HistoryEntry, Response, TokenUsage
 
@@ -16,6 +17,32 @@ RESPONSE_COLUMNS = ("key", "session_id", "agent_id", "ts", "model", "input_token
                     "cache_creation_tokens", "cache_read_tokens", "cache_5m_tokens", "cache_1h_tokens",
                     "web_search_requests", "cost_usd")  # fmt: skip
 # ... then whether the response was in fast mode (not stored: it is priced in).
+
+
+def outranks(copy: tuple[Any, ...], held: tuple[Any, ...]) -> bool:
+    """Whether `copy` replaces `held`, another copy of the same response (rows in `RESPONSE_COLUMNS` order).
+
+    The copy with the most output tokens wins: the earlier per-block copies carry partial counts. Of equals, the one
+    with the most input + cache tokens wins: gateways write `output_tokens: 1` on every copy and a placeholder input
+    on the first. A full tie goes to the earliest line, then to the lowest session id, ...: an arbitrary but fixed
+    choice, so the row kept never depends on the order the copies are read in (a resumed session's copies tie with
+    the original's). The one rule wherever copies meet: in a batch, and against the stored row.
+    """
+    mine, theirs = _weight(copy), _weight(held)
+    if mine != theirs:
+        return mine > theirs
+    return _tie_break(copy) < _tie_break(held)
+
+
+def _weight(row: tuple[Any, ...]) -> tuple[int, int]:
+    return row[6], row[5] + row[7] + row[8]
+
+
+def _tie_break(row: tuple[Any, ...]) -> tuple[float, str, str, str, int, int, int]:
+    """ts, session, agent, model, the cache split and web searches: the stored fields the weight leaves out."""
+    return row[3], row[1], row[2] or "", row[4], row[9], row[10], row[11]
+
+
 EventRow = tuple[str, str, float, str, str, str | None, str | None, bool, bool]
 EVENT_COLUMNS = ("key", "session_id", "ts", "kind", "text", "tool_name", "agent_id", "is_error", "truncated")
 ToolRow = tuple[str, str, float, str, str | None, str | None]
@@ -67,7 +94,7 @@ class Cursor:
 class Batch:
     cursors: list[Cursor] = field(default_factory=list)
     bytes: int = 0  # bytes of transcript behind these rows, to size batches
-    # One row per response key: the copy with the most output tokens (the first of equals), as the table keeps.
+    # One row per response key: the copy that outranks the others (`outranks`), as the table keeps.
     responses: dict[str, ResponseRow] = field(default_factory=dict)
     events: list[EventRow] = field(default_factory=list)
     tool_uses: list[ToolRow] = field(default_factory=list)

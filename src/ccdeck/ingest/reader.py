@@ -15,7 +15,7 @@ from ccdeck.claude.parser import Record, ResponseTuple, parse_record
 from ccdeck.claude.pricing import Pricer
 from ccdeck.claude.registry import parse_history_line
 from ccdeck.claude.safe_open import read_small
-from ccdeck.ingest.batches import Batch, Cursor, SessionMeta, history_row
+from ccdeck.ingest.batches import Batch, Cursor, SessionMeta, history_row, outranks
 from ccdeck.ingest.tailer import Chunk, FileState, fingerprint, last_bytes
 from ccdeck.models import Malformed
 
@@ -136,14 +136,13 @@ class FileReader:
                 meta.doing = last[4][:DOING_CHARS]
 
     def _response(self, batch: Batch, response: ResponseTuple) -> None:
-        """Keep the batch's copy with the most output tokens (the first of equals), priced."""
-        key, session, agent, ts, model, usage = response
+        """Keep the batch's copy that outranks the others (`outranks`), priced."""
+        key, session, agent, ts, model, u = response
+        row = (key, session, agent, ts, model, u.input, u.output, u.cache_creation, u.cache_read, u.cache_5m,
+               u.cache_1h, u.web_search, None, u.fast)  # fmt: skip
         held = batch.responses.get(key)
-        if held is None or usage.output > held[6]:
-            cost = self.pricer.cost(model, usage, ts)
-            batch.responses[key] = (key, session, agent, ts, model, usage.input, usage.output, usage.cache_creation,
-                                    usage.cache_read, usage.cache_5m, usage.cache_1h, usage.web_search, cost,
-                                    usage.fast)  # fmt: skip
+        if held is None or outranks(row, held):
+            batch.responses[key] = (*row[:12], self.pricer.cost(model, u, ts), u.fast)
 
     def _snapshot_paths(self, batch: Batch, session: str, paths: tuple[str, ...]) -> None:
         for path in paths:

@@ -28,6 +28,7 @@ from ccdeck.ingest.batches import (
     Cursor,
     ResponseRow,
     SessionMeta,
+    outranks,
 )
 from ccdeck.store import schema
 from ccdeck.store.session_stats import refresh_sessions
@@ -37,12 +38,11 @@ _IN_CHUNK = 500
 
 
 def _upsert_response() -> Any:
-    """Keep the copy with the most output tokens (earlier per-block copies carry partial output counts)."""
+    """INSERT that replaces the whole stored row: the caller has chosen the winning copy (`outranks`), and a scan in
+    parts must store what one scan of the whole files stores -- that copy's row in full, not a mix of two copies."""
     stmt = sqlite.insert(schema.responses)
     return stmt.on_conflict_do_update(
-        index_elements=["key"],
-        set_={"output_tokens": stmt.excluded.output_tokens, "cost_usd": stmt.excluded.cost_usd},
-        where=stmt.excluded.output_tokens > schema.responses.c.output_tokens,
+        index_elements=["key"], set_={c: getattr(stmt.excluded, c) for c in RESPONSE_COLUMNS[1:]}
     )
 
 
@@ -119,14 +119,15 @@ def _executemany(conn: Connection, statement: tuple[Any, tuple[str, ...]], rows:
     conn.exec_driver_sql(sql, rows)
 
 
-def _holders(conn: Connection, keys: Iterable[str]) -> dict[str, str]:
-    """Response key -> the session that holds the stored row, for the keys already stored."""
-    found: dict[str, str] = {}
+def _stored(conn: Connection, keys: Iterable[str]) -> dict[str, tuple[Any, ...]]:
+    """Response key -> the stored row (in `RESPONSE_COLUMNS` order), for the keys already stored."""
+    found: dict[str, tuple[Any, ...]] = {}
     keys = list(keys)
+    columns = ", ".join(f'"{c}"' for c in RESPONSE_COLUMNS)
     for start in range(0, len(keys), _IN_CHUNK):
         part = keys[start : start + _IN_CHUNK]
-        sql = f'SELECT "key", session_id FROM {schema.responses.name} WHERE "key" IN ({", ".join("?" * len(part))})'
-        found.update((key, session) for key, session in conn.exec_driver_sql(sql, tuple(part)))
+        sql = f'SELECT {columns} FROM {schema.responses.name} WHERE "key" IN ({", ".join("?" * len(part))})'
+        found.update((row[0], tuple(row)) for row in conn.exec_driver_sql(sql, tuple(part)))
     return found
 
 
@@ -162,9 +163,8 @@ def apply_stream(conn: Connection, take: Callable[[], Batch | None]) -> BatchRes
 def _write_rows(conn: Connection, batch: Batch, touched: set[str]) -> list[ResponseRow]:
     """Everything of one batch but its cursors; adds the sessions it touched to `touched`, returns new responses."""
     touched.update(batch.sessions)
-    new, holders = _write_responses(conn, batch.responses)
-    touched.update(r[1] for r in batch.responses.values())
-    touched.update(holders)  # a bigger copy may raise a row another session holds
+    new, changed = _write_responses(conn, batch.responses)
+    touched.update(changed)
     _executemany(conn, _IGNORE[schema.events.name], batch.events)
     _executemany(conn, _IGNORE[schema.tool_uses.name], batch.tool_uses)
     _executemany(conn, _IGNORE[schema.snapshot_files.name], batch.snapshot_files)
@@ -179,16 +179,19 @@ def _write_rows(conn: Connection, batch: Batch, touched: set[str]) -> list[Respo
 
 
 def _write_responses(conn: Connection, best: dict[str, ResponseRow]) -> tuple[list[ResponseRow], set[str]]:
-    """Upsert keeping the copy with the most output tokens (`best` holds a batch's best copy of each).
+    """Store each copy of `best` (a batch's best copy of each response) that outranks the stored one, if any.
 
-    Returns the responses not seen before, and the sessions holding the rows that were seen.
+    Returns the responses not seen before, and the sessions whose responses changed: a copy that replaces a row
+    may move it from one session to another (both need their aggregates refreshed).
     """
     if not best:
         return [], set()
-    seen = _holders(conn, best)
-    width = len(_UPSERT_RESPONSE[1])
-    _executemany(conn, _UPSERT_RESPONSE, [row[:width] for row in best.values()])
-    return [row for key, row in best.items() if key not in seen], set(seen.values())
+    stored = _stored(conn, best)
+    width = len(RESPONSE_COLUMNS)
+    winners = [row for key, row in best.items() if key not in stored or outranks(row, stored[key])]
+    _executemany(conn, _UPSERT_RESPONSE, [row[:width] for row in winners])
+    changed = {row[1] for row in winners} | {stored[row[0]][1] for row in winners if row[0] in stored}
+    return [row for row in winners if row[0] not in stored], changed
 
 
 def _write_titles(conn: Connection, batch: Batch) -> set[str]:
