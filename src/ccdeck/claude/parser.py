@@ -16,7 +16,18 @@ from typing import Any
 import orjson
 
 from ccdeck.claude.timestamps import epoch
-from ccdeck.models import Event, EventKind, Malformed, ParsedLine, Response, Title, TitleSource, TokenUsage, ToolUse
+from ccdeck.models import (
+    SYNTHETIC_MODEL,
+    Event,
+    EventKind,
+    Malformed,
+    ParsedLine,
+    Response,
+    Title,
+    TitleSource,
+    TokenUsage,
+    ToolUse,
+)
 
 # An `Event`'s fields in order (the columns of `events`), a `ToolUse`'s (of `tool_uses`), a `Response`'s.
 EventTuple = tuple[str, str, float, EventKind, str, str | None, str | None, bool, bool]
@@ -220,7 +231,7 @@ def _assistant(
 ) -> tuple[ResponseTuple | None, list[EventTuple], list[ToolTuple] | tuple[()]]:
     message = _message(obj)
     model = message.get("model")
-    if obj.get("isApiErrorMessage") or model == "<synthetic>":
+    if obj.get("isApiErrorMessage") or model == SYNTHETIC_MODEL:
         text = _blocks_text(message.get("content")) or "API error"
         return None, [ctx.event(0, "api_error", text, ANSWER_CHARS, is_error=True)], ()
     events: list[EventTuple] = []
