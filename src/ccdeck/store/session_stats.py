@@ -54,9 +54,10 @@ _SUMMARIES = text(
        WHERE e.session_id IN :ids"""
 ).bindparams(bindparam("ids", expanding=True))
 _SUMMARY_COUNT = text("SELECT MAX(rowid) FROM summaries")  # rows are never deleted: about their number
+# The first prompt typed, a slash command (`/clear`, `/review 12`) only when the session has nothing else.
 _FIRST_PROMPT = text(
     """SELECT text FROM events WHERE session_id = :id AND kind = 'prompt' AND agent_id IS NULL
-       ORDER BY ts LIMIT 1"""
+       ORDER BY text GLOB '/[a-zA-Z]*', ts LIMIT 1"""
 )
 
 
