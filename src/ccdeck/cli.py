@@ -6,6 +6,7 @@ traceback logged at debug level (`-v` shows it).
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import sys
@@ -182,12 +183,13 @@ def sessions(
         stdout.print(render.sessions_table(rows))
 
 
-ReportBuilder = Callable[[Connection, Filters], dict[str, Any]]
+ReportBuilder = Callable[[Connection, Filters, bool], dict[str, Any]]  # the bool: `--all`
 ReportTable = Callable[[dict[str, Any], bool], Table]
 
 
-def _report_command(build: ReportBuilder, table: ReportTable, doc: str) -> Callable[..., None]:
-    """One `usage` subcommand: scan, build the report, warn about unpriced models, print JSON or a table."""
+def _report_command(build: ReportBuilder, table: ReportTable, doc: str, every: bool) -> Callable[..., None]:
+    """One `usage` subcommand: scan, build the report, warn about unpriced models, print JSON or a table.
+    `every`: the command has `--all`."""
 
     def command(
         since: Since = None,
@@ -195,6 +197,7 @@ def _report_command(build: ReportBuilder, table: ReportTable, doc: str) -> Calla
         timezone: Timezone = None,
         project: Project = None,
         breakdown: Annotated[bool, typer.Option("--breakdown", help="Show each model's share.")] = False,
+        all_sessions: Annotated[bool, typer.Option("--all", help="Also sessions without tokens.")] = False,
         config_dir: ConfigDirs = None,
         db: Db = None,
         json: Json = False,
@@ -202,7 +205,7 @@ def _report_command(build: ReportBuilder, table: ReportTable, doc: str) -> Calla
     ) -> None:
         cfg = resolve(config_dir, db)
         filters = Filters.from_cli(since, until, timezone, project)
-        report = read_after_scan(cfg, not no_scan, lambda conn: build(conn, filters))
+        report = read_after_scan(cfg, not no_scan, lambda conn: build(conn, filters, all_sessions))
         _warn_unpriced(report["unpricedModels"])
         if json:
             _emit_json(report)
@@ -210,12 +213,16 @@ def _report_command(build: ReportBuilder, table: ReportTable, doc: str) -> Calla
             stdout.print(table(report, breakdown))
 
     command.__doc__ = doc
+    if not every:
+        signature = inspect.signature(command)
+        params = [p for p in signature.parameters.values() if p.name != "all_sessions"]
+        command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
     return command
 
 
 def _period(period: Period) -> tuple[ReportBuilder, ReportTable]:
     return (
-        lambda conn, filters: period_report(conn, filters, period),
+        lambda conn, filters, _all: period_report(conn, filters, period),
         lambda report, breakdown: render.period_table(report, PERIOD_KEYS[period], breakdown),
     )
 
@@ -225,18 +232,19 @@ REPORTS: dict[str, tuple[ReportBuilder, ReportTable, str]] = {
     "weekly": (*_period("weekly"), "Usage per week (weeks start on Monday)."),
     "monthly": (*_period("monthly"), "Usage per month."),
     "session": (
-        session_report,
+        lambda conn, filters, every: session_report(conn, filters, with_empty=every),
         lambda report, _breakdown: render.session_usage_table(report),
-        "Usage per Claude Code session (subagents count in their parent session).",
+        "Usage per Claude Code session (subagents count in their parent session); sessions without tokens only "
+        "with --all.",
     ),
     "blocks": (
-        blocks_report,
+        lambda conn, filters, _all: blocks_report(conn, filters),
         lambda report, _breakdown: render.blocks_table(report),
         "5-hour billing windows; the active one shows its burn rate and projected end.",
     ),
 }
 for _name, (_build, _table, _doc) in REPORTS.items():
-    usage_app.command(_name)(_report_command(_build, _table, _doc))
+    usage_app.command(_name)(_report_command(_build, _table, _doc, every=_name == "session"))
 
 
 @app.command()

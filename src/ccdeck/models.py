@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 EventKind = Literal["prompt", "answer", "thinking", "tool_use", "tool_result", "system", "api_error", "compaction"]
 TitleSource = Literal["custom-title", "ai-title", "summary"]
+# The model name of the error stand-ins Claude Code writes itself (zero usage, never billed): never a model.
+SYNTHETIC_MODEL = "<synthetic>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,25 @@ def token_fields(input: int, output: int, cache_creation: int, cache_read: int) 
         "cacheReadTokens": cache_read,
         "totalTokens": input + output + cache_creation + cache_read,
     }
+
+
+def sum_costs(costs: Iterable[float | None]) -> float | None:
+    """The one rule for every cost total: the sum of its parts, None (unpriced) as soon as one part is unpriced.
+
+    A sum of the priced parts only would pass for the whole: a folder of unpriced sessions would cost "$0".
+    No parts at all cost 0.0.
+    """
+    total = 0.0
+    for cost in costs:
+        if cost is None:
+            return None
+        total += cost
+    return total
+
+
+def cost_of_sums(cost_sum: float | None, unpriced: int) -> float | None:
+    """`sum_costs` over SQL aggregates: `SUM(cost_usd)` and `COUNT(*) - COUNT(cost_usd)` of the same rows."""
+    return sum_costs([None] if unpriced else [cost_sum or 0.0])
 
 
 @dataclass(frozen=True, slots=True)

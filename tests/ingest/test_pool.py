@@ -90,6 +90,7 @@ def _tricky_config(config: Path) -> dict[str, int]:
     malformed = len(x_lines) + 1
     x_lines.append(b'{"type": "assistant", "sessionId": "' + X.encode() + b'", "message": ')  # not JSON
     x_lines += _filler(X, 40, cwd=None)[20:]
+    x_lines.append(user_prompt(X, "2025-08-01T10:59:00.000Z", "cd sub", cwd=f"{CWD}/sub"))  # snapshot paths stay
     x_lines.append(_snapshot("2025-08-01T11:00:00.000Z", "src/app.py", "/etc/absolute.conf"))
     write_jsonl(transcript(config, CWD, X), x_lines)
     y_lines: list[dict[str, Any] | bytes] = [_snapshot("2025-08-01T08:00:00.000Z", "docs/readme.md")]
@@ -141,7 +142,8 @@ def test_workers_give_the_same_rows_counts_and_logs(
     assert {**in_workers.as_json(), "seconds": 0} == {**here.as_json(), "seconds": 0}
     assert in_workers.problems == 1
     assert in_workers.new_responses == len(corpus.responses) + 40 + 30  # and the files of X and Y
-    # The relative path of a snapshot took the cwd of a line many jobs before; without any cwd it stays relative.
+    # The relative path of a snapshot took the session's first cwd, many jobs before, not the subfolder it went
+    # into later; without any cwd it stays relative.
     snapshots = query(workers_db, "SELECT session_id, path FROM snapshot_files WHERE session_id IN (?, ?)", (X, Y))
     assert sorted(snapshots) == [(X, "/etc/absolute.conf"), (X, f"{CWD}/src/app.py"), (Y, "docs/readme.md")]
     # The malformed line is known by its place in the whole file, in the table and in the log.
@@ -152,7 +154,7 @@ def test_workers_give_the_same_rows_counts_and_logs(
     with x_file.open("rb") as f:
         assert offset == sum(len(line) for _, line in zip(range(line_no - 1), f, strict=False))
     assert f"{x_path}:{line_no} (byte {offset}): not JSON" in "\n".join(here_log)
-    assert query(workers_db, "SELECT lines, cwd FROM files WHERE path = ?", (x_path,)) == [(63, CWD)]
+    assert query(workers_db, "SELECT lines, cwd FROM files WHERE path = ?", (x_path,)) == [(64, CWD)]
 
 
 def test_workers_on_the_real_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pools: list[int]) -> None:

@@ -81,8 +81,21 @@ def test_unpriced_models_are_listed_never_zero() -> None:
     assert (saving, unpriced) == (None, [UNKNOWN])
     mixed = [task_row("a", "succeeded", 0, 1.0, 0.0, {UNKNOWN: usage(5000, 0.0), SONNET: usage(1000, 0.1)})]
     saving, unpriced = cache_saving(mixed)
-    assert saving == pytest.approx(1000 * 2.7e-6)
+    assert saving is None  # a part unknown: the total is unknown, not the priced part passed off as the whole
     assert unpriced == [UNKNOWN]
+
+
+def test_a_run_with_an_unpriced_task_costs_null_never_the_priced_part() -> None:
+    tasks = [
+        task_row("a", "succeeded", 0, 6.0, 0.25, {SONNET: usage(0, 0.25)}),
+        task_row("b", "failed", 0, 6.0, None, {UNKNOWN: usage(0, None)}, cost_estimated=True),
+        task_row("c", "queued", 0, None, None, {}),  # not started: no part of the total
+    ]
+    run = run_json(RUN, tasks, now=T0 + 100)
+    assert run["costUSD"] is None
+    assert run["costByModel"] == {SONNET: 0.25, UNKNOWN: None}
+    assert run_json(RUN, [tasks[0], tasks[2]], now=T0 + 100)["costUSD"] == 0.25
+    assert run_json(RUN, [tasks[2]], now=T0 + 100)["costUSD"] == 0.0
 
 
 def test_task_json_has_the_contract_fields() -> None:

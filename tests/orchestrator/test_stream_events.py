@@ -176,3 +176,27 @@ def test_tool_summary_is_short() -> None:
     assert tool_summary("Bash", {"command": "npm   test\n--watch", "description": "x"}) == "Bash: npm test --watch"
     assert tool_summary("TodoWrite", {"todos": []}) == "TodoWrite"
     assert len(tool_summary("Bash", {"command": "x" * 500})) == len("Bash: ") + 80
+
+
+def test_a_synthetic_error_stand_in_is_no_model() -> None:
+    """The CLI's `<synthetic>` message (an API error it writes itself, zero usage) is listed nowhere and makes no
+    estimate unpriced; a `modelUsage` entry for it is dropped too."""
+    state = StreamState()
+    state.feed({"type": "system", "subtype": "init", "session_id": "s1", "model": "claude-sonnet-4-5"})
+    usage = {"input_tokens": 0, "output_tokens": 0, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}
+    state.feed({"type": "assistant", "message": {"id": "e1", "model": "<synthetic>", "usage": usage,
+                                                 "content": [{"type": "text", "text": "API Error: 429"}]}})  # fmt: skip
+    assert state.tokens_by_model() == {}
+    assert state.cost(Pricer(), time.time()) == (0.0, True)
+    state.feed({"type": "result", "subtype": "success", "is_error": True,
+                "modelUsage": {"<synthetic>": {"inputTokens": 0, "costUSD": 0},
+                               "claude-sonnet-4-5": {"inputTokens": 5, "costUSD": 0.01}}})  # fmt: skip
+    assert list(state.tokens_by_model()) == ["claude-sonnet-4-5"]
+
+
+def test_an_estimate_with_an_unpriced_model_is_unpriced() -> None:
+    state = StreamState()
+    for msg_id, model in (("m1", "claude-sonnet-4-5"), ("m2", "MiniMax-M2.1")):
+        usage = {"input_tokens": 1000, "output_tokens": 10}
+        state.feed({"type": "assistant", "message": {"id": msg_id, "model": model, "usage": usage, "content": []}})
+    assert state.cost(Pricer(), time.time()) == (None, True)

@@ -24,8 +24,9 @@ def _close(got: int, want: float) -> bool:
     return abs(got - want) <= TOLERANCE * want
 
 
-def _usage(capsys: pytest.CaptureFixture[str], folder: str, tmp_path: Path) -> dict:
-    return cli_json(capsys, "usage", "session", "--config-dir", CORPUS / folder, "--db", tmp_path / "db.sqlite")
+def _usage(capsys: pytest.CaptureFixture[str], folder: str, tmp_path: Path, *extra: str) -> dict:
+    db = tmp_path / "db.sqlite"
+    return cli_json(capsys, "usage", "session", *extra, "--config-dir", CORPUS / folder, "--db", db)
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
@@ -79,10 +80,12 @@ def test_cli_corpus_matches_the_reference(capsys: pytest.CaptureFixture[str], tm
 
 
 def test_rate_limited_run_bills_nothing(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    report = _usage(capsys, "cli/err429-2.1.330", tmp_path)
+    assert _usage(capsys, "cli/err429-2.1.330", tmp_path)["sessions"] == []  # no tokens: listed only with --all
+    report = _usage(capsys, "cli/err429-2.1.330", tmp_path, "--all")
     assert report["totals"]["totalTokens"] == 0
     assert report["totals"]["costUSD"] == 0.0
     assert report["sessions"]
+    assert all(s["models"] == [] for s in report["sessions"])  # the <synthetic> stand-ins are no model
     assert all(s["apiErrors"] > 0 for s in report["sessions"])
     raw = b"".join(p.read_bytes() for p in (CORPUS / "cli/err429-2.1.330").rglob("*.jsonl"))
     assert b"<synthetic>" in raw

@@ -11,6 +11,7 @@ import pytest
 
 from ccdeck.claude.timestamps import iso
 from ccdeck.errors import UsageError
+from ccdeck.models import cost_of_sums, sum_costs
 from ccdeck.reports.blocks import blocks_report
 from ccdeck.reports.filters import Filters, parse_date, parse_timezone
 from ccdeck.reports.periods import period_report
@@ -224,7 +225,7 @@ def test_until_before_since() -> None:
         Filters.from_cli("2025-03-10", "2025-03-09", "UTC")
 
 
-def test_totals_cost_is_null_only_when_nothing_is_priced() -> None:
+def test_totals_cost_is_null_once_any_part_is_unpriced() -> None:
     empty = Totals()
     assert empty.cost_usd == 0.0
     unpriced = Totals()
@@ -232,10 +233,21 @@ def test_totals_cost_is_null_only_when_nothing_is_priced() -> None:
     assert unpriced.cost_usd is None
     assert unpriced.as_json()["totalTokens"] == 10
     mixed = Totals()
+    mixed.add(1, 1, 1, 1, 0.5, SONNET_4)
     mixed.merge(unpriced)
     mixed.add(1, 1, 1, 1, 0.5, SONNET_4)
-    assert mixed.cost_usd == 0.5
+    assert mixed.cost_usd is None
     assert mixed.unpriced_models == {"acme-llm-1"}
+    assert Totals.from_sums(1, 1, 1, 1, 0.5, 1, "glm-9").cost_usd is None
+    assert Totals.from_sums(1, 1, 1, 1, None, 0).cost_usd == 0.0
+
+
+def test_sum_costs_is_the_one_rule() -> None:
+    assert sum_costs([]) == 0.0
+    assert sum_costs([0.25, 0.5]) == 0.75
+    assert sum_costs([0.25, None, 0.5]) is None
+    assert cost_of_sums(None, 0) == 0.0
+    assert cost_of_sums(1.5, 2) is None
 
 
 def test_iso() -> None:

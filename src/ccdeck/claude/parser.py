@@ -11,12 +11,24 @@ millions of lines, and building a record object per part costs as much as the re
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 import orjson
 
 from ccdeck.claude.timestamps import epoch
-from ccdeck.models import Event, EventKind, Malformed, ParsedLine, Response, Title, TitleSource, TokenUsage, ToolUse
+from ccdeck.models import (
+    SYNTHETIC_MODEL,
+    Event,
+    EventKind,
+    Malformed,
+    ParsedLine,
+    Response,
+    Title,
+    TitleSource,
+    TokenUsage,
+    ToolUse,
+)
 
 # An `Event`'s fields in order (the columns of `events`), a `ToolUse`'s (of `tool_uses`), a `Response`'s.
 EventTuple = tuple[str, str, float, EventKind, str, str | None, str | None, bool, bool]
@@ -232,7 +244,7 @@ def _assistant(
 ) -> tuple[ResponseTuple | None, list[EventTuple], list[ToolTuple] | tuple[()]]:
     message = _message(obj)
     model = message.get("model")
-    if obj.get("isApiErrorMessage") or model == "<synthetic>":
+    if obj.get("isApiErrorMessage") or model == SYNTHETIC_MODEL:
         text = _blocks_text(message.get("content")) or "API error"
         return None, [ctx.event(0, "api_error", text, ANSWER_CHARS, is_error=True)], ()
     events: list[EventTuple] = []
@@ -332,7 +344,8 @@ def _blocks_text(content: object) -> str:
 def _user(ctx: _Context, obj: dict[str, Any]) -> list[EventTuple] | tuple[()]:
     content = _message(obj).get("content")
     if isinstance(content, str):
-        return [ctx.event(0, _prompt_kind(obj, content), content, PROMPT_CHARS)]
+        kind, content = _prompt(obj, content)
+        return [ctx.event(0, kind, content, PROMPT_CHARS)]
     if not isinstance(content, list):
         return ()
     events: list[EventTuple] = []
@@ -347,15 +360,37 @@ def _user(ctx: _Context, obj: dict[str, Any]) -> list[EventTuple] | tuple[()]:
         elif btype == "text":
             prompt = block.get("text")
             if isinstance(prompt, str):
-                events.append(ctx.event(len(events), _prompt_kind(obj, prompt), prompt, PROMPT_CHARS))
+                kind, prompt = _prompt(obj, prompt)
+                events.append(ctx.event(len(events), kind, prompt, PROMPT_CHARS))
         elif btype == "image":
             events.append(ctx.event(len(events), _prompt_kind(obj, ""), "[image]", PROMPT_CHARS))
     return events
 
 
+def _prompt(obj: dict[str, Any], text: str) -> tuple[EventKind, str]:
+    """A user text's kind and the text to show: a slash command's markup becomes `/name args`."""
+    if "<command-name>" in text:
+        command = _COMMAND.search(text)
+        if command is not None:
+            name, args = command.group(1).strip(), _tag(text, "command-args")
+            text = f"/{name.lstrip('/')} {args}" if args else f"/{name.lstrip('/')}"
+    return _prompt_kind(obj, text), text
+
+
+_COMMAND = re.compile(r"<command-name>(.*?)</command-name>", re.DOTALL)
+# What the CLI writes in the user's name around local commands (`/model`, `/memory`...): never a prompt.
+_LOCAL_COMMAND_TAGS = ("<local-command-stdout>", "<local-command-stderr>", "<local-command-caveat>")
+
+
+def _tag(text: str, tag: str) -> str:
+    found = re.search(f"<{tag}>(.*?)</{tag}>", text, re.DOTALL)
+    return " ".join(found.group(1).split()) if found else ""
+
+
 def _prompt_kind(obj: dict[str, Any], text: str) -> EventKind:
-    """A human prompt, or text the CLI wrote in the user's name (meta, compaction summary, interruption)."""
-    if obj.get("isMeta") or text.startswith("[Request interrupted"):
+    """A human prompt, or text the CLI wrote in the user's name (meta, compaction summary, interruption, the
+    output of a local command)."""
+    if obj.get("isMeta") or text.startswith(("[Request interrupted", *_LOCAL_COMMAND_TAGS)):
         return "system"
     if obj.get("isCompactSummary"):
         return "compaction"

@@ -34,7 +34,7 @@ from ccdeck.claude.safe_open import RefusedFile, check, open_fd
 from ccdeck.ingest.batches import Batch, BatchResult
 from ccdeck.ingest.checkpoint import Checkpointer
 from ccdeck.ingest.pool import JobResult, ParsePool, PoolError, Segment
-from ccdeck.ingest.reader import FileReader, ParseStats
+from ccdeck.ingest.reader import FileReader, ParseStats, in_folder
 from ccdeck.ingest.tailer import (
     CHUNK_BYTES,
     FileState,
@@ -412,15 +412,14 @@ class Ingestor:
             base, cwd = track.lines, track.cwd
             for i in range(cursors, segment.cursors):
                 c = batch.cursors[i]
-                batch.cursors[i] = dataclasses.replace(c, lines=base + c.lines, cwd=cwd if c.cwd is None else c.cwd)
+                batch.cursors[i] = dataclasses.replace(c, lines=base + c.lines, cwd=cwd or c.cwd)
             for i in range(problems, segment.problems):
                 path, offset, line_no, reason = batch.problems[i]
                 batch.problems[i] = (path, offset, base + line_no, reason)
             _log_problems(batch.problems[problems : segment.problems], stats)
-            if cwd:
-                for i in segment.unresolved:
-                    session, relative = batch.snapshot_files[i]
-                    batch.snapshot_files[i] = (session, f"{cwd.rstrip('/')}/{relative}")
+            if cwd:  # the file's first cwd came before this span: it wins over the first this span saw
+                for i, relative in segment.relative:
+                    batch.snapshot_files[i] = (batch.snapshot_files[i][0], in_folder(cwd, relative))
             if segment.cursors > cursors:
                 track.cwd = batch.cursors[segment.cursors - 1].cwd
             track.lines += segment.lines
@@ -460,7 +459,7 @@ class _Track:
 
     source: SourceFile
     lines: int  # lines before the next span
-    cwd: str | None = None  # the last cwd its lines gave
+    cwd: str | None = None  # the first cwd its lines gave (the session's start folder)
 
 
 @dataclass(slots=True)

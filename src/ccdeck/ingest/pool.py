@@ -3,9 +3,10 @@
 Each worker is a fresh interpreter (`python -c`, never a fork: the server scans from a thread while its event loop
 runs) that imports only the parsing modules. The scanning process sends it a job -- spans of files, in file order,
 that make one batch -- and gets back the batch and what the scanning process needs to finish it: line counts
-(absolute line numbers depend on the spans before), and the snapshot paths left relative for lack of a cwd the
-file's earlier spans may give. Worker and scanner talk over the worker's stdin and stdout in length-prefixed
-pickles; a worker exits when its stdin closes, so it never outlives the scan (not even a `kill -9` of it).
+(absolute line numbers depend on the spans before), and the snapshot paths written relative, to resolve against
+the first cwd of the whole file, which the file's earlier spans may give. Worker and scanner talk over the
+worker's stdin and stdout in length-prefixed pickles; a worker exits when its stdin closes, so it never outlives
+the scan (not even a `kill -9` of it).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class SegmentResult:
     bytes: int = 0
     cursors: int = 0  # the batch's cursors up to here belong to this segment or earlier ones
     problems: int = 0  # likewise for the batch's problems
-    unresolved: list[int] = field(default_factory=list)  # snapshot_files entries left relative (no cwd yet)
+    relative: list[tuple[int, str]] = field(default_factory=list)  # snapshot_files entries from relative paths
     stopped: str | None = None  # why the file's remaining spans were not read
     unreadable: bool = False  # `stopped` is an OS error
 
@@ -84,7 +85,7 @@ def parse_job(segments: list[Segment], pricer: Pricer) -> JobResult:
                 result.stopped, result.unreadable = exc.strerror or str(exc), True
             finally:
                 os.close(fd)
-        result.cursors, result.problems, result.unresolved = len(batch.cursors), len(batch.problems), reader.unresolved
+        result.cursors, result.problems, result.relative = len(batch.cursors), len(batch.problems), reader.relative
         results.append(result)
     return JobResult(batch, results, stats, set(pricer.unpriced))
 

@@ -33,10 +33,14 @@ class ParseStats:
 
 
 class FileReader:
-    """Turns chunks of one file into batch rows, remembering the file's cwd for relative snapshot paths.
+    """Turns chunks of one file into batch rows, remembering the file's first cwd for relative snapshot paths.
 
-    A reader starts without a cwd. `unresolved` lists the `batch.snapshot_files` entries it had to leave relative
-    for lack of one, so a reader that continues a file another reader began can resolve them afterwards.
+    `file-history-snapshot` paths are relative to the folder the session started in (its first cwd), not to the
+    cwd of the lines around them: a session that cd'd into a subfolder still names files from where it began.
+    A resumed session's file starts with copies of the earlier lines, so its first cwd is that folder too.
+    A reader starts with the cwd the file's earlier lines gave (`cwd`), or none. `relative` lists the
+    `batch.snapshot_files` entries made from relative paths (index, path as written), so that the spans of a file
+    read by several readers can be resolved afterwards against the first cwd of the whole file.
     """
 
     def __init__(self, source: SourceFile, pricer: Pricer, stats: ParseStats) -> None:
@@ -46,7 +50,7 @@ class FileReader:
         self.stats = stats
         self.cwd: str | None = None
         self.tail = b""  # the last `TAIL_BYTES` before what `fill` reads next, for the cursor's fingerprint
-        self.unresolved: list[int] = []
+        self.relative: list[tuple[int, str]] = []
         self.config_dir = str(source.config_dir)
         self.is_history = source.kind == "history"
         self.is_subagent = bool(source.session_hint) and source.path.parent.name == "subagents"
@@ -92,9 +96,8 @@ class FileReader:
             return
         if not record[1]:
             self.stats.unknown_types[record[0]] += 1
-        cwd = record[5]
-        if cwd:
-            self.cwd = cwd
+        if self.cwd is None and record[5]:
+            self.cwd = record[5]  # the session's start folder: later cwds (after a cd) do not move it
         session = record[2] or self.source.session_hint
         if session and record[3] is not None:
             self._meta(batch, session, record)
@@ -148,12 +151,15 @@ class FileReader:
         for path in paths:
             if path.startswith("/"):
                 full = path
-            elif self.cwd:
-                full = f"{self.cwd.rstrip('/')}/{path}"
             else:
-                full = path
-                self.unresolved.append(len(batch.snapshot_files))
+                self.relative.append((len(batch.snapshot_files), path))
+                full = in_folder(self.cwd, path)
             batch.snapshot_files.append((session, full))
+
+
+def in_folder(folder: str | None, relative: str) -> str:
+    """A snapshot path relative to a session's start folder, made absolute (left as it is without a folder)."""
+    return f"{folder.rstrip('/')}/{relative}" if folder else relative
 
 
 def _agent_meta(batch: Batch, source: SourceFile) -> None:

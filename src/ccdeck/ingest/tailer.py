@@ -33,7 +33,7 @@ class SavedCursor:
     inode: int
     offset: int
     lines: int
-    cwd: str | None = None  # the last cwd the file's lines gave, for relative paths in the lines after
+    cwd: str | None = None  # the first cwd of the file's lines: later snapshot paths are relative to it
     fingerprint: str | None = None  # of the bytes before `offset` (None: written before fingerprints existed)
     mtime_ns: int | None = None
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from ccdeck.claude.parser import FILE_TOOLS
 from ccdeck.claude.pricing import Pricer
-from ccdeck.models import TokenUsage, token_fields
+from ccdeck.models import SYNTHETIC_MODEL, TokenUsage, sum_costs, token_fields
 
 # A task's API errors worth another attempt: rate limited (429) and overloaded (529).
 RETRYABLE_STATUSES = frozenset({429, 529})
@@ -83,11 +83,12 @@ class StreamState:
         if not isinstance(message, dict):
             return
         msg_id, usage = _str(message.get("id")), message.get("usage")
-        if msg_id and isinstance(usage, dict):
+        model = _str(message.get("model")) or self.model or "unknown"
+        if msg_id and isinstance(usage, dict) and model != SYNTHETIC_MODEL:  # an error stand-in: no model, no call
             # One line per content block, each with a copy of usage: keep the copy with the most output.
             held = self._messages.get(msg_id)
             if held is None or _int(usage, "output_tokens") >= _int(held[1], "output_tokens"):
-                self._messages[msg_id] = (_str(message.get("model")) or self.model or "unknown", usage)
+                self._messages[msg_id] = (model, usage)
         for block in message.get("content") or ():
             if isinstance(block, dict) and block.get("type") == "tool_use":
                 self._tool_use(block)
@@ -130,7 +131,7 @@ class StreamState:
                     u.get("costUSD") if isinstance(u.get("costUSD"), int | float) else None,
                 )
                 for model, u in usage.items()
-                if isinstance(u, dict)
+                if isinstance(u, dict) and model != SYNTHETIC_MODEL
             }  # fmt: skip
         found: dict[str, ModelTokens] = {}
         for model, u in self._messages.values():
@@ -146,15 +147,12 @@ class StreamState:
         task ended without a result, the stream's usage priced at list prices (None when the model is unpriced)."""
         if self.result is not None and isinstance(self.result.get("total_cost_usd"), int | float):
             return float(self.result["total_cost_usd"]), False
-        total = 0.0
-        for model, tokens in self.tokens_by_model().items():
-            usage = TokenUsage(tokens.input, tokens.output, tokens.cache_creation, tokens.cache_read,
-                               cache_5m=tokens.cache_creation)  # fmt: skip
-            cost = pricer.cost(model, usage, now)
-            if cost is None:
-                return None, True
-            total += cost
-        return total, True
+        costs = [
+            pricer.cost(model, TokenUsage(t.input, t.output, t.cache_creation, t.cache_read, cache_5m=t.cache_creation),
+                        now)
+            for model, t in self.tokens_by_model().items()
+        ]  # fmt: skip
+        return sum_costs(costs), True
 
 
 @dataclass(frozen=True)

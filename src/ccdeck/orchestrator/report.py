@@ -17,6 +17,7 @@ import orjson
 
 from ccdeck.claude.pricing import rates_at
 from ccdeck.claude.timestamps import iso
+from ccdeck.models import sum_costs
 from ccdeck.orchestrator.spec import RunOptions
 from ccdeck.store.runs import FINAL_STATES
 
@@ -79,7 +80,6 @@ def run_json(run: Row, tasks: Sequence[Row], now: float) -> Json:
     started, finished = run["started_at"], run["finished_at"]
     wall = ((finished or now) - started) if started else None
     task_seconds = sum(t["seconds"] or 0.0 for t in tasks)
-    costs = [t["cost_usd"] for t in tasks if t["cost_usd"] is not None]
     counts = Counter(t["status"] for t in tasks)
     by_model = _by_model(tasks)
     saving, unpriced = cache_saving(tasks)
@@ -93,7 +93,7 @@ def run_json(run: Row, tasks: Sequence[Row], now: float) -> Json:
         "wallSeconds": _round(wall),
         "sumTaskSeconds": _round(task_seconds),
         "speedup": round(task_seconds / wall, 2) if wall else None,
-        "costUSD": sum(costs) if costs else None,
+        "costUSD": sum_costs(t["cost_usd"] for t in tasks if t["started_at"] is not None),
         "costEstimated": any(t["cost_estimated"] for t in tasks),
         "costByModel": {model: tokens["costUSD"] for model, tokens in by_model.items()},
         "tokens": _token_totals(by_model.values()),
@@ -131,15 +131,14 @@ def _by_model(tasks: Sequence[Row]) -> dict[str, Json]:
             into = merged.setdefault(model, {**dict.fromkeys(TOKEN_KEYS, 0), "costUSD": 0.0})
             for key in TOKEN_KEYS:
                 into[key] += tokens.get(key) or 0
-            cost = tokens.get("costUSD")
-            into["costUSD"] = None if cost is None or into["costUSD"] is None else into["costUSD"] + cost
+            into["costUSD"] = sum_costs((into["costUSD"], tokens.get("costUSD")))
     return merged
 
 
 def cache_saving(tasks: Sequence[Row]) -> tuple[float | None, list[str]]:
     """USD the cache reads saved: each model's cache-read tokens at (input rate - cache-read rate), on the day the
-    task ran. Models without a known price are listed and left out; None when no model could be priced."""
-    saving, priced, unpriced = 0.0, False, set()
+    task ran. Models without a known price are listed, and make the saving unknown (None)."""
+    saving, unpriced = 0.0, set()
     for task in tasks:
         when = task["finished_at"] or task["started_at"]
         for model, tokens in _loads(task["model_usage"], {}).items():
@@ -148,9 +147,8 @@ def cache_saving(tasks: Sequence[Row]) -> tuple[float | None, list[str]]:
             if rates is None:
                 unpriced.add(model)
                 continue
-            priced = True
             saving += reads * (rates.input - rates.cache_read)
-    return (saving if priced else None), sorted(unpriced)
+    return (None if unpriced else saving), sorted(unpriced)
 
 
 def _round(value: float | None) -> float | None:

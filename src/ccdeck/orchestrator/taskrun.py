@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from ccdeck.claude.pricing import Pricer
+from ccdeck.models import sum_costs
 from ccdeck.orchestrator.events import ModelTokens, Outcome, StreamState
 from ccdeck.orchestrator.spec import TaskSpec
 from ccdeck.orchestrator.worktree import Worktree
@@ -175,7 +176,7 @@ class TaskRun:
                 into.output += t.output
                 into.cache_creation += t.cache_creation
                 into.cache_read += t.cache_read
-                into.cost_usd = None if into.cost_usd is None or t.cost_usd is None else into.cost_usd + t.cost_usd
+                into.cost_usd = sum_costs((into.cost_usd, t.cost_usd))
         costs = [a.cost_usd for a in attempts]
         api = [a.api_seconds for a in attempts if a.api_seconds is not None]
         result = self.state.result or {}
@@ -194,7 +195,7 @@ class TaskRun:
             "seconds": sum(a.seconds for a in attempts) if attempts else None,
             "api_seconds": sum(api) if api else None,
             "num_turns": self.state.turns if attempts else None,
-            "cost_usd": None if not costs or None in costs else sum(c for c in costs if c is not None),
+            "cost_usd": sum_costs(costs) if costs else None,  # not started: nothing known yet
             "cost_estimated": any(a.cost_estimated for a in attempts),
             "total_tokens": sum(t.total for t in tokens.values()),
             "model_usage": dumps({model: t.as_json() for model, t in tokens.items()}),

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from ccdeck.models import cost_of_sums
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.periods import SLOT_SECONDS, slot_rows
 from ccdeck.reports.totals import Totals
@@ -41,5 +42,5 @@ def usage_points(conn: Connection, filters: Filters, bucket: str, group: str) ->
                 only[index] = tokens[index]
                 by_key[(start, name)].add(only[0], only[1], only[2], only[3], None)
             continue
-        by_key[(start, key)].add(inp, out, cc, cr, None if unpriced else cost, key)
+        by_key[(start, key)].add(inp, out, cc, cr, cost_of_sums(cost, unpriced), key)
     return [{"t": t, "key": k, **totals.as_json()} for (t, k), totals in sorted(by_key.items())]

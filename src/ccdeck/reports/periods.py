@@ -12,6 +12,8 @@ from typing import Literal
 
 from sqlalchemy import Connection, text
 
+from ccdeck.claude.pricing import price_source
+from ccdeck.models import cost_of_sums
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.totals import Totals
 from ccdeck.store.queries import like_pattern
@@ -73,7 +75,7 @@ def period_report(conn: Connection, filters: Filters, period: Period) -> dict[st
     for slot, model, inp, out, cc, cr, cost, unpriced in slot_rows(conn, filters):
         label = bucket_label(datetime.fromtimestamp(slot * SLOT_SECONDS, filters.tz), period)
         totals = buckets[label].setdefault(model, Totals())
-        totals.add(inp, out, cc, cr, None if unpriced else cost, model)  # one model has one price per slot
+        totals.add(inp, out, cc, cr, cost_of_sums(cost, unpriced), model)
     rows = [_row(PERIOD_KEYS[period], label, by_model) for label, by_model in sorted(buckets.items())]
     grand = Totals()
     for by_model in buckets.values():
@@ -91,6 +93,8 @@ def _row(key: str, label: str, by_model: dict[str, Totals]) -> dict[str, object]
         key: label,
         **total.as_json(),
         "models": [model for model, _ in ordered],
-        "modelBreakdowns": [{"model": model, **t.as_json()} for model, t in ordered],
+        "modelBreakdowns": [
+            {"model": model, **t.as_json(), "priceSource": price_source(model)} for model, t in ordered
+        ],
         "unpricedModels": sorted(total.unpriced_models),
     }

@@ -43,10 +43,15 @@ def session_json(row: Any) -> dict[str, Any]:
     }
 
 
-def session_report(conn: Connection, filters: Filters, limit: int | None = None) -> dict[str, Any]:
-    """`{"sessions": [...], "totals": {...}}`, newest activity first; the range applies to last activity."""
+def session_report(
+    conn: Connection, filters: Filters, limit: int | None = None, *, with_empty: bool = True
+) -> dict[str, Any]:
+    """`{"sessions": [...], "totals": {...}}`, newest activity first; the range applies to last activity.
+    `with_empty=False` leaves out the sessions without tokens (no answer, or only error stand-ins)."""
     where, params = range_clause(filters, "s")
     where = where.replace("s.ts", "s.last_activity")
+    if not with_empty:
+        where += " AND s.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens > 0"
     sql = f"SELECT {SESSION_COLUMNS} FROM sessions s WHERE 1 = 1 {where} ORDER BY s.last_activity DESC"
     if limit is not None:
         sql += " LIMIT :limit"

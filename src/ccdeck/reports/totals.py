@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ccdeck.models import token_fields
+from ccdeck.models import cost_of_sums, sum_costs, token_fields
 
 
 @dataclass
 class Totals:
+    """Tokens and cost of some responses. `cost` is None once any of them is unpriced (`sum_costs`)."""
+
     input: int = 0
     output: int = 0
     cache_creation: int = 0
     cache_read: int = 0
-    cost: float = 0.0
-    priced: bool = False
+    cost: float | None = 0.0
     unpriced_models: set[str] = field(default_factory=set)
 
     @property
@@ -26,37 +27,28 @@ class Totals:
         self.output += out
         self.cache_creation += cc
         self.cache_read += cr
-        if cost is None:
-            if model is not None:
-                self.unpriced_models.add(model)
-        else:
-            self.cost += cost
-            self.priced = True
+        self.cost = sum_costs((self.cost, cost))
+        if cost is None and model is not None:
+            self.unpriced_models.add(model)
 
     @classmethod
     def from_sums(
         cls, inp: int, out: int, cc: int, cr: int, cost: float | None, unpriced: int, model: str | None = None
     ) -> Totals:
         """Totals from SQL sums: `cost` is SUM(cost_usd), `unpriced` the number of responses without a price."""
-        totals = cls(inp, out, cc, cr)
-        if cost is not None:
-            totals.cost, totals.priced = cost, True
+        totals = cls(inp, out, cc, cr, cost_of_sums(cost, unpriced))
         if unpriced:
             totals.unpriced_models.add(model or "unknown model")
         return totals
 
     def merge(self, other: Totals) -> None:
-        self.add(
-            other.input, other.output, other.cache_creation, other.cache_read, other.cost if other.priced else None
-        )
+        self.add(other.input, other.output, other.cache_creation, other.cache_read, other.cost)
         self.unpriced_models |= other.unpriced_models
 
     @property
     def cost_usd(self) -> float | None:
-        """The estimate in USD; None when tokens exist but no model of them has a known price."""
-        if self.priced or not self.unpriced_models:
-            return round(self.cost, 6)
-        return None
+        """The estimate in USD, rounded; None when any part is unpriced."""
+        return None if self.cost is None else round(self.cost, 6)
 
     def as_json(self) -> dict[str, object]:
         return {**token_fields(self.input, self.output, self.cache_creation, self.cache_read), "costUSD": self.cost_usd}

@@ -111,7 +111,7 @@ def tokens_over_time(conn: Connection, session_id: str, bucket_seconds: int) -> 
             text(
                 f"""SELECT CAST(ts / {bucket_seconds} AS INTEGER) * {bucket_seconds} AS bucket, SUM(input_tokens) AS i,
                            SUM(output_tokens) AS o, SUM(cache_creation_tokens) AS cc, SUM(cache_read_tokens) AS cr,
-                           SUM(cost_usd) AS cost
+                           SUM(cost_usd) AS cost, COUNT(*) - COUNT(cost_usd) AS unpriced
                     FROM responses WHERE session_id = :id GROUP BY bucket ORDER BY bucket"""
             ),
             {"id": session_id},
@@ -156,7 +156,7 @@ def subagents(conn: Connection, session_id: str) -> list[Any]:
                 """SELECT r.agent_id, a.agent_type, a.description, COUNT(*) AS responses,
                           SUM(r.input_tokens + r.output_tokens + r.cache_creation_tokens
                               + r.cache_read_tokens) AS tokens,
-                          SUM(r.cost_usd) AS cost
+                          SUM(r.cost_usd) AS cost, COUNT(*) - COUNT(r.cost_usd) AS unpriced
                    FROM responses r LEFT JOIN agents a ON a.session_id = r.session_id AND a.agent_id = r.agent_id
                    WHERE r.session_id = :id AND r.agent_id IS NOT NULL
                    GROUP BY r.agent_id ORDER BY MIN(r.ts)"""
@@ -196,7 +196,8 @@ def projects(conn: Connection) -> list[Any]:
             text(
                 """SELECT project_path, COUNT(*) AS sessions,
                           SUM(input_tokens + output_tokens + cache_creation_tokens + cache_read_tokens) AS tokens,
-                          SUM(cost_usd) AS cost, MAX(last_activity) AS last_activity,
+                          SUM(cost_usd) AS cost, COUNT(*) - COUNT(cost_usd) AS unpriced,
+                          MAX(last_activity) AS last_activity,
                           GROUP_CONCAT(session_id) AS ids, GROUP_CONCAT(models, char(31)) AS model_lists
                    FROM sessions WHERE project_path IS NOT NULL GROUP BY project_path ORDER BY last_activity DESC"""
             )

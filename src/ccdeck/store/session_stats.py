@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, bindparam, text, update
 
+from ccdeck.models import cost_of_sums, sum_costs
 from ccdeck.store import schema
 
 TITLE_CHARS = 160
@@ -53,9 +54,10 @@ _SUMMARIES = text(
        WHERE e.session_id IN :ids"""
 ).bindparams(bindparam("ids", expanding=True))
 _SUMMARY_COUNT = text("SELECT MAX(rowid) FROM summaries")  # rows are never deleted: about their number
+# The first prompt typed, a slash command (`/clear`, `/review 12`) only when the session has nothing else.
 _FIRST_PROMPT = text(
     """SELECT text FROM events WHERE session_id = :id AND kind = 'prompt' AND agent_id IS NULL
-       ORDER BY ts LIMIT 1"""
+       ORDER BY text GLOB '/[a-zA-Z]*', ts LIMIT 1"""
 )
 
 
@@ -75,8 +77,7 @@ def _refresh_chunk(conn: Connection, ids: list[str]) -> None:
         v["output_tokens"] += out
         v["cache_creation_tokens"] += cc
         v["cache_read_tokens"] += cr
-        if priced:
-            v["cost_usd"] = (v["cost_usd"] or 0.0) + cost
+        v["costs"].append(cost_of_sums(cost, count - priced))
         if priced < count:
             v["unpriced"].append(model)
         models[sid].append((count, model))
@@ -92,8 +93,7 @@ def _refresh_chunk(conn: Connection, ids: list[str]) -> None:
     rows = []
     for sid, v in values.items():
         unpriced = v.pop("unpriced")
-        if not unpriced and v["cost_usd"] is None:
-            v["cost_usd"] = 0.0  # no responses at all costs nothing; only unknown models are unpriced
+        v["cost_usd"] = sum_costs(v.pop("costs"))  # no responses at all cost nothing
         v["models"] = orjson.dumps([m for _, m in sorted(models[sid], reverse=True)]).decode()
         v["unpriced_models"] = orjson.dumps(sorted(unpriced)).decode()
         v["title"] = titles(sid)
@@ -108,7 +108,7 @@ def _empty() -> dict[str, Any]:
         "output_tokens": 0,
         "cache_creation_tokens": 0,
         "cache_read_tokens": 0,
-        "cost_usd": None,
+        "costs": [],
         "unpriced": [],
         "responses": 0,
         "prompts": 0,

@@ -12,10 +12,12 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from sqlalchemy import Connection
 
 from ccdeck import __version__
+from ccdeck.claude.pricing import price_source
 from ccdeck.claude.timestamps import iso
 from ccdeck.errors import UsageError
 from ccdeck.live.monitor import Monitor
 from ccdeck.live.state import STATES
+from ccdeck.models import cost_of_sums
 from ccdeck.reports.buckets import usage_points
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.totals import Totals
@@ -118,7 +120,7 @@ async def session_detail(request: Request, session_id: str) -> dict[str, Any]:
                     "outputTokens": r.o,
                     "cacheCreationTokens": r.cc,
                     "cacheReadTokens": r.cr,
-                    "costUSD": r.cost,
+                    "costUSD": cost_of_sums(r.cost, r.unpriced),
                 }
                 for r in queries.tokens_over_time(conn, session_id, bucket)
             ],
@@ -133,7 +135,7 @@ async def session_detail(request: Request, session_id: str) -> dict[str, Any]:
                     "description": r.description,
                     "responses": r.responses,
                     "totalTokens": r.tokens,
-                    "costUSD": r.cost,
+                    "costUSD": cost_of_sums(r.cost, r.unpriced),
                 }
                 for r in queries.subagents(conn, session_id)
             ],
@@ -156,7 +158,11 @@ def _bucket_for(span: tuple[float, float] | None) -> int:
 
 def _model_totals(row: Any) -> dict[str, Any]:
     totals = Totals.from_sums(row.i, row.o, row.cc, row.cr, row.cost, row.unpriced, row.model)
-    return {"model": row.model, **totals.as_json()}
+    return {"model": row.model, **totals.as_json(), "priceSource": price_source(row.model)}
+
+
+def _rounded(cost: float | None) -> float | None:
+    return None if cost is None else round(cost, 6)
 
 
 @router.get("/sessions/{session_id}/timeline")
@@ -205,7 +211,7 @@ async def projects(request: Request) -> dict[str, Any]:
     return {
         "projects": [
             {"projectPath": r.project_path, "sessions": r.sessions, "totalTokens": r.tokens,
-             "costUSD": None if r.cost is None else round(r.cost, 6), "lastActivity": iso(r.last_activity),
+             "costUSD": _rounded(cost_of_sums(r.cost, r.unpriced)), "lastActivity": iso(r.last_activity),
              "activeSessions": sum(1 for sid in r.ids.split(",") if monitor.states.get(sid, "ended") != "ended"),
              "models": _merged_models(r.model_lists)}
             for r in rows
