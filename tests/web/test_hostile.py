@@ -11,6 +11,7 @@ import httpx
 import orjson
 import pytest
 
+from core_fixtures import run_cli
 from web.server_fixture import LiveServer, run_server
 
 
@@ -130,3 +131,22 @@ def test_the_specific_refusals(server: LiveServer) -> None:
     assert httpx.get(server.url + "/%00").status_code == 404
     # Parameters of the media type are fine: this one gets as far as the task check.
     assert post(_task(cwd="/no/such/folder"), "application/json; charset=utf-8").status_code == 422
+
+
+def test_allow_bypass_is_the_servers_choice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "serve", "--help")
+    assert code == 0 and "--allow-bypass" in out
+    config = tmp_path / "config"
+    (config / "projects").mkdir(parents=True)
+    body = _raw(
+        '{"tasks":[{"id":"a","prompt":"x","cwd":"/no/such/folder"}],"options":{"permissionMode":"bypassPermissions"}}'
+    )
+    for allow, expected in ((False, "--allow-bypass"), (True, "is not a folder")):
+        server = run_server(config, tmp_path / f"{allow}.db", claude_bin="/bin/false", allow_bypass=allow)
+        live = next(server)
+        try:
+            answer = httpx.post(live.url + "/api/runs", content=body,
+                                headers={"Origin": live.url, "Content-Type": JSON})  # fmt: skip
+            assert answer.status_code == 422 and expected in answer.json()["detail"], (allow, answer.text)
+        finally:
+            server.close()
