@@ -255,14 +255,17 @@ def serve(
     ] = None,
     open_browser: Annotated[bool, typer.Option("--open", help="Open the dashboard in a browser.")] = False,
     poll: Annotated[bool | None, typer.Option("--poll", help=config.POLL.help)] = None,
+    allow_bypass: Annotated[
+        bool | None, typer.Option("--allow-bypass", help=f"{config.ALLOW_BYPASS.help} [env {config.ALLOW_BYPASS.env}]")
+    ] = None,
     config_dir: ConfigDirs = None,
     db: Db = None,
 ) -> None:
     """Serve the live dashboard, the JSON API (/docs) and the WebSocket feed; Ctrl-C stops."""
     from ccdeck.web.serve import run_server
 
-    cfg = Config.resolve(db=db, config_dirs=resolve(config_dir, db).config_dirs,
-                         overrides={"host": host, "port": port, "poll": poll})  # fmt: skip
+    overrides = {"host": host, "port": port, "poll": poll, "allow_bypass": allow_bypass}
+    cfg = Config.resolve(db=db, config_dirs=resolve(config_dir, db).config_dirs, overrides=overrides)
     run_server(cfg, open_browser=open_browser, out=stdout)
 
 

@@ -6,6 +6,7 @@ The CLI builds its flags from these declarations, the README's settings table is
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -54,7 +55,7 @@ def _positive_int(text: str) -> int:
 
 def _positive_float(text: str) -> float:
     value = float(text)
-    if value <= 0:
+    if not math.isfinite(value) or value <= 0:
         raise ValueError("must be a positive number")
     return value
 
@@ -89,6 +90,12 @@ TOKEN = Setting[str | None](
     _optional_str,
     "Token required on every request when serving on a non-loopback address (generated and printed if unset).",
 )
+ALLOW_BYPASS = Setting[bool](
+    "allow_bypass",
+    lambda: False,
+    _bool,
+    "Let runs started over HTTP (`ccdeck serve`) use the `bypassPermissions` permission mode.",
+)
 RESCAN_SECONDS = Setting[float](
     "rescan_seconds", lambda: 30.0, _positive_float, "Seconds between safety-net rescans while serving or watching."
 )
@@ -112,7 +119,8 @@ BUDGET = Setting[float | None](
 )
 
 SETTINGS: tuple[Setting[Any], ...] = (
-    DB, IDLE_MINUTES, HOST, PORT, TOKEN, RESCAN_SECONDS, POLL, CLAUDE_BIN, MAX_PARALLEL, TIMEOUT, MODEL, BUDGET,
+    DB, IDLE_MINUTES, HOST, PORT, TOKEN, ALLOW_BYPASS, RESCAN_SECONDS, POLL, CLAUDE_BIN, MAX_PARALLEL, TIMEOUT, MODEL,
+    BUDGET,
 )  # fmt: skip
 
 

@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from ccdeck.errors import UsageError
-from ccdeck.orchestrator.spec import RunOptions, TaskSpec, load_tasks, options_from_request
+from ccdeck.orchestrator.spec import (
+    RunOptions,
+    TaskSpec,
+    Trust,
+    load_tasks,
+    options_from_request,
+    resolve_tasks,
+)
 from core_fixtures import run_cli
 
 Capsys = pytest.CaptureFixture[str]
@@ -94,7 +101,7 @@ def test_numeric_ids_become_strings(tmp_path: Path) -> None:
         ('[{"id": "a", "prompt": "x", "worktree": "yes"}]', '"worktree" must be true or false'),
         ('[{"id": "a", "prompt": "x", "allowed_tools": [1]}]', '"allowed_tools" must be a list of tool names'),
         ('[{"id": "a", "prompt": "x", "env": {"A": 1}}]', '"env" must be a table of variable names'),
-        ('[{"id": "a", "prompt": "x", "cwd": "nowhere"}]', "cwd nowhere is not a folder"),
+        ('[{"id": "a", "prompt": "x", "cwd": "nowhere"}]', "cwd 'nowhere' is not a folder"),
     ],
 )
 def test_invalid_lists_are_refused(tmp_path: Path, source: str, message: str) -> None:
@@ -142,6 +149,10 @@ def _fake_claude(path: Path, version: str) -> Path:
         (['[{"id": "a", "prompt": "x"}]', "--claude-bin", "/nonexistent/claude"], "does not exist"),
         (['[{"id": "a", "prompt": "x"}]', "--claude-bin", "claude-not-on-path-anywhere"], "no `claude-not-on-path"),
         (['[{"id": "a", "prompt": "x", "worktree": true}]'], "--worktree needs a git repository"),
+        (['[{"id": "a", "prompt": "x", "timeout_s": NaN}]'], '"timeout_s" must be a positive number'),
+        (['[{"id": "a", "prompt": "x", "budget_usd": Infinity}]'], '"budget_usd" must be a positive number'),
+        (['[{"id": "a", "prompt": "\\ud800"}]'], '"prompt" must be valid Unicode text'),
+        (['[{"id": "a", "prompt": "x", "env": {"lower": "1"}}]'], '"env" must be a table of variable names'),
     ],
 )
 def test_cli_refuses_bad_input_with_one_line(
@@ -222,3 +233,68 @@ def test_launch_commands_are_listed_and_the_supervisor_entry_is_not(capsys: Caps
     for command in ("run", "status", "result", "logs", "stop", "stop-all", "clean", "run-multi", "start"):
         assert f" {command} " in out, command
     assert "_supervise" not in out
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("tasks.yaml", "- id: a\n  prompt: x\n  timeout_s: .nan\n"),
+        ("tasks.yaml", "- id: a\n  prompt: x\n  budget_usd: .inf\n"),
+        ("tasks.toml", '[[tasks]]\nid = "a"\nprompt = "x"\ntimeout_s = inf\n'),
+        ("tasks.toml", '[[tasks]]\nid = "a"\nprompt = "x"\nmax_turns = 100000000000000000\n'),
+        ("tasks.json", '[{"id": "a", "prompt": "x", "timeout_s": -Infinity}]'),
+        ("tasks.json", '[{"id": "a", "prompt": "x", "timeout_s": 1e300}]'),
+    ],
+)
+def test_numbers_in_files_are_finite_and_bounded(tmp_path: Path, name: str, text: str) -> None:
+    (tmp_path / name).write_text(text)
+    with pytest.raises(UsageError, match=r"must be a (positive|whole) "):
+        load(str(tmp_path / name), tmp_path)
+
+
+def test_text_cwd_and_numbers_that_cannot_reach_a_process_are_refused(tmp_path: Path) -> None:
+    for table, message in [
+        ({"id": "a", "prompt": "nul\x00byte"}, '"prompt" must be valid Unicode text without NUL'),
+        ({"id": "a", "prompt": "x", "env": {"A": "\ud800"}}, '"env" must be a table'),
+        ({"id": "a", "prompt": "x", "cwd": "a\x00b"}, '"cwd" must be valid Unicode text without NUL'),
+        ({"id": "a", "prompt": "x", "cwd": "~no-such-user-anywhere/x"}, "is not a folder"),
+        ({"id": "a", "prompt": "x", "cwd": "x" * 5000}, "is not a folder"),
+        ({"id": "a", "prompt": "x", "cwd": str(tmp_path / "file.txt")}, "is not a folder"),
+    ]:
+        (tmp_path / "file.txt").write_text("not a folder")
+        with pytest.raises(UsageError) as caught:
+            resolve_tasks([table], OPTIONS, tmp_path)
+        assert message in str(caught.value), table
+    with pytest.raises(UsageError, match=r'"maxParallel" must be a positive whole number \(at most 256\)'):
+        options_from_request({"maxParallel": 10**30}, RunOptions())
+    with pytest.raises(UsageError, match='"timeout" must be a positive number'):
+        options_from_request({"timeout": float("nan")}, RunOptions())
+
+
+def test_environment_rules_local_and_remote(tmp_path: Path) -> None:
+    task = {"id": "a", "prompt": "x"}
+    remote = Trust.remote(allow_bypass=False)
+    # The name pattern holds for everyone; the deny list only for a request over HTTP.
+    with pytest.raises(UsageError, match="variable names"):
+        resolve_tasks([{**task, "env": {"node_options": "x"}}], OPTIONS, tmp_path)
+    local = {"NODE_OPTIONS": "--require ./x.js", "ANTHROPIC_BASE_URL": "http://gw", "CLAUDE_CODE_MAX_RETRIES": "0"}
+    assert resolve_tasks([{**task, "env": local}], OPTIONS, tmp_path)[0].env == local
+    for name in ("NODE_OPTIONS", "LD_PRELOAD", "DYLD_INSERT_LIBRARIES", "PATH", "HOME", "BASH_ENV", "ENV",
+                 "PYTHONPATH", "PERL5OPT", "RUBYOPT", "GIT_SSH_COMMAND", "GIT_CONFIG_COUNT", "ANTHROPIC_BASE_URL",
+                 "ANTHROPIC_API_KEY", "CLAUDE_CONFIG_DIR", "CLAUDE_CODE_SHELL_PREFIX", "SHELL", "IFS", "PS4",
+                 "XDG_CONFIG_HOME", "HTTPS_PROXY", "NODE_EXTRA_CA_CERTS"):  # fmt: skip
+        with pytest.raises(UsageError, match=f"may not set {name} over HTTP"):
+            resolve_tasks([{**task, "env": {"FOO": "1", name: "x"}}], OPTIONS, tmp_path, trust=remote)
+    allowed = {"FOO": "1", "DATABASE_URL": "sqlite://", "MAX_THINKING_TOKENS": "1024", "_X": ""}
+    assert resolve_tasks([{**task, "env": allowed}], OPTIONS, tmp_path, trust=remote)[0].env == allowed
+
+
+def test_bypass_permissions_over_http_needs_the_servers_consent(tmp_path: Path) -> None:
+    task = {"id": "a", "prompt": "x", "permission_mode": "bypassPermissions"}
+    with pytest.raises(UsageError, match="--allow-bypass"):
+        resolve_tasks([task], OPTIONS, tmp_path, trust=Trust.remote(allow_bypass=False))
+    with pytest.raises(UsageError, match="--allow-bypass"):
+        options_from_request({"permissionMode": "bypassPermissions"}, RunOptions(), Trust.remote(allow_bypass=False))
+    allowed = Trust.remote(allow_bypass=True)
+    assert resolve_tasks([task], OPTIONS, tmp_path, trust=allowed)[0].permission_mode == "bypassPermissions"
+    assert resolve_tasks([task], OPTIONS, tmp_path)[0].permission_mode == "bypassPermissions"  # the CLI's user

@@ -32,7 +32,15 @@ from ccdeck.errors import LaunchError, UsageError
 from ccdeck.orchestrator import procs, worktree
 from ccdeck.orchestrator.binary import ClaudeBinary, find_claude
 from ccdeck.orchestrator.report import run_json, task_json
-from ccdeck.orchestrator.spec import RunOptions, TaskSpec, options_from_request, resolve_tasks, task_tables
+from ccdeck.orchestrator.spec import (
+    LOCAL,
+    RunOptions,
+    TaskSpec,
+    Trust,
+    options_from_request,
+    resolve_tasks,
+    task_tables,
+)
 from ccdeck.orchestrator.supervisor import Supervisor
 from ccdeck.orchestrator.taskrun import dumps
 from ccdeck.pids import same_process
@@ -91,12 +99,14 @@ def submit(
     defaults: RunOptions | None = None,
     claude_bin: str | None = None,
     base_cwd: Path | None = None,
+    trust: Trust = LOCAL,
 ) -> str:
     """Start a run from a request's `tasks` (a list of task tables) and `options` (`spec.PUBLIC_OPTIONS` keys) in
     a background supervisor; returns its id once the supervisor has taken it (about a second: call it from a
-    thread). Bad tasks or options raise `UsageError`, an unusable `claude` `LaunchError`, each one line."""
-    chosen = options_from_request(options, defaults or RunOptions())
-    specs = resolve_tasks(task_tables(tasks, "tasks"), chosen, base_cwd or Path.cwd(), "tasks")
+    thread). Bad tasks or options raise `UsageError`, an unusable `claude` `LaunchError`, each one line. `trust`
+    says what the tasks' author may ask for (`Trust.remote` over HTTP)."""
+    chosen = options_from_request(options, defaults or RunOptions(), trust)
+    specs = resolve_tasks(task_tables(tasks, "tasks"), chosen, base_cwd or Path.cwd(), "tasks", trust)
     plan = plan_run(specs, chosen, find_claude(claude_bin), store.path)
     return start_detached(store, plan)
 

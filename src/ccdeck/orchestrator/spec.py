@@ -4,13 +4,16 @@ A task list is a list of tables, or a table whose only key is `tasks` (TOML has 
 
     [{"id": "docs", "prompt": "Fix the typos in README.md", "timeout_s": 600}]
 
-Everything is checked before anything starts: an unknown key, a duplicate or missing id, a wrong type or a
-missing folder is a `UsageError` naming the task and the key. Per-task values override the run's options.
+Everything is checked before anything starts: an unknown key, a duplicate or missing id, a wrong type, a number
+that is not finite or out of range, text that is not valid Unicode or a missing folder is a `UsageError` naming the
+task and the key. Per-task values override the run's options. A task list that comes over HTTP is checked with
+`Trust.remote` (see there): a stricter environment rule, and no `bypassPermissions` unless the server allows it.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -30,8 +33,63 @@ TASK_KEYS = frozenset(
 )  # fmt: skip
 # Task ids name log files and git branches (`ccdeck/<run>/<task>`): keep them to characters safe in both.
 TASK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+BYPASS = "bypassPermissions"
+# Environment variable names: the portable POSIX shape (upper case letters, digits, `_`; no leading digit). This
+# also keeps out lower-case twins that some programs read (`http_proxy`, `npm_config_*`) and anything a shell
+# would parse (`BASH_FUNC_x%%`).
+ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
+# Names a task that came over HTTP may not set. The server's user chose the environment `ccdeck serve` runs in; a
+# request may add project variables, not change what runs or where secrets go. Each group, and why:
+# - run code before any model turn: the dynamic loader (LD_*, DYLD_*), Node, which runs `claude` itself
+#   (NODE_OPTIONS=--require…), shells Claude Code starts (BASH_ENV, ENV, SHELL, IFS, PS4, PROMPT_COMMAND,
+#   SHELLOPTS), git, which Claude Code runs at start (GIT_* incl. GIT_CONFIG_*, GIT_SSH_COMMAND), interpreters
+#   tools call (PYTHON*, PERL*, RUBY*, JAVA_TOOL_OPTIONS…), pagers and editors (LESSOPEN, PAGER, EDITOR…);
+# - choose which program or which configuration is used: PATH, HOME, XDG_* (git and others read config there),
+#   CLAUDE_* (CLAUDE_CONFIG_DIR holds settings with hooks; CLAUDE_CODE_SHELL_PREFIX wraps every command;
+#   CLAUDE_ENV_FILE is sourced by every command) — a prefix, as Claude Code adds variables with each release;
+# - send the session, its API key or its traffic elsewhere: ANTHROPIC_* (base URL, keys, headers), cloud
+#   credentials (AWS_*, GOOGLE_*, CLOUDSDK_*, AZURE_*), proxies and CA bundles (HTTPS_PROXY, SSL_CERT_FILE…).
+# A task file run from the CLI is not checked against this list: its author is the user at the terminal, who can
+# set all of these in the environment `ccdeck run` inherits anyway (ANTHROPIC_BASE_URL for a gateway,
+# CLAUDE_CODE_MAX_RETRIES, …), so refusing them there would protect nothing and break real uses.
+ENV_DENIED = frozenset(
+    {"PATH", "HOME", "SHELL", "ENV", "IFS", "PS4", "PROMPT_COMMAND", "SHELLOPTS", "CDPATH", "GLOBIGNORE", "TMPDIR",
+     "EDITOR", "VISUAL", "PAGER", "MANPAGER", "BROWSER", "LESSOPEN", "LESSCLOSE", "SSH_ASKPASS", "SUDO_ASKPASS",
+     "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
+     "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "GNUPGHOME", "KUBECONFIG"}
+)  # fmt: skip
+ENV_DENIED_PREFIXES = (
+    "LD_", "DYLD_", "NODE_", "NPM_CONFIG_", "BASH_", "PYTHON", "PERL", "RUBY", "GEM_", "BUNDLE_", "DOTNET_",
+    "CORECLR_", "GIT_", "XDG_", "CLAUDE_", "ANTHROPIC_", "AWS_", "GOOGLE_", "CLOUDSDK_", "AZURE_", "SSH_",
+)  # fmt: skip
+# Upper bounds: far beyond any real run, low enough that no value overflows SQLite, asyncio or the OS.
+MAX_PARALLEL_LIMIT = 256
+MAX_COUNT = 100_000  # turns, retries
+MAX_SECONDS = 30 * 86_400.0
+MAX_BUDGET_USD = 1_000_000.0
 T = TypeVar("T")
+
+
+def env_name_denied(name: str) -> bool:
+    """True when a request over HTTP may not set the environment variable `name` (see `ENV_DENIED`)."""
+    return name in ENV_DENIED or name.startswith(ENV_DENIED_PREFIXES)
+
+
+@dataclass(frozen=True)
+class Trust:
+    """How far the author of a task list is trusted. `LOCAL` (the CLI's user, the default) may set any well-formed
+    environment variable and any permission mode; `remote` (a request over HTTP) may not set `ENV_DENIED` names,
+    and asks for `bypassPermissions` only where the server was started with `--allow-bypass`."""
+
+    deny_env: bool = False
+    allow_bypass: bool = True
+
+    @classmethod
+    def remote(cls, *, allow_bypass: bool) -> Trust:
+        return cls(deny_env=True, allow_bypass=allow_bypass)
+
+
+LOCAL = Trust()
 
 
 @dataclass(frozen=True)
@@ -49,6 +107,13 @@ class RunOptions:
     grace_s: float = 5.0  # after SIGINT, before SIGTERM
     stagger_s: float = 0.1  # least time between two starts: the API sees no burst of simultaneous sessions
     retry_base_s: float = 2.0  # first back-off after a 429/529 result; doubles each retry, with jitter
+
+    def __post_init__(self) -> None:
+        # Flags and settings reach here unchecked by `_Checker` (click's FloatRange lets NaN through).
+        for name in ("budget_usd", "timeout_s", "grace_s", "stagger_s", "retry_base_s"):
+            value = getattr(self, name)
+            if value is not None and not math.isfinite(value):
+                raise UsageError(f"{name}: must be a finite number, got {value!r}")
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -71,7 +136,7 @@ PUBLIC_OPTIONS = {
 }  # fmt: skip
 
 
-def options_from_request(data: object, defaults: RunOptions) -> RunOptions:
+def options_from_request(data: object, defaults: RunOptions, trust: Trust = LOCAL) -> RunOptions:
     """Run options from a JSON body (`PUBLIC_OPTIONS` keys), each checked like a task's values."""
     if data is None:
         return defaults
@@ -80,14 +145,14 @@ def options_from_request(data: object, defaults: RunOptions) -> RunOptions:
     unknown = sorted(str(k) for k in data if k not in PUBLIC_OPTIONS)
     if unknown:
         raise UsageError(f"options: unknown key {', '.join(map(repr, unknown))} (known: {', '.join(PUBLIC_OPTIONS)})")
-    check = _Checker(data, "options")
+    check = _Checker(data, "options", trust)
     values: dict[str, Any] = {
-        "max_parallel": check.count("maxParallel", defaults.max_parallel),
+        "max_parallel": check.count("maxParallel", defaults.max_parallel, maximum=MAX_PARALLEL_LIMIT),
         "model": check.text("model") or defaults.model,
-        "budget_usd": check.positive("budget", defaults.budget_usd),
+        "budget_usd": check.positive("budget", defaults.budget_usd, maximum=MAX_BUDGET_USD),
         "timeout_s": check.positive("timeout", defaults.timeout_s),
         "max_turns": check.count("maxTurns", defaults.max_turns),
-        "permission_mode": check.choice("permissionMode", PERMISSION_MODES, defaults.permission_mode),
+        "permission_mode": check.permission_mode("permissionMode", defaults.permission_mode),
         "worktree": check.flag("worktree", defaults.worktree),
         "retries": check.count("retries", defaults.retries, minimum=0),
         "grace_s": check.positive("grace", defaults.grace_s, zero=True),
@@ -210,13 +275,17 @@ def task_tables(data: object, where: str) -> list[Mapping[str, Any]]:
 
 
 def resolve_tasks(
-    tables: Sequence[Mapping[str, Any]], options: RunOptions, base_cwd: Path, where: str = "tasks"
+    tables: Sequence[Mapping[str, Any]],
+    options: RunOptions,
+    base_cwd: Path,
+    where: str = "tasks",
+    trust: Trust = LOCAL,
 ) -> list[TaskSpec]:
     """Check each table and apply the run's options."""
     specs: list[TaskSpec] = []
     seen: set[str] = set()
     for number, table in enumerate(tables, 1):
-        spec = _task(table, options, base_cwd, f"{where}: task {number}")
+        spec = _task(table, options, base_cwd, f"{where}: task {number}", trust)
         if spec.id in seen:
             raise UsageError(f'{where}: task {number}: duplicate id "{spec.id}"')
         seen.add(spec.id)
@@ -224,7 +293,7 @@ def resolve_tasks(
     return specs
 
 
-def _task(table: Mapping[str, Any], options: RunOptions, base_cwd: Path, where: str) -> TaskSpec:
+def _task(table: Mapping[str, Any], options: RunOptions, base_cwd: Path, where: str, trust: Trust) -> TaskSpec:
     unknown = sorted(str(k) for k in table if k not in TASK_KEYS)
     if unknown:
         raise UsageError(
@@ -232,16 +301,16 @@ def _task(table: Mapping[str, Any], options: RunOptions, base_cwd: Path, where: 
         )
     task_id = _task_id(table.get("id"), where)
     where = f'{where} ("{task_id}")'
-    check = _Checker(table, where)
+    check = _Checker(table, where, trust)
     return TaskSpec(
         id=task_id,
         prompt=check.text("prompt", required=True) or "",
         cwd=_cwd(check.text("cwd"), base_cwd, where),
         model=check.text("model") or options.model,
-        budget_usd=check.positive("budget_usd", options.budget_usd),
+        budget_usd=check.positive("budget_usd", options.budget_usd, maximum=MAX_BUDGET_USD),
         timeout_s=check.positive("timeout_s", options.timeout_s),
         max_turns=check.count("max_turns", options.max_turns),
-        permission_mode=check.choice("permission_mode", PERMISSION_MODES, options.permission_mode),
+        permission_mode=check.permission_mode("permission_mode", options.permission_mode),
         allowed_tools=check.tools("allowed_tools"),
         worktree=check.flag("worktree", options.worktree),
         env=check.env("env"),
@@ -261,20 +330,26 @@ def _task_id(value: object, where: str) -> str:
 
 
 def _cwd(value: str | None, base: Path, where: str) -> str:
-    path = (base / Path(value).expanduser()) if value else base
-    if not path.is_dir():
-        raise UsageError(f"{where}: cwd {value} is not a folder")
-    return str(path.resolve())
+    """An existing folder, resolved; `~user` that names no user, a NUL or an over-long name is no folder either."""
+    try:
+        path = (base / Path(value).expanduser()) if value else base
+        if path.is_dir():
+            return str(path.resolve())
+    except (OSError, ValueError, RuntimeError):
+        pass
+    raise UsageError(f"{where}: cwd {value!r} is not a folder")
 
 
 class _Checker:
     """Typed getters for one task table; each raises a `UsageError` naming the task and the key."""
 
-    def __init__(self, table: Mapping[str, Any], where: str) -> None:
-        self.table, self.where = table, where
+    def __init__(self, table: Mapping[str, Any], where: str, trust: Trust = LOCAL) -> None:
+        self.table, self.where, self.trust = table, where, trust
 
     def _fail(self, key: str, expected: str) -> UsageError:
-        return UsageError(f'{self.where}: "{key}" must be {expected}, got {self.table[key]!r}')
+        shown = repr(self.table[key])
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."
+        return UsageError(f'{self.where}: "{key}" must be {expected}, got {shown}')
 
     def text(self, key: str, *, required: bool = False) -> str | None:
         value = self.table.get(key)
@@ -284,22 +359,39 @@ class _Checker:
             return None
         if not isinstance(value, str) or not value.strip():
             raise self._fail(key, "a non-empty string")
+        if not _is_clean(value):
+            raise self._fail(key, "valid Unicode text without NUL characters")
         return value
 
-    def positive(self, key: str, default: T, *, zero: bool = False) -> float | T:
+    def positive(self, key: str, default: T, *, zero: bool = False, maximum: float = MAX_SECONDS) -> float | T:
         value = self.table.get(key)
         if value is None:
             return default
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or (value == 0 and not zero):
-            raise self._fail(key, "a number of 0 or more" if zero else "a positive number")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)  # NaN and Infinity: JSON (as Python reads it), YAML and TOML all allow them
+            or not (0 <= value <= maximum)
+            or (value == 0 and not zero)
+        ):
+            raise self._fail(key, f"{'a number of 0 or more' if zero else 'a positive number'} (at most {maximum:g})")
         return float(value)
 
-    def count(self, key: str, default: T, *, minimum: int = 1) -> int | T:
+    def count(self, key: str, default: T, *, minimum: int = 1, maximum: int = MAX_COUNT) -> int | T:
         value = self.table.get(key)
         if value is None:
             return default
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise self._fail(key, "a whole number of 0 or more" if minimum == 0 else "a positive whole number")
+        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+            expected = "a whole number of 0 or more" if minimum == 0 else "a positive whole number"
+            raise self._fail(key, f"{expected} (at most {maximum})")
+        return value
+
+    def permission_mode(self, key: str, default: str) -> str:
+        value = self.choice(key, PERMISSION_MODES, default)
+        if key in self.table and value == BYPASS and not self.trust.allow_bypass:
+            raise UsageError(
+                f'{self.where}: "{key}": {BYPASS} is refused over HTTP unless `ccdeck serve` runs with --allow-bypass'
+            )
         return value
 
     def choice(self, key: str, choices: Sequence[str], default: str) -> str:
@@ -324,7 +416,7 @@ class _Checker:
             return ()
         if isinstance(value, str):
             value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() and _is_clean(v) for v in value):
             raise self._fail(key, "a list of tool names")
         return tuple(value)
 
@@ -333,10 +425,23 @@ class _Checker:
         if value is None:
             return {}
         if not isinstance(value, Mapping) or not all(
-            isinstance(k, str) and ENV_NAME.fullmatch(k) and isinstance(v, str) for k, v in value.items()
+            isinstance(k, str) and ENV_NAME.fullmatch(k) and isinstance(v, str) and _is_clean(v)
+            for k, v in value.items()
         ):
-            raise self._fail(key, "a table of variable names to string values")
+            raise self._fail(key, "a table of variable names (A-Z, 0-9, _) to string values")
+        denied = sorted(k for k in value if self.trust.deny_env and env_name_denied(k))
+        if denied:
+            raise UsageError(f'{self.where}: "{key}" may not set {", ".join(denied)} over HTTP (see README, Security)')
         return dict(value)
+
+
+def _is_clean(text: str) -> bool:
+    """Text that can go into an argument, an environment variable and UTF-8 storage: no lone surrogate, no NUL."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
 
 
 def _kind(value: object) -> str:

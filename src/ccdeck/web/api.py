@@ -25,6 +25,8 @@ from ccdeck.store import queries
 
 router = APIRouter(prefix="/api")
 T = TypeVar("T")
+# Pages past this are empty anyway; the bound keeps `(page - 1) * pageSize` inside SQLite's 64-bit integers.
+MAX_PAGE = 1_000_000
 
 
 def monitor_of(request: Request) -> Monitor:
@@ -71,7 +73,7 @@ async def sessions(
     q: str | None = None,
     sort: Literal["lastActivity", "cost", "tokens", "duration"] = "lastActivity",
     order: Literal["asc", "desc"] = "desc",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
     monitor = monitor_of(request)
@@ -169,7 +171,7 @@ def _rounded(cost: float | None) -> float | None:
 async def session_timeline(
     request: Request,
     session_id: str,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
     rows, total = await read(request, lambda c: queries.timeline(c, session_id, page_size, (page - 1) * page_size))

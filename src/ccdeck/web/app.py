@@ -1,15 +1,16 @@
-"""The FastAPI app: its lifespan owns the store, the live monitor and the hub; routes are the API, /ws, /metrics
-and the built dashboard."""
+"""The FastAPI app: its lifespan owns the store, the live monitor and the hub; routes are the API, /ws, /metrics,
+/docs and the built dashboard; the middlewares of `ccdeck.web.security` guard them all."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from ccdeck import __version__
@@ -17,9 +18,11 @@ from ccdeck.live.hub import Hub
 from ccdeck.live.monitor import Monitor
 from ccdeck.orchestrator.spec import RunOptions
 from ccdeck.store.store import Store
-from ccdeck.web import api, metrics, runs_api, ws
+from ccdeck.web import api, docs, metrics, runs_api, ws
 from ccdeck.web.runs_feed import RunsFeed
-from ccdeck.web.security import TOKEN_COOKIE, Guard
+from ccdeck.web.security import SECURITY_HEADERS, Guard, SecurityHeaders
+
+log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).with_name("static")
 NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>ccdeck</title>
@@ -39,6 +42,7 @@ class ServeOptions:
     catch_up: bool = True
     run_defaults: RunOptions = field(default_factory=RunOptions)
     claude_bin: str | None = None
+    allow_bypass: bool = False  # runs over HTTP may use bypassPermissions (`ccdeck serve --allow-bypass`)
 
 
 def create_app(options: ServeOptions) -> FastAPI:
@@ -51,6 +55,7 @@ def create_app(options: ServeOptions) -> FastAPI:
         app.state.monitor = monitor
         app.state.run_defaults = options.run_defaults
         app.state.claude_bin = options.claude_bin
+        app.state.allow_bypass = options.allow_bypass
         feed = RunsFeed(store, hub)
         await monitor.start(catch_up=options.catch_up)
         feed.start()
@@ -62,31 +67,49 @@ def create_app(options: ServeOptions) -> FastAPI:
             await monitor.stop()
             store.close()
 
-    app = FastAPI(title="ccdeck", version=__version__, lifespan=lifespan)
+    # FastAPI's own /docs and /redoc load their scripts from a CDN: `docs` serves Swagger UI from this server.
+    app = FastAPI(title="ccdeck", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.add_exception_handler(Exception, _internal_error)
     app.include_router(api.router)
     app.include_router(runs_api.router)
     app.include_router(ws.router)
     app.include_router(metrics.router)
-    _mount_dashboard(app, options.token)
+    app.include_router(docs.router)
+    _mount_dashboard(app)
     app.add_middleware(Guard, allowed_hosts=[options.host], token=options.token)
+    app.add_middleware(SecurityHeaders)  # added last, so outermost: its headers reach the Guard's refusals too
     return app
 
 
-def _mount_dashboard(app: FastAPI, token: str | None) -> None:
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    """The last resort: a bug is logged with its traceback and answered as a JSON 500 without one. Starlette sends
+    this from outside the middlewares, hence the security headers here."""
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    headers = {name.decode(): value.decode() for name, value in SECURITY_HEADERS}
+    return JSONResponse({"detail": "internal error"}, status_code=500, headers=headers)
+
+
+def _mount_dashboard(app: FastAPI) -> None:
     if (STATIC / "assets").is_dir():
         app.mount("/assets", StaticFiles(directory=STATIC / "assets"), name="assets")
 
     @app.get("/{path:path}", include_in_schema=False)
-    async def dashboard(request: Request, path: str) -> Response:
+    async def dashboard(path: str) -> Response:
         """Every other path is the single-page app (its router reads the URL)."""
-        if path.startswith(("api/", "ws")):
+        if path.startswith(("api/", "ws", "docs/")) or not path.isprintable():  # a NUL, a control character
             return Response(status_code=404)
-        candidate = (STATIC / path).resolve()
-        if path and candidate.is_file() and candidate.is_relative_to(STATIC.resolve()):
+        if path and (candidate := _static_file(path)) is not None:
             return FileResponse(candidate)
         index = STATIC / "index.html"
-        response: Response = FileResponse(index) if index.is_file() else HTMLResponse(NOT_BUILT)
-        offered = request.query_params.get("token")
-        if token is not None and offered == token:  # the Guard let it through: remember it in a cookie
-            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
-        return response
+        return FileResponse(index) if index.is_file() else HTMLResponse(NOT_BUILT)
+
+
+def _static_file(path: str) -> Path | None:
+    """A file of the built dashboard; None for anything outside it or no file name at all (a NUL, too long)."""
+    try:
+        candidate = (STATIC / path).resolve()
+        if candidate.is_relative_to(STATIC.resolve()) and candidate.is_file():
+            return candidate
+    except (OSError, ValueError):
+        pass
+    return None

@@ -1,6 +1,8 @@
 """Runs from the dashboard: list, inspect, start and stop parallel headless sessions (docs/API.md, "Runs").
 
-Starting and stopping are POSTs, so the Guard's same-origin (and, off loopback, token) rules apply to them.
+Starting and stopping are POSTs, so the Guard's same-origin (and, off loopback, token) rules apply to them. A run
+started here is checked with `Trust.remote`: no environment variable of `spec.ENV_DENIED`, and `bypassPermissions`
+only when `ccdeck serve --allow-bypass`.
 """
 
 from __future__ import annotations
@@ -8,14 +10,23 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, HTTPException, Query, Request
+import orjson
+from fastapi import APIRouter, HTTPException, Query, Request
 
 from ccdeck.errors import CcdeckError, UsageError
 from ccdeck.orchestrator import control
-from ccdeck.orchestrator.spec import RunOptions
+from ccdeck.orchestrator.spec import RunOptions, Trust
 from ccdeck.store.store import Store
 
 router = APIRouter(prefix="/api/runs")
+MAX_BODY = 1 << 20  # bytes; a thousand long prompts fit
+START_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": {
+        "type": "object", "required": ["tasks"],
+        "properties": {"tasks": {"type": "array", "items": {"type": "object"}}, "options": {"type": "object"}},
+    }}},
+}  # fmt: skip
 
 
 def _store(request: Request) -> Store:
@@ -44,14 +55,39 @@ async def get_run(request: Request, run_id: str) -> dict[str, Any]:
     return {"run": await _one(request, run_id)}
 
 
-@router.post("", status_code=201)
-async def start_run(request: Request, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+async def _json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object, read strictly: `application/json`, at most `MAX_BODY` bytes, no NaN or Infinity,
+    no lone surrogate, at most 1024 levels deep (orjson's rules); anything else is a 4xx, never a 500."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise HTTPException(415, "the body must be application/json")
+    declared = request.headers.get("content-length", "0")
+    if not declared.isdigit() or int(declared) > MAX_BODY:
+        raise HTTPException(413, f"the body must be at most {MAX_BODY} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise HTTPException(413, f"the body must be at most {MAX_BODY} bytes")
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise HTTPException(400, f"invalid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise HTTPException(422, "the body must be a JSON object")
+    return data
+
+
+@router.post("", status_code=201, openapi_extra={"requestBody": START_BODY})
+async def start_run(request: Request) -> dict[str, Any]:
+    body = await _json_body(request)
     defaults: RunOptions = request.app.state.run_defaults
     claude_bin: str | None = request.app.state.claude_bin
+    trust = Trust.remote(allow_bypass=request.app.state.allow_bypass)
     try:
         run_id = await asyncio.to_thread(
             control.submit, _store(request), body.get("tasks"), body.get("options"),
-            defaults=defaults, claude_bin=claude_bin,
+            defaults=defaults, claude_bin=claude_bin, trust=trust,
         )  # fmt: skip
     except CcdeckError as exc:
         raise HTTPException(422, " ".join(str(exc).split())) from None

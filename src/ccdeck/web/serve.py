@@ -33,6 +33,7 @@ def run_server(cfg: Config, *, open_browser: bool, out: Console) -> None:
         token=token,
         run_defaults=defaults_from(cfg),
         claude_bin=cfg.get(config.CLAUDE_BIN),
+        allow_bypass=cfg.get(config.ALLOW_BYPASS),
     )
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
