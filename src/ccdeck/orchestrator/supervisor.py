@@ -155,19 +155,7 @@ class Supervisor:
 
     async def _acquire_slot(self, task: TaskRun) -> bool:
         """Wait for a free slot; False (holding none) when the task is asked to stop first."""
-        acquire = asyncio.ensure_future(self._slots.acquire())
-        stopped = asyncio.ensure_future(task.stop_event.wait())
-        await asyncio.wait({acquire, stopped}, return_when=asyncio.FIRST_COMPLETED)
-        stopped.cancel()
-        if not acquire.done():
-            acquire.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await acquire
-        got = acquire.done() and not acquire.cancelled()
-        if got and task.stopping:
-            self._slots.release()
-            return False
-        return got
+        return await _acquire_unless_stopped(self._slots, task)
 
     async def _back_off(self, task: TaskRun, outcome: Outcome) -> bool:
         """Queue the task again after a jittered exponential delay; False when it is stopped meanwhile."""
@@ -180,17 +168,26 @@ class Supervisor:
             await asyncio.wait_for(task.stop_event.wait(), delay)
         return not task.stopping
 
-    async def _stagger(self) -> None:
-        async with self._start_lock:
+    async def _stagger(self, task: TaskRun) -> bool:
+        """Wait until `stagger_s` after the previous start; False as soon as the task is asked to stop (a stop
+        or SIGTERM acts at once, however long the stagger)."""
+        if not await _acquire_unless_stopped(self._start_lock, task):
+            return False
+        try:
             loop = asyncio.get_running_loop()
             wait = self._last_start + self.options.stagger_s - loop.time()
             if wait > 0:
-                await asyncio.sleep(wait)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(task.stop_event.wait(), wait)
+            if task.stopping:
+                return False
             self._last_start = loop.time()
+            return True
+        finally:
+            self._start_lock.release()
 
     async def _one_attempt(self, task: TaskRun) -> Outcome:
-        await self._stagger()
-        if task.stopping:
+        if not await self._stagger(task):
             return Outcome("stopped", task.stop_reason)
         if task.spec.worktree and task.worktree is None:
             failure = await self._make_worktree(task)
@@ -314,3 +311,20 @@ class Supervisor:
     def _read_stop_requests(self) -> tuple[float | None, dict[str, float]]:
         with self.store.read() as conn:
             return q.stop_requests(conn, self.run_id)
+
+
+async def _acquire_unless_stopped(lock: asyncio.Semaphore | asyncio.Lock, task: TaskRun) -> bool:
+    """Acquire `lock`; False (holding nothing) when the task is asked to stop first."""
+    acquire = asyncio.ensure_future(lock.acquire())
+    stopped = asyncio.ensure_future(task.stop_event.wait())
+    await asyncio.wait({acquire, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if not acquire.done():
+        acquire.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await acquire
+    got = acquire.done() and not acquire.cancelled()
+    if got and task.stopping:
+        lock.release()
+        return False
+    return got
