@@ -4,38 +4,43 @@ enough to see whether a stop waits for it."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import signal
 import sqlite3
 import stat
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
-from conftest import Launcher
+from conftest import Launcher, none_alive
 from core_fixtures import run_env
 
 pytestmark = [pytest.mark.slow]
 
-# The fake CLI: `--version` as Claude Code prints it; otherwise the prompt (on stdin) says what to do:
-# `sleep` runs until signalled; `daemon:<file>` first starts `sleep 1000` in a session of its own through a shell
-# that exits at once (a daemon, re-parented away from the task), writes its pid to <file>, then sleeps.
+# The fake CLI: `--version` as Claude Code prints it; otherwise the words of the prompt (on stdin) say what to do:
+# `daemon=<file>` starts `sleep 1000` in a session of its own through a shell that exits at once (a daemon,
+# re-parented away from the task) and writes its pid to <file>; then `quick` prints a result and exits, else the
+# CLI runs until signalled.
 FAKE_CLAUDE = """
-import json, os, subprocess, sys, time
+import json, subprocess, sys, time
 if "--version" in sys.argv:
     print("2.1.330 (Claude Code)")
     sys.exit(0)
-prompt = sys.stdin.read()
+words = sys.stdin.read().split()
 print(json.dumps({"type": "system", "subtype": "init", "session_id": "s", "model": "m"}), flush=True)
-if prompt.startswith("daemon:"):
-    pid_file = prompt.split(":", 1)[1]
-    subprocess.run(["sh", "-c", f"setsid sleep 1000 & echo $! > {pid_file}.tmp; mv {pid_file}.tmp {pid_file}"],
-                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=True)
-if prompt.startswith("quick"):
+for word in words:
+    if word.startswith("daemon="):
+        pid_file = word.split("=", 1)[1]
+        subprocess.run(["sh", "-c", f"setsid sleep 1000 & echo $! > {pid_file}.tmp; mv {pid_file}.tmp {pid_file}"],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=True)
+if "quick" in words:
     print(json.dumps({"type": "result", "subtype": "success", "is_error": False, "result": "ok"}), flush=True)
     sys.exit(0)
 while True:
@@ -54,6 +59,38 @@ def fake(tmp_path: Path) -> Iterator[Launcher]:
     launcher = Launcher(env, db, tmp_path)
     yield launcher
     launcher.close()
+
+
+@pytest.fixture
+def daemons(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
+    """`daemons(name)`: the pid file a fake task's daemon writes; every daemon is killed after the test."""
+    files: list[Path] = []
+
+    def pid_file(name: str) -> Path:
+        files.append(tmp_path / f"{name}.pid")
+        return files[-1]
+
+    yield pid_file
+    for file in files:
+        with contextlib.suppress(FileNotFoundError, ValueError, ProcessLookupError):
+            os.kill(int(file.read_text()), signal.SIGKILL)
+
+
+def daemon_pid(pid_file: Path) -> int:
+    return int(wait_for(lambda: pid_file.is_file() and pid_file.read_text().strip()))
+
+
+def gone(pid: int, timeout: float = 10.0) -> bool:
+    """The process has exited (a zombie no one reaped yet counts: it runs nothing)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def tasks_json(*tasks: dict[str, Any]) -> str:
@@ -117,3 +154,58 @@ def test_a_stop_does_not_wait_for_the_stagger(fake: Launcher) -> None:
     assert [t["status"] for t in json.loads(out)["run"]["tasks"]] == ["stopped", "stopped"], err
     _, (_, second) = read_run(fake, run_id)
     assert second["finished_at"] - signalled < 1.0
+
+
+def test_foreground_run_ends_the_daemons_of_a_stopped_task_and_of_a_finished_one(
+    fake: Launcher, daemons: Callable[[str], Path]
+) -> None:
+    held, done = daemons("held"), daemons("done")
+    tasks = tasks_json({"id": "held", "prompt": f"daemon={held}"}, {"id": "done", "prompt": f"daemon={done} quick"})
+    proc = fake.popen("run", tasks, "--max-parallel", "2", "--stagger", "0", "--grace", "1", "--json")
+    held_daemon, done_daemon = daemon_pid(held), daemon_pid(done)
+    run_id, _ = running_run(fake, 1)
+    assert not gone(held_daemon, timeout=0.5)
+
+    stopped = fake.json("stop", f"{run_id}/held")  # from another process
+    assert [t["status"] for t in stopped["tasks"]] == ["stopped"]
+    assert gone(held_daemon)
+    out, err = proc.communicate(timeout=60)
+    assert [(t["id"], t["status"]) for t in json.loads(out)["run"]["tasks"]] == [
+        ("held", "stopped"), ("done", "succeeded")
+    ], err  # fmt: skip
+    assert gone(done_daemon)  # a task that ended by itself leaves no daemon behind either
+
+
+def test_detached_run_ends_a_stopped_tasks_daemon(fake: Launcher, daemons: Callable[[str], Path]) -> None:
+    held = daemons("held")
+    detached = fake.run("run", tasks_json({"id": "held", "prompt": f"daemon={held}"}), "--grace", "1", "--detach")
+    assert detached.returncode == 0, detached.stderr
+    held_daemon = daemon_pid(held)
+    assert not gone(held_daemon, timeout=0.5)
+
+    stopped = fake.json("stop", "held")
+    assert [t["status"] for t in stopped["tasks"]] == ["stopped"]
+    assert gone(held_daemon)
+
+
+def test_stop_all_reaches_the_tasks_and_daemons_of_an_interrupted_run(
+    fake: Launcher, daemons: Callable[[str], Path]
+) -> None:
+    first, second = daemons("first"), daemons("second")
+    tasks = tasks_json({"id": "first", "prompt": f"daemon={first}"}, {"id": "second", "prompt": f"daemon={second}"})
+    detached = fake.run("run", tasks, "--max-parallel", "2", "--stagger", "0", "--grace", "1", "--detach")
+    assert detached.returncode == 0, detached.stderr
+    run_id, rows = running_run(fake, 2)
+    strays = [daemon_pid(first), daemon_pid(second)]
+    run, _ = read_run(fake, run_id)
+    os.kill(run["supervisor_pid"], signal.SIGKILL)
+    assert gone(run["supervisor_pid"])
+
+    stopped = fake.json("stop-all")
+    assert sorted((t["runId"], t["id"], t["status"]) for t in stopped["tasks"]) == [
+        (run_id, "first", "stopped"), (run_id, "second", "stopped")
+    ]  # fmt: skip
+    assert none_alive([row["pid"] for row in rows])
+    assert all(gone(pid) for pid in strays)
+    assert read_run(fake, run_id)[0]["status"] == "interrupted"
+    assert fake.run("stop-all").stdout.strip() == "nothing to stop"

@@ -4,7 +4,8 @@
 - Each attempt's deadline is its own timer, armed the moment its process starts: a task times out on time
   whatever else is queued or running.
 - A 429/529 result is retried with a jittered exponential back-off, up to `retries` more attempts.
-- Stops come from three places and end the same way (SIGINT, grace, SIGTERM, SIGKILL to the task's group):
+- Stops come from three places and end the same way (SIGINT, grace, SIGTERM, SIGKILL to the task's group and
+  to its strays, the processes that left the group but carry its `CCDECK_TASK` marker; see `procs`):
   `stop()` in this process (the CLI's signal handlers, a web layer), and stop requests another process wrote
   into the store (`ccdeck stop`, `ccdeck stop-all`), polled every `POLL_SECONDS`.
 - Progress (turns, tokens, cost so far, last tool) is written to the store every `FLUSH_SECONDS`; state changes
@@ -28,7 +29,7 @@ from sqlalchemy import Connection
 
 from ccdeck.claude.pricing import Pricer
 from ccdeck.models import TokenUsage
-from ccdeck.orchestrator import worktree
+from ccdeck.orchestrator import procs, worktree
 from ccdeck.orchestrator.child import Child, child_env, claude_argv
 from ccdeck.orchestrator.events import TIMEOUT, Outcome, classify
 from ccdeck.orchestrator.spec import RunOptions, TaskSpec
@@ -74,6 +75,8 @@ class Supervisor:
         self._last_start = 0.0
         self._done = asyncio.Event()
         self._by_id = {t.id: t for t in self.tasks}
+        self._subreaper = False
+        self._child_pids: set[int] = set()  # the tasks' own processes: their `Child` reaps them, never `reap_orphans`
 
     # Control, from this process ---------------------------------------------------------------------------------
 
@@ -112,6 +115,8 @@ class Supervisor:
         """Run every task to a final state; the run's row ends `finished` or `stopped`."""
         # Load the price table now, in a thread, rather than in the middle of the first progress flush.
         await asyncio.to_thread(self.pricer.cost, "claude-sonnet-4-5", TokenUsage(), now())
+        # A task's `setsid` daemon whose parent exits becomes our child, not init's: still ours to find and end.
+        self._subreaper = procs.become_subreaper()
         self.started_at = now()
         pid = os.getpid()
         await self._write(q.update_run, self.run_id, status="running", started_at=self.started_at,
@@ -196,8 +201,10 @@ class Supervisor:
         session_id = str(uuid.uuid4())
         stream_path, stderr_path = log_paths(self.log_dir, task.id)
         spec = task.spec
-        child = Child(claude_argv(self.claude_bin, spec, session_id), child_env(spec, self.environ), task.cwd,
-                      spec.prompt, stream_path, stderr_path, lambda event: self._on_event(task, event))  # fmt: skip
+        env = child_env(spec, self.environ, marker=procs.task_marker(self.run_id, task.id))
+        child = Child(claude_argv(self.claude_bin, spec, session_id), env, task.cwd, spec.prompt, stream_path,
+                      stderr_path, lambda event: self._on_event(task, event),
+                      strays_in_descendants=self._subreaper)  # fmt: skip
         task.begin_attempt(session_id, now())
         try:
             await child.start()
@@ -205,6 +212,7 @@ class Supervisor:
             task.end_attempt(Outcome("failed"), self.pricer, now())
             return Outcome("failed", f"cannot start {self.claude_bin}: {exc.strerror or exc}")
         task.status, task.pid, task.pid_started, task.error = q.RUNNING, child.pid, child.started_at, None
+        self._child_pids.add(child.pid)
         log.info("task %s: attempt %d started, pid %d, session %s", task.id, task.attempt, child.pid, session_id)
         try:
             await self._save(task)
@@ -214,6 +222,9 @@ class Supervisor:
                 log.warning("task %s: stopping pid %d after an error", task.id, child.pid)
                 await asyncio.shield(child.terminate(self.options.grace_s))
             await child.finish()
+            self._child_pids.discard(child.pid)
+            if self._subreaper:
+                procs.reap_orphans(self._child_pids)
         task.exit_code = child.exit_code
         outcome = classify(task.state.result, child.exit_code, stop_reason, child.stderr_tail())
         if outcome.status == "timed_out":
