@@ -12,6 +12,7 @@ from fastapi import APIRouter, Body, HTTPException, Query, Request
 
 from ccdeck.errors import CcdeckError, UsageError
 from ccdeck.orchestrator import control
+from ccdeck.orchestrator.report import with_prompt_previews
 from ccdeck.orchestrator.spec import RunOptions
 from ccdeck.store.store import Store
 
@@ -36,7 +37,7 @@ async def list_runs(
     request: Request, active: bool = False, limit: Annotated[int, Query(ge=1, le=500)] = 50
 ) -> dict[str, Any]:
     runs = await asyncio.to_thread(control.status, _store(request), limit=limit, active_only=active)
-    return {"runs": runs}
+    return {"runs": [with_prompt_previews(run) for run in runs]}  # whole prompts: GET /api/runs/{id}
 
 
 @router.get("/{run_id}")
