@@ -149,8 +149,8 @@ def test_a_pid_is_only_ours_with_its_start_time(tmp_path: Path) -> None:
         assert same_process(made.pid, made.started_at)
         assert procs.group_of_ours(made.pid, made.started_at)
         assert not same_process(made.pid, made.started_at - 60)  # a reused pid: another process
-        assert not procs.stop_group_blocking(made.pid, made.started_at - 60, grace=0.1)
-        assert procs.stop_group_blocking(made.pid, made.started_at, grace=2.0)
+        assert not procs.stop_task_blocking(made.pid, made.started_at - 60, grace=0.1)
+        assert procs.stop_task_blocking(made.pid, made.started_at, grace=2.0)
         assert await made.wait_exit(5)
         await made.finish()
 

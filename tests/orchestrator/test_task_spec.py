@@ -8,7 +8,9 @@ import json
 import os
 import sqlite3
 import stat
+import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ from ccdeck.orchestrator.spec import (
     options_from_request,
     resolve_tasks,
 )
+from ccdeck.orchestrator.worktree import branch_problem
 from core_fixtures import run_cli
 
 Capsys = pytest.CaptureFixture[str]
@@ -153,6 +156,8 @@ def _fake_claude(path: Path, version: str) -> Path:
         (['[{"id": "a", "prompt": "x", "budget_usd": Infinity}]'], '"budget_usd" must be a positive number'),
         (['[{"id": "a", "prompt": "\\ud800"}]'], '"prompt" must be valid Unicode text'),
         (['[{"id": "a", "prompt": "x", "env": {"lower": "1"}}]'], '"env" must be a table of variable names'),
+        (['[{"id": "a..b", "prompt": "x"}]', "--worktree"], "cannot end the git branch name ccdeck/RUN/a..b"),
+        (['[{"id": "x.lock", "prompt": "x", "worktree": true}]'], "a part of it ends with '.lock'"),
     ],
 )
 def test_cli_refuses_bad_input_with_one_line(
@@ -168,6 +173,26 @@ def test_cli_refuses_bad_input_with_one_line(
     assert out == ""
     assert err.count("\n") == 1 and err.startswith("ccdeck: error: ") and message in err, err
     assert _runs_recorded(db) == 0
+
+
+BRANCH_IDS = ["a..b", "x.lock", "x.", ".x", "-x", "a@{b", "a b", "a~1", "a^", "a:b", "a?", "a*", "a[b", "a\\b",
+              "a\x7f", "ok", "ok.1", "x.lock.d", "a.b-c_d", "@", "a@b", "lock"]  # fmt: skip
+
+
+def test_branch_rule_is_gits() -> None:
+    for task_id in BRANCH_IDS:
+        name = f"ccdeck/20250101-000000-abcd/{task_id}"
+        git = subprocess.run(["git", "check-ref-format", "--branch", name], capture_output=True, check=False)
+        assert (branch_problem(name) is None) == (git.returncode == 0), (task_id, branch_problem(name))
+    assert branch_problem("-x") is not None and branch_problem("@") is not None
+
+
+def test_worktree_ids_git_refuses_are_refused_and_others_not(tmp_path: Path) -> None:
+    for task_id in ("a..b", "x.lock", "x."):
+        source = json.dumps([{"id": task_id, "prompt": "p"}])
+        with pytest.raises(UsageError, match="cannot end the git branch name"):
+            load(source, tmp_path, options=replace(OPTIONS, worktree=True))
+        assert [s.id for s in load(source, tmp_path)] == [task_id]  # without worktrees the id names files only
 
 
 def test_cli_refuses_a_claude_too_old(capsys: Capsys, tmp_path: Path) -> None:

@@ -98,3 +98,37 @@ def test_bad_runs_are_refused(runs_server: LiveServer) -> None:
     assert foreign.status_code == 403
     assert runs_server.get("/api/runs/nope").status_code == 404
     assert runs_server.get("/api/runs").json()["runs"] == []
+
+
+def test_pushed_updates_and_lists_carry_a_prompt_preview(
+    runs_server: LiveServer, claude_sandbox: ClaudeSandbox
+) -> None:
+    prompt = "[[fake:text:done]] " + "p" * 1_000_000
+    body = {"tasks": [{"id": "big", "prompt": prompt, "cwd": str(claude_sandbox.cwd)}], "options": {"timeout": 60}}
+    ws_url = runs_server.url.replace("http", "ws") + "/ws"
+    sizes: list[int] = []
+    with connect(ws_url, origin=runs_server.url, open_timeout=10, max_size=None) as ws:  # type: ignore[arg-type]
+        assert orjson.loads(ws.recv(timeout=15))["type"] == "snapshot"
+        created = httpx.post(runs_server.url + "/api/runs", json=body, headers={"Origin": runs_server.url}, timeout=60)
+        assert created.status_code == 201, created.text
+        run_id = created.json()["run"]["id"]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            raw = ws.recv(timeout=30)
+            message = orjson.loads(raw)
+            if message["type"] == "run.updated" and message["run"]["id"] == run_id:
+                sizes.append(len(raw))
+                (task,) = message["run"]["tasks"]
+                assert (task["prompt"], task["promptChars"], task["promptTruncated"]) == (
+                    prompt[:200],
+                    len(prompt),
+                    True,
+                )
+                if message["run"]["status"] == "finished":
+                    break
+    assert sizes and max(sizes) < 20_000, sizes
+    (listed,) = [r for r in runs_server.get("/api/runs").json()["runs"] if r["id"] == run_id]
+    assert (listed["tasks"][0]["prompt"], listed["tasks"][0]["promptTruncated"]) == (prompt[:200], True)
+    (whole,) = _wait_run(runs_server, run_id)["tasks"]
+    assert (whole["prompt"], whole["promptChars"], whole["promptTruncated"]) == (prompt, len(prompt), False)
+    assert whole["status"] == "succeeded"

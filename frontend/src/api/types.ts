@@ -238,7 +238,10 @@ export interface RunTask {
   error: string | null;
   attempt: number | null;
   model: string | null;
+  /** Whole in `GET /api/runs/{id}`; the first 200 characters in lists and `run.updated` (`promptTruncated`). */
   prompt: string | null;
+  promptChars?: number | null;
+  promptTruncated?: boolean;
   cwd: string | null;
   tokens: Partial<RunTokens> | null;
   filesChanged: string[];

@@ -73,7 +73,10 @@ export function RunTaskResult({ task, runId }: { task: RunTask; runId: string })
 
       {task.prompt && (
         <Section title="Prompt">
-          <div className={`${TEXT_BOX} max-h-40`}>{task.prompt}</div>
+          <div className={`${TEXT_BOX} max-h-40`}>
+            {task.prompt}
+            {task.promptTruncated && `… (${task.promptChars ?? "?"} characters in all)`}
+          </div>
         </Section>
       )}
 

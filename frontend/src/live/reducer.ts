@@ -148,7 +148,17 @@ export function currentRun(
 ): Run | undefined {
   const live = state.runs[id];
   if (!fetched) return live;
-  return live && pushedSince(state, id, fetchedAt) ? live : fetched;
+  return live && pushedSince(state, id, fetchedAt) ? withWholePrompts(live, fetched) : fetched;
+}
+
+/** A pushed run carries prompt previews only: keep the whole prompts the fetched copy has. */
+function withWholePrompts(pushed: Run, fetched: Run): Run {
+  if (!pushed.tasks.some((t) => t.promptTruncated)) return pushed;
+  const whole = new Map(fetched.tasks.filter((t) => !t.promptTruncated).map((t) => [t.id, t.prompt]));
+  const tasks = pushed.tasks.map((t) =>
+    t.promptTruncated && whole.has(t.id) ? { ...t, prompt: whole.get(t.id) ?? t.prompt, promptTruncated: false } : t,
+  );
+  return { ...pushed, tasks };
 }
 
 /**

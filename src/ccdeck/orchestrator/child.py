@@ -7,7 +7,9 @@ Python 3.11 asyncio's `wait()` also waits for every pipe to close, and a tool's 
 stdout open would hide the CLI's exit; here the exit is seen through a pidfd.
 
 Stopping follows the house rule: SIGINT to the group (the CLI ends its turn and usually prints a result),
-a grace period, SIGTERM, a wait, SIGKILL; each step logged, and nothing of the group left at the end.
+a grace period, SIGTERM, a wait, SIGKILL; each step logged, and nothing of the group left at the end. Each step
+also reaches the task's strays: processes that left the group (`setsid`) but carry its `CCDECK_TASK` marker
+(`procs.strays`). When the CLI ends by itself, what it leaves behind, in its group or astray, is ended too.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import orjson
+import psutil
 
 from ccdeck.orchestrator import procs
 from ccdeck.orchestrator.spec import TaskSpec
@@ -54,8 +57,11 @@ def claude_argv(claude_bin: str, spec: TaskSpec, session_id: str) -> list[str]:
     return argv
 
 
-def child_env(spec: TaskSpec, base: Mapping[str, str], *, is_root: bool | None = None) -> dict[str, str]:
-    """The environment of one attempt: ours, without what would mislead the CLI, plus the task's own."""
+def child_env(
+    spec: TaskSpec, base: Mapping[str, str], *, marker: str | None = None, is_root: bool | None = None
+) -> dict[str, str]:
+    """The environment of one attempt: ours, without what would mislead the CLI, plus the task's own, plus
+    `CCDECK_TASK=<marker>`, by which the task's processes are found wherever they went (`procs.strays`)."""
     env = {k: v for k, v in base.items() if k not in ("CLAUDECODE", "IS_SANDBOX")}
     # As root the CLI refuses bypassPermissions unless told it runs in a sandbox; say so only when that
     # mode was asked for (the default mode is acceptEdits, so it was asked for explicitly).
@@ -63,6 +69,8 @@ def child_env(spec: TaskSpec, base: Mapping[str, str], *, is_root: bool | None =
     if root and spec.permission_mode == "bypassPermissions":
         env["IS_SANDBOX"] = "1"
     env.update(spec.env)
+    if marker is not None:
+        env[procs.MARKER_VARIABLE] = marker  # last: neither our own environment nor the task's overrides it
     return env
 
 
@@ -112,8 +120,12 @@ class Child:
         stream_path: Path,
         stderr_path: Path,
         on_event: Callable[[dict[str, Any]], None],
+        *,
+        strays_in_descendants: bool = True,
     ) -> None:
         self.argv, self.env, self.cwd, self.prompt = argv, dict(env), cwd, prompt
+        self.marker = self.env.get(procs.MARKER_VARIABLE)
+        self.strays_in_descendants = strays_in_descendants  # False when we are no subreaper: look everywhere
         self.stream_path, self.stderr_path = stream_path, stderr_path
         self.on_event = on_event
         self.pid = 0
@@ -220,22 +232,33 @@ class Child:
         return self._exited.is_set()
 
     async def terminate(self, grace: float) -> None:
-        """SIGINT, `grace` seconds, SIGTERM, a wait, SIGKILL: each to the whole group, until nothing is left."""
+        """SIGINT, `grace` seconds, SIGTERM, a wait, SIGKILL: each to the whole group and the task's strays, until
+        nothing is left."""
         steps = ((signal.SIGINT, grace), (signal.SIGTERM, TERM_WAIT_SECONDS), (signal.SIGKILL, KILL_WAIT_SECONDS))
-        for sig, wait in steps:
-            if not self.running and not procs.group_alive(self.pid):
-                return
-            log.info("pid %d: %s to its process group", self.pid, sig.name)
-            if not procs.signal_group(self.pid, sig):
-                return
-            if await self._group_gone_within(wait):
-                return
-        log.error("pid %d: process group %d still has %s after SIGKILL", self.pid, self.pid,
-                  procs.group_members(self.pid))  # fmt: skip
+        await self._ladder(steps, "stopping")
 
-    async def _group_gone_within(self, seconds: float) -> bool:
+    async def _ladder(self, steps: tuple[tuple[signal.Signals, float], ...], why: str) -> None:
+        for sig, wait in steps:
+            strays = self._strays()
+            if not self.running and not procs.group_alive(self.pid) and not strays:
+                return
+            log.info("pid %d (%s): %s to its process group%s", self.pid, why, sig.name,
+                     f" and {len(strays)} stray(s)" if strays else "")  # fmt: skip
+            procs.signal_group(self.pid, sig)
+            procs.signal_strays(strays, sig)
+            if await self._gone_within(wait, strays):
+                return
+        log.error("pid %d: process group %d still has %s (and strays %s) after SIGKILL", self.pid, self.pid,
+                  procs.group_members(self.pid), [p.pid for p in self._strays()])  # fmt: skip
+
+    def _strays(self) -> list[psutil.Process]:
+        if self.marker is None or not self.pid:
+            return []
+        return procs.strays(self.pid, self.marker, self.started_at, descendants_only=self.strays_in_descendants)
+
+    async def _gone_within(self, seconds: float, strays: list[psutil.Process]) -> bool:
         deadline = time.monotonic() + seconds
-        while self.running or procs.group_alive(self.pid):
+        while self.running or procs.group_alive(self.pid) or procs.strays_alive(strays):
             left = deadline - time.monotonic()
             if left <= 0:
                 return False
@@ -243,15 +266,13 @@ class Child:
                 await self.wait_exit(min(POLL_SECONDS, left))
             else:
                 await asyncio.sleep(min(POLL_SECONDS, left))
-        return True
+        return not self._strays()  # a stray started meanwhile: the next step reaches it
 
     async def finish(self) -> None:
-        """After the CLI exited: end what it left in its group, read stdout to its end, close the logs."""
-        if procs.group_alive(self.pid):
-            log.info("pid %d exited and left %s in its group: stopping them", self.pid, procs.group_members(self.pid))
-            for sig, wait in ((signal.SIGTERM, LEFTOVER_WAIT_SECONDS), (signal.SIGKILL, KILL_WAIT_SECONDS)):
-                if not procs.signal_group(self.pid, sig) or await self._group_gone_within(wait):
-                    break
+        """After the CLI exited: end what it left behind (in its group or astray), read stdout to its end, close
+        the logs."""
+        steps = ((signal.SIGTERM, LEFTOVER_WAIT_SECONDS), (signal.SIGKILL, KILL_WAIT_SECONDS))
+        await self._ladder(steps, "exited, ending what it left")
         if self._reader is not None:
             try:
                 await asyncio.wait_for(asyncio.shield(self._reader.closed), STDOUT_DRAIN_SECONDS)

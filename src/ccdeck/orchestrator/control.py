@@ -317,8 +317,10 @@ def stop(store: Store, refs: Sequence[str] | None, *, wait: bool = True) -> list
 def _targets(store: Store, refs: Sequence[str] | None) -> tuple[set[str], dict[str, list[str]]]:
     """(runs to stop as a whole, run id -> its unfinished tasks to stop)."""
     with store.read() as conn:
-        runs = q.list_runs(conn, active_only=True) if refs is None else []
-        whole = {run.id for run in runs}
+        # Every run still going, and every interrupted one (its supervisor was killed) whose tasks may still run.
+        runs = q.list_runs(conn) if refs is None else []
+        whole = {r.id for r in runs if r.status not in q.RUN_FINAL_STATES}
+        interrupted = {r.id for r in runs if r.status == "interrupted"}
         named: list[tuple[str, str]] = []
         for ref in refs or ():
             if "/" not in ref and q.get_run(conn, ref) is not None:
@@ -327,8 +329,9 @@ def _targets(store: Store, refs: Sequence[str] | None) -> tuple[set[str], dict[s
                 _, found = find_task(store, ref)
                 named.append((found.run_id, found.task_id))
         tasks: dict[str, list[str]] = {}
-        for run_id in sorted(whole):
+        for run_id in sorted(whole | interrupted):
             tasks[run_id] = [t.task_id for t in q.tasks_of(conn, run_id) if t.status in q.ACTIVE_STATES]
+        whole |= {run_id for run_id in interrupted if tasks[run_id]}
         for run_id, task_id in named:
             task = q.get_task(conn, run_id, task_id)
             if task is not None and task.status in q.ACTIVE_STATES and task_id not in tasks.get(run_id, []):
@@ -346,9 +349,14 @@ def _stop_orphans(store: Store, targets: Mapping[str, list[str]]) -> None:
             for task in q.tasks_of(conn, run_id)
             if task.status in q.ACTIVE_STATES and task.task_id in task_ids
         ]
+    by_grace: dict[float, list[tuple[int, float, str | None]]] = {}
     for run, task in work:
         if task.pid is not None and task.pid_started is not None:
-            procs.stop_group_blocking(task.pid, task.pid_started, _grace(run))
+            marker = procs.task_marker(run.id, task.task_id)
+            by_grace.setdefault(_grace(run), []).append((task.pid, task.pid_started, marker))
+    for grace, groups in by_grace.items():
+        procs.stop_tasks_blocking(groups, grace)
+    for run, task in work:
         store.write(partial(_mark_stopped, run_id=run.id, task_id=task.task_id))
 
 

@@ -3,15 +3,24 @@
 Every task runs in its own process group (its own session, in fact), so one signal reaches the CLI and every
 tool process it started. A pid alone can be reused once its process is gone; ccdeck records each pid with its
 start time and signals only a process whose start time still matches.
+
+A tool can leave its group (`setsid`, a daemon's double fork). Such strays are still the task's: every task's
+environment carries `CCDECK_TASK=<run>/<task>`, which its descendants inherit whatever group or parent they end
+up with, and a supervisor is a child subreaper (Linux), so strays whose parent exits become its children rather
+than init's: they stay among its descendants, and it reaps them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import os
 import signal
+import sys
 import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psutil
@@ -21,6 +30,113 @@ from ccdeck.pids import START_TOLERANCE_SECONDS, start_time
 log = logging.getLogger(__name__)
 
 PROC = Path("/proc")
+MARKER_VARIABLE = "CCDECK_TASK"
+PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
+LADDER_TERM_WAIT_SECONDS = 3.0
+LADDER_KILL_WAIT_SECONDS = 5.0
+
+
+def task_marker(run_id: str, task_id: str) -> str:
+    """The value of `CCDECK_TASK` in a task's environment: which run and task a process belongs to."""
+    return f"{run_id}/{task_id}"
+
+
+def become_subreaper() -> bool:
+    """Make this process the one orphaned descendants are re-parented to (instead of init), so a task's
+    `setsid` daemon stays among our descendants. Linux only: elsewhere (or if refused) a logged no-op, and strays
+    are looked for among all of the user's processes instead."""
+    if not sys.platform.startswith("linux"):
+        log.info("not Linux: no child subreaper; a task's detached processes are found by their environment")
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+            errno = ctypes.get_errno()
+            raise OSError(errno, os.strerror(errno))
+    except (OSError, AttributeError) as exc:
+        log.info("cannot become a child subreaper (%s): a task's detached processes are found by their environment",
+                 exc)  # fmt: skip
+        return False
+    return True
+
+
+def strays(pgid: int, marker: str, since: float, *, descendants_only: bool) -> list[psutil.Process]:
+    """The task's live processes outside its process group: those whose environment says `CCDECK_TASK=marker`
+    and that started after the task did. Looked for among our descendants (a subreaper's orphans included), or,
+    `descendants_only` False, among all of this user's processes (when the task's supervisor is gone)."""
+    found = []
+    for process in _descendants() if descendants_only else _users_processes():
+        with contextlib.suppress(psutil.Error, OSError):
+            if (
+                process.environ().get(MARKER_VARIABLE) == marker
+                and process.create_time() >= since - START_TOLERANCE_SECONDS
+                and process.status() != psutil.STATUS_ZOMBIE
+                and os.getpgid(process.pid) != pgid
+            ):
+                found.append(process)
+    return found
+
+
+def _descendants() -> list[psutil.Process]:
+    try:
+        return psutil.Process().children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def _users_processes() -> Iterable[psutil.Process]:
+    uid = os.getuid()
+    for process in psutil.process_iter(["uids"]):
+        uids = process.info.get("uids")
+        if uids is not None and uids.real == uid and process.pid != os.getpid():
+            yield process
+
+
+def signal_strays(processes: Sequence[psutil.Process], sig: signal.Signals) -> bool:
+    """Send `sig` to each process still running (psutil checks it is the same process); False if none was."""
+    reached = False
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            process.send_signal(sig)
+            reached = True
+    if reached:
+        log.info("%s to %d process(es) that left the task's group: %s", sig.name, len(processes),
+                 [p.pid for p in processes])  # fmt: skip
+    return reached
+
+
+def strays_alive(processes: Sequence[psutil.Process]) -> bool:
+    """Whether any of them still runs; the dead ones that are our children (re-parented orphans) are reaped."""
+    alive = False
+    for process in processes:
+        try:
+            if process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
+                alive = True
+                continue
+        except psutil.Error:
+            pass
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(process.pid, os.WNOHANG)  # ECHILD when it is not ours: then init reaps it
+    return alive
+
+
+def reap_orphans(keep: Iterable[int]) -> None:
+    """Reap exited children that a subreaper inherited (orphans from a task's session): never one of `keep`
+    (the tasks' own processes, which their `Child` waits for), nor one in our own session (our own helpers,
+    such as git, which their callers wait for)."""
+    kept, own_session = set(keep), os.getsid(0)
+    for process in _descendants_direct():
+        with contextlib.suppress(psutil.Error, OSError, ChildProcessError):
+            if process.pid in kept or process.status() != psutil.STATUS_ZOMBIE or os.getsid(process.pid) == own_session:
+                continue
+            os.waitpid(process.pid, os.WNOHANG)
+
+
+def _descendants_direct() -> list[psutil.Process]:
+    try:
+        return psutil.Process().children()
+    except psutil.Error:
+        return []
 
 
 def group_members(pgid: int) -> list[int]:
@@ -77,18 +193,38 @@ def group_of_ours(pgid: int, started: float) -> bool:
     return bool(members) and all(t is not None and t >= started - START_TOLERANCE_SECONDS for t in times)
 
 
-def stop_group_blocking(pgid: int, started: float, grace: float, term_wait: float = 3.0) -> bool:
-    """Stop a group this process did not start (its supervisor is gone): SIGINT, SIGTERM, then SIGKILL, each
-    followed by a wait. Returns False when the group was not ours any more (nothing was signalled)."""
-    if not group_of_ours(pgid, started):
+def stop_task_blocking(pgid: int, started: float, grace: float, marker: str | None = None) -> bool:
+    """Stop a task this process did not start (its supervisor is gone): its group, if still the one we started,
+    and its strays anywhere: SIGINT, SIGTERM, then SIGKILL, each followed by a wait. Returns False when there was
+    nothing of ours to signal."""
+    group = pgid if group_of_ours(pgid, started) else None
+
+    def stray_list() -> list[psutil.Process]:
+        return strays(pgid, marker, started, descendants_only=False) if marker else []
+
+    left = stray_list()
+    if group is None and not left:
         return False
-    for sig, wait in ((signal.SIGINT, grace), (signal.SIGTERM, term_wait), (signal.SIGKILL, 5.0)):
-        log.info("process group %d: %s", pgid, sig.name)
-        if not signal_group(pgid, sig):
-            return True
+    for sig, wait in ((signal.SIGINT, grace), (signal.SIGTERM, LADDER_TERM_WAIT_SECONDS),
+                      (signal.SIGKILL, LADDER_KILL_WAIT_SECONDS)):  # fmt: skip
+        if group is not None:
+            log.info("process group %d: %s", group, sig.name)
+            signal_group(group, sig)
+        signal_strays(left, sig)
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
-            if not group_alive(pgid):
-                return True
+            if not (group is not None and group_alive(group)) and not strays_alive(left):
+                break
             time.sleep(0.05)
-    return not group_alive(pgid)
+        left = [p for p in left if strays_alive([p])] + [p for p in stray_list() if p not in left]
+        if not (group is not None and group_alive(group)) and not left:
+            return True
+    return False
+
+
+def stop_tasks_blocking(targets: Sequence[tuple[int, float, str | None]], grace: float) -> None:
+    """`stop_task_blocking` for many tasks (pgid, start time, marker) at once: one grace period, not one each."""
+    if not targets:
+        return
+    with ThreadPoolExecutor(max_workers=min(8, len(targets)), thread_name_prefix="ccdeck-stop") as pool:
+        list(pool.map(lambda t: stop_task_blocking(t[0], t[1], grace, t[2]), targets))

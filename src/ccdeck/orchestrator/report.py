@@ -22,6 +22,7 @@ from ccdeck.orchestrator.spec import RunOptions
 from ccdeck.store.runs import FINAL_STATES
 
 Json = dict[str, Any]
+PROMPT_PREVIEW_CHARS = 200  # of each task's prompt in run lists and pushed updates (`with_prompt_previews`)
 Row = Mapping[Any, Any]  # a `run_tasks` / `runs` row's mapping, or a dict with the same keys
 
 
@@ -63,6 +64,8 @@ def task_json(row: Row, log_dir: str | None = None) -> Json:
         "attempts": _loads(row["attempts"], []),
         "model": spec.get("model"),
         "prompt": spec.get("prompt"),
+        "promptChars": len(spec["prompt"]) if isinstance(spec.get("prompt"), str) else None,
+        "promptTruncated": False,
         "cwd": row["cwd"],
         "configDir": row.get("config_dir"),
         "tokens": _token_totals(by_model.values()),
@@ -74,6 +77,19 @@ def task_json(row: Row, log_dir: str | None = None) -> Json:
         "stopRequested": row.get("stop_requested") is not None,
         "logs": logs,
     }
+
+
+def with_prompt_previews(run: Json, limit: int = PROMPT_PREVIEW_CHARS) -> Json:
+    """The run with each task's prompt cut to its first `limit` characters (then `promptTruncated`), for what is
+    sent again and again: run lists and every `run.updated` (a 10 MB prompt would go out on each progress
+    flush). `promptChars` keeps the whole length; the run's own JSON (`GET /api/runs/{id}`) the whole prompt."""
+    tasks = [
+        {**task, "prompt": task["prompt"][:limit], "promptTruncated": True}
+        if isinstance(task.get("prompt"), str) and len(task["prompt"]) > limit
+        else task
+        for task in run["tasks"]
+    ]
+    return {**run, "tasks": tasks}
 
 
 def run_json(run: Row, tasks: Sequence[Row], now: float) -> Json:

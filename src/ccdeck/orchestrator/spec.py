@@ -24,6 +24,7 @@ from typing import IO, Any, TypeVar
 import yaml
 
 from ccdeck.errors import UsageError
+from ccdeck.orchestrator.worktree import branch_name, branch_problem
 
 PERMISSION_MODES = ("default", "acceptEdits", "plan", "bypassPermissions", "dontAsk", "auto")
 DEFAULT_PERMISSION_MODE = "acceptEdits"
@@ -302,7 +303,7 @@ def _task(table: Mapping[str, Any], options: RunOptions, base_cwd: Path, where: 
     task_id = _task_id(table.get("id"), where)
     where = f'{where} ("{task_id}")'
     check = _Checker(table, where, trust)
-    return TaskSpec(
+    spec = TaskSpec(
         id=task_id,
         prompt=check.text("prompt", required=True) or "",
         cwd=_cwd(check.text("cwd"), base_cwd, where),
@@ -315,6 +316,17 @@ def _task(table: Mapping[str, Any], options: RunOptions, base_cwd: Path, where: 
         worktree=check.flag("worktree", options.worktree),
         env=check.env("env"),
     )
+    if spec.worktree:
+        _branch_safe(task_id, where)
+    return spec
+
+
+def _branch_safe(task_id: str, where: str) -> None:
+    """A worktree task's id ends its branch name: refuse, before anything starts, an id git would refuse."""
+    branch = branch_name("RUN", task_id)
+    reason = branch_problem(branch)
+    if reason is not None:
+        raise UsageError(f"{where}: id {task_id!r} cannot end the git branch name {branch} (worktree): {reason}")
 
 
 def _task_id(value: object, where: str) -> str:

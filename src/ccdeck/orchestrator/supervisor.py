@@ -4,7 +4,8 @@
 - Each attempt's deadline is its own timer, armed the moment its process starts: a task times out on time
   whatever else is queued or running.
 - A 429/529 result is retried with a jittered exponential back-off, up to `retries` more attempts.
-- Stops come from three places and end the same way (SIGINT, grace, SIGTERM, SIGKILL to the task's group):
+- Stops come from three places and end the same way (SIGINT, grace, SIGTERM, SIGKILL to the task's group and
+  to its strays, the processes that left the group but carry its `CCDECK_TASK` marker; see `procs`):
   `stop()` in this process (the CLI's signal handlers, a web layer), and stop requests another process wrote
   into the store (`ccdeck stop`, `ccdeck stop-all`), polled every `POLL_SECONDS`.
 - Progress (turns, tokens, cost so far, last tool) is written to the store every `FLUSH_SECONDS`; state changes
@@ -28,7 +29,7 @@ from sqlalchemy import Connection
 
 from ccdeck.claude.pricing import Pricer
 from ccdeck.models import TokenUsage
-from ccdeck.orchestrator import worktree
+from ccdeck.orchestrator import procs, worktree
 from ccdeck.orchestrator.child import Child, child_env, claude_argv
 from ccdeck.orchestrator.events import TIMEOUT, Outcome, classify
 from ccdeck.orchestrator.spec import RunOptions, TaskSpec
@@ -74,6 +75,8 @@ class Supervisor:
         self._last_start = 0.0
         self._done = asyncio.Event()
         self._by_id = {t.id: t for t in self.tasks}
+        self._subreaper = False
+        self._child_pids: set[int] = set()  # the tasks' own processes: their `Child` reaps them, never `reap_orphans`
 
     # Control, from this process ---------------------------------------------------------------------------------
 
@@ -112,6 +115,8 @@ class Supervisor:
         """Run every task to a final state; the run's row ends `finished` or `stopped`."""
         # Load the price table now, in a thread, rather than in the middle of the first progress flush.
         await asyncio.to_thread(self.pricer.cost, "claude-sonnet-4-5", TokenUsage(), now())
+        # A task's `setsid` daemon whose parent exits becomes our child, not init's: still ours to find and end.
+        self._subreaper = procs.become_subreaper()
         self.started_at = now()
         pid = os.getpid()
         await self._write(q.update_run, self.run_id, status="running", started_at=self.started_at,
@@ -155,19 +160,7 @@ class Supervisor:
 
     async def _acquire_slot(self, task: TaskRun) -> bool:
         """Wait for a free slot; False (holding none) when the task is asked to stop first."""
-        acquire = asyncio.ensure_future(self._slots.acquire())
-        stopped = asyncio.ensure_future(task.stop_event.wait())
-        await asyncio.wait({acquire, stopped}, return_when=asyncio.FIRST_COMPLETED)
-        stopped.cancel()
-        if not acquire.done():
-            acquire.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await acquire
-        got = acquire.done() and not acquire.cancelled()
-        if got and task.stopping:
-            self._slots.release()
-            return False
-        return got
+        return await _acquire_unless_stopped(self._slots, task)
 
     async def _back_off(self, task: TaskRun, outcome: Outcome) -> bool:
         """Queue the task again after a jittered exponential delay; False when it is stopped meanwhile."""
@@ -180,17 +173,26 @@ class Supervisor:
             await asyncio.wait_for(task.stop_event.wait(), delay)
         return not task.stopping
 
-    async def _stagger(self) -> None:
-        async with self._start_lock:
+    async def _stagger(self, task: TaskRun) -> bool:
+        """Wait until `stagger_s` after the previous start; False as soon as the task is asked to stop (a stop
+        or SIGTERM acts at once, however long the stagger)."""
+        if not await _acquire_unless_stopped(self._start_lock, task):
+            return False
+        try:
             loop = asyncio.get_running_loop()
             wait = self._last_start + self.options.stagger_s - loop.time()
             if wait > 0:
-                await asyncio.sleep(wait)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(task.stop_event.wait(), wait)
+            if task.stopping:
+                return False
             self._last_start = loop.time()
+            return True
+        finally:
+            self._start_lock.release()
 
     async def _one_attempt(self, task: TaskRun) -> Outcome:
-        await self._stagger()
-        if task.stopping:
+        if not await self._stagger(task):
             return Outcome("stopped", task.stop_reason)
         if task.spec.worktree and task.worktree is None:
             failure = await self._make_worktree(task)
@@ -199,8 +201,10 @@ class Supervisor:
         session_id = str(uuid.uuid4())
         stream_path, stderr_path = log_paths(self.log_dir, task.id)
         spec = task.spec
-        child = Child(claude_argv(self.claude_bin, spec, session_id), child_env(spec, self.environ), task.cwd,
-                      spec.prompt, stream_path, stderr_path, lambda event: self._on_event(task, event))  # fmt: skip
+        env = child_env(spec, self.environ, marker=procs.task_marker(self.run_id, task.id))
+        child = Child(claude_argv(self.claude_bin, spec, session_id), env, task.cwd, spec.prompt, stream_path,
+                      stderr_path, lambda event: self._on_event(task, event),
+                      strays_in_descendants=self._subreaper)  # fmt: skip
         task.begin_attempt(session_id, now())
         try:
             await child.start()
@@ -208,6 +212,7 @@ class Supervisor:
             task.end_attempt(Outcome("failed"), self.pricer, now())
             return Outcome("failed", f"cannot start {self.claude_bin}: {exc.strerror or exc}")
         task.status, task.pid, task.pid_started, task.error = q.RUNNING, child.pid, child.started_at, None
+        self._child_pids.add(child.pid)
         log.info("task %s: attempt %d started, pid %d, session %s", task.id, task.attempt, child.pid, session_id)
         try:
             await self._save(task)
@@ -217,6 +222,9 @@ class Supervisor:
                 log.warning("task %s: stopping pid %d after an error", task.id, child.pid)
                 await asyncio.shield(child.terminate(self.options.grace_s))
             await child.finish()
+            self._child_pids.discard(child.pid)
+            if self._subreaper:
+                procs.reap_orphans(self._child_pids)
         task.exit_code = child.exit_code
         outcome = classify(task.state.result, child.exit_code, stop_reason, child.stderr_tail())
         if outcome.status == "timed_out":
@@ -314,3 +322,20 @@ class Supervisor:
     def _read_stop_requests(self) -> tuple[float | None, dict[str, float]]:
         with self.store.read() as conn:
             return q.stop_requests(conn, self.run_id)
+
+
+async def _acquire_unless_stopped(lock: asyncio.Semaphore | asyncio.Lock, task: TaskRun) -> bool:
+    """Acquire `lock`; False (holding nothing) when the task is asked to stop first."""
+    acquire = asyncio.ensure_future(lock.acquire())
+    stopped = asyncio.ensure_future(task.stop_event.wait())
+    await asyncio.wait({acquire, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if not acquire.done():
+        acquire.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await acquire
+    got = acquire.done() and not acquire.cancelled()
+    if got and task.stopping:
+        lock.release()
+        return False
+    return got

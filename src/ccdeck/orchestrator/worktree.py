@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -59,6 +60,27 @@ def repo_root(cwd: Path) -> Path:
 
 def branch_name(run_id: str, task_id: str) -> str:
     return f"ccdeck/{run_id}/{task_id}"
+
+
+# What `git check-ref-format --branch` refuses anywhere in a name: control characters, space, ~ ^ : ? * [ \.
+_REF_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
+
+
+def branch_problem(name: str) -> str | None:
+    """Why git would refuse `name` as a branch name (the rules of `git check-ref-format --branch`), or None."""
+    forbidden = _REF_FORBIDDEN.search(name)
+    problems = [
+        (name.startswith("-"), "it starts with '-'"),
+        (name == "@", "it is '@'"),
+        (forbidden is not None, f"it contains {forbidden.group() if forbidden else ''!r}"),
+        (".." in name, "it contains '..'"),
+        ("@{" in name, "it contains '@{'"),
+        (name.startswith("/") or name.endswith("/") or "//" in name, "it has an empty part between '/'"),
+        (name.endswith("."), "it ends with '.'"),
+        (any(part.startswith(".") for part in name.split("/")), "a part of it starts with '.'"),
+        (any(part.endswith(".lock") for part in name.split("/")), "a part of it ends with '.lock'"),
+    ]
+    return next((reason for bad, reason in problems if bad), None)
 
 
 def create(cwd: Path, run_id: str, task_id: str, dest: Path) -> Worktree:

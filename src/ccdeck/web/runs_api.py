@@ -15,6 +15,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 
 from ccdeck.errors import CcdeckError, UsageError
 from ccdeck.orchestrator import control
+from ccdeck.orchestrator.report import with_prompt_previews
 from ccdeck.orchestrator.spec import RunOptions, Trust
 from ccdeck.store.store import Store
 
@@ -47,7 +48,7 @@ async def list_runs(
     request: Request, active: bool = False, limit: Annotated[int, Query(ge=1, le=500)] = 50
 ) -> dict[str, Any]:
     runs = await asyncio.to_thread(control.status, _store(request), limit=limit, active_only=active)
-    return {"runs": runs}
+    return {"runs": [with_prompt_previews(run) for run in runs]}  # whole prompts: GET /api/runs/{id}
 
 
 @router.get("/{run_id}")

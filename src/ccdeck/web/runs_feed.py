@@ -1,4 +1,5 @@
-"""Pushes `run.updated` to WebSocket clients whenever a run or one of its tasks changes in the store.
+"""Pushes `run.updated` to WebSocket clients whenever a run or one of its tasks changes in the store, with each
+task's prompt cut to a preview (`report.with_prompt_previews`): the whole prompt is in `GET /api/runs/{id}`.
 
 Runs are written by supervisors in other processes, so the store is the only place to learn of changes: it is
 polled (an indexed query on update times) while clients are connected.
@@ -12,6 +13,7 @@ import time
 
 from ccdeck.live.hub import Hub
 from ccdeck.orchestrator import control
+from ccdeck.orchestrator.report import with_prompt_previews
 from ccdeck.store import runs as run_queries
 from ccdeck.store.store import Store
 
@@ -53,4 +55,4 @@ class RunsFeed:
     def _changed(self, since: float) -> list[dict[str, object]]:
         with self.store.read() as conn:
             ids = run_queries.runs_changed_since(conn, since)
-        return [run for run_id in ids for run in control.status(self.store, run_id)]
+        return [with_prompt_previews(run) for run_id in ids for run in control.status(self.store, run_id)]
