@@ -10,7 +10,7 @@ import pytest
 from websockets.exceptions import InvalidStatus, WebSocketException
 from websockets.sync.client import connect
 
-from web.server_fixture import LiveServer, corpus_copy, run_server
+from web.server_fixture import LiveServer, generated_config, run_server
 
 
 def test_foreign_host_is_refused(live_server: LiveServer) -> None:
@@ -34,7 +34,7 @@ def test_foreign_origin_is_refused_for_websocket_and_writes(live_server: LiveSer
 @pytest.fixture
 def token_server(tmp_path: Path) -> Iterator[LiveServer]:
     # A server that believes it is bound to a LAN address: every request needs the token.
-    yield from run_server(corpus_copy(tmp_path), tmp_path / "db.sqlite", host="192.0.2.10", token="s3cret")
+    yield from run_server(generated_config(tmp_path), tmp_path / "db.sqlite", host="192.0.2.10", token="s3cret")
 
 
 def test_token_required_off_loopback(token_server: LiveServer) -> None:
