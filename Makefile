@@ -12,6 +12,12 @@ CLAUDE_CODE_VERSION := 2.1.330
 CLAUDE_CODE_DIR := $(CACHE)/claude-code-$(CLAUDE_CODE_VERSION)
 export CCDECK_TEST_CLAUDE_BIN ?= $(CLAUDE_CODE_DIR)/node_modules/.bin/claude
 STATIC := src/ccdeck/web/static/index.html
+# Two installs share .venv, each with its own stamp: serving needs no dev tools; tests, lint and typecheck do.
+# Both sync from uv.lock and compile the bytecode now, so that no command compiles everything on each start when
+# PYTHONDONTWRITEBYTECODE is set (ccdeck itself is installed editable: src/ is compiled in place). The serve
+# install is --inexact: after `make install` it keeps the dev tools, so either order leaves both stamps true.
+DEV_STAMP := $(VENV)/.installed-dev
+SERVE_STAMP := $(VENV)/.installed-serve
 HOST ?= 127.0.0.1
 PORT ?= 8484
 
@@ -23,11 +29,17 @@ help: ## list the targets
 $(UV):
 	$(PYTHON) -m pip install --quiet --user uv || $(PYTHON) -m pip install --quiet --break-system-packages --user uv
 
-$(VENV)/bin/ccdeck: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+$(DEV_STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --compile-bytecode
+	$(VENV)/bin/python -m compileall -q src
 	@touch $@
 
-install: $(VENV)/bin/ccdeck ## create .venv with ccdeck and the dev tools (installs uv with pip if missing)
+$(SERVE_STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --no-dev --inexact --compile-bytecode
+	$(VENV)/bin/python -m compileall -q src
+	@touch $@
+
+install: $(DEV_STAMP) ## create .venv with ccdeck and the dev tools (installs uv with pip if missing)
 
 frontend/node_modules/.package-lock.json: frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
@@ -50,7 +62,7 @@ $(CCDECK_TEST_CLAUDE_BIN):
 	mkdir -p $(CLAUDE_CODE_DIR)
 	cd $(CLAUDE_CODE_DIR) && npm install --no-audit --no-fund --loglevel=error @anthropic-ai/claude-code@$(CLAUDE_CODE_VERSION)
 
-serve: install frontend ## install, build, ingest ~/.claude and serve the dashboard on http://$(HOST):$(PORT)
+serve: $(SERVE_STAMP) frontend ## install what serving needs (no dev tools), build, ingest ~/.claude and serve on http://$(HOST):$(PORT)
 	$(VENV)/bin/ccdeck serve --host $(HOST) --port $(PORT)
 
 lint: install ## ruff (lint + format check)

@@ -40,7 +40,8 @@ import psutil
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
-from bench import generate, run
+import synthetic
+from bench import run
 from bench.common import (
     MIB,
     OUT_DIR,
@@ -112,7 +113,7 @@ class SmallSpec:
 class SmallSession:
     """The lines of one short session: a prompt, a tool call and its result, an answer, sometimes a title."""
 
-    def __init__(self, spec: SmallSpec, rng: random.Random, pool: generate.TextPool) -> None:
+    def __init__(self, spec: SmallSpec, rng: random.Random, pool: synthetic.TextPool) -> None:
         self.spec = spec
         self.rng = rng
         self.pool = pool
@@ -129,8 +130,8 @@ class SmallSession:
     def lines(self) -> Iterator[JsonObj]:
         prompt = self.pool.text(self.rng.randint(40, 600)).replace("\n", " ")
         yield self.chained({"type": "user", "message": {"role": "user", "content": prompt}})
-        tool_id = generate.new_token(self.rng, "toolu_01")
-        path = f"{self.spec.cwd}/{self.rng.choice(generate.SOURCE_FILES)}"
+        tool_id = synthetic.new_token(self.rng, "toolu_01")
+        path = f"{self.spec.cwd}/{self.rng.choice(synthetic.SOURCE_FILES)}"
         tool_use = {"type": "tool_use", "id": tool_id, "name": "Read", "input": {"file_path": path}}
         yield self.response([tool_use], "tool_use")
         result = {"type": "tool_result", "tool_use_id": tool_id, "content": self.pool.text(self.rng.randint(200, 1500))}
@@ -143,14 +144,14 @@ class SmallSession:
 
     def chained(self, body: JsonObj) -> JsonObj:
         self.clock += self.rng.randint(2_000, 60_000)
-        uuid = generate.new_uuid(self.rng)
+        uuid = synthetic.new_uuid(self.rng)
         line = {
             "parentUuid": self.parent,
             "isSidechain": False,
             **body,
             **self.common,
             "uuid": uuid,
-            "timestamp": generate.iso(self.clock),
+            "timestamp": synthetic.iso(self.clock),
         }
         self.parent = uuid
         return line
@@ -158,7 +159,7 @@ class SmallSession:
     def response(self, content: list[JsonObj], stop_reason: str) -> JsonObj:
         message = {
             "model": self.spec.model,
-            "id": generate.new_token(self.rng, "msg_01"),
+            "id": synthetic.new_token(self.rng, "msg_01"),
             "type": "message",
             "role": "assistant",
             "content": content,
@@ -166,7 +167,7 @@ class SmallSession:
             "stop_sequence": None,
             "usage": usage(self.rng, self.rng.randint(20, 900)),
         }
-        body = {"type": "assistant", "message": message, "requestId": generate.new_token(self.rng, "req_011C")}
+        body = {"type": "assistant", "message": message, "requestId": synthetic.new_token(self.rng, "req_011C")}
         return self.chained(body)
 
 
@@ -183,13 +184,13 @@ def usage(rng: random.Random, output_tokens: int) -> JsonObj:
 
 
 def small_spec(rng: random.Random, index: int, count: int, projects: Sequence[str]) -> SmallSpec:
-    start = generate.EPOCH_MS + index * generate.SPAN_MS // count + rng.randrange(3_600_000)
+    start = synthetic.EPOCH_MS + index * synthetic.SPAN_MS // count + rng.randrange(3_600_000)
     return SmallSpec(
-        session_id=generate.new_uuid(rng),
+        session_id=synthetic.new_uuid(rng),
         cwd=rng.choice(projects),
-        version=rng.choice(generate.NEW_VERSIONS),
-        branch=rng.choice(generate.BRANCHES),
-        model=rng.choices(generate.MAIN_MODELS, generate.MAIN_MODEL_WEIGHTS)[0],
+        version=rng.choice(synthetic.NEW_VERSIONS),
+        branch=rng.choice(synthetic.BRANCHES),
+        model=rng.choices(synthetic.MAIN_MODELS, synthetic.MAIN_MODEL_WEIGHTS)[0],
         start_ms=start,
     )
 
@@ -198,14 +199,14 @@ def write_small_corpus(out: Path, count: int, seed: int) -> JsonObj:
     """A config dir of ``count`` short sessions over 60 days and 80 project folders; returns its manifest."""
     started = time.perf_counter()
     rng = random.Random(f"small-{seed}")
-    pool = generate.TextPool(rng, chars=MIB)
-    projects = [f"{parent}/{name}" for parent in generate.PROJECT_PARENTS for name in generate.PROJECT_NAMES]
+    pool = synthetic.TextPool(rng, chars=MIB)
+    projects = [f"{parent}/{name}" for parent in synthetic.PROJECT_PARENTS for name in synthetic.PROJECT_NAMES]
     total_bytes = 0
     for index in range(count):
         spec = small_spec(rng, index, count, projects)
-        path = out / "projects" / generate.encode_cwd(spec.cwd) / f"{spec.session_id}.jsonl"
+        path = out / "projects" / synthetic.encode_cwd(spec.cwd) / f"{spec.session_id}.jsonl"
         session = SmallSession(spec, rng, pool)
-        transcript = generate.TranscriptFile(path)
+        transcript = synthetic.TranscriptFile(path)
         for line in session.lines():
             transcript.write(line)
         transcript.close(session.clock)
@@ -217,14 +218,14 @@ def write_small_corpus(out: Path, count: int, seed: int) -> JsonObj:
         "bytes": total_bytes,
         "generationSeconds": round(time.perf_counter() - started, 3),
     }
-    generate.manifest_path(out).write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
+    synthetic.manifest_path(out).write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
     return manifest
 
 
 def ensure_small_corpus(count: int, seed: int) -> tuple[Path, JsonObj, bool]:
     """Return (corpus, manifest, generated_now); regenerate unless a complete matching one is there."""
     out = OUT_DIR / f"sessions-{count}-seed{seed}"
-    manifest = generate.read_manifest(out)
+    manifest = synthetic.read_manifest(out)
     wanted = {"sessions": count, "seed": seed}
     if manifest is not None and manifest.get("version") == SMALL_CORPUS_VERSION and manifest["params"] == wanted:
         return out, manifest, False
@@ -476,7 +477,7 @@ def read_transcript(path: Path) -> Transcript | None:
                     obj.get("cwd") or "/tmp",
                     obj.get("version") or "2.1.90",
                     obj.get("gitBranch") or "main",
-                    model or generate.MAIN_MODELS[0],
+                    model or synthetic.MAIN_MODELS[0],
                     obj["uuid"],
                     st.st_size,
                     (st.st_atime_ns, st.st_mtime_ns),
@@ -487,7 +488,7 @@ def read_transcript(path: Path) -> Transcript | None:
 def pick_transcripts(corpus: Path, count: int) -> list[Transcript]:
     """``count`` main-session transcripts spread evenly over the corpus (subagent files left out)."""
     paths = [
-        p for p in generate.iter_transcripts(corpus) if "subagents" not in p.parts and not p.name.startswith("agent-")
+        p for p in synthetic.iter_transcripts(corpus) if "subagents" not in p.parts and not p.name.startswith("agent-")
     ]
     step = max(1, len(paths) // count)
     picked = [read_transcript(p) for p in paths[::step][:count]]
@@ -504,17 +505,17 @@ class Append:
 
 
 def assistant_line(
-    target: Transcript, index: int, timestamp_ms: int, rng: random.Random, pool: generate.TextPool
+    target: Transcript, index: int, timestamp_ms: int, rng: random.Random, pool: synthetic.TextPool
 ) -> bytes:
     """One assistant line as Claude Code writes it (one content block), with a new message id and request id."""
     if index % 3 == 0:
-        path = f"{target.cwd}/{rng.choice(generate.SOURCE_FILES)}"
+        path = f"{target.cwd}/{rng.choice(synthetic.SOURCE_FILES)}"
         edit = {
             "file_path": path,
             "old_string": pool.text(rng.randint(20, 200)),
             "new_string": pool.text(rng.randint(20, 300)),
         }
-        block: JsonObj = {"type": "tool_use", "id": generate.new_token(rng, "toolu_01"), "name": "Edit", "input": edit}
+        block: JsonObj = {"type": "tool_use", "id": synthetic.new_token(rng, "toolu_01"), "name": "Edit", "input": edit}
     else:
         block = {"type": "text", "text": pool.text(rng.randint(200, 1500))}
     message = {
@@ -527,7 +528,7 @@ def assistant_line(
         "stop_sequence": None,
         "usage": usage(rng, 100 + index),
     }
-    uuid = generate.new_uuid(rng)
+    uuid = synthetic.new_uuid(rng)
     line = {
         "parentUuid": target.last_uuid,
         "isSidechain": False,
@@ -537,10 +538,10 @@ def assistant_line(
         "version": target.version,
         "gitBranch": target.branch,
         "message": message,
-        "requestId": generate.new_token(rng, "req_011C"),
+        "requestId": synthetic.new_token(rng, "req_011C"),
         "type": "assistant",
         "uuid": uuid,
-        "timestamp": generate.iso(timestamp_ms),
+        "timestamp": synthetic.iso(timestamp_ms),
     }
     target.last_uuid = uuid
     return orjson.dumps(line) + b"\n"
@@ -670,7 +671,7 @@ async def read_messages(ws: ClientConnection, client: int, tracker: Tracker) -> 
 
 async def append_all(targets: list[Transcript], tracker: Tracker, count: int, seed: int) -> None:
     rng = random.Random(f"appends-{seed}")
-    pool = generate.TextPool(rng, chars=MIB)
+    pool = synthetic.TextPool(rng, chars=MIB)
     last_ms: dict[str, int] = {}
     for index in range(count):
         target = rng.choice(targets)
@@ -791,7 +792,7 @@ def run_store_phase(args: argparse.Namespace, env: dict[str, str]) -> StoreFigur
 def run_rss_phase(args: argparse.Namespace, env: dict[str, str]) -> RssFigures:
     if args.size_mb <= 0:
         return RssFigures(error="--size-mb 0", skipped=True)
-    params = generate.Params(args.size_mb, args.max_file_mb, args.seed)
+    params = synthetic.Params(args.size_mb, args.max_file_mb, args.seed)
     corpus, manifest, generated = run.ensure_corpus(params)
     figures = RssFigures(corpus_line=run.corpus_line(manifest, generated))
     db = OUT_DIR / f"live-rss-{corpus.name}.db"

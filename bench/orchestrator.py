@@ -23,7 +23,6 @@ import heapq
 import json
 import shutil
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -37,7 +36,6 @@ import psutil
 from bench.common import (
     MIB,
     OUT_DIR,
-    REPO_ROOT,
     VENV_BIN,
     fmt_number,
     fmt_seconds,
@@ -45,8 +43,6 @@ from bench.common import (
     markdown_table,
     update_results_section,
 )
-
-sys.path.insert(0, str(REPO_ROOT / "tests"))  # the fake API lives with the tests
 from fakeapi import ClaudeSandbox, FakeApi, find_claude_bin
 
 SAMPLE_SECONDS = 0.02

@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from bench import generate
+import synthetic
 from bench.common import (
     MIB,
     OUT_DIR,
@@ -115,24 +115,24 @@ class Bench:
 # -- corpus -------------------------------------------------------------------------------------------------
 
 
-def corpus_dir(params: generate.Params) -> Path:
+def corpus_dir(params: synthetic.Params) -> Path:
     return OUT_DIR / f"corpus-{params.size_mb:g}mb-max{params.max_file_mb:g}-seed{params.seed}"
 
 
-def ensure_corpus(params: generate.Params) -> tuple[Path, JsonObj, bool]:
+def ensure_corpus(params: synthetic.Params) -> tuple[Path, JsonObj, bool]:
     """Return (corpus, manifest, generated_now); regenerate unless a complete matching corpus is there."""
     out = corpus_dir(params)
-    manifest = generate.read_manifest(out)
-    if generate.manifest_matches(manifest, params) and manifest is not None:
+    manifest = synthetic.read_manifest(out)
+    if synthetic.manifest_matches(manifest, params) and manifest is not None:
         return out, manifest, False
     if out.exists():
         shutil.rmtree(out)
     print(f"generating {params.size_mb:g} MiB corpus into {out} ...", flush=True)
-    return out, generate.generate(out, params), True
+    return out, synthetic.generate(out, params), True
 
 
-def append_target(bench: Bench) -> generate.AppendTarget:
-    return generate.AppendTarget(**bench.manifest["appendTarget"])
+def append_target(bench: Bench) -> synthetic.AppendTarget:
+    return synthetic.AppendTarget(**bench.manifest["appendTarget"])
 
 
 # -- ccdeck ---------------------------------------------------------------------------------------------------
@@ -186,7 +186,7 @@ def measure_rescan_after_append(bench: Bench) -> Measurement:
     target = append_target(bench)
     path = bench.corpus / target.path
     before = path.stat()
-    line, usage = generate.appended_assistant_line(target)
+    line, usage = synthetic.appended_assistant_line(target)
     with path.open("ab") as fh:
         fh.write(line)
     try:
@@ -557,7 +557,7 @@ def cleanup(bench: Bench, keep: bool, generated: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    params = generate.Params(args.size_mb, args.max_file_mb, args.seed)
+    params = synthetic.Params(args.size_mb, args.max_file_mb, args.seed)
     corpus, manifest, generated = ensure_corpus(params)
     bench = Bench(
         corpus=corpus,

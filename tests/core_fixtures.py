@@ -1,7 +1,8 @@
 """Helpers shared by the core suites (tests/claude, tests/ingest, tests/store, tests/reports, tests/test_cli.py).
 
 Everything here writes real files under a test's `tmp_path` and opens real SQLite databases: transcript lines are
-built the way Claude Code writes them (see the shared reference notes), the corpus is read in place.
+built the way Claude Code writes them (see the shared reference notes). The reference corpus in ../shared, when
+present, is read in place (through shared_data).
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ import orjson
 
 from ccdeck.ingest.pipeline import Ingestor, ScanStats
 from ccdeck.store.store import Store
+from fakeapi import ClaudeRunner
+from shared_data import require_shared
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = (REPO / ".." / "shared" / "corpus").resolve()
 VENV_BIN = REPO / ".venv" / "bin"
 CCDECK = VENV_BIN / "ccdeck"
 PYTHON = VENV_BIN / "python"
@@ -241,13 +243,11 @@ def session_row(db: Path, session: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------------- corpus
 
 
-def corpus_files() -> list[Path]:
-    return sorted(CORPUS.rglob("*.jsonl"))
-
-
 def sources_table() -> dict[str, dict[str, float]]:
-    """The 'Reference figures' table of SOURCES.md: folder -> {sessions, input, output, cacheWrite, cacheRead, cost}."""
-    text = (CORPUS / "SOURCES.md").read_text()
+    """The 'Reference figures' table of SOURCES.md: folder -> {sessions, input, output, cacheWrite, cacheRead, cost}.
+
+    Skips the calling test when ../shared is absent."""
+    text = require_shared("corpus", "SOURCES.md").read_text()
     section = text.split("## Reference figures", 1)[1]
     rows: dict[str, dict[str, float]] = {}
     header: list[str] | None = None
@@ -309,6 +309,23 @@ def dedup_usage(config: Path) -> dict[str, int]:
         "cacheCreationTokens": sum(u.get("cache_creation_input_tokens") or 0 for u in best.values()),
         "cacheReadTokens": sum(u.get("cache_read_input_tokens") or 0 for u in best.values()),
     }
+
+
+# --------------------------------------------------------------------------------------------------- the real CLI
+
+# A reply, a file written, a command run: each a session of the real CLI against the fake API.
+CLI_PROMPTS = ("Say something.", "Create it. [[fake:write_file:notes/hello.txt]]", "Run it. [[fake:bash:echo hi]]")
+# Every request refused with 429 and one retry: the CLI gives up and writes a `<synthetic>` error message.
+RATE_LIMITED_PROMPT = "[[fake:error:429:9]]"
+RATE_LIMITED_ENV = {"CLAUDE_CODE_MAX_RETRIES": "1"}
+
+
+def cli_transcripts(claude: ClaudeRunner, prompts: Sequence[str] = CLI_PROMPTS, **options: Any) -> Path:
+    """Run the real CLI once per prompt (against the fake API); returns its config dir, with the transcripts it
+    wrote. `options` go to `ClaudeRunner.run` (e.g. `env`)."""
+    for prompt in prompts:
+        claude.run(prompt, **options)
+    return claude.sandbox.config_dir
 
 
 # --------------------------------------------------------------------------------------------------- big corpus

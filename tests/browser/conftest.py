@@ -14,7 +14,7 @@ import psutil
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from web.server_fixture import LiveServer, corpus_copy, run_server
+from web.server_fixture import LiveServer, generated_config, run_server
 
 CHROMIUM = os.environ.get("CCDECK_CHROMIUM", "/usr/bin/chromium")
 LIVE_SESSION = "0b5e55e5-1111-4222-8333-444455556666"
@@ -47,8 +47,8 @@ def assistant_line(n: int, output: int) -> bytes:
 
 @pytest.fixture
 def live_transcript(tmp_path: Path) -> Path:
-    """A config dir: the public corpus plus one session active right now, whose prompt carries HTML."""
-    config = corpus_copy(tmp_path)
+    """A config dir: a generated one plus one session active right now, whose prompt carries HTML."""
+    config = generated_config(tmp_path)
     folder = config / "projects" / "-home-dev-live-demo"
     folder.mkdir(parents=True)
     path = folder / f"{LIVE_SESSION}.jsonl"

@@ -1,20 +1,20 @@
-"""The line parser, on every line of the corpus and on synthetic lines for each rule of the reference notes."""
+"""The line parser, on every line of generated configs, of the transcripts the real CLI writes and of the reference
+corpus (when ../shared is there), and on synthetic lines for each rule of the reference notes."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
+import synthetic
 from ccdeck.claude.parser import parse_line
 from ccdeck.models import Malformed, ParsedLine
 from core_fixtures import (
-    CORPUS,
     OPUS_4,
     SONNET_4,
     assistant,
-    corpus_files,
+    cli_transcripts,
     dumps,
     query,
     response_totals,
@@ -27,6 +27,8 @@ from core_fixtures import (
     user_prompt,
     write_jsonl,
 )
+from fakeapi import ClaudeRunner
+from shared_data import require_shared, shared_params
 
 S = "11111111-2222-4333-8444-555555555555"
 T0 = "2025-08-01T10:00:00.000Z"
@@ -38,11 +40,11 @@ def parsed(obj: dict | bytes) -> ParsedLine:
     return record
 
 
-# ------------------------------------------------------------------------------------------------- the corpus
+# ------------------------------------------------------------------------------------------------- whole files
 
 
-@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: str(p.relative_to(CORPUS)))
-def test_every_corpus_line_parses(path: Path) -> None:
+def malformed_lines(path: Path) -> list[tuple[int, str]]:
+    """(line number, reason) of each line of `path` the parser finds malformed; every line must parse to a record."""
     lines = path.read_bytes().split(b"\n")
     assert lines, path
     malformed = []
@@ -53,12 +55,39 @@ def test_every_corpus_line_parses(path: Path) -> None:
         assert isinstance(record, ParsedLine | Malformed)
         if isinstance(record, Malformed):
             malformed.append((number, record.reason))
+    return malformed
+
+
+def test_every_generated_line_parses(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    synthetic.generate(config, synthetic.Params(size_mb=3.0, max_file_mb=0.5, seed=2))
+    paths = list(synthetic.iter_transcripts(config))
+    assert any("subagents" in p.parts for p in paths) and any(p.name.startswith("agent-") for p in paths)
+    assert {p.name: malformed_lines(p) for p in paths} == {p.name: [] for p in paths}
+
+
+@pytest.mark.cli
+@pytest.mark.slow
+def test_every_line_the_real_cli_writes_parses(claude: ClaudeRunner) -> None:
+    paths = sorted((cli_transcripts(claude) / "projects").rglob("*.jsonl"))
+    assert len(paths) == 3
+    assert {p.name: malformed_lines(p) for p in paths} == {p.name: [] for p in paths}
+    records = [parse_line(raw, p.stem) for p in paths for raw in p.read_bytes().splitlines()]
+    assert sum(1 for r in records if isinstance(r, ParsedLine) and r.response is not None) >= 5
+
+
+def _corpus_params(corpus: Path) -> list[object]:
+    return [pytest.param(p, id=str(p.relative_to(corpus))) for p in sorted(corpus.rglob("*.jsonl"))]
+
+
+@pytest.mark.parametrize("path", shared_params(_corpus_params, "corpus"))
+def test_every_corpus_line_parses(path: Path) -> None:
     # Real Claude Code output: nothing in it is malformed.
-    assert malformed == []
+    assert malformed_lines(path) == []
 
 
 def test_corpus_is_present() -> None:
-    assert len(corpus_files()) > 50
+    assert len(list(require_shared("corpus").rglob("*.jsonl"))) > 50
 
 
 # ------------------------------------------------------------------------------------------------- line types
@@ -524,11 +553,20 @@ def test_lines_without_message_id_or_uuid_are_all_counted(tmp_path: Path) -> Non
     assert response_totals(db)["responses"] == 3
 
 
+# A transcript as other tools' fixtures write them: no uuid, no sessionId, a cwd on the first line only.
+NO_UUID_SESSION = b"""\
+{"type":"user","timestamp":"2024-01-01T10:00:00Z","message":{"content":"Fix the login bug"},"cwd":"/Users/alice/code/my-app"}
+{"type":"assistant","timestamp":"2024-01-01T10:00:05Z","message":{"content":[{"type":"text","text":"Looking at the auth module..."},{"type":"tool_use","id":"toolu_1","name":"Read","input":{"file_path":"src/auth.ts"}}]}}
+{"type":"user","timestamp":"2024-01-01T10:05:00Z","message":{"content":"That looks right"}}
+{"type":"assistant","timestamp":"2024-01-01T10:05:05Z","message":{"content":[{"type":"text","text":"Applied the fix."}]}}
+"""  # noqa: E501
+
+
 def test_lines_without_uuid_keep_all_their_prompts(tmp_path: Path) -> None:
     config = tmp_path / "config"
     folder = config / "projects" / "-Users-alice-code-my-app"
     folder.mkdir(parents=True)
-    shutil.copy(CORPUS / "fixtures/agentsview/valid_session.jsonl", folder / "valid_session.jsonl")
+    (folder / "valid_session.jsonl").write_bytes(NO_UUID_SESSION)
     db = tmp_path / "db.sqlite"
     scan(config, db)
     assert session_row(db, "valid_session")["prompts"] == 2

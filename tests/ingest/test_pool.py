@@ -15,12 +15,12 @@ from typing import Any
 import orjson
 import pytest
 
+import synthetic
 from ccdeck.ingest import pipeline, pool, tailer
 from ccdeck.ingest.pipeline import Ingestor, ScanStats
 from ccdeck.store.store import Store
 from core_fixtures import (
     CCDECK,
-    CORPUS,
     assistant,
     committed_files,
     query,
@@ -31,6 +31,7 @@ from core_fixtures import (
     write_big_config,
     write_jsonl,
 )
+from shared_data import require_shared
 
 X = "aaaaaaaa-1111-4000-8000-00000000000a"
 Y = "bbbbbbbb-2222-4000-8000-00000000000b"
@@ -157,15 +158,28 @@ def test_workers_give_the_same_rows_counts_and_logs(
     assert query(workers_db, "SELECT lines, cwd FROM files WHERE path = ?", (x_path,)) == [(64, CWD)]
 
 
-def test_workers_on_the_real_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pools: list[int]) -> None:
-    monkeypatch.setattr(pipeline, "BATCH_BYTES", 256 * 1024)
-    dirs = [CORPUS / folder for folder in sources_table()]
+def _same_rows_in_workers(tmp_path: Path, dirs: list[Path], pools: list[int]) -> None:
     here_db, workers_db = tmp_path / "here.db", tmp_path / "workers.db"
     here = _scan(dirs, here_db)
     in_workers = _scan(dirs, workers_db, pool_bytes=0, workers=2)
     assert pools == [2]
     assert _tables(workers_db) == _tables(here_db)
     assert {**in_workers.as_json(), "seconds": 0} == {**here.as_json(), "seconds": 0}
+
+
+def test_workers_on_generated_configs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pools: list[int]) -> None:
+    # Several config dirs, each with both subagent layouts, resumed sessions, big non-message lines and history.
+    monkeypatch.setattr(pipeline, "BATCH_BYTES", 256 * 1024)
+    dirs = [tmp_path / f"config-{seed}" for seed in (1, 2, 3)]
+    for seed, config in zip((1, 2, 3), dirs, strict=True):
+        synthetic.generate(config, synthetic.Params(size_mb=1.5, max_file_mb=0.4, seed=seed))
+    _same_rows_in_workers(tmp_path, dirs, pools)
+
+
+def test_workers_on_the_real_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pools: list[int]) -> None:
+    monkeypatch.setattr(pipeline, "BATCH_BYTES", 256 * 1024)
+    corpus = require_shared("corpus")
+    _same_rows_in_workers(tmp_path, [corpus / folder for folder in sources_table()], pools)
 
 
 def test_a_later_scan_continues_where_workers_stopped(tmp_path: Path, small_chunks: None, pools: list[int]) -> None:

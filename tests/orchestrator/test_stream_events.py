@@ -1,4 +1,5 @@
-"""Stream-json events and result classification, fed the real CLI's outputs in ../shared/reference/samples."""
+"""Stream-json events and result classification, fed the real CLI's outputs: runs made here against the fake API,
+and the recorded samples of the reference (reference/samples/headless-runs in ../shared, skipped when absent)."""
 
 from __future__ import annotations
 
@@ -11,23 +12,82 @@ import pytest
 
 from ccdeck.claude.pricing import Pricer
 from ccdeck.orchestrator.events import TIMEOUT, StreamState, classify, describe, tool_summary
+from core_fixtures import RATE_LIMITED_ENV, RATE_LIMITED_PROMPT
+from fakeapi import DEFAULT_MODEL, ClaudeRunner, ClaudeSandbox, CliResult
+from shared_data import require_shared
 
-SAMPLES = (Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "samples" / "headless-runs").resolve()
+
+def samples() -> Path:
+    """The recorded runs of the reference; skips the calling test when ../shared is absent."""
+    return require_shared("reference", "samples", "headless-runs")
 
 
 def sample(name: str) -> tuple[StreamState, int, str]:
     """A sample's stream fed through `StreamState`, its exit code and its stderr."""
-    stdout = SAMPLES / f"{name}.stdout"
+    folder = samples()
+    stdout = folder / f"{name}.stdout"
     if not stdout.is_file():
-        pytest.skip(f"sample {name} not found in {SAMPLES}")
+        pytest.skip(f"sample {name} not found in {folder}")
     state = StreamState()
     for line in stdout.read_bytes().splitlines():
         if line.strip():
             state.feed(orjson.loads(line))
-    meta = (SAMPLES / f"{name}.meta").read_text() if (SAMPLES / f"{name}.meta").exists() else "rc=-9"
+    meta = (folder / f"{name}.meta").read_text() if (folder / f"{name}.meta").exists() else "rc=-9"
     rc = int(meta.split("rc=")[1].split()[0])
-    stderr = (SAMPLES / f"{name}.stderr").read_text().strip() if (SAMPLES / f"{name}.stderr").exists() else ""
+    stderr = (folder / f"{name}.stderr").read_text().strip() if (folder / f"{name}.stderr").exists() else ""
     return state, rc, stderr
+
+
+def fed(run: CliResult) -> StreamState:
+    """A run's stream-json events fed through `StreamState`."""
+    state = StreamState()
+    for event in run.events:
+        state.feed(event)
+    return state
+
+
+# ------------------------------------------------------------------------------------------------- runs made here
+
+
+@pytest.mark.cli
+@pytest.mark.slow
+def test_stream_of_a_write_by_the_real_cli(claude: ClaudeRunner, claude_sandbox: ClaudeSandbox) -> None:
+    run = claude.run("Create the file. [[fake:write_file:notes/hello.txt]]", "--model", DEFAULT_MODEL)
+    state, written = fed(run), str(claude_sandbox.cwd / "notes" / "hello.txt")
+    result = state.result
+    assert result is not None, run.describe()
+    assert classify(result, run.returncode, None).status == "succeeded"
+    assert state.session_id == result["session_id"] == run.session_id
+    assert state.turns == 2
+    assert state.files_changed == [written]
+    assert state.last_tool == tool_summary("Write", {"file_path": written})  # shortened: the path is long
+    assert state.denials == []
+    assert state.cost(Pricer(), time.time()) == (result["total_cost_usd"], False)
+    ((model, tokens),) = state.tokens_by_model().items()
+    usage = result["modelUsage"][model]
+    assert (tokens.input, tokens.output, tokens.cache_creation, tokens.cache_read, tokens.cost_usd) == (
+        usage["inputTokens"], usage["outputTokens"], usage["cacheCreationInputTokens"],
+        usage["cacheReadInputTokens"], usage["costUSD"],
+    )  # fmt: skip
+    lines = [text for event in run.events for text in describe(event)]
+    assert lines[0].startswith(f"session {run.session_id} in {claude_sandbox.cwd}")
+    assert any(line.startswith("tool: Write: ") for line in lines)
+    assert lines[-1] == "Done: the tool ran successfully."
+
+
+@pytest.mark.cli
+@pytest.mark.slow
+def test_rate_limited_real_cli_run_is_a_retryable_failure(claude: ClaudeRunner) -> None:
+    run = claude.run(RATE_LIMITED_PROMPT, env=RATE_LIMITED_ENV)
+    state = fed(run)
+    assert state.api_retries == [429]
+    stderr = run.stderr.strip().splitlines()
+    outcome = classify(state.result, run.returncode, None, stderr[-1] if stderr else "")
+    assert (outcome.status, outcome.retryable) == ("failed", True), (outcome, run.describe())
+    assert "429" in str(outcome.error)
+
+
+# ------------------------------------------------------------------------------------------------- the samples
 
 
 @pytest.mark.parametrize(
@@ -132,7 +192,7 @@ def test_retries_are_seen_and_progress_is_estimated_before_the_result() -> None:
     state, _, _ = sample("43_err429_retryafter1_max3")
     assert state.api_retries == [429, 429, 429]
     # Without its result line, a stream's cost is the usage seen so far, priced: an estimate.
-    lines = (SAMPLES / "31_sigterm_turn2.stdout").read_bytes().splitlines()
+    lines = (samples() / "31_sigterm_turn2.stdout").read_bytes().splitlines()
     partial = StreamState()
     for line in lines:
         partial.feed(orjson.loads(line))
@@ -162,7 +222,7 @@ def test_assistant_copies_keep_the_largest_usage() -> None:
 def test_describe_renders_a_session_readably() -> None:
     lines = [
         text
-        for raw in (SAMPLES / "02_streamjson_bypass_issandbox.stdout").read_bytes().splitlines()
+        for raw in (samples() / "02_streamjson_bypass_issandbox.stdout").read_bytes().splitlines()
         for text in describe(orjson.loads(raw))
     ]
     assert lines[0].startswith("session 4feedfa5-1925-4b23-9e72-e6918579faac in /home/dev/demo/proj1")

@@ -1,8 +1,7 @@
-"""A real ccdeck server (uvicorn on 127.0.0.1, a free port) over a copy of a corpus config dir."""
+"""A real ccdeck server (uvicorn on 127.0.0.1, a free port) over a generated config dir (tests/synthetic.py)."""
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import time
@@ -14,9 +13,11 @@ import httpx
 import pytest
 import uvicorn
 
+import synthetic
 from ccdeck.web.app import ServeOptions, create_app
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+# About a dozen sessions over several projects, models and days; 1 MiB keeps the catch-up scan short.
+SERVED = synthetic.Params(size_mb=1.0, max_file_mb=0.25, seed=1)
 
 
 @dataclass
@@ -72,12 +73,13 @@ def run_server(
         thread.join(timeout=15)
 
 
-def corpus_copy(tmp_path: Path, name: str = "public/claude-sovereign") -> Path:
-    target = tmp_path / "config"
-    shutil.copytree(CORPUS / name, target)
+def generated_config(tmp_path: Path, params: synthetic.Params = SERVED, name: str = "config") -> Path:
+    """A config dir written by the generator (its manifest, with the expected totals, at the root)."""
+    target = tmp_path / name
+    synthetic.generate(target, params)
     return target
 
 
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    yield from run_server(corpus_copy(tmp_path), tmp_path / "ccdeck.db")
+    yield from run_server(generated_config(tmp_path), tmp_path / "ccdeck.db")

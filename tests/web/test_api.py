@@ -2,7 +2,28 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import orjson
+
+import synthetic
 from web.server_fixture import LiveServer
+
+# The generated config (web.server_fixture.SERVED) has 12 session ids; 3 of them have nothing but attachment and
+# cost-state lines (no prompt, no response), and 2 are resumed sessions whose responses are all copies of responses
+# billed to the session they resumed.
+BILLED_SESSIONS = 7
+
+
+def _sessions_with_messages(config: Path) -> int:
+    """Session ids with a prompt or a response, counted from the files without ccdeck."""
+    ids = set()
+    for path in synthetic.iter_transcripts(config):
+        for raw in path.read_bytes().splitlines():
+            line = orjson.loads(raw)
+            if line.get("type") in ("user", "assistant") and not line.get("isSidechain"):
+                ids.add(line["sessionId"])
+    return len(ids)
 
 
 def test_health_and_summary(live_server: LiveServer) -> None:
@@ -18,9 +39,12 @@ def test_health_and_summary(live_server: LiveServer) -> None:
 
 def test_sessions_filter_sort_and_pages(live_server: LiveServer) -> None:
     everything = live_server.get("/api/sessions", params={"pageSize": 500}).json()
-    # 16 session ids in the transcripts; 11 of them have billed responses (the figure ccusage reports).
-    assert everything["total"] == len(everything["sessions"]) == 16
-    assert sum(1 for s in everything["sessions"] if s["totalTokens"]) == 11
+    count = _sessions_with_messages(live_server.config_dir)
+    assert everything["total"] == len(everything["sessions"]) == count == 9
+    assert sum(1 for s in everything["sessions"] if s["totalTokens"]) == BILLED_SESSIONS
+    expected = synthetic.read_manifest(live_server.config_dir)["expected"]  # type: ignore[index]
+    assert sum(s["outputTokens"] for s in everything["sessions"]) == expected["output_tokens"]
+    assert sum(s["cacheReadTokens"] for s in everything["sessions"]) == expected["cache_read_tokens"]
     row = everything["sessions"][0]
     for key in ("sessionId", "projectPath", "totalTokens", "costUSD", "models", "filesChanged", "state", "title"):
         assert key in row
@@ -32,14 +56,14 @@ def test_sessions_filter_sort_and_pages(live_server: LiveServer) -> None:
     assert costs == sorted(costs, reverse=True)
 
     page2 = live_server.get("/api/sessions", params={"pageSize": 4, "page": 2}).json()
-    assert page2["total"] == 16
+    assert page2["total"] == count
     assert [s["sessionId"] for s in page2["sessions"]] == [s["sessionId"] for s in everything["sessions"][4:8]]
 
-    looksmaxx = live_server.get("/api/sessions", params={"project": "LOOKSMAXX"}).json()
-    assert looksmaxx["total"] >= 1
-    assert all("LOOKSMAXX" in s["projectPath"] for s in looksmaxx["sessions"])
+    pipeline = live_server.get("/api/sessions", params={"project": "data_pipeline"}).json()
+    assert 1 <= pipeline["total"] < count
+    assert all("data_pipeline" in s["projectPath"] for s in pipeline["sessions"])
     ended = live_server.get("/api/sessions", params={"state": "ended"}).json()
-    assert ended["total"] == 16
+    assert ended["total"] == count
     assert live_server.get("/api/sessions", params={"state": "working"}).json()["total"] == 0
     assert live_server.get("/api/sessions", params={"state": "bogus"}).status_code == 422
     day = everything["sessions"][-1]["lastActivity"][:10]
@@ -75,14 +99,14 @@ def test_usage_and_projects(live_server: LiveServer) -> None:
     assert {p["key"] for p in by_type} == {"input", "output", "cacheCreation", "cacheRead"}
     assert live_server.get("/api/usage", params={"tz": "Mars/Base"}).status_code == 422
     projects = live_server.get("/api/projects").json()["projects"]
-    assert sum(p["sessions"] for p in projects) == 16
+    assert sum(p["sessions"] for p in projects) == _sessions_with_messages(live_server.config_dir)
     assert all(isinstance(p["models"], list) for p in projects)
     assert any("claude-sonnet-4-5-20250929" in p["models"] for p in projects)
 
 
 def test_metrics_and_docs(live_server: LiveServer) -> None:
     metrics = live_server.get("/metrics").text
-    assert 'ccdeck_sessions{state="ended"} 16' in metrics
+    assert f'ccdeck_sessions{{state="ended"}} {_sessions_with_messages(live_server.config_dir)}' in metrics
     assert "ccdeck_tokens_total{model=" in metrics
     assert "ccdeck_ingest_lag_seconds" in metrics
     assert live_server.get("/docs").status_code == 200

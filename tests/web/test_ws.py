@@ -9,7 +9,9 @@ from pathlib import Path
 import orjson
 from websockets.sync.client import connect
 
-from web.server_fixture import LiveServer, corpus_copy, run_server
+from ccdeck.live.hub import CLIENT_QUEUE
+from core_fixtures import write_big_config
+from web.server_fixture import LiveServer, generated_config, run_server
 
 
 def _assistant_line(session_id: str, cwd: str, message_id: str) -> bytes:
@@ -71,7 +73,7 @@ def test_half_written_line_waits_for_its_newline(live_server: LiveServer) -> Non
 
 
 def test_slow_client_is_dropped_others_continue() -> None:
-    from ccdeck.live.hub import CLIENT_QUEUE, Hub
+    from ccdeck.live.hub import Hub
 
     hub = Hub()
     slow, fast = hub.connect(), hub.connect()
@@ -83,25 +85,24 @@ def test_slow_client_is_dropped_others_continue() -> None:
     assert fast in hub.clients and not fast.dropped
 
 
-def test_a_backlog_arrives_as_one_snapshot_not_a_flood(live_server: LiveServer) -> None:
-    # A folder of 9 sessions and 600+ responses appearing at once (a restore, a sync, a catch-up) must not
-    # overflow a connected page's queue: it gets a fresh snapshot and stays connected.
-    from web.server_fixture import CORPUS
-
+def test_a_backlog_arrives_as_one_snapshot_not_a_flood(live_server: LiveServer, tmp_path: Path) -> None:
+    # A folder of several sessions and 600+ responses appearing at once (a restore, a sync, a catch-up) must not
+    # overflow a connected page's queue (CLIENT_QUEUE): it gets a fresh snapshot and stays connected.
+    backlog = write_big_config(tmp_path / "backlog", 4_000_000, seed=21)
+    assert len(backlog.responses) > CLIENT_QUEUE
     with connect(live_server.url.replace("http", "ws") + "/ws", open_timeout=5) as ws:
         first = orjson.loads(ws.recv(timeout=15))
         assert first["type"] == "snapshot" and set(first["scan"]) >= {"running", "bytesDone", "bytesTotal"}
-        shutil.copytree(CORPUS / "public/jeedavey-poc/projects", live_server.config_dir / "projects",
-                        dirs_exist_ok=True)  # fmt: skip
+        shutil.copytree(tmp_path / "backlog" / "projects", live_server.config_dir / "projects", dirs_exist_ok=True)
         received: list[dict[str, object]] = []
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             message = orjson.loads(ws.recv(timeout=20))
             received.append(message)
-            if message["type"] == "snapshot" and any(
-                "avid_arrajeedavey" in (s["projectPath"] or "")
+            if message["type"] == "snapshot" and backlog.sessions <= {
+                s["sessionId"]
                 for s in message["sessions"]  # type: ignore[attr-defined]
-            ):
+            }:
                 break
         else:
             raise AssertionError(f"no snapshot with the new sessions; got {[m['type'] for m in received]}")
@@ -111,7 +112,7 @@ def test_a_backlog_arrives_as_one_snapshot_not_a_flood(live_server: LiveServer) 
 
 def test_polling_fallback_sees_an_appended_line(tmp_path: Path) -> None:
     # `--poll` / CCDECK_POLL: no file events at all (network filesystems), the watcher polls instead.
-    server = run_server(corpus_copy(tmp_path), tmp_path / "db.sqlite", poll=True)
+    server = run_server(generated_config(tmp_path), tmp_path / "db.sqlite", poll=True)
     live = next(server)
     try:
         test_half_written_line_waits_for_its_newline(live)
