@@ -2,6 +2,6 @@
 
 import sys
 
-from ccdeck.cli import main
+from ccdeck.entry import main
 
 sys.exit(main())

@@ -24,7 +24,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from rich.table import Table
 from sqlalchemy import Connection
 
-from ccdeck import __version__, cli_runs, config
+from ccdeck import __version__, cli_live, cli_runs, config
 from ccdeck.claude.discovery import config_dirs_from
 from ccdeck.config import Config
 from ccdeck.errors import CcdeckError
@@ -281,6 +281,7 @@ def watch(
 
 
 cli_runs.register(app)
+cli_live.register(app)
 
 
 def version_callback(value: bool) -> None:

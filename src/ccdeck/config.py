@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from ccdeck.errors import UsageError
+from ccdeck.paths import default_db
 
 T = TypeVar("T")
 
@@ -39,11 +40,6 @@ class Setting(Generic[T]):
             return self.parse(text)
         except ValueError as exc:
             raise UsageError(f"{self.env}={text!r} is not valid: {exc}") from None
-
-
-def _data_home() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "ccdeck"
 
 
 def _positive_int(text: str) -> int:
@@ -77,7 +73,7 @@ def _optional_positive_float(text: str) -> float | None:
     return _positive_float(text) if text else None
 
 
-DB = Setting[Path]("db", lambda: _data_home() / "ccdeck.db", Path, "SQLite database file ccdeck keeps history in.")
+DB = Setting[Path]("db", lambda: Path(default_db(os.environ)), Path, "SQLite database file ccdeck keeps history in.")
 IDLE_MINUTES = Setting[float](
     "idle_minutes", lambda: 10.0, _positive_float, "Minutes without activity after which a live session is idle."
 )

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, text
 
 from ccdeck.claude.timestamps import iso
+from ccdeck.reports.block_rule import BLOCK_SECONDS, block_start, opens_block
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.periods import range_clause
 from ccdeck.reports.totals import Totals
-
-BLOCK_SECONDS = 5 * 3600
 
 
 @dataclass
@@ -71,8 +70,8 @@ def blocks_report(conn: Connection, filters: Filters, now: float | None = None) 
     blocks: list[Block] = []
     for ts, model, inp, out, cc, cr, cost in conn.execute(query, params):
         block = blocks[-1] if blocks else None
-        if block is None or ts >= block.end or ts - block.last > BLOCK_SECONDS:
-            block = Block(start=ts - ts % 3600, first=ts, last=ts)
+        if block is None or opens_block(block.start, block.last, ts):
+            block = Block(start=block_start(ts), first=ts, last=ts)
             blocks.append(block)
         block.last = ts
         block.entries += 1

@@ -242,3 +242,26 @@ run_tasks = Table(
     Index("ix_run_tasks_session", "session_id"),
     Index("ix_run_tasks_status", "status"),
 )
+
+# The last status-line input of each session (`ccdeck statusline`, run by Claude Code after each message): the live
+# figures only Claude Code knows, context window use and, for subscribers, the 5-hour and 7-day rate limits. That
+# command writes this one row with the standard library (see `store/statusline.py`), never through the store.
+statusline = Table(
+    "statusline",
+    metadata,
+    Column("session_id", Text, primary_key=True),
+    Column("updated_at", Float, nullable=False),
+    Column("model", Text),
+    Column("version", Text),
+    Column("cwd", Text),
+    Column("cost_usd", Float),
+    Column("lines_added", Integer),
+    Column("lines_removed", Integer),
+    Column("context_used_pct", Float),
+    Column("context_window_size", Integer),
+    Column("five_hour_used_pct", Float),
+    Column("five_hour_resets_at", Float),
+    Column("seven_day_used_pct", Float),
+    Column("seven_day_resets_at", Float),
+    Index("ix_statusline_updated", "updated_at"),
+)

@@ -1,0 +1,25 @@
+"""The `ccdeck` console entry point. `ccdeck statusline` runs after every message of every Claude Code session and
+must answer in tens of milliseconds, so it is dispatched here, before the command line's imports (Typer, Rich,
+SQLAlchemy: over a second on a busy machine); everything else goes to `ccdeck.cli.main`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["statusline"]:
+        from ccdeck import statusline
+
+        code = statusline.main(args[1:])
+        if code is not None:
+            return code
+    from ccdeck.cli import main as cli_main
+
+    return cli_main(args)
