@@ -1,4 +1,5 @@
 import { Header } from "./components/Header";
+import { NeedsYou } from "./components/NeedsYou";
 import { ScanProgress } from "./components/ScanProgress";
 import { LiveProvider } from "./live/LiveProvider";
 import { NotFound } from "./pages/NotFound";
@@ -38,6 +39,7 @@ export function App() {
       <LiveProvider>
         <div className="min-h-screen overflow-x-clip">
           <Header />
+          <NeedsYou />
           <ScanProgress />
           <main className="mx-auto max-w-7xl px-3 py-4 sm:px-6 sm:py-6">
             <Page />

@@ -157,5 +157,11 @@ class LiveSession:
     started_at: float | None
     updated_at: float | None
     version: str | None
-    status: str | None
+    status: str | None  # idle | busy | waiting (2.1.330); None on versions that do not publish it
     config_dir: str
+    waiting_for: str | None = None  # with status `waiting`: "permission prompt", "input needed", ...
+    status_updated_at: float | None = None
+    kind: str | None = None  # interactive | bg
+    proc_start: str | None = None  # field 22 of /proc/<pid>/stat: tells a reused pid apart
+    name: str | None = None
+    job_id: str | None = None

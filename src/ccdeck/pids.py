@@ -28,3 +28,17 @@ def same_process(pid: int | None, started: float | None, tolerance: float = STAR
         return abs(process.create_time() - started) <= tolerance
     except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
         return False
+
+
+def proc_start_ticks(pid: int) -> str | None:
+    """Field 22 of `/proc/<pid>/stat` (start time in clock ticks since boot), as Claude Code's registry records it
+    in `procStart`; None when the process is gone, a zombie, or there is no /proc."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:  # noqa: PTH123 - a /proc path, not a project file
+            raw = stat.read()
+    except OSError:
+        return None
+    fields = raw[raw.rfind(b")") + 2 :].split()  # after "pid (comm) ": state is field 3, starttime field 22
+    if len(fields) < 20 or fields[0] == b"Z":
+        return None
+    return fields[19].decode()

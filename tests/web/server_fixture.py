@@ -46,11 +46,13 @@ def run_server(
     claude_bin: str | None = None,
     poll: bool = False,
     allow_bypass: bool = False,
+    idle_after: float = 600,
 ) -> Iterator[LiveServer]:
     """Start uvicorn in a thread; stop it (and its lifespan) when the generator closes."""
     port = free_port()
-    options = ServeOptions(db=db, config_dirs=(config_dir.resolve(),), host=host, idle_after=600, rescan_every=30,
-                           token=token, claude_bin=claude_bin, poll=poll, allow_bypass=allow_bypass)  # fmt: skip
+    options = ServeOptions(db=db, config_dirs=(config_dir.resolve(),), host=host, idle_after=idle_after,
+                           rescan_every=30, token=token, claude_bin=claude_bin, poll=poll,
+                           allow_bypass=allow_bypass)  # fmt: skip
     server = uvicorn.Server(uvicorn.Config(create_app(options), host="127.0.0.1", port=port, log_level="warning",
                                            ws="websockets-sansio"))  # fmt: skip
     thread = threading.Thread(target=server.run, daemon=True)

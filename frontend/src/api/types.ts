@@ -1,8 +1,23 @@
 // Shapes of the ccdeck HTTP and WebSocket API, as documented in docs/API.md.
 
-export type SessionState = "working" | "waiting" | "idle" | "ended";
+export type SessionState = "working" | "blocked" | "waiting" | "idle" | "ended";
 
-export const SESSION_STATES: readonly SessionState[] = ["working", "waiting", "idle", "ended"];
+export const SESSION_STATES: readonly SessionState[] = ["working", "blocked", "waiting", "idle", "ended"];
+
+/** interactive: a terminal session; background: `claude --bg`; headless: `claude -p` (ccdeck runs among them). */
+export type SessionKind = "interactive" | "background" | "headless";
+
+/** What the live model says of a session: carried by session rows and `session.state` messages alike. */
+export interface LiveView {
+  state: SessionState;
+  /** When the session entered its state (ISO); null when unknown. */
+  stateSince: string | null;
+  /** While blocked: what it waits for ("approve Write: src/app.py", "permission prompt", "input needed"). */
+  blockedOn: string | null;
+  kind: SessionKind;
+  /** What it is doing now; null once the turn ended. */
+  doing: string | null;
+}
 
 export interface Totals {
   inputTokens: number;
@@ -14,7 +29,7 @@ export interface Totals {
   costUSD: number | null;
 }
 
-export interface SessionRow {
+export interface SessionRow extends LiveView {
   sessionId: string;
   projectPath: string;
   inputTokens: number;
@@ -27,7 +42,6 @@ export interface SessionRow {
   firstActivity: string;
   lastActivity: string;
   filesChanged: number;
-  state: SessionState;
   title: string | null;
   gitBranch: string | null;
   version: string | null;
@@ -39,7 +53,6 @@ export interface SessionRow {
   apiErrors: number;
   compactions: number;
   subagents: number;
-  doing: string | null;
   unpricedModels: string[];
   runTaskId: string | null;
 }
@@ -57,11 +70,18 @@ export interface Health {
   ingestLagSeconds: number | null;
 }
 
+export interface ActiveCounts {
+  working: number;
+  blocked: number;
+  waiting: number;
+  idle: number;
+}
+
 export interface Summary {
   today: Totals;
   week: Totals;
   month: Totals;
-  active: { working: number; waiting: number; idle: number };
+  active: ActiveCounts;
   generatedAt: string;
 }
 
@@ -309,7 +329,7 @@ export type LogStream = "stderr" | "events";
 export type ServerMessage =
   | { type: "snapshot"; sessions: SessionRow[]; summary: Summary }
   | { type: "session.updated"; session: SessionRow }
-  | { type: "session.state"; sessionId: string; state: SessionState; previous: SessionState | null }
+  | ({ type: "session.state"; sessionId: string; previous: SessionState | null; active: ActiveCounts } & LiveView)
   | { type: "usage.point"; point: LiveUsagePoint }
   | { type: "summary"; summary: Summary }
   | { type: "scan.progress"; bytesDone: number; bytesTotal: number; running: boolean }

@@ -5,6 +5,10 @@ const STYLES: Record<SessionState, { badge: string; dot: string }> = {
     badge: "bg-emerald-100 text-emerald-800 dark:bg-emerald-900/60 dark:text-emerald-200",
     dot: "bg-emerald-500 animate-pulse",
   },
+  blocked: {
+    badge: "bg-rose-100 text-rose-800 ring-1 ring-inset ring-rose-300 dark:bg-rose-900/60 dark:text-rose-100 dark:ring-rose-700",
+    dot: "bg-rose-500 animate-pulse",
+  },
   waiting: {
     badge: "bg-amber-100 text-amber-800 dark:bg-amber-900/60 dark:text-amber-200",
     dot: "bg-amber-500",
@@ -21,6 +25,7 @@ const STYLES: Record<SessionState, { badge: string; dot: string }> = {
 
 const LABELS: Record<SessionState, string> = {
   working: "working",
+  blocked: "needs you",
   waiting: "waiting for you",
   idle: "idle",
   ended: "ended",

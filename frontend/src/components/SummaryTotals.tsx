@@ -24,7 +24,7 @@ function TotalsCard({ label, totals, testId }: { label: string; totals: Totals; 
 }
 
 export function SummaryTotals({ summary }: { summary: Summary }) {
-  const { working, waiting, idle } = summary.active;
+  const { working, blocked, waiting, idle } = summary.active;
   return (
     <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
       <TotalsCard label="Today" totals={summary.today} testId="totals-today" />
@@ -32,8 +32,13 @@ export function SummaryTotals({ summary }: { summary: Summary }) {
       <TotalsCard label="Last 30 days" totals={summary.month} testId="totals-month" />
       <div className="min-w-0 rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-800 dark:bg-slate-900">
         <p className="text-xs font-medium uppercase tracking-wide text-slate-500 dark:text-slate-400">Now</p>
-        <p className="mt-1 text-xl font-semibold tabular-nums sm:text-2xl">{working + waiting + idle} active</p>
-        <p className="text-sm text-slate-600 dark:text-slate-300">
+        <p className="mt-1 text-xl font-semibold tabular-nums sm:text-2xl">{working + blocked + waiting + idle} active</p>
+        <p className="text-sm text-slate-600 dark:text-slate-300" data-testid="active-counts">
+          {blocked > 0 && (
+            <>
+              <span className="font-semibold text-rose-700 dark:text-rose-300">{blocked} need you</span> ·{" "}
+            </>
+          )}
           <span className="text-emerald-700 dark:text-emerald-300">{working} working</span> ·{" "}
           <span className="text-amber-700 dark:text-amber-300">{waiting} waiting</span> · {idle} idle
         </p>

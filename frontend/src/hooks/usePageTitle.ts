@@ -1,7 +1,8 @@
 import { useEffect } from "react";
+import { setPageTitle } from "../title";
 
 export function usePageTitle(title: string): void {
   useEffect(() => {
-    document.title = title ? `${title} · ccdeck` : "ccdeck";
+    setPageTitle(title);
   }, [title]);
 }

@@ -10,6 +10,7 @@ import {
   freshest,
   initialLiveState,
   liveReducer,
+  needsYou,
   runsNewestFirst,
   sessionsByActivity,
 } from "./reducer";
@@ -49,11 +50,41 @@ describe("liveReducer", () => {
     expect(state.sessions.c).toEqual(c);
   });
 
-  it("changes only the state on session.state and ignores unknown sessions", () => {
+  it("applies session.state's live view and active counts; unknown sessions change only the counts", () => {
     const before = run({ type: "snapshot", sessions: [a], summary: summary("2025-11-20T12:00:00Z") });
-    const after = liveReducer(before, { type: "session.state", sessionId: "a", state: "waiting", previous: "working" });
-    expect(after.sessions.a).toEqual({ ...a, state: "waiting" });
-    expect(liveReducer(after, { type: "session.state", sessionId: "zzz", state: "idle", previous: null })).toBe(after);
+    const active = { working: 0, blocked: 1, waiting: 0, idle: 0 };
+    const view = {
+      state: "blocked" as const,
+      stateSince: "2025-11-20T12:01:00.000Z",
+      blockedOn: "approve Write: a.txt",
+      kind: "interactive" as const,
+      doing: "Write: a.txt",
+    };
+    const after = liveReducer(before, { type: "session.state", sessionId: "a", previous: "working", active, ...view });
+    expect(after.sessions.a).toEqual({ ...a, ...view });
+    expect(after.summary?.active).toEqual(active);
+    const counts = { ...active, blocked: 2 };
+    const unknown = liveReducer(after, {
+      type: "session.state",
+      sessionId: "zzz",
+      previous: null,
+      active: counts,
+      ...view,
+    });
+    expect(unknown.sessions).toBe(after.sessions);
+    expect(unknown.summary?.active).toEqual(counts);
+  });
+
+  it("lists blocked sessions first, then waiting ones, oldest first", () => {
+    const rows = [
+      sessionRow({ sessionId: "w1", state: "waiting", stateSince: "2025-11-20T10:00:00Z" }),
+      sessionRow({ sessionId: "b2", state: "blocked", stateSince: "2025-11-20T10:05:00Z" }),
+      sessionRow({ sessionId: "b1", state: "blocked", stateSince: "2025-11-20T10:01:00Z" }),
+      sessionRow({ sessionId: "x", state: "working" }),
+      sessionRow({ sessionId: "i", state: "idle" }),
+    ];
+    const state = run({ type: "snapshot", sessions: rows, summary: summary("2025-11-20T12:00:00Z") });
+    expect(needsYou(state).map((s) => s.sessionId)).toEqual(["b1", "b2", "w1"]);
   });
 
   it("orders sessions by last activity, newest first, and leaves ended ones out of the active list", () => {

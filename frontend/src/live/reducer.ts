@@ -62,9 +62,12 @@ export function liveReducer(state: LiveState, action: LiveAction): LiveState {
     case "session.updated":
       return { ...state, sessions: { ...state.sessions, [action.session.sessionId]: action.session } };
     case "session.state": {
+      const summary = state.summary ? { ...state.summary, active: action.active } : null;
       const row = state.sessions[action.sessionId];
-      if (!row || row.state === action.state) return state;
-      return { ...state, sessions: { ...state.sessions, [row.sessionId]: { ...row, state: action.state } } };
+      if (!row) return { ...state, summary };
+      const { state: live, stateSince, blockedOn, kind, doing } = action;
+      const updated = { ...row, state: live, stateSince, blockedOn, kind, doing };
+      return { ...state, summary, sessions: { ...state.sessions, [row.sessionId]: updated } };
     }
     case "usage.point": {
       const seq = state.usage.seq + 1;
@@ -110,7 +113,18 @@ export function sessionsByActivity(state: LiveState): SessionRow[] {
   );
 }
 
-/** Sessions that have not ended (working, waiting or idle), most recent activity first. */
+/** Sessions that need the user: blocked ones first, then those whose turn ended; oldest first in each. */
+export function needsYou(state: LiveState): SessionRow[] {
+  const since = (s: SessionRow) => Date.parse(s.stateSince ?? s.lastActivity) || 0;
+  const byAge = (a: SessionRow, b: SessionRow) => since(a) - since(b) || a.sessionId.localeCompare(b.sessionId);
+  const rows = Object.values(state.sessions);
+  return [
+    ...rows.filter((s) => s.state === "blocked").sort(byAge),
+    ...rows.filter((s) => s.state === "waiting").sort(byAge),
+  ];
+}
+
+/** Sessions that have not ended (working, blocked, waiting or idle), most recent activity first. */
 export function activeSessions(state: LiveState): SessionRow[] {
   return sessionsByActivity(state).filter((s) => s.state !== "ended");
 }

@@ -26,6 +26,9 @@ export function sessionRow(partial: Partial<SessionRow> & { sessionId: string })
     lastActivity: "2025-11-20T11:00:00Z",
     filesChanged: 0,
     state: "idle",
+    stateSince: null,
+    blockedOn: null,
+    kind: "interactive",
     title: null,
     gitBranch: "main",
     version: "2.0.0",
@@ -49,7 +52,7 @@ export function summary(generatedAt: string, todayCost = 1): Summary {
     today: totals({ costUSD: todayCost }),
     week: totals(),
     month: totals(),
-    active: { working: 0, waiting: 0, idle: 0 },
+    active: { working: 0, blocked: 0, waiting: 0, idle: 0 },
     generatedAt,
   };
 }

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from ccdeck.claude.timestamps import epoch
+from ccdeck.claude.tools import tool_summary
 from ccdeck.models import (
     SYNTHETIC_MODEL,
     Event,
@@ -271,19 +272,10 @@ def _assistant_block(ctx: _Context, block: dict[str, Any], events: list[EventTup
     elif btype == "tool_use":
         name = _text(block, "name") or "tool"
         tool_input = _dict(block, "input")
-        events.append(ctx.event(index, "tool_use", _tool_summary(name, tool_input), TOOL_INPUT_CHARS, tool_name=name))
+        events.append(ctx.event(index, "tool_use", tool_summary(name, tool_input), TOOL_INPUT_CHARS, tool_name=name))
         tool_id = _text(block, "id") or f"{ctx.uuid}#{index}"
         path = _text(tool_input, FILE_TOOLS[name]) if name in FILE_TOOLS else None
         tools.append((tool_id, ctx.session_id, ctx.timestamp, name, path, ctx.agent_id))
-
-
-def _tool_summary(name: str, tool_input: dict[str, Any]) -> str:
-    """A one-line description of a tool call: its path, command, pattern or description."""
-    for key in ("file_path", "notebook_path", "command", "pattern", "description", "url", "query", "prompt"):
-        value = tool_input.get(key)
-        if isinstance(value, str) and value:
-            return f"{name}: {value}"
-    return name
 
 
 def _int(usage: dict[str, Any], key: str) -> int:

@@ -39,6 +39,12 @@ def read_live_session(path: Path, config_dir: Path) -> LiveSession | None:
         version=text("version"),
         status=text("status"),
         config_dir=str(config_dir),
+        waiting_for=text("waitingFor"),
+        status_updated_at=epoch(obj.get("statusUpdatedAt")),
+        kind=text("kind"),
+        proc_start=text("procStart"),
+        name=text("name"),
+        job_id=text("jobId"),
     )
 
 

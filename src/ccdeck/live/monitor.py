@@ -1,8 +1,10 @@
-"""The live monitor: catch-up scan, file watching, periodic rescans, session states, and what the hub is told.
+"""The live monitor: catch-up scan, file watching, Claude Code's live signals, and what the hub is told.
 
-Owned by the web app's lifespan (or `ccdeck watch`). Ingest runs in a worker thread, one scan at a time; every
-committed batch comes back to the event loop, which publishes `session.updated`, `usage.point`, `session.state`
-and (at most once a second) `summary` messages.
+Owned by the web app's lifespan (or `ccdeck watch`). Everything that changes the live model runs on the event loop;
+blocking work (ingest, reading live files, process scans, database reads) runs in worker threads and hands its
+result back to the loop. Ingest runs one scan at a time; every committed batch comes back to the loop, which
+publishes `session.updated`, `usage.point` and `session.state` messages, and a fresh `summary` shortly after.
+Background tasks are supervised: a failure is logged, shown by `/api/health` as `degraded`, and retried.
 """
 
 from __future__ import annotations
@@ -11,18 +13,20 @@ import asyncio
 import functools
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import anyio
 
+from ccdeck.claude.hooks import HookSignal
 from ccdeck.ingest.pipeline import Ingestor, ScanStats
 from ccdeck.ingest.watcher import changed_files
 from ccdeck.live.hub import Hub
-from ccdeck.live.liveness import Liveness, SessionFacts
-from ccdeck.live.state import ACTIVE_STATES, State
+from ccdeck.live.model import Change, LiveModel, TranscriptFacts
+from ccdeck.live.processes import claude_processes
+from ccdeck.live.sources import ExitWatch, job_files, live_file_kind, read_job, read_registry
 from ccdeck.reports.session_report import session_json
 from ccdeck.reports.totals import Totals
 from ccdeck.store import queries
@@ -30,12 +34,12 @@ from ccdeck.store.batch import BatchResult
 from ccdeck.store.store import Store
 
 log = logging.getLogger(__name__)
-STATE_INTERVAL = 2.0
-SUMMARY_INTERVAL = 1.0
+SUMMARY_DELAY = 0.1  # coalesce a burst of changes into one summary
 RECENT_SECONDS = 24 * 3600
 PROGRESS_LOG_SECONDS = 2.0
 SNAPSHOT_RECENT = 50
 POLL_SECONDS = 1.0
+RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0)
 BIG_BATCH = 100  # changed sessions or new responses in one batch above which clients get a snapshot instead
 
 
@@ -53,44 +57,68 @@ class Monitor:
         self.store = store
         self.config_dirs = tuple(config_dirs)
         self.hub = hub
-        self.idle_after = idle_after
         self.rescan_every = rescan_every
         self.poll = poll
-        self.states: dict[str, State] = {}
+        self.model = LiveModel(idle_after)
         self.scan_progress: dict[str, Any] = {"running": False, "bytesDone": 0, "bytesTotal": 0}
         self.pending_since: float | None = None
+        self.problems: dict[str, str] = {}  # background task -> why it is failing (shown by /api/health)
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._exits: ExitWatch | None = None
         self._scan_lock = asyncio.Lock()
         self._stop = anyio.Event()
+        self._clock_wake = asyncio.Event()
+        self._summary_task: asyncio.Task[None] | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        self._summary_due = False
+        self._spawned: set[asyncio.Task[None]] = set()  # one-off work the loop started; cancelled on stop
         self._logged_progress = 0.0
         self.ingestor = Ingestor(store, on_batch=self._from_worker)
 
     # lifecycle -------------------------------------------------------------------------------------------------
     async def start(self, catch_up: bool = True) -> None:
         self._loop = asyncio.get_running_loop()
+        self._exits = ExitWatch(self._loop, self._process_exited)
         if catch_up:
             self.scan_progress = {"running": True, "bytesDone": 0, "bytesTotal": 0}
+        await self._load_live_files()
+        await self._load_recent()
         self._tasks = [
-            asyncio.create_task(self._guard(self._watch_and_catch_up(catch_up)), name="ccdeck-watch"),
-            asyncio.create_task(self._guard(self._track_states()), name="ccdeck-states"),
-            asyncio.create_task(self._guard(self._publish_summaries()), name="ccdeck-summary"),
+            self._supervise("watcher", functools.partial(self._watch_and_catch_up, catch_up)),
+            self._supervise("clock", self._clock),
         ]
 
     async def stop(self) -> None:
         self._stop.set()
-        for task in self._tasks:
+        tasks = [*self._tasks, *self._spawned]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if self._exits is not None:
+            self._exits.close()
 
-    async def _guard(self, work: Any) -> None:
-        try:
-            await work
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # a background task's top boundary: log, never die silently
-            log.exception("live monitor task failed")
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.ensure_future(work)
+        self._spawned.add(task)
+        task.add_done_callback(self._spawned.discard)
+        return task
+
+    def _supervise(self, name: str, work: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
+        async def run() -> None:
+            failures = 0
+            while not self._stop.is_set():
+                try:
+                    await work()
+                    return
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # a background task's top boundary: log, show, retry
+                    log.exception("live monitor: %s failed; retrying", name)
+                    self.problems[name] = f"{type(exc).__name__}: {exc}"
+                    with anyio.move_on_after(RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]):
+                        await self._stop.wait()
+                    failures += 1
+
+        return asyncio.create_task(run(), name=f"ccdeck-{name}")
 
     # ingest --------------------------------------------------------------------------------------------------------
     async def _watch_and_catch_up(self, catch_up: bool) -> None:
@@ -98,26 +126,37 @@ class Monitor:
         # Events seen during the catch-up queue behind its scan lock; cursors make a second look harmless.
         # Polling means rescanning every POLL_SECONDS: a scan costs one stat per unchanged file and compares sizes with
         # the cursors, which never misses a write (watchfiles' own poller can miss a second write within a second).
-        watcher = None if self.poll else asyncio.create_task(self._watch())
+        watcher = None if self.poll else self._supervise("file events", self._watch)
         await asyncio.sleep(0)  # let the watcher take its start
         if catch_up:
             await self.scan_all()
             await asyncio.to_thread(self.store.release_memory)
+            await self._load_recent()
+        self.problems.pop("watcher", None)
         interval = POLL_SECONDS if self.poll else self.rescan_every
         try:
             while not self._stop.is_set():
+                await self._check_processes()
                 with anyio.move_on_after(interval):
                     await self._stop.wait()
                 if not self._stop.is_set():
                     await self.scan_all(progress=False)
+                    if self.poll:
+                        await self._load_live_files()
         finally:
             if watcher is not None:
                 watcher.cancel()
 
     async def _watch(self) -> None:
         async for paths in changed_files(self.config_dirs, self._stop):
-            self.pending_since = self.pending_since or time.time()
-            await self._run(functools.partial(self.ingestor.scan_paths, self.config_dirs, paths))
+            self.problems.pop("file events", None)
+            live = {p: kind for p in paths if (kind := live_file_kind(p, self.config_dirs))}
+            if live:
+                await self._apply_live_files(live)
+            transcripts = [p for p in paths if p not in live or live[p][0] == "registry"]
+            if transcripts:
+                self.pending_since = self.pending_since or time.time()
+                await self._run(functools.partial(self.ingestor.scan_paths, self.config_dirs, transcripts))
 
     async def scan_all(self, progress: bool = True) -> ScanStats:
         def report(done: int, total: int) -> None:
@@ -151,20 +190,27 @@ class Monitor:
 
     def _from_worker(self, result: BatchResult) -> None:
         """Runs in the ingest thread, right after a batch committed: read what changed, hand it to the loop."""
-        if not result.touched_sessions or not self.hub.clients:
-            self._summary_due = self._summary_due or bool(result.touched_sessions)
+        if not result.touched_sessions:
             return
         if len(result.touched_sessions) > BIG_BATCH or len(result.new_responses) > BIG_BATCH:
             # A backlog (catch-up, a copied folder): one fresh snapshot instead of a message per change, which
             # would overflow every client's queue and get them dropped as slow.
-            self._call_soon(self.hub.publish, self.snapshot())
-            self._summary_due = True
+            self._call_soon(self._after_backlog)
             return
         with self.store.read() as conn:
             rows = queries.sessions_by_id(conn, sorted(result.touched_sessions))
         self._call_soon(self._publish_batch, rows, result)
 
+    def _after_backlog(self) -> None:
+        async def reload() -> None:
+            await self._load_recent()
+            if self.hub.clients:
+                self.hub.publish(await self.snapshot())
+
+        self._spawn(reload())
+
     def _publish_batch(self, rows: list[Any], result: BatchResult) -> None:
+        self._apply(self.model.apply_transcripts([_facts(row) for row in rows], time.time()))
         projects = {row.session_id: row.project_path for row in rows}
         for row in rows:
             self.hub.publish({"type": "session.updated", "session": self.row_json(row)})
@@ -175,73 +221,139 @@ class Monitor:
                 "projectPath": projects.get(response.session_id),
                 "inputTokens": u.input, "outputTokens": u.output, "cacheCreationTokens": u.cache_creation,
                 "cacheReadTokens": u.cache_read, "costUSD": cost}})  # fmt: skip
-        self._summary_due = True
+        self._summary_soon()
 
-    def snapshot(self) -> dict[str, Any]:
-        """What a client needs to start from: active sessions, the most recent ones, totals, scan progress."""
-        active = [sid for sid, state in self.states.items() if state != "ended"]
-        with self.store.read() as conn:
-            recent, _ = queries.list_sessions(conn, queries.SessionQuery(limit=SNAPSHOT_RECENT))
-            shown = {r.session_id for r in recent}
-            extra = queries.sessions_by_id(conn, [sid for sid in active if sid not in shown])
-        sessions = [self.row_json(r) for r in [*recent, *extra]]
-        return {"type": "snapshot", "sessions": sessions, "summary": self.summary(), "scan": self.scan_progress}
+    # live signals ----------------------------------------------------------------------------------------------
+    async def _load_live_files(self) -> None:
+        """Every registry entry and background job of every config dir, as they are now."""
+        registries = await asyncio.to_thread(lambda: {d: read_registry(d) for d in self.config_dirs})
+        jobs = await asyncio.to_thread(lambda: [read_job(p, d) for d in self.config_dirs for p in job_files(d)])
+        now = time.time()
+        changes = [c for d, entries in registries.items() for c in self._apply_registry(d, entries, now)]
+        changes += [c for job in jobs if job is not None for c in self.model.apply_job(job, now)]
+        self._apply(changes)
 
-    # states ----------------------------------------------------------------------------------------------------
+    async def _apply_live_files(self, live: dict[Path, tuple[str, Path]]) -> None:
+        registry_dirs = {config_dir for kind, config_dir in live.values() if kind == "registry"}
+        job_paths = [(path, config_dir) for path, (kind, config_dir) in live.items() if kind == "job"]
+        registries = await asyncio.to_thread(lambda: {d: read_registry(d) for d in registry_dirs})
+        jobs = await asyncio.to_thread(lambda: [read_job(p, d) for p, d in job_paths])
+        now = time.time()
+        changes = [c for d, entries in registries.items() for c in self._apply_registry(d, entries, now)]
+        changes += [c for job in jobs if job is not None for c in self.model.apply_job(job, now)]
+        self._apply(changes)
+
+    def _apply_registry(self, config_dir: Path, entries: list[Any], now: float) -> list[Change]:
+        assert self._exits is not None
+        for entry, alive in entries:
+            if alive:
+                self._exits.watch(str(config_dir), entry.pid)
+        self._exits.keep_only(str(config_dir), {entry.pid for entry, alive in entries if alive})
+        return self.model.apply_registry(str(config_dir), entries, now)
+
+    def _process_exited(self, config_dir: str, pid: int) -> None:
+        self._apply(self.model.process_exited(config_dir, pid, time.time()))
+
+    def apply_hook(self, hook: HookSignal) -> None:
+        """A hook event POSTed by Claude Code (see `POST /api/hooks`)."""
+        self._apply(self.model.apply_hook(hook, time.time()))
+
+    async def _check_processes(self) -> None:
+        """Versions without a registry: which folders have a running claude (a slow check, on the rescan)."""
+        if not any(t.registry_entry is None and t.transcript for t in self.model.sessions.values()):
+            return
+        processes = await asyncio.to_thread(claude_processes)
+        cwds = frozenset(p.cwd for p in processes if p.cwd)
+        self._apply(self.model.apply_processes(cwds, time.time()))
+
+    async def _load_recent(self) -> None:
+        """Sessions whose state can change: recently active ones and those the live sources follow."""
+
+        def read() -> list[Any]:
+            with self.store.read() as conn:
+                ids = queries.recent_session_ids(conn, time.time() - RECENT_SECONDS, list(self.model.sessions))
+                return queries.sessions_by_id(conn, ids)
+
+        rows = await asyncio.to_thread(read)
+        self._apply(self.model.apply_transcripts([_facts(row) for row in rows], time.time()))
+        await self._check_processes()
+
+    async def _clock(self) -> None:
+        """Time alone turns a waiting session idle and ends a quiet legacy one: wake exactly then."""
+        while not self._stop.is_set():
+            due = self.model.next_due(time.time())
+            self._clock_wake.clear()
+            with anyio.move_on_after(max(0.0, due - time.time()) if due is not None else 3600.0):
+                await self._clock_wake.wait()
+            self._apply(self.model.tick(time.time()))
+
+    def _apply(self, changes: list[Change]) -> None:
+        """Publish what changed in the model, wake the clock, and refresh the summary soon."""
+        if not changes:
+            return
+        counts = self.model.counts()
+        for change in changes:
+            self.hub.publish({"type": "session.state", "sessionId": change.session_id, **change.view.as_json(),
+                              "previous": change.previous.state, "active": counts})  # fmt: skip
+        self._clock_wake.set()
+        self._summary_soon()
+
+    # reading ---------------------------------------------------------------------------------------------------
     def row_json(self, row: Any) -> dict[str, Any]:
+        """A session row as clients see it: stored facts and the live model's view (state, blockedOn, ...)."""
         data = session_json(row)
-        # Sessions the tracker does not follow (no activity for a day, not in the registry) have ended.
-        data["state"] = self.states.get(row.session_id, "ended")
+        data.update(self.model.view(row.session_id).as_json())
         return data
 
-    async def _track_states(self) -> None:
-        while not self._stop.is_set():
-            changes = await asyncio.to_thread(self.refresh_states)
-            for session_id, state, previous in changes:
-                self.hub.publish({"type": "session.state", "sessionId": session_id, "state": state,
-                                  "previous": previous})  # fmt: skip
-            with anyio.move_on_after(STATE_INTERVAL):
-                await self._stop.wait()
+    async def snapshot(self) -> dict[str, Any]:
+        """What a client needs to start from: active sessions, the most recent ones, totals, scan progress."""
+        active = self.model.active_ids()
 
-    def refresh_states(self) -> list[tuple[str, State, State | None]]:
-        """Recompute states of recent and registered sessions; returns (id, state, previous) for changes."""
-        now = time.time()
-        with self.store.read() as conn:
-            liveness = Liveness.observe(conn)
-            ids = queries.recent_session_ids(conn, now - RECENT_SECONDS, list(liveness.registry))
-            rows = queries.sessions_by_id(conn, ids)
-        facts = [SessionFacts(r.session_id, r.project_path, r.last_kind, r.last_activity) for r in rows]
-        fresh = liveness.states(facts, now, self.idle_after)
-        changes = [(sid, st, self.states.get(sid)) for sid, st in fresh.items() if self.states.get(sid) != st]
-        self.states = {**{sid: st for sid, st in self.states.items() if sid not in fresh}, **fresh}
-        return changes
+        def read() -> list[Any]:
+            with self.store.read() as conn:
+                recent, _ = queries.list_sessions(conn, queries.SessionQuery(limit=SNAPSHOT_RECENT))
+                shown = {r.session_id for r in recent}
+                return [*recent, *queries.sessions_by_id(conn, [sid for sid in active if sid not in shown])]
 
-    def active_counts(self) -> dict[str, int]:
-        counts = {"working": 0, "waiting": 0, "idle": 0}
-        for state in self.states.values():
-            if state in ACTIVE_STATES:
-                counts[state] += 1
-        return counts
+        rows = await asyncio.to_thread(read)
+        summary = await self.summary()
+        sessions = [self.row_json(r) for r in rows]
+        return {"type": "snapshot", "sessions": sessions, "summary": summary, "scan": self.scan_progress}
 
-    # summary ---------------------------------------------------------------------------------------------------
-    async def _publish_summaries(self) -> None:
-        while not self._stop.is_set():
-            if self._summary_due and self.hub.clients:
-                self._summary_due = False
-                summary = await asyncio.to_thread(self.summary)
-                self.hub.publish({"type": "summary", "summary": summary})
-            with anyio.move_on_after(SUMMARY_INTERVAL):
-                await self._stop.wait()
+    def _summary_soon(self) -> None:
+        if self._summary_task is None or self._summary_task.done():
+            self._summary_task = self._spawn(self._publish_summary())
 
-    def summary(self) -> dict[str, Any]:
-        now = datetime.now().astimezone()
-        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        ranges = {"today": midnight, "week": midnight - timedelta(days=6), "month": midnight - timedelta(days=29)}
-        result: dict[str, Any] = {}
-        with self.store.read() as conn:
-            for name, start in ranges.items():
-                inp, out, cc, cr, cost, unpriced = queries.totals_between(conn, start.timestamp())
-                result[name] = Totals.from_sums(inp, out, cc, cr, cost, unpriced).as_json()
-        result["active"] = self.active_counts()
-        result["generatedAt"] = now.isoformat()
+    async def _publish_summary(self) -> None:
+        await asyncio.sleep(SUMMARY_DELAY)
+        if self.hub.clients:
+            self.hub.publish({"type": "summary", "summary": await self.summary()})
+
+    async def summary(self) -> dict[str, Any]:
+        result = await asyncio.to_thread(_stored_summary, self.store)
+        result["active"] = self.model.counts()
         return result
+
+    def health(self) -> dict[str, Any]:
+        lag = 0.0 if self.pending_since is None else max(0.0, time.time() - self.pending_since)
+        status = "degraded" if self.problems else "ok"
+        return {"status": status, "problems": dict(self.problems), "scan": self.scan_progress,
+                "ingestLagSeconds": lag}  # fmt: skip
+
+
+def _facts(row: Any) -> TranscriptFacts:
+    return TranscriptFacts(row.session_id, row.project_path, row.last_kind, row.last_activity,
+                           getattr(row, "entrypoint", None), row.doing)  # fmt: skip
+
+
+def _stored_summary(store: Store) -> dict[str, Any]:
+    now = datetime.now().astimezone()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    ranges = {"today": midnight, "week": midnight - timedelta(days=6), "month": midnight - timedelta(days=29)}
+    result: dict[str, Any] = {}
+    with store.read() as conn:
+        for name, start in ranges.items():
+            inp, out, cc, cr, cost, unpriced = queries.totals_between(conn, start.timestamp())
+            result[name] = Totals.from_sums(inp, out, cc, cr, cost, unpriced).as_json()
+    result["generatedAt"] = now.isoformat()
+    return result

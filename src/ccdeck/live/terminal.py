@@ -65,11 +65,15 @@ def render_watch(rows: Sequence[Mapping[str, Any]], summary: Mapping[str, Any], 
     return Group(header, table)
 
 
-def _active_rows(monitor: Monitor) -> list[dict[str, Any]]:
-    active = [sid for sid, state in monitor.states.items() if state != "ended"]
-    with monitor.store.read() as conn:
-        rows = [monitor.row_json(r) for r in queries.sessions_by_id(conn, active)]
-    order = {"working": 0, "waiting": 1, "idle": 2, "ended": 3}
+async def _active_rows(monitor: Monitor) -> list[dict[str, Any]]:
+    active = monitor.model.active_ids()
+
+    def read() -> list[Any]:
+        with monitor.store.read() as conn:
+            return queries.sessions_by_id(conn, active)
+
+    rows = [monitor.row_json(r) for r in await asyncio.to_thread(read)]
+    order = {"blocked": 0, "working": 1, "waiting": 2, "idle": 3, "ended": 4}
     return sorted(rows, key=lambda r: (order[r["state"]], r["lastActivity"] or ""), reverse=False)
 
 
@@ -82,11 +86,10 @@ async def _watch(cfg: Config, console: Console) -> None:
     try:
         with console.status("Ingesting new lines…"):
             await monitor.scan_all(progress=False)
-            await asyncio.to_thread(monitor.refresh_states)
         await monitor.start(catch_up=False)
         with Live(console=console, auto_refresh=False, screen=False) as live:
             while True:
-                rows, summary = await asyncio.to_thread(lambda: (_active_rows(monitor), monitor.summary()))
+                rows, summary = await _active_rows(monitor), await monitor.summary()
                 live.update(render_watch(rows, summary, time.time()), refresh=True)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(client.queue.get(), 1.0)

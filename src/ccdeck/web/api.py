@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 import orjson
@@ -12,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from sqlalchemy import Connection
 
 from ccdeck import __version__
+from ccdeck.claude.hooks import BadHook, parse_hook
 from ccdeck.claude.pricing import price_source
 from ccdeck.claude.timestamps import iso
 from ccdeck.errors import UsageError
@@ -24,6 +24,7 @@ from ccdeck.reports.totals import Totals
 from ccdeck.store import queries
 
 router = APIRouter(prefix="/api")
+HOOK_BYTES = 8 << 20  # PostToolUse carries the tool's whole response: a big file read is a few MB
 T = TypeVar("T")
 # Pages past this are empty anyway; the bound keeps `(page - 1) * pageSize` inside SQLite's 64-bit integers.
 MAX_PAGE = 1_000_000
@@ -52,14 +53,30 @@ def _filters(since: str | None, until: str | None, tz: str | None) -> Filters:
 
 @router.get("/health")
 async def health(request: Request) -> dict[str, Any]:
-    monitor = monitor_of(request)
-    lag = 0.0 if monitor.pending_since is None else max(0.0, datetime.now().timestamp() - monitor.pending_since)
-    return {"status": "ok", "version": __version__, "scan": monitor.scan_progress, "ingestLagSeconds": lag}
+    return {**monitor_of(request).health(), "version": __version__}
+
+
+@router.post("/hooks")
+async def hooks(request: Request) -> dict[str, Any]:
+    """Claude Code's `http` hooks POST every event here (`ccdeck hooks install`); the answer is always `{}`."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > HOOK_BYTES:
+            raise HTTPException(413, f"a hook payload is at most {HOOK_BYTES} bytes")
+    try:
+        signal = parse_hook(orjson.loads(body))
+    except orjson.JSONDecodeError:
+        raise HTTPException(400, "a hook payload is JSON") from None
+    except BadHook as exc:
+        raise HTTPException(422, str(exc)) from None
+    monitor_of(request).apply_hook(signal)
+    return {}
 
 
 @router.get("/summary")
 async def summary(request: Request) -> dict[str, Any]:
-    return await asyncio.to_thread(monitor_of(request).summary)
+    return await monitor_of(request).summary()
 
 
 @router.get("/sessions")
@@ -82,7 +99,7 @@ async def sessions(
         raise HTTPException(422, f"unknown state(s): {', '.join(sorted(unknown))}")
     ids = None
     if wanted:
-        tracked = {sid for sid, st in monitor.states.items() if st in wanted}
+        tracked = {sid for sid, t in monitor.model.sessions.items() if t.view.state in wanted}
         ids = sorted(tracked) if "ended" not in wanted else None
     dates = _filters(since, until, None)
     query = queries.SessionQuery(
@@ -214,7 +231,7 @@ async def projects(request: Request) -> dict[str, Any]:
         "projects": [
             {"projectPath": r.project_path, "sessions": r.sessions, "totalTokens": r.tokens,
              "costUSD": _rounded(cost_of_sums(r.cost, r.unpriced)), "lastActivity": iso(r.last_activity),
-             "activeSessions": sum(1 for sid in r.ids.split(",") if monitor.states.get(sid, "ended") != "ended"),
+             "activeSessions": sum(1 for sid in r.ids.split(",") if monitor.model.state(sid) != "ended"),
              "models": _merged_models(r.model_lists)}
             for r in rows
         ]

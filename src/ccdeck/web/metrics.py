@@ -23,10 +23,10 @@ def _label(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def render(monitor: Monitor) -> str:
+def render(monitor: Monitor, active: dict[str, int]) -> str:
     lines = ["# HELP ccdeck_sessions Sessions by live state.", "# TYPE ccdeck_sessions gauge"]
     counts: dict[str, int] = dict.fromkeys(STATES, 0)
-    counts.update(monitor.active_counts())
+    counts.update(active)
     lines += ["# HELP ccdeck_tokens_total Tokens by model and type.", "# TYPE ccdeck_tokens_total counter"]
     costs = ["# HELP ccdeck_cost_usd_total API-equivalent cost by model.", "# TYPE ccdeck_cost_usd_total counter"]
     with monitor.store.read() as conn:
@@ -48,5 +48,6 @@ def render(monitor: Monitor) -> str:
 
 @router.get("/metrics", include_in_schema=False)
 async def metrics(request: Request) -> PlainTextResponse:
-    body = await asyncio.to_thread(render, request.app.state.monitor)
+    monitor: Monitor = request.app.state.monitor
+    body = await asyncio.to_thread(render, monitor, monitor.model.counts())
     return PlainTextResponse(body, media_type="text/plain; version=0.0.4")

@@ -21,7 +21,7 @@ async def websocket(ws: WebSocket) -> None:
     await ws.accept()
     client = monitor.hub.connect()  # subscribe before the snapshot so nothing falls between the two
     try:
-        first = await asyncio.to_thread(monitor.snapshot)
+        first = await monitor.snapshot()
         await ws.send_text(orjson.dumps(first).decode())
         await asyncio.gather(_send(ws, client), _drain(ws))
     except (WebSocketDisconnect, RuntimeError):

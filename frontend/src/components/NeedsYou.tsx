@@ -1,0 +1,101 @@
+import { useEffect, useRef, useState } from "react";
+import type { SessionRow } from "../api/types";
+import { formatAgo, projectName } from "../format";
+import { useNow } from "../hooks/useNow";
+import { useLive } from "../live/LiveProvider";
+import {
+  notificationsOn,
+  notificationsSupported,
+  notify,
+  turnNotificationsOff,
+  turnNotificationsOn,
+} from "../live/notifications";
+import { needsYou } from "../live/reducer";
+import { Link, navigate, sessionHref } from "../router";
+import { setNeedsCount } from "../title";
+import { StateBadge } from "./StateBadge";
+
+/** The "Needs you" strip on every page: blocked sessions first, then finished turns; the tab title counts them. */
+export function NeedsYou() {
+  const live = useLive();
+  const rows = needsYou(live);
+  const blocked = rows.filter((r) => r.state === "blocked");
+  useBlockedNotifications(blocked);
+  useEffect(() => setNeedsCount(blocked.length), [blocked.length]);
+  const now = useNow(15_000);
+  return (
+    <section
+      aria-label="Needs you"
+      data-testid="needs-you"
+      className="border-b border-slate-200 bg-rose-50/60 dark:border-slate-800 dark:bg-rose-950/20"
+      hidden={rows.length === 0}
+    >
+      <div className="mx-auto flex max-w-7xl items-center gap-2 overflow-x-auto px-3 py-1.5 sm:px-6">
+        <span className="shrink-0 text-xs font-semibold tracking-wide text-slate-600 uppercase dark:text-slate-300">
+          Needs you
+        </span>
+        {rows.map((row) => (
+          <NeedItem key={row.sessionId} row={row} now={now} />
+        ))}
+        <NotificationToggle />
+      </div>
+    </section>
+  );
+}
+
+function NeedItem({ row, now }: { row: SessionRow; now: number }) {
+  const what = row.state === "blocked" ? (row.blockedOn ?? "needs your approval") : "your turn";
+  return (
+    <Link
+      to={sessionHref(row.sessionId)}
+      data-testid="needs-you-item"
+      data-session={row.sessionId}
+      className="flex max-w-xs shrink-0 items-center gap-1.5 rounded-md bg-white px-2 py-1 text-xs shadow-sm ring-1 ring-slate-200 hover:ring-slate-400 dark:bg-slate-900 dark:ring-slate-700"
+    >
+      <StateBadge state={row.state} />
+      <span className="truncate font-medium">{projectName(row.projectPath)}</span>
+      <span className="truncate text-slate-600 dark:text-slate-400" title={what}>
+        {what}
+      </span>
+      {row.stateSince && <span className="shrink-0 text-slate-500">{formatAgo(row.stateSince, now)}</span>}
+    </Link>
+  );
+}
+
+function NotificationToggle() {
+  const [on, setOn] = useState(notificationsOn);
+  if (!notificationsSupported()) return null;
+  const toggle = async () => {
+    if (on) {
+      turnNotificationsOff();
+      setOn(false);
+    } else {
+      setOn(await turnNotificationsOn());
+    }
+  };
+  return (
+    <button
+      type="button"
+      onClick={() => void toggle()}
+      data-testid="notifications-toggle"
+      aria-pressed={on}
+      className="ml-auto shrink-0 rounded-md px-2 py-1 text-xs text-slate-600 ring-1 ring-slate-300 hover:bg-white dark:text-slate-300 dark:ring-slate-700 dark:hover:bg-slate-900"
+    >
+      {on ? "Notifications on" : "Notify me"}
+    </button>
+  );
+}
+
+/** A browser notification for each session that becomes blocked while the page is open. */
+function useBlockedNotifications(blocked: SessionRow[]): void {
+  const seen = useRef<Set<string> | null>(null);
+  useEffect(() => {
+    const ids = new Set(blocked.map((r) => r.sessionId));
+    if (seen.current !== null) {
+      for (const row of blocked) {
+        if (!seen.current.has(row.sessionId)) notify(row, (id) => navigate(sessionHref(id)));
+      }
+    }
+    seen.current = ids;
+  }, [blocked]);
+}

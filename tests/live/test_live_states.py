@@ -1,0 +1,186 @@
+"""States from Claude Code's own live signals, end to end: a real server, registry files written the way the CLI
+writes them (temp file + rename) for a live process, hook POSTs, and a WebSocket client whose messages, applied by
+the dashboard's own reducer, always agree with the API fetched fresh."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from websockets.sync.client import ClientConnection, connect
+
+from ccdeck.pids import proc_start_ticks
+from core_fixtures import assistant, transcript, user_prompt, write_jsonl
+from web.server_fixture import LiveServer, run_server
+
+pytestmark = pytest.mark.slow
+serving = contextlib.contextmanager(run_server)
+REPO = Path(__file__).resolve().parents[2]
+JITI = REPO / "frontend" / "node_modules" / ".bin" / "jiti"
+REPLAY = Path(__file__).parent / "replay_reducer.ts"
+HOOKS = orjson.loads((Path(__file__).parent / "data" / "hook_payloads.json").read_bytes())
+FIRST, SECOND = "5e55e55e-0000-4000-8000-000000000001", "5e55e55e-0000-4000-8000-000000000002"
+CWD = "/home/dev/work"
+IDLE_AFTER = 3.0
+
+
+class Collector:
+    """Every message the server pushes, in order, read on a thread."""
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self.ws = ws
+        self.messages: list[str] = []
+        self.last_at = time.monotonic()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        try:
+            for message in self.ws:
+                self.messages.append(str(message))
+                self.last_at = time.monotonic()
+        except Exception:  # the socket closed at the end of the test
+            return
+
+    def settle(self, quiet: float = 0.4, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() - self.last_at < quiet and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
+def _config(tmp_path: Path) -> Path:
+    config = tmp_path / "config"
+    now = datetime.now(UTC)
+    write_jsonl(transcript(config, CWD, FIRST), [
+        user_prompt(FIRST, now - timedelta(seconds=30), "write a.txt", cwd=CWD),
+        assistant(FIRST, now - timedelta(seconds=29), msg_id="m-first", cwd=CWD),
+    ])  # fmt: skip
+    (config / "sessions").mkdir()
+    return config
+
+
+def _write_registry(config: Path, pid: int, session: str, status: str, waiting_for: str | None = None) -> None:
+    now_ms = int(time.time() * 1000)
+    entry = {"pid": pid, "sessionId": session, "cwd": CWD, "startedAt": now_ms - 60_000,
+             "procStart": proc_start_ticks(pid), "version": "2.1.330", "kind": "interactive", "entrypoint": "cli",
+             "name": "work", "status": status, "updatedAt": now_ms, "statusUpdatedAt": now_ms}  # fmt: skip
+    if waiting_for:
+        entry["waitingFor"] = waiting_for
+    temp = config / "sessions" / f"{pid}.json.tmp.{os.getpid()}"
+    temp.write_bytes(orjson.dumps(entry))
+    temp.rename(config / "sessions" / f"{pid}.json")
+
+
+def _replayed(collector: Collector) -> dict[str, Any]:
+    collector.settle()
+    stdin = "\n".join(collector.messages)
+    done = subprocess.run([str(JITI), str(REPLAY)], input=stdin, capture_output=True, text=True, timeout=60,
+                          cwd=REPO, check=True)  # fmt: skip
+    result: dict[str, Any] = orjson.loads(done.stdout)
+    return result
+
+
+def _assert_client_agrees(server: LiveServer, collector: Collector) -> dict[str, Any]:
+    client = _replayed(collector)
+    fresh = {s["sessionId"]: s for s in server.get("/api/sessions", params={"pageSize": 500}).json()["sessions"]}
+    summary = server.get("/api/summary").json()
+    live_fields = ("state", "stateSince", "blockedOn", "kind", "doing", "totalTokens", "costUSD")
+    for session_id, row in client["sessions"].items():
+        assert {k: row[k] for k in live_fields} == {k: fresh[session_id][k] for k in live_fields}, session_id
+    assert client["summary"]["active"] == summary["active"]
+    for period in ("today", "week", "month"):
+        assert client["summary"][period] == summary[period]
+    return fresh
+
+
+def _until(check: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.03)
+
+
+def _state(server: LiveServer, session: str) -> tuple[str, str | None]:
+    row = server.get(f"/api/sessions/{session}").json()["session"]
+    return row["state"], row["blockedOn"]
+
+
+@pytest.fixture
+def sleeper() -> Iterator[subprocess.Popen[bytes]]:
+    child = subprocess.Popen(["sleep", "300"])
+    try:
+        yield child
+    finally:
+        child.kill()
+        child.wait()
+
+
+@pytest.mark.skipif(not JITI.exists(), reason="frontend packages not installed (make frontend-test installs them)")
+def test_client_follows_a_session_through_every_state(tmp_path: Path, sleeper: subprocess.Popen[bytes]) -> None:
+    config = _config(tmp_path)
+    with (
+        serving(config, tmp_path / "ccdeck.db", idle_after=IDLE_AFTER) as server,
+        connect(server.url.replace("http", "ws") + "/ws", open_timeout=5) as ws,
+    ):
+        collector = Collector(ws)
+        steps: list[tuple[str, str | None, tuple[str, str | None]]] = [
+            ("busy", None, ("working", None)),
+            ("waiting", "permission prompt", ("blocked", "permission prompt")),
+            ("busy", None, ("working", None)),
+            ("idle", None, ("waiting", None)),
+        ]
+        for status, waiting_for, expected in steps:
+            _write_registry(config, sleeper.pid, FIRST, status, waiting_for)
+            _until(lambda expected=expected: _state(server, FIRST) == expected)  # type: ignore[misc]
+            _assert_client_agrees(server, collector)
+        _until(lambda: _state(server, FIRST) == ("idle", None), timeout=IDLE_AFTER + 5)
+        _assert_client_agrees(server, collector)
+
+        # A hook says more than the registry: what exactly is waiting for approval.
+        hook = {**HOOKS["PermissionRequest:Write"], "session_id": FIRST, "cwd": "/home/dev/runs/t134/home/dev/work"}
+        answer = httpx.post(server.url + "/api/hooks", json=hook, timeout=5)
+        assert (answer.status_code, answer.json()) == (200, {})
+        assert _state(server, FIRST) == ("blocked", "approve Write: a.txt")
+        fresh = _assert_client_agrees(server, collector)
+        assert fresh[FIRST]["stateSince"] is not None
+
+        # A new session starts, then its process dies without removing its registry file.
+        second = subprocess.Popen(["sleep", "300"])
+        now = datetime.now(UTC)
+        write_jsonl(transcript(config, CWD, SECOND), [user_prompt(SECOND, now, "hello", cwd=CWD)])
+        _write_registry(config, second.pid, SECOND, "busy")
+        _until(lambda: server.get(f"/api/sessions/{SECOND}").status_code == 200
+               and _state(server, SECOND) == ("working", None))  # fmt: skip
+        _assert_client_agrees(server, collector)
+        second.kill()
+        second.wait()
+        _until(lambda: _state(server, SECOND) == ("ended", None), timeout=3)
+        _assert_client_agrees(server, collector)
+
+        # The first one exits cleanly: its registry file goes away.
+        (config / "sessions" / f"{sleeper.pid}.json").unlink()
+        _until(lambda: _state(server, FIRST) == ("ended", None), timeout=3)
+        summary = _assert_client_agrees(server, collector)
+        assert {s["state"] for s in summary.values()} == {"ended"}
+
+
+def test_a_hook_post_is_answered_at_once_and_bad_ones_are_refused(tmp_path: Path) -> None:
+    with serving(_config(tmp_path), tmp_path / "ccdeck.db") as server:
+        url = server.url + "/api/hooks"
+        assert httpx.post(url, json={**HOOKS["Stop"], "session_id": FIRST}, timeout=5).json() == {}
+        assert httpx.post(url, content=b"{not json", timeout=5).status_code == 400
+        assert httpx.post(url, json={"session_id": "../x", "hook_event_name": "Stop"}, timeout=5).status_code == 422
+        assert httpx.post(url, content=b"x" * (9 << 20), timeout=15).status_code == 413
+        foreign = httpx.post(url, json=HOOKS["Stop"], headers={"Origin": "http://evil.example"}, timeout=5)
+        assert foreign.status_code == 403
+        assert server.get("/api/health").json()["status"] == "ok"
