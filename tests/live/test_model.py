@@ -74,7 +74,7 @@ def test_the_most_precise_reason_wins_while_blocked() -> None:
     assert model.view(SID).blocked_on == "input needed"
 
 
-def test_a_background_job_blocked_on_approval() -> None:
+def test_a_background_job_blocked_on_approval(tmp_path: Path) -> None:
     model = LiveModel(IDLE)
     job = parse_job_state((DATA / "job_state_blocked.json").read_bytes(), "c5a31db8", "/c")
     assert job is not None
@@ -83,7 +83,9 @@ def test_a_background_job_blocked_on_approval() -> None:
     assert (view.state, view.kind) == ("blocked", "background")
     assert view.blocked_on == "approve Write: /home/dev/runs/bg3/home/dev/work/d.txt"
     assert view.doing == "Writing d.txt"
-    registry_entry = read_live_session(DATA / "registry_waiting.json", Path("/c"))
+    (tmp_path / "sessions").mkdir()
+    (tmp_path / "sessions" / "29338.json").write_bytes((DATA / "registry_waiting.json").read_bytes())
+    registry_entry = read_live_session(tmp_path / "sessions" / "29338.json", tmp_path)
     assert registry_entry is not None and registry_entry.waiting_for == "permission prompt"
     model.apply_registry("/c", [(registry_entry, True)], T0 + 1)
     assert model.view(job.session_id).blocked_on == view.blocked_on  # the job's `needs` is the precise one

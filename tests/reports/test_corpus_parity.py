@@ -101,7 +101,8 @@ def test_rate_limited_real_cli_run_bills_nothing(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, claude: ClaudeRunner
 ) -> None:
     config = cli_transcripts(claude, [RATE_LIMITED_PROMPT], env=RATE_LIMITED_ENV)
-    report = _usage(capsys, config, tmp_path)
+    assert _usage(capsys, config, tmp_path)["sessions"] == []  # no tokens: listed only with --all
+    report = _usage(capsys, config, tmp_path, "--all")
     assert report["totals"]["totalTokens"] == 0
     assert report["totals"]["costUSD"] == 0.0
     assert report["sessions"]
