@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,8 +15,14 @@ import typer
 from ccdeck import cli
 from core_fixtures import (
     CCDECK,
+    assistant,
+    cli_json,
     run_cli,
     run_env,
+    transcript,
+    usage,
+    write_jsonl,
+    write_report_config,
 )
 
 Capsys = pytest.CaptureFixture[str]
@@ -101,3 +109,98 @@ def test_help_keeps_the_env_and_default_notes(capsys: Capsys, monkeypatch: pytes
     _, out, _ = run_cli(capsys, "serve", "--help")
     assert "CCDECK_DB" in out
     assert "127.0.0.1" in out
+
+
+# ------------------------------------------------------------------------------------------------- a failing database
+
+BIG = "99999999-0000-4000-8000-000000000009"
+
+
+def _write_big_transcript(config: Path, responses: int = 1500) -> None:
+    """About 4 MB of new lines: more than a nearly full disk can take."""
+    text = [{"type": "text", "text": "x" * 2000}]
+    lines = [
+        assistant(BIG, f"2025-05-01T10:{i // 60:02d}:{i % 60:02d}.000Z", msg_id=f"m{i}", request_id=f"r{i}",
+                  u=usage(1, 2), content=text)
+        for i in range(responses)
+    ]  # fmt: skip
+    write_jsonl(transcript(config, "/big", BIG), lines)
+
+
+def _totals(capsys: Capsys, config: Path, db: Path) -> dict[str, object]:
+    report = cli_json(capsys, "usage", "session", "--no-scan", "--config-dir", config, "--db", db)
+    totals: dict[str, object] = report["totals"]
+    return totals
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 4 MB filesystem (tmpfs), for a real full disk and a real read-only mount."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a tmpfs needs root")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True,
+                          check=False)  # fmt: skip
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_is_one_line_and_keeps_what_was_stored(capsys: Capsys, tmp_path: Path, small_disk: Path) -> None:
+    config, db = tmp_path / "config", small_disk / "ccdeck.db"
+    write_report_config(config)
+    assert run_cli(capsys, "scan", "--config-dir", config, "--db", db)[0] == 0
+    before = _totals(capsys, config, db)
+    filler = small_disk / "filler"
+    free = shutil.disk_usage(small_disk).free
+    filler.write_bytes(b"\0" * (free - 256 * 1024))
+    _write_big_transcript(config)
+    done = _run("scan", "--config-dir", config, "--db", db)
+    assert done.returncode == 2, done.stderr
+    line = _one_line(done.stderr)
+    assert f"database {db} is not writable: disk full" in line
+    filler.unlink()
+    assert _totals(capsys, config, db) == before
+
+
+def test_an_immutable_database_is_one_line(capsys: Capsys, tmp_path: Path) -> None:
+    config, db = tmp_path / "config", tmp_path / "ccdeck.db"
+    write_report_config(config)
+    assert run_cli(capsys, "scan", "--config-dir", config, "--db", db)[0] == 0
+    before = _totals(capsys, config, db)
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(db)], check=False).returncode != 0:
+        pytest.skip("chattr +i is not available here (needs root and a filesystem that supports it)")
+    try:
+        _write_big_transcript(config, responses=10)
+        done = _run("scan", "--config-dir", config, "--db", db)
+    finally:
+        subprocess.run(["chattr", "-i", str(db)], check=True)
+    assert done.returncode == 2, done.stderr
+    assert f"database {db} is not writable: it is read-only" in _one_line(done.stderr)
+    assert _totals(capsys, config, db) == before
+
+
+def test_a_read_only_filesystem_is_one_line(capsys: Capsys, tmp_path: Path, small_disk: Path) -> None:
+    config, db = tmp_path / "config", small_disk / "ccdeck.db"
+    write_report_config(config)
+    assert run_cli(capsys, "scan", "--config-dir", config, "--db", db)[0] == 0
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    _write_big_transcript(config, responses=10)
+    done = _run("scan", "--config-dir", config, "--db", db)
+    assert done.returncode == 2, done.stderr
+    assert str(db) in _one_line(done.stderr)
+
+
+def test_serve_on_a_corrupt_database_is_one_line(tmp_path: Path) -> None:
+    config, db = tmp_path / "config", tmp_path / "junk.db"
+    write_report_config(config)
+    junk = os.urandom(65536)
+    db.write_bytes(junk)
+    done = _run("serve", "--port", "1", "--config-dir", config, "--db", db)
+    assert done.returncode == 2, done.stderr
+    assert f"database {db}" in _one_line(done.stderr)
+    assert db.read_bytes() == junk
