@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -39,6 +40,11 @@ POLL_SECONDS = 1.0
 BIG_BATCH = 100  # changed sessions or new responses in one batch above which clients get a snapshot instead
 
 
+class ScanStopped(Exception):
+    """Raised from the catch-up's progress callback once the monitor stops: the ingestor commits what it has
+    parsed (with its cursors, so the next scan goes on from there) and returns at once."""
+
+
 class Monitor:
     def __init__(
         self,
@@ -62,6 +68,8 @@ class Monitor:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._scan_lock = asyncio.Lock()
         self._stop = anyio.Event()
+        self._halt = threading.Event()  # `_stop` as the ingest thread sees it
+        self._scanning: asyncio.Future[ScanStats] | None = None  # the scan in its thread, awaited by `stop`
         self._tasks: list[asyncio.Task[None]] = []
         self._summary_due = False
         self._logged_progress = 0.0
@@ -80,15 +88,20 @@ class Monitor:
 
     async def stop(self) -> None:
         self._stop.set()
+        self._halt.set()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._scanning is not None:  # a cancelled task leaves its thread running: the store outlives neither
+            await asyncio.gather(self._scanning, return_exceptions=True)
 
     async def _guard(self, work: Any) -> None:
         try:
             await work
         except asyncio.CancelledError:
             raise
+        except ScanStopped:
+            return
         except Exception:  # a background task's top boundary: log, never die silently
             log.exception("live monitor task failed")
 
@@ -121,6 +134,8 @@ class Monitor:
 
     async def scan_all(self, progress: bool = True) -> ScanStats:
         def report(done: int, total: int) -> None:
+            if self._halt.is_set():
+                raise ScanStopped
             self._call_soon(self._progress, done, total, True)
 
         stats = await self._run(lambda: self.ingestor.scan(self.config_dirs, report if progress else None))
@@ -131,7 +146,8 @@ class Monitor:
     async def _run(self, work: Callable[[], ScanStats]) -> ScanStats:
         async with self._scan_lock:
             try:
-                return await asyncio.to_thread(work)
+                self._scanning = asyncio.ensure_future(asyncio.to_thread(work))
+                return await asyncio.shield(self._scanning)
             finally:
                 self.pending_since = None
 
