@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-import click
 import orjson
 import typer
 from rich.console import Console
@@ -59,20 +58,28 @@ ConfigDirs = Annotated[
         "--config-dir",
         help="A Claude Code config dir to read (repeatable). Default: $CLAUDE_CONFIG_DIR (comma-separated), "
         "else ~/.claude and ~/.config/claude.",
+        metavar="DIR",
         show_default=False,
     ),
 ]
-Db = Annotated[Path | None, typer.Option("--db", help=f"{config.DB.help} [env {config.DB.env}]", show_default=False)]
+Db = Annotated[Path | None, typer.Option("--db", help=f"{config.DB.help} (env {config.DB.env})", show_default=False)]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 NoScan = Annotated[bool, typer.Option("--no-scan", help="Skip the incremental ingest that runs first.")]
-Since = Annotated[str | None, typer.Option("--since", help="First day included (YYYY-MM-DD).", show_default=False)]
-Until = Annotated[str | None, typer.Option("--until", help="Last day included (YYYY-MM-DD).", show_default=False)]
+Since = Annotated[
+    str | None, typer.Option("--since", metavar="DATE", help="First day included (YYYY-MM-DD).", show_default=False)
+]
+Until = Annotated[
+    str | None, typer.Option("--until", metavar="DATE", help="Last day included (YYYY-MM-DD).", show_default=False)
+]
 Timezone = Annotated[
     str | None,
-    typer.Option("--timezone", help="IANA time zone for days (default: local).", show_default=False),
+    typer.Option("--timezone", metavar="TZ", help="IANA time zone for days (default: local).", show_default=False),
 ]
 Project = Annotated[
-    str | None, typer.Option("--project", help="Only sessions whose project path contains TEXT.", show_default=False)
+    str | None,
+    typer.Option(
+        "--project", metavar="TEXT", help="Only sessions whose project path contains TEXT.", show_default=False
+    ),
 ]
 
 # Piped output is not cut to 80 columns: numbers must stay whole for whoever reads them.
@@ -158,7 +165,7 @@ def sessions(
     active: Annotated[bool, typer.Option("--active", help="Only sessions that are working, waiting or idle.")] = False,
     project: Project = None,
     since: Since = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N sessions.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, metavar="N", help="At most N sessions.")] = None,
     config_dir: ConfigDirs = None,
     db: Db = None,
     json: Json = False,
@@ -249,9 +256,9 @@ for _name, (_build, _table, _doc) in REPORTS.items():
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option("--host", help=f"{config.HOST.help} [default 127.0.0.1]")] = None,
+    host: Annotated[str | None, typer.Option("--host", help=f"{config.HOST.help} (default 127.0.0.1)")] = None,
     port: Annotated[
-        int | None, typer.Option("--port", min=1, max=65535, help=f"{config.PORT.help} [default 8484]")
+        int | None, typer.Option("--port", min=1, max=65535, help=f"{config.PORT.help} (default 8484)")
     ] = None,
     open_browser: Annotated[bool, typer.Option("--open", help="Open the dashboard in a browser.")] = False,
     poll: Annotated[bool | None, typer.Option("--poll", help=config.POLL.help)] = None,
@@ -309,20 +316,16 @@ def root(
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; takes argv so tests can call it in-process. Returns the exit code."""
     try:
-        # Outside standalone mode click returns a command's `typer.Exit(code)` instead of raising it.
-        code = app(args=list(sys.argv[1:] if argv is None else argv), prog_name="ccdeck", standalone_mode=False)
+        # Outside standalone mode a command's `typer.Exit(code)` (also --help, --version, Ctrl-C) comes back as
+        # the return value, and usage mistakes are raised to us instead of printed as a box.
+        command = _plain_metavars(typer.main.get_command(app))
+        code = command.main(list(sys.argv[1:] if argv is None else argv), "ccdeck", standalone_mode=False)
     except CcdeckError as exc:
-        sys.stderr.write(f"ccdeck: error: {' '.join(str(exc).split())}\n")
+        _fail(str(exc))
         return exc.exit_code
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        return 2
-    except click.exceptions.Abort:
-        stderr.print("ccdeck: interrupted")
-        return 130
-    except KeyboardInterrupt:
+    except typer.TyperException as exc:  # Click's usage errors: an unknown command or option, a bad value
+        return _usage_mistake(exc)
+    except (typer.Abort, KeyboardInterrupt):
         stderr.print("ccdeck: interrupted")
         return 130
     except Exception:
@@ -330,3 +333,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         stderr.print(f"ccdeck: internal error: {sys.exc_info()[1]!r} (run with -v for details)", markup=False)
         return 1
     return code if isinstance(code, int) else 0
+
+
+def _plain_metavars(command: Any) -> Any:
+    """Help names each option's value (`--db DB`, as argparse does) and a flag's none, where Typer would show the
+    Python type (`<bool>`, `<list[Path]>`); an argument's name says enough. A declared `metavar` is kept."""
+    help_option = command.get_help_option(typer.Context(command))
+    for param in [*command.params, *([help_option] if help_option is not None else [])]:
+        if param.param_type_name == "argument":
+            param.display_type_rich = lambda ctx: None  # the name column already shows it
+        elif param.metavar is None:
+            param.metavar = "" if param.is_flag else param.name.upper()
+    for sub in getattr(command, "commands", {}).values():
+        _plain_metavars(sub)
+    return command
+
+
+def _fail(message: str) -> None:
+    """One line on stderr, however long or multi-line the message."""
+    sys.stderr.write(f"ccdeck: error: {' '.join(message.split())}\n")
+
+
+def _usage_mistake(exc: typer.TyperException) -> int:
+    # A bare group (`ccdeck`, `ccdeck usage`) has printed its help already: that was the answer (typer's own
+    # error printer tells this case apart by name too).
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        return 0
+    message = exc.format_message()
+    possibilities = getattr(exc, "possibilities", None)  # NoSuchOption: difflib's close matches
+    if possibilities:
+        message = f"{exc.message.rstrip('.')}; did you mean {' or '.join(map(repr, sorted(possibilities)))}?"
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        message += f" (see '{ctx.command_path} --help')"
+    _fail(message)
+    return 2

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import datetime, timedelta
@@ -43,6 +44,11 @@ RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0)
 BIG_BATCH = 100  # changed sessions or new responses in one batch above which clients get a snapshot instead
 
 
+class ScanStopped(Exception):
+    """Raised from the catch-up's progress callback once the monitor stops: the ingestor commits what it has
+    parsed (with its cursors, so the next scan goes on from there) and returns at once."""
+
+
 class Monitor:
     def __init__(
         self,
@@ -69,6 +75,8 @@ class Monitor:
         self._stop = anyio.Event()
         self._clock_wake = asyncio.Event()
         self._summary_task: asyncio.Task[None] | None = None
+        self._halt = threading.Event()  # `_stop` as the ingest thread sees it
+        self._scanning: asyncio.Future[ScanStats] | None = None  # the scan in its thread, awaited by `stop`
         self._tasks: list[asyncio.Task[None]] = []
         self._spawned: set[asyncio.Task[None]] = set()  # one-off work the loop started; cancelled on stop
         self._logged_progress = 0.0
@@ -89,10 +97,13 @@ class Monitor:
 
     async def stop(self) -> None:
         self._stop.set()
+        self._halt.set()
         tasks = [*self._tasks, *self._spawned]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self._scanning is not None:  # a cancelled task leaves its thread running: the store outlives neither
+            await asyncio.gather(self._scanning, return_exceptions=True)
         if self._exits is not None:
             self._exits.close()
 
@@ -111,6 +122,8 @@ class Monitor:
                     return
                 except asyncio.CancelledError:
                     raise
+                except ScanStopped:
+                    return
                 except Exception as exc:  # a background task's top boundary: log, show, retry
                     log.exception("live monitor: %s failed; retrying", name)
                     self.problems[name] = f"{type(exc).__name__}: {exc}"
@@ -160,6 +173,8 @@ class Monitor:
 
     async def scan_all(self, progress: bool = True) -> ScanStats:
         def report(done: int, total: int) -> None:
+            if self._halt.is_set():
+                raise ScanStopped
             self._call_soon(self._progress, done, total, True)
 
         stats = await self._run(lambda: self.ingestor.scan(self.config_dirs, report if progress else None))
@@ -170,7 +185,8 @@ class Monitor:
     async def _run(self, work: Callable[[], ScanStats]) -> ScanStats:
         async with self._scan_lock:
             try:
-                return await asyncio.to_thread(work)
+                self._scanning = asyncio.ensure_future(asyncio.to_thread(work))
+                return await asyncio.shield(self._scanning)
             finally:
                 self.pending_since = None
 

@@ -12,11 +12,15 @@ from rich.console import Console
 from ccdeck import config
 from ccdeck.config import Config
 from ccdeck.orchestrator.control import defaults_from
+from ccdeck.store.store import Store
 from ccdeck.web.app import ServeOptions, create_app
 from ccdeck.web.security import is_loopback
 
 
 def run_server(cfg: Config, *, open_browser: bool, out: Console) -> None:
+    # A database that cannot be used (corrupt, from a newer ccdeck, a folder that cannot be made) fails here, as
+    # one line from the CLI, rather than as a traceback from inside uvicorn's lifespan.
+    Store.open(cfg.db).close()
     host, port = cfg.get(config.HOST), cfg.get(config.PORT)
     token = cfg.get(config.TOKEN)
     if is_loopback(host):
