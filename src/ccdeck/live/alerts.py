@@ -45,7 +45,7 @@ class Alert:
     kind: AlertKind
     at: float
     headline: str  # one line: the notification's title
-    message: str  # where (title · branch) and the link
+    message: str  # where (project · branch · title), the state and what it waits for, the link
     session_id: str | None = None
     run_id: str | None = None
     task_id: str | None = None
@@ -191,7 +191,8 @@ class Alerts:
         }[kind]
         state = {"blocked": "blocked", "finished": "waiting", "failed": "waiting"}[kind]
         url = f"{self.base_url}/sessions/{sid}" if self.base_url else None
-        message = " · ".join(x for x in (info.title, info.branch, url) if x)
+        where_long = " · ".join(x for x in (info.project or sid, info.branch, info.title) if x)
+        message = "\n".join(x for x in (where_long, f"{state}: {why}" if why else state, url) if x)
         return Alert(kind, now, headline, message, session_id=sid, project=info.project, branch=info.branch,
                      title=info.title, state=state, waiting_for=why, url=url)  # fmt: skip
 
