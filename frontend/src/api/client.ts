@@ -11,6 +11,8 @@ import type {
   Usage,
   UsageBucket,
   UsageGroup,
+  Mutes,
+  MuteKind,
 } from "./types";
 
 /** A failed API call: `status` is the HTTP status, or 0 when the server could not be reached. */
@@ -100,6 +102,22 @@ export async function postJson<T>(path: string, body: unknown = {}): Promise<T> 
   return (await response.json()) as T;
 }
 
+/** A DELETE (same-origin, like `postJson`). */
+export async function deleteJson<T>(path: string, query: Query = {}): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path + buildQuery(query), {
+      method: "DELETE",
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    });
+  } catch {
+    throw new ApiError(0, `Cannot reach the ccdeck server (${path})`);
+  }
+  if (!response.ok) throw await errorFromResponse(response);
+  return (await response.json()) as T;
+}
+
 function runPath(runId: string): string {
   return `/api/runs/${encodeURIComponent(runId)}`;
 }
@@ -109,6 +127,9 @@ function taskPath(runId: string, taskId: string): string {
 }
 
 export const api = {
+  mutes: (signal?: AbortSignal) => getJson<{ mutes: Mutes }>("/api/mutes", {}, signal),
+  mute: (kind: MuteKind, value: string) => postJson<{ mutes: Mutes }>("/api/mutes", { kind, value }),
+  unmute: (kind: MuteKind, value: string) => deleteJson<{ mutes: Mutes }>("/api/mutes", { kind, value }),
   health: (signal?: AbortSignal) => getJson<Health>("/api/health", {}, signal),
   summary: (signal?: AbortSignal) => getJson<Summary>("/api/summary", {}, signal),
   sessions: (query: Query, signal?: AbortSignal) => getJson<SessionsPage>("/api/sessions", query, signal),

@@ -326,12 +326,43 @@ export interface NewRunRequest {
 
 export type LogStream = "stderr" | "events";
 
+export type AlertKind = "blocked" | "finished" | "failed" | "run_finished" | "task_failed" | "suppressed";
+
+/** One alert (`alert` message): a session needs you, finished a long turn or failed; a run finished or failed. */
+export interface Alert {
+  kind: AlertKind;
+  at: string;
+  /** One line: the notification's title. */
+  headline: string;
+  message: string;
+  sessionId: string | null;
+  runId: string | null;
+  taskId: string | null;
+  projectPath: string | null;
+  gitBranch: string | null;
+  title: string | null;
+  state: string | null;
+  /** What it waits for (its blockedOn), or why it failed. */
+  waitingFor: string | null;
+  url: string | null;
+}
+
+/** Muted sessions and projects (`GET /api/mutes`, `mutes` message): they send no alert. */
+export interface Mutes {
+  sessions: string[];
+  projects: string[];
+}
+
+export type MuteKind = "session" | "project";
+
 export type ServerMessage =
-  | { type: "snapshot"; sessions: SessionRow[]; summary: Summary }
+  | { type: "snapshot"; sessions: SessionRow[]; summary: Summary; mutes?: Mutes }
   | { type: "session.updated"; session: SessionRow }
   | ({ type: "session.state"; sessionId: string; previous: SessionState | null; active: ActiveCounts } & LiveView)
   | { type: "usage.point"; point: LiveUsagePoint }
   | { type: "summary"; summary: Summary }
   | { type: "scan.progress"; bytesDone: number; bytesTotal: number; running: boolean }
   | { type: "run.updated"; run: Run }
+  | { type: "alert"; alert: Alert }
+  | { type: "mutes"; mutes: Mutes }
   | { type: "ping" };

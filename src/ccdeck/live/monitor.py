@@ -4,6 +4,8 @@ Owned by the web app's lifespan (or `ccdeck watch`). Everything that changes the
 blocking work (ingest, reading live files, process scans, database reads) runs in worker threads and hands its
 result back to the loop. Ingest runs one scan at a time; every committed batch comes back to the loop, which
 publishes `session.updated`, `usage.point` and `session.state` messages, and a fresh `summary` shortly after.
+The same changes (and run updates, hook failures, API error streaks) feed `Alerts`: each alert is published as an
+`alert` message and handed to the `Notifier`, if any, which sends it from its own thread.
 Background tasks are supervised: a failure is logged, shown by `/api/health` as `degraded`, and retried.
 """
 
@@ -24,8 +26,10 @@ import anyio
 from ccdeck.claude.hooks import HookSignal
 from ccdeck.ingest.pipeline import Ingestor, ScanStats
 from ccdeck.ingest.watcher import changed_files
+from ccdeck.live.alerts import Alert, Alerts, SessionInfo
 from ccdeck.live.hub import Hub
 from ccdeck.live.model import Change, LiveModel, TranscriptFacts
+from ccdeck.live.notifier import Notifier
 from ccdeck.live.processes import claude_processes
 from ccdeck.live.sources import ExitWatch, job_files, live_file_kind, read_job, read_registry
 from ccdeck.reports.session_report import session_json
@@ -59,6 +63,8 @@ class Monitor:
         idle_after: float,
         rescan_every: float,
         poll: bool = False,
+        alerts: Alerts | None = None,
+        notifier: Notifier | None = None,
     ) -> None:
         self.store = store
         self.config_dirs = tuple(config_dirs)
@@ -66,6 +72,9 @@ class Monitor:
         self.rescan_every = rescan_every
         self.poll = poll
         self.model = LiveModel(idle_after)
+        self.alerts = alerts if alerts is not None else Alerts(finish_after=120.0)
+        self.notifier = notifier
+        self._flush_task: asyncio.Task[None] | None = None
         self.scan_progress: dict[str, Any] = {"running": False, "bytesDone": 0, "bytesTotal": 0}
         self.pending_since: float | None = None
         self.problems: dict[str, str] = {}  # background task -> why it is failing (shown by /api/health)
@@ -226,7 +235,12 @@ class Monitor:
         self._spawn(reload())
 
     def _publish_batch(self, rows: list[Any], result: BatchResult) -> None:
-        self._apply(self.model.apply_transcripts([_facts(row) for row in rows], time.time()))
+        now = time.time()
+        self._note_rows(rows)
+        self._apply(self.model.apply_transcripts([_facts(row) for row in rows], now))
+        answered = {response.session_id for response, _ in result.new_responses}
+        for row in rows:
+            self._emit(self.alerts.observe_api_errors(row.session_id, row.api_errors, row.session_id in answered, now))
         projects = {row.session_id: row.project_path for row in rows}
         for row in rows:
             self.hub.publish({"type": "session.updated", "session": self.row_json(row)})
@@ -272,7 +286,16 @@ class Monitor:
 
     def apply_hook(self, hook: HookSignal) -> None:
         """A hook event POSTed by Claude Code (see `POST /api/hooks`)."""
-        self._apply(self.model.apply_hook(hook, time.time()))
+        now = time.time()
+        changes = self.model.apply_hook(hook, now)
+        if hook.failure is not None:  # before the changes: the failed turn's end is not also a `finished` alert
+            self._note_live(hook.session_id)
+            self._emit(self.alerts.observe_failure(hook.session_id, hook.failure, now))
+        self._apply(changes)
+
+    def observe_run(self, run: dict[str, Any]) -> None:
+        """A run that changed (`RunsFeed`): it may have finished, or one of its tasks failed."""
+        self._emit(self.alerts.observe_run(run, time.time()))
 
     async def _check_processes(self) -> None:
         """Versions without a registry: which folders have a running claude (a slow check, on the rescan)."""
@@ -291,6 +314,9 @@ class Monitor:
                 return queries.sessions_by_id(conn, ids)
 
         rows = await asyncio.to_thread(read)
+        self._note_rows(rows)
+        for row in rows:
+            self.alerts.baseline_errors(row.session_id, row.api_errors)
         self._apply(self.model.apply_transcripts([_facts(row) for row in rows], time.time()))
         await self._check_processes()
 
@@ -308,11 +334,42 @@ class Monitor:
         if not changes:
             return
         counts = self.model.counts()
+        now = time.time()
         for change in changes:
             self.hub.publish({"type": "session.state", "sessionId": change.session_id, **change.view.as_json(),
                               "previous": change.previous.state, "active": counts})  # fmt: skip
+            self._note_live(change.session_id)
+            self._emit(self.alerts.observe(change, now))
         self._clock_wake.set()
         self._summary_soon()
+
+    # alerts ----------------------------------------------------------------------------------------------------
+    def _emit(self, alerts: list[Alert]) -> None:
+        for alert in alerts:
+            self.hub.publish({"type": "alert", "alert": alert.as_json()})
+            if self.notifier is not None:
+                self.notifier.send(alert)
+        due = self.alerts.next_flush()
+        if due is not None and (self._flush_task is None or self._flush_task.done()):
+            self._flush_task = self._spawn(self._flush_at(due))
+
+    async def _flush_at(self, due: float) -> None:
+        """Past the rate limit, alerts are held: their summary goes out when the minute is over."""
+        await asyncio.sleep(max(0.0, due - time.time()) + 0.01)
+        self._flush_task = None
+        self._emit(self.alerts.flush(time.time()))
+
+    def _note_rows(self, rows: Sequence[Any]) -> None:
+        for row in rows:
+            self.alerts.info[row.session_id] = SessionInfo(row.project_path, row.git_branch, row.title)
+
+    def _note_live(self, session_id: str) -> None:
+        """A session known only from the registry or a hook so far: name it by its folder."""
+        tracked = self.model.sessions.get(session_id)
+        if session_id in self.alerts.info or tracked is None or tracked.registry_entry is None:
+            return
+        entry = tracked.registry_entry
+        self.alerts.info[session_id] = SessionInfo(entry.cwd, None, entry.name)
 
     # reading ---------------------------------------------------------------------------------------------------
     def row_json(self, row: Any) -> dict[str, Any]:
@@ -334,7 +391,8 @@ class Monitor:
         rows = await asyncio.to_thread(read)
         summary = await self.summary()
         sessions = [self.row_json(r) for r in rows]
-        return {"type": "snapshot", "sessions": sessions, "summary": summary, "scan": self.scan_progress}
+        return {"type": "snapshot", "sessions": sessions, "summary": summary, "scan": self.scan_progress,
+                "mutes": self.alerts.mutes.as_json()}  # fmt: skip
 
     def _summary_soon(self) -> None:
         if self._summary_task is None or self._summary_task.done():
@@ -352,8 +410,11 @@ class Monitor:
 
     def health(self) -> dict[str, Any]:
         lag = 0.0 if self.pending_since is None else max(0.0, time.time() - self.pending_since)
-        status = "degraded" if self.problems else "ok"
-        return {"status": status, "problems": dict(self.problems), "scan": self.scan_progress,
+        problems = dict(self.problems)
+        if self.notifier is not None and self.notifier.problem:
+            problems["notify"] = self.notifier.problem
+        status = "degraded" if problems else "ok"
+        return {"status": status, "problems": problems, "scan": self.scan_progress,
                 "ingestLagSeconds": lag}  # fmt: skip
 
 
