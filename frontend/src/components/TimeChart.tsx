@@ -28,6 +28,8 @@ const COLORS: Record<Theme, { background: string; axis: string; grid: string; ba
   dark: { background: "#0f172a", axis: "#94a3b8", grid: "#1e293b", band: "rgba(56, 189, 248, 0.16)" },
 };
 
+const MIN_BAND_PX = 6;
+
 /** Shades `band.current` across the plot's height, under the series (drawn with the axes, before them). */
 function bandPlugin(band: { readonly current: Band | null | undefined }, color: string): uPlot.Plugin {
   return {
@@ -36,9 +38,13 @@ function bandPlugin(band: { readonly current: Band | null | undefined }, color: 
         const span = band.current;
         if (!span) return;
         const { left, top, width, height } = u.bbox;
-        const from = Math.max(left, u.valToPos(span.start, "x", true));
-        const to = Math.min(left + width, u.valToPos(span.end, "x", true));
-        if (!(to > from)) return;
+        const right = left + width;
+        const start = u.valToPos(span.start, "x", true);
+        const end = u.valToPos(span.end, "x", true);
+        if (end <= left || start > right) return; // zoomed away from it
+        // A span that starts at the last point (a block opened this hour) still shows, as a strip at the edge.
+        const from = Math.min(Math.max(left, start), right - MIN_BAND_PX);
+        const to = Math.max(Math.min(right, end), from + MIN_BAND_PX);
         u.ctx.save();
         u.ctx.fillStyle = color;
         u.ctx.fillRect(from, top, to - from, height);
