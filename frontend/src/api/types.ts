@@ -77,11 +77,56 @@ export interface ActiveCounts {
   idle: number;
 }
 
+export interface ModelShare extends Totals {
+  model: string;
+  /** Whose list price it is ("anthropic", ...); null when unpriced. */
+  priceSource: string | null;
+}
+
+export interface ProjectShare extends Totals {
+  /** "" for responses of an unknown session. */
+  projectPath: string;
+}
+
+/** A 5-hour block as `ccdeck usage blocks --json` reports it: an estimate from the transcripts. */
+export interface Block extends Totals {
+  id: string;
+  startTime: string;
+  endTime: string;
+  actualEndTime: string;
+  isActive: boolean;
+  entries: number;
+  models: string[];
+  /** Set on the active block; `costPerHour` is null when a part is unpriced. */
+  burnRate: { tokensPerMinute: number; costPerHour: number | null } | null;
+  /** Where the active block ends at its burn rate; `totalCost` is null when a part is unpriced. */
+  projection: { totalTokens: number; totalCost: number | null; remainingMinutes: number } | null;
+}
+
+export interface RateLimitWindow {
+  usedPercent: number;
+  resetsAt: string | null;
+}
+
+/** Claude Code's official plan limits, from the newest `ccdeck statusline` record that carries them. */
+export interface RateLimits {
+  fiveHour: RateLimitWindow | null;
+  sevenDay: RateLimitWindow | null;
+  recordedAt: string;
+  sessionId: string;
+}
+
 export interface Summary {
   today: Totals;
   week: Totals;
   month: Totals;
   active: ActiveCounts;
+  /** The cost panels: the `month` range (last 30 days), most expensive first, unpriced last. */
+  costByModel: ModelShare[];
+  costByProject: ProjectShare[];
+  /** The current 5-hour block; null when none is active. */
+  block: Block | null;
+  rateLimits: RateLimits | null;
   generatedAt: string;
 }
 

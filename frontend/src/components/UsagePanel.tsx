@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../api/client";
+import type { Block } from "../api/types";
 import { type ChartBucket, type ChartData, type UsageView, bucketRange, usageChartData } from "../charts/series";
-import { formatTokens, localDate } from "../format";
+import { formatTime, formatTokens, localDate } from "../format";
 import { useApi } from "../hooks/useApi";
 import { useLive } from "../live/LiveProvider";
 import { ErrorNotice } from "./ErrorNotice";
@@ -9,7 +10,7 @@ import { Loading } from "./Loading";
 import { Panel } from "./Panel";
 import { type ChartStyle, ChartStyleToggle } from "./ChartStyleToggle";
 import { SegmentedControl } from "./SegmentedControl";
-import { TimeChart } from "./TimeChart";
+import { type Band, TimeChart } from "./TimeChart";
 
 type Mode = ChartStyle;
 
@@ -25,8 +26,9 @@ const RANGES: Record<ChartBucket, { daysBack: number; label: string }> = {
 
 const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
-/** Token usage over time, updated by the live `usage.point` messages between fetches. */
-export function UsagePanel() {
+/** Token usage over time, updated by the live `usage.point` messages between fetches; the current 5-hour block,
+ * when there is one, shaded behind. */
+export function UsagePanel({ block = null }: { block?: Block | null }) {
   const [bucket, setBucket] = useState<ChartBucket>("hour");
   const [view, setView] = useState<UsageView>("type");
   const [mode, setMode] = useState<Mode>("stacked");
@@ -52,6 +54,20 @@ export function UsagePanel() {
     const fresh = live.usage.points.filter((p) => p.seq > seq && p.t >= sinceSeconds);
     return usageChartData(answer.points, fresh, bucket, view, bucketRange(since, now, bucket));
   }, [usage.data, live.usage.points, bucket, view]);
+
+  const start = block?.startTime;
+  const end = block?.endTime;
+  const band = useMemo<Band | null>(
+    () =>
+      start && end
+        ? {
+            start: Date.parse(start) / 1000,
+            end: Date.parse(end) / 1000,
+            label: `current 5-hour block, ${formatTime(start)} to ${formatTime(end)}`,
+          }
+        : null,
+    [start, end],
+  );
 
   const controls = (
     <div className="flex flex-wrap gap-2">
@@ -97,8 +113,11 @@ export function UsagePanel() {
             stacked={mode === "stacked"}
             format={formatTokens}
             label={`Tokens per ${bucket}, ${RANGES[bucket].label}, by ${view}`}
+            band={band}
           />
-          <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">Drag to zoom in, double-click to reset.</p>
+          <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">
+            Drag to zoom in, double-click to reset.{band && " The shaded span is the current 5-hour block."}
+          </p>
         </>
       )}
     </Panel>

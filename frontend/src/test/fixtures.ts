@@ -53,6 +53,10 @@ export function summary(generatedAt: string, todayCost = 1): Summary {
     week: totals(),
     month: totals(),
     active: { working: 0, blocked: 0, waiting: 0, idle: 0 },
+    costByModel: [],
+    costByProject: [],
+    block: null,
+    rateLimits: null,
     generatedAt,
   };
 }

@@ -17,7 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from ccdeck.live.notifier import Notifier
 from ccdeck.live.processes import claude_processes
 from ccdeck.live.sources import ExitWatch, job_files, live_file_kind, read_job, read_registry
 from ccdeck.reports.session_report import session_json
-from ccdeck.reports.totals import Totals
+from ccdeck.reports.summary import stored_summary
 from ccdeck.store import queries
 from ccdeck.store.batch import BatchResult
 from ccdeck.store.store import Store
@@ -45,6 +45,7 @@ PROGRESS_LOG_SECONDS = 2.0
 SNAPSHOT_RECENT = 50
 POLL_SECONDS = 1.0
 RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0)
+STATUSLINE_POLL = 2.0  # how often to look for a new `ccdeck statusline` record (another process writes them)
 BIG_BATCH = 100  # changed sessions or new responses in one batch above which clients get a snapshot instead
 
 
@@ -89,6 +90,8 @@ class Monitor:
         self._tasks: list[asyncio.Task[None]] = []
         self._spawned: set[asyncio.Task[None]] = set()  # one-off work the loop started; cancelled on stop
         self._logged_progress = 0.0
+        self._statusline_seen: float | None = None
+        self._block_end: float | None = None  # the end of the block in the last summary: it changes then, by itself
         self.ingestor = Ingestor(store, on_batch=self._from_worker)
 
     # lifecycle -------------------------------------------------------------------------------------------------
@@ -102,6 +105,7 @@ class Monitor:
         self._tasks = [
             self._supervise("watcher", functools.partial(self._watch_and_catch_up, catch_up)),
             self._supervise("clock", self._clock),
+            self._supervise("summary inputs", self._follow_summary_inputs),
         ]
 
     async def stop(self) -> None:
@@ -329,6 +333,24 @@ class Monitor:
                 await self._clock_wake.wait()
             self._apply(self.model.tick(time.time()))
 
+    async def _follow_summary_inputs(self) -> None:
+        """What changes the summary besides ingest: a status-line record (rate limits) written by `ccdeck statusline`,
+        and the end of the current block."""
+
+        def updated() -> float | None:
+            with self.store.read() as conn:
+                return queries.statusline_updated(conn)
+
+        self._statusline_seen = await asyncio.to_thread(updated)
+        while not self._stop.is_set():
+            with anyio.move_on_after(STATUSLINE_POLL):
+                await self._stop.wait()
+            seen = await asyncio.to_thread(updated)
+            block_over = self._block_end is not None and time.time() >= self._block_end
+            if seen != self._statusline_seen or block_over:
+                self._statusline_seen, self._block_end = seen, None
+                self._summary_soon()
+
     def _apply(self, changes: list[Change]) -> None:
         """Publish what changed in the model, wake the clock, and refresh the summary soon."""
         if not changes:
@@ -406,6 +428,8 @@ class Monitor:
     async def summary(self) -> dict[str, Any]:
         result = await asyncio.to_thread(_stored_summary, self.store)
         result["active"] = self.model.counts()
+        block = result["block"]
+        self._block_end = None if block is None else datetime.fromisoformat(block["endTime"]).timestamp()
         return result
 
     def health(self) -> dict[str, Any]:
@@ -424,13 +448,5 @@ def _facts(row: Any) -> TranscriptFacts:
 
 
 def _stored_summary(store: Store) -> dict[str, Any]:
-    now = datetime.now().astimezone()
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    ranges = {"today": midnight, "week": midnight - timedelta(days=6), "month": midnight - timedelta(days=29)}
-    result: dict[str, Any] = {}
     with store.read() as conn:
-        for name, start in ranges.items():
-            inp, out, cc, cr, cost, unpriced = queries.totals_between(conn, start.timestamp())
-            result[name] = Totals.from_sums(inp, out, cc, cr, cost, unpriced).as_json()
-    result["generatedAt"] = now.isoformat()
-    return result
+        return stored_summary(conn, datetime.now().astimezone())

@@ -20,6 +20,12 @@ SORTS = {
     "duration": "(s.last_activity - s.first_activity)",
 }
 
+# Usage grouped by model or by project: the key's SQL over `responses r`, and the join it needs.
+GROUP_KEYS = {
+    "model": ("r.model", ""),
+    "project": ("COALESCE(s.project_path, '')", "LEFT JOIN sessions s ON s.session_id = r.session_id"),
+}
+
 
 @dataclass(frozen=True)
 class SessionQuery:
@@ -211,3 +217,38 @@ def recent_session_ids(conn: Connection, since: float, also: Sequence[str] = ())
         bindparam("also", expanding=True)
     )
     return list(conn.execute(sql, {"since": since, "also": list(also) or [""]}).scalars())
+
+
+def totals_by_key_since(conn: Connection, since: float, group: str) -> list[Any]:
+    """Sums per model or per project path (`group`) of the responses since `since`: `k, i, o, cc, cr, cost,
+    unpriced` (the same keys as `/api/usage`; a response of an unknown session has the project "")."""
+    key, join = GROUP_KEYS[group]
+    return list(
+        conn.execute(
+            text(
+                f"""SELECT {key} AS k, SUM(r.input_tokens) AS i, SUM(r.output_tokens) AS o,
+                           SUM(r.cache_creation_tokens) AS cc, SUM(r.cache_read_tokens) AS cr, SUM(r.cost_usd) AS cost,
+                           COUNT(*) - COUNT(r.cost_usd) AS unpriced
+                    FROM responses r {join} WHERE r.ts >= :since GROUP BY k"""
+            ),
+            {"since": since},
+        )
+    )
+
+
+def latest_rate_limits(conn: Connection) -> Any:
+    """The newest status-line record that carries a rate limit (Claude Code sends them to subscribers only)."""
+    return conn.execute(
+        text(
+            """SELECT session_id, updated_at, five_hour_used_pct, five_hour_resets_at, seven_day_used_pct,
+                      seven_day_resets_at FROM statusline
+               WHERE five_hour_used_pct IS NOT NULL OR seven_day_used_pct IS NOT NULL
+               ORDER BY updated_at DESC LIMIT 1"""
+        )
+    ).one_or_none()
+
+
+def statusline_updated(conn: Connection) -> float | None:
+    """When `ccdeck statusline` last recorded anything (the index makes this cheap enough to poll)."""
+    value = conn.execute(text("SELECT MAX(updated_at) FROM statusline")).scalar()
+    return None if value is None else float(value)
