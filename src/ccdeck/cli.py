@@ -341,6 +341,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return 2
+    except typer.TyperException as exc:
+        # Typer's own copy of click's ClickException: a bad or missing argument is a usage error, not a bug.
+        message = getattr(exc, "format_message", exc.__str__)()  # names the option, as click's own does
+        sys.stderr.write(f"ccdeck: error: {' '.join(str(message).split())}\n")
+        return 2
     except click.exceptions.Abort:
         stderr.print("ccdeck: interrupted")
         return 130

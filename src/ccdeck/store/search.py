@@ -1,5 +1,7 @@
 """Full-text search over prompts, answers, tool calls and session titles (the FTS5 tables of migration 0005).
 
+A title match is a custom (`/rename`) or AI title; a session titled by its first prompt is found by that prompt.
+
 The text searched for is user input, never FTS5 syntax: `fts_query` quotes each word, so `"`, `*`, `NEAR(`, `AND`
 or `OR` are words like any other and a query can never be a syntax error. Words must all appear (in any order);
 each matches whole tokens, case and accents ignored (FTS5's `unicode61` tokenizer).
@@ -59,24 +61,24 @@ def _project_clause(project: str | None) -> str:
 
 
 def _hits_sql(project: str | None) -> str:
-    """(source, rowid, ts) of every match: 'e' an event of `events_fts`, 's' a session title of `sessions_fts`."""
+    """(source, rowid, ts) of every match: 'e' an event of `events_fts`, 't' a title of `titles_fts`."""
     where = _project_clause(project)
     return f"""SELECT 'e' AS src, e.rowid AS rid, e.ts AS ts FROM events_fts
                    JOIN events e ON e.rowid = events_fts.rowid LEFT JOIN sessions s ON s.session_id = e.session_id
                    WHERE events_fts MATCH :q{where}
                UNION ALL
-               SELECT 's', s.rowid, s.last_activity FROM sessions_fts JOIN sessions s ON s.rowid = sessions_fts.rowid
-                   WHERE sessions_fts MATCH :q{where}"""
+               SELECT 't', t.rowid, s.last_activity FROM titles_fts JOIN titles t ON t.rowid = titles_fts.rowid
+                   LEFT JOIN sessions s ON s.session_id = t.session_id WHERE titles_fts MATCH :q{where}"""
 
 
 _EVENT_SNIPPETS = f"""SELECT e.rowid AS rid, e.session_id, s.project_path, s.title, e.kind, e.ts,
         snippet(events_fts, 0, :start, :end, :ellipsis, {SNIPPET_TOKENS}) AS snippet
     FROM events_fts JOIN events e ON e.rowid = events_fts.rowid LEFT JOIN sessions s ON s.session_id = e.session_id
     WHERE events_fts MATCH :q AND events_fts.rowid IN :rids"""
-_TITLE_SNIPPETS = f"""SELECT s.rowid AS rid, s.session_id, s.project_path, s.title, 'title' AS kind,
-        s.last_activity AS ts, snippet(sessions_fts, 0, :start, :end, :ellipsis, {SNIPPET_TOKENS}) AS snippet
-    FROM sessions_fts JOIN sessions s ON s.rowid = sessions_fts.rowid
-    WHERE sessions_fts MATCH :q AND sessions_fts.rowid IN :rids"""
+_TITLE_SNIPPETS = f"""SELECT t.rowid AS rid, t.session_id, s.project_path, s.title, 'title' AS kind,
+        s.last_activity AS ts, snippet(titles_fts, 0, :start, :end, :ellipsis, {SNIPPET_TOKENS}) AS snippet
+    FROM titles_fts JOIN titles t ON t.rowid = titles_fts.rowid LEFT JOIN sessions s ON s.session_id = t.session_id
+    WHERE titles_fts MATCH :q AND titles_fts.rowid IN :rids"""
 
 
 def search(conn: Connection, user_text: str, project: str | None, limit: int, offset: int) -> tuple[list[Hit], int]:
@@ -91,7 +93,7 @@ def search(conn: Connection, user_text: str, project: str | None, limit: int, of
     page = list(conn.execute(text(page_sql), {**params, "limit": limit, "offset": offset}))
     # Snippets only for the page: computing them for every match before sorting would cost far more.
     found: dict[tuple[str, int], Hit] = {}
-    for src, sql in (("e", _EVENT_SNIPPETS), ("s", _TITLE_SNIPPETS)):
+    for src, sql in (("e", _EVENT_SNIPPETS), ("t", _TITLE_SNIPPETS)):
         found.update(_snippets(conn, src, sql, query, [r.rid for r in page if r.src == src]))
     return [found[(r.src, r.rid)] for r in page if (r.src, r.rid) in found], total
 

@@ -1,13 +1,14 @@
 """search: FTS5 indexes over the timeline's prompts, answers and tool calls, and over session titles
 
 Both are external-content tables: they hold only the index, and `snippet()` reads the text from `events.text` and
-`sessions.title` by rowid, so the timeline's text is not stored twice. Each row is indexed in the transaction that
+`titles.text` (custom and AI titles; a session's shown title may be its first prompt, already indexed as an event)
+by rowid, so the timeline's text is not stored twice. Each row is indexed in the transaction that
 stores it, so a crash keeps both or neither: events by one `INSERT ... SELECT` per ingest transaction
 (`store/batch.py`; events are only ever inserted), titles by triggers. Per-row triggers on `events` made a cold scan
 several times slower: FTS5 flushes its pending terms at the end of every statement, so each row became a segment.
 Only some events are indexed (prompts, answers, tool calls), so the index must never be rebuilt with FTS5's
 'rebuild' command, which would index every row of `events`. ccdeck never runs VACUUM, which may renumber the rowids
-of `events` and `sessions` (neither has an INTEGER PRIMARY KEY) that the indexes point at.
+of `events` and `titles` (neither has an INTEGER PRIMARY KEY) that the indexes point at.
 
 Revision ID: 0005
 Revises: 0004
@@ -28,28 +29,26 @@ _KINDS = "('prompt', 'answer', 'tool_use')"
 
 CREATE = (
     "CREATE VIRTUAL TABLE events_fts USING fts5(text, content='events', content_rowid='rowid')",
-    "CREATE VIRTUAL TABLE sessions_fts USING fts5(title, content='sessions', content_rowid='rowid')",
-    """CREATE TRIGGER sessions_fts_insert AFTER INSERT ON sessions WHEN new.title IS NOT NULL BEGIN
-        INSERT INTO sessions_fts(rowid, title) VALUES (new.rowid, new.title);
+    "CREATE VIRTUAL TABLE titles_fts USING fts5(text, content='titles', content_rowid='rowid')",
+    """CREATE TRIGGER titles_fts_insert AFTER INSERT ON titles BEGIN
+        INSERT INTO titles_fts(rowid, text) VALUES (new.rowid, new.text);
     END""",
-    # Every refresh of a session's aggregates sets its title; only a changed one touches the index.
-    """CREATE TRIGGER sessions_fts_update AFTER UPDATE OF title ON sessions WHEN old.title IS NOT new.title BEGIN
-        INSERT INTO sessions_fts(sessions_fts, rowid, title) SELECT 'delete', old.rowid, old.title
-            WHERE old.title IS NOT NULL;
-        INSERT INTO sessions_fts(rowid, title) SELECT new.rowid, new.title WHERE new.title IS NOT NULL;
+    """CREATE TRIGGER titles_fts_update AFTER UPDATE OF text ON titles WHEN old.text IS NOT new.text BEGIN
+        INSERT INTO titles_fts(titles_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+        INSERT INTO titles_fts(rowid, text) VALUES (new.rowid, new.text);
     END""",
-    """CREATE TRIGGER sessions_fts_delete AFTER DELETE ON sessions WHEN old.title IS NOT NULL BEGIN
-        INSERT INTO sessions_fts(sessions_fts, rowid, title) VALUES ('delete', old.rowid, old.title);
+    """CREATE TRIGGER titles_fts_delete AFTER DELETE ON titles BEGIN
+        INSERT INTO titles_fts(titles_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
     END""",
 )
 BACKFILL = (
     f"INSERT INTO events_fts(rowid, text) SELECT rowid, text FROM events WHERE kind IN {_KINDS}",
-    "INSERT INTO sessions_fts(rowid, title) SELECT rowid, title FROM sessions WHERE title IS NOT NULL",
+    "INSERT INTO titles_fts(rowid, text) SELECT rowid, text FROM titles",
 )
 DROP = (
-    *(f"DROP TRIGGER sessions_fts_{op_}" for op_ in ("insert", "update", "delete")),
+    *(f"DROP TRIGGER titles_fts_{op_}" for op_ in ("insert", "update", "delete")),
     "DROP TABLE events_fts",
-    "DROP TABLE sessions_fts",
+    "DROP TABLE titles_fts",
 )
 
 
