@@ -34,7 +34,9 @@ from ccdeck.reports import render
 from ccdeck.reports.blocks import blocks_report
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.periods import PERIOD_KEYS, Period, period_report
+from ccdeck.reports.search_report import search_report
 from ccdeck.reports.session_report import session_report
+from ccdeck.store.search import MARK_END, MARK_START, fts_query
 from ccdeck.store.store import Store
 
 log = logging.getLogger("ccdeck")
@@ -188,6 +190,26 @@ def sessions(
         _emit_json({"sessions": rows})
     else:
         stdout.print(render.sessions_table(rows))
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="Words to find, all of them, in any order (whole words).")],
+    project: Project = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000, help="At most N results.")] = 50,
+    config_dir: ConfigDirs = None,
+    db: Db = None,
+    json: Json = False,
+    no_scan: NoScan = False,
+) -> None:
+    """Find prompts, answers, tool calls and session titles holding every word of TEXT, newest first."""
+    cfg = resolve(config_dir, db)
+    fts_query(text)  # a query too long to run fails before the scan
+    report = read_after_scan(cfg, not no_scan, lambda conn: search_report(conn, text, project, limit))
+    if json:
+        _emit_json(report)
+    else:
+        stdout.print(render.search_table(report, MARK_START, MARK_END))
 
 
 ReportBuilder = Callable[[Connection, Filters, bool], dict[str, Any]]  # the bool: `--all`

@@ -4,6 +4,7 @@ import type {
   NewRunRequest,
   Project,
   Run,
+  SearchPage,
   SessionDetail,
   SessionsPage,
   Summary,
@@ -141,6 +142,8 @@ export const api = {
     query: { bucket: UsageBucket; group: UsageGroup; since?: string; until?: string; tz?: string },
     signal?: AbortSignal,
   ) => getJson<Usage>("/api/usage", query, signal),
+  search: (query: { q: string; project?: string; page?: number; pageSize?: number }, signal?: AbortSignal) =>
+    getJson<SearchPage>("/api/search", query, signal),
   projects: (signal?: AbortSignal) => getJson<{ projects: Project[] }>("/api/projects", {}, signal),
   runs: (query: { active?: boolean; limit?: number }, signal?: AbortSignal) =>
     getJson<{ runs: Run[] }>(

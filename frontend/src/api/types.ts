@@ -411,3 +411,24 @@ export type ServerMessage =
   | { type: "alert"; alert: Alert }
   | { type: "mutes"; mutes: Mutes }
   | { type: "ping" };
+
+export type SearchKind = "prompt" | "answer" | "tool" | "title";
+
+/** One match of `GET /api/search`. */
+export interface SearchResult {
+  sessionId: string;
+  projectPath: string | null;
+  /** The session's shown title. */
+  title: string | null;
+  kind: SearchKind;
+  /** Plain text; each matching word between U+0002 and U+0003, `…` where the text was cut. */
+  snippet: string;
+  timestamp: string | null;
+}
+
+export interface SearchPage {
+  results: SearchResult[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
