@@ -164,12 +164,12 @@ def test_client_follows_a_session_through_every_state(tmp_path: Path, sleeper: s
         _assert_client_agrees(server, collector)
         second.kill()
         second.wait()
-        _until(lambda: _state(server, SECOND) == ("ended", None), timeout=3)
+        _until(lambda: _state(server, SECOND) == ("ended", None), timeout=10)
         _assert_client_agrees(server, collector)
 
         # The first one exits cleanly: its registry file goes away.
         (config / "sessions" / f"{sleeper.pid}.json").unlink()
-        _until(lambda: _state(server, FIRST) == ("ended", None), timeout=3)
+        _until(lambda: _state(server, FIRST) == ("ended", None), timeout=10)
         summary = _assert_client_agrees(server, collector)
         assert {s["state"] for s in summary.values()} == {"ended"}
 

@@ -126,6 +126,7 @@ class LiveModel:
             tracked = self._tracked(entry.session_id)
             tracked.registry_entry = entry
             tracked.registry = tracked.record(_registry_signal(entry, alive, now))
+            tracked.legacy_alive = alive  # decides with the transcript on versions whose registry has no status
             touched.add(entry.session_id)
         for key, session_id in list(self._registry_pids.items()):
             if key[0] == config_dir and key not in seen:
@@ -225,6 +226,7 @@ class LiveModel:
         if tracked is None:
             return set()
         tracked.registry = tracked.record(Signal("ended", now))
+        tracked.legacy_alive = False
         if tracked.job is not None and tracked.job.state != "ended":
             tracked.job = tracked.record(Signal("ended", now))  # a background job's process is its registry entry's
         return {session_id}

@@ -18,7 +18,7 @@ from ccdeck.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest migration's revision id; `test_migrations` checks it matches the scripts.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0006"
 
 
 def _pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
