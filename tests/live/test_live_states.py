@@ -94,7 +94,7 @@ def _assert_client_agrees(server: LiveServer, collector: Collector) -> dict[str,
     client = _replayed(collector)
     fresh = {s["sessionId"]: s for s in server.get("/api/sessions", params={"pageSize": 500}).json()["sessions"]}
     summary = server.get("/api/summary").json()
-    live_fields = ("state", "stateSince", "blockedOn", "kind", "doing", "totalTokens", "costUSD")
+    live_fields = ("state", "stateSince", "blockedOn", "kind", "doing", "name", "prompt", "totalTokens", "costUSD")
     for session_id, row in client["sessions"].items():
         assert {k: row[k] for k in live_fields} == {k: fresh[session_id][k] for k in live_fields}, session_id
     assert client["summary"]["active"] == summary["active"]
