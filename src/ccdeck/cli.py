@@ -28,7 +28,7 @@ from ccdeck.claude.discovery import config_dirs_from
 from ccdeck.config import Config
 from ccdeck.errors import CcdeckError
 from ccdeck.ingest.pipeline import Ingestor, ScanStats
-from ccdeck.live.liveness import Liveness, session_facts
+from ccdeck.live.offline import stored_model
 from ccdeck.live.state import ACTIVE_STATES
 from ccdeck.reports import render
 from ccdeck.reports.blocks import blocks_report
@@ -164,7 +164,9 @@ def scan(config_dir: ConfigDirs = None, db: Db = None, json: Json = False) -> No
 
 @app.command()
 def sessions(
-    active: Annotated[bool, typer.Option("--active", help="Only sessions that are working, waiting or idle.")] = False,
+    active: Annotated[
+        bool, typer.Option("--active", help="Only sessions that are working, blocked, waiting or idle.")
+    ] = False,
     project: Project = None,
     since: Since = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, metavar="N", help="At most N sessions.")] = None,
@@ -176,13 +178,13 @@ def sessions(
     """List sessions, newest first, with their state, project, branch, tokens and cost."""
     cfg = resolve(config_dir, db)
     filters = Filters.from_cli(since, None, None, project)
-    rows, liveness, facts = read_after_scan(
-        cfg, not no_scan, lambda conn: (session_report(conn, filters)["sessions"], Liveness.observe(conn),
-                                        session_facts(conn))
+    idle_after = cfg.get(config.IDLE_MINUTES) * 60
+    rows, model = read_after_scan(
+        cfg, not no_scan, lambda conn: (session_report(conn, filters)["sessions"],
+                                        stored_model(conn, cfg.config_dirs, idle_after))
     )  # fmt: skip
-    states = liveness.states(facts, time.time(), cfg.get(config.IDLE_MINUTES) * 60)
     for r in rows:
-        r["state"] = states[r["sessionId"]]
+        r.update(model.view(r["sessionId"]).as_json())
     if active:
         rows = [r for r in rows if r["state"] in ACTIVE_STATES]
     rows = rows[:limit] if limit else rows

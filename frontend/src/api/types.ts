@@ -17,6 +17,10 @@ export interface LiveView {
   kind: SessionKind;
   /** What it is doing now; null once the turn ended. */
   doing: string | null;
+  /** The name Claude Code gave the session (registry or background job), if any. */
+  name: string | null;
+  /** A background job's prompt. */
+  prompt: string | null;
 }
 
 export interface Totals {

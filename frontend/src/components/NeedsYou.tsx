@@ -39,7 +39,6 @@ export function NeedsYou() {
         {rows.map((row) => (
           <NeedItem key={row.sessionId} row={row} now={now} muted={isMuted(live.mutes, row)} />
         ))}
-        <NotificationToggle />
       </div>
     </section>
   );
@@ -67,7 +66,8 @@ function NeedItem({ row, now, muted }: { row: SessionRow; now: number; muted: bo
   );
 }
 
-function NotificationToggle() {
+/** Turns browser notifications on (asking the browser's permission then, never on load) or off. */
+export function NotificationToggle() {
   const [on, setOn] = useState(notificationsOn);
   if (!notificationsSupported()) return null;
   const toggle = async () => {
@@ -84,7 +84,7 @@ function NotificationToggle() {
       onClick={() => void toggle()}
       data-testid="notifications-toggle"
       aria-pressed={on}
-      className="ml-auto shrink-0 rounded-md px-2 py-1 text-xs text-slate-600 ring-1 ring-slate-300 hover:bg-white dark:text-slate-300 dark:ring-slate-700 dark:hover:bg-slate-900"
+      className="shrink-0 rounded-md px-2 py-1 text-xs text-slate-600 ring-1 ring-slate-300 hover:bg-white dark:text-slate-300 dark:ring-slate-700 dark:hover:bg-slate-900"
     >
       {on ? "Notifications on" : "Notify me"}
     </button>

@@ -59,6 +59,8 @@ describe("liveReducer", () => {
       blockedOn: "approve Write: a.txt",
       kind: "interactive" as const,
       doing: "Write: a.txt",
+      name: "work",
+      prompt: null,
     };
     const after = liveReducer(before, { type: "session.state", sessionId: "a", previous: "working", active, ...view });
     expect(after.sessions.a).toEqual({ ...a, ...view });

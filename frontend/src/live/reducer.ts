@@ -73,8 +73,8 @@ export function liveReducer(state: LiveState, action: LiveAction): LiveState {
       const summary = state.summary ? { ...state.summary, active: action.active } : null;
       const row = state.sessions[action.sessionId];
       if (!row) return { ...state, summary };
-      const { state: live, stateSince, blockedOn, kind, doing } = action;
-      const updated = { ...row, state: live, stateSince, blockedOn, kind, doing };
+      const { state: live, stateSince, blockedOn, kind, doing, name, prompt } = action;
+      const updated = { ...row, state: live, stateSince, blockedOn, kind, doing, name, prompt };
       return { ...state, summary, sessions: { ...state.sessions, [row.sessionId]: updated } };
     }
     case "usage.point": {

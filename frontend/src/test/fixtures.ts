@@ -29,6 +29,8 @@ export function sessionRow(partial: Partial<SessionRow> & { sessionId: string })
     stateSince: null,
     blockedOn: null,
     kind: "interactive",
+    name: null,
+    prompt: null,
     title: null,
     gitBranch: "main",
     version: "2.0.0",

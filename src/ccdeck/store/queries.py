@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, bindparam, text
+from sqlalchemy import BindParameter, Connection, bindparam, select, text
+
+from ccdeck.models import LiveSession
+from ccdeck.store import schema
 
 SESSION_COLUMNS = """s.session_id, s.project_path, s.input_tokens, s.output_tokens, s.cache_creation_tokens,
     s.cache_read_tokens, s.cost_usd, s.models, s.unpriced_models, s.first_activity, s.last_activity,
@@ -252,3 +256,20 @@ def statusline_updated(conn: Connection) -> float | None:
     """When `ccdeck statusline` last recorded anything (the index makes this cheap enough to poll)."""
     value = conn.execute(text("SELECT MAX(updated_at) FROM statusline")).scalar()
     return None if value is None else float(value)
+
+
+def session_facts(conn: Connection, ids: Sequence[str] | None = None) -> list[Any]:
+    """What a session's live state needs of its row: folder, last line's kind and time, entrypoint, doing."""
+    t = schema.sessions.c
+    query = select(t.session_id, t.project_path, t.last_kind, t.last_activity, t.entrypoint, t.doing)
+    if ids is not None:
+        query = query.where(t.session_id.in_(list(ids)))
+    return list(conn.execute(query))
+
+
+def live_registry(conn: Connection) -> list[LiveSession]:
+    """The live registry as the last scan found it (`sessions/<pid>.json` of every config dir)."""
+    columns = [f.name for f in dataclasses.fields(LiveSession)]
+    table = schema.live_sessions
+    rows = conn.execute(select(*(table.c[name] for name in columns)))
+    return [LiveSession(**dict(zip(columns, row, strict=True))) for row in rows]
