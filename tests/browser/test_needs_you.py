@@ -11,7 +11,7 @@ import orjson
 import pytest
 from playwright.sync_api import Browser, expect
 
-from browser.conftest import LIVE_SESSION
+from browser.conftest import LIVE_SESSION, wait_until
 from web.server_fixture import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -66,7 +66,8 @@ def test_a_blocked_session_needs_you_everywhere(dashboard: LiveServer, live_tran
         expect(item).to_be_visible(timeout=10_000)
         expect(item).to_contain_text("permission prompt")
         expect(page).to_have_title("(1) Projects · ccdeck")
-        page.wait_for_function("window.__notifications.length > 0", timeout=10_000)
+        # Polled from here: the page's CSP forbids the string evaluation `wait_for_function` relies on.
+        wait_until(lambda: page.evaluate("window.__notifications.length") > 0)
         [shown] = page.evaluate("window.__notifications")
         assert "permission prompt" in shown["title"]
         assert "live-demo" in shown["body"]

@@ -144,6 +144,11 @@ describe("liveUrl and parseMessage", () => {
   it("accepts only known message types", () => {
     expect(parseMessage('{"type":"ping"}')).toEqual({ type: "ping" });
     expect(parseMessage('{"type":"run.updated","run":{"id":"r1"}}')).toEqual({ type: "run.updated", run: { id: "r1" } });
+    expect(parseMessage('{"type":"alert","alert":{"kind":"blocked"}}')).toEqual({
+      type: "alert",
+      alert: { kind: "blocked" },
+    });
+    expect(parseMessage('{"type":"mutes","mutes":{}}')).toEqual({ type: "mutes", mutes: {} });
     expect(parseMessage('{"type":"other"}')).toBeNull();
     expect(parseMessage("[1,2]")).toBeNull();
     expect(parseMessage(new ArrayBuffer(2))).toBeNull();

@@ -10,6 +10,8 @@ const MESSAGE_TYPES = new Set<string>([
   "summary",
   "scan.progress",
   "run.updated",
+  "alert",
+  "mutes",
   "ping",
 ]);
 
