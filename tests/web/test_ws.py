@@ -106,8 +106,10 @@ def test_a_backlog_arrives_as_one_snapshot_not_a_flood(live_server: LiveServer, 
                 break
         else:
             raise AssertionError(f"no snapshot with the new sessions; got {[m['type'] for m in received]}")
-    assert not any(m["type"] == "usage.point" for m in received)
-    assert len(received) < 50
+    # A copy is not atomic: the first files may arrive as small batches, pushed message by message; what matters is
+    # that the backlog itself (more responses than a client's queue holds) came as one snapshot, not as a flood.
+    assert sum(m["type"] == "usage.point" for m in received) < len(backlog.responses) // 4
+    assert len(received) < CLIENT_QUEUE // 2
 
 
 def test_polling_fallback_sees_an_appended_line(tmp_path: Path) -> None:
