@@ -408,12 +408,16 @@ def clean(
     terminal."""
     age = parse_duration(older_than, "--older-than") if older_than is not None else None
     with _open(db) as store:
-        if yes or not sys.stdin.isatty() or _confirm_clean(store, age, older_than, force):
-            report = control.clean(store, force=force, older_than=age)
+        declined = not yes and sys.stdin.isatty() and not _confirm_clean(store, age, older_than, force)
+        if declined:
+            report: dict[str, Any] = {"removedRuns": [], "removedWorktrees": [], "keptWorktrees": []}
         else:
-            report = {"removedRuns": [], "removedWorktrees": [], "keptWorktrees": []}
+            report = control.clean(store, force=force, older_than=age)
     if json:
         emit_json(report)
+        return
+    if declined:
+        stdout.print("nothing removed")
         return
     stdout.print(f"removed {len(report['removedRuns'])} run(s) and {len(report['removedWorktrees'])} worktree(s)")
     for kept in report["keptWorktrees"]:
