@@ -18,9 +18,8 @@ from typing import Annotated, Any, TypeVar
 
 import orjson
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
-from rich.table import Table
 from sqlalchemy import Connection
 
 from ccdeck import __version__, cli_live, cli_runs, config
@@ -30,6 +29,8 @@ from ccdeck.errors import CcdeckError
 from ccdeck.ingest.pipeline import Ingestor, ScanStats
 from ccdeck.live.offline import stored_model
 from ccdeck.live.state import ACTIVE_STATES
+from ccdeck.render.cells import nothing_found
+from ccdeck.render.console import stdout_console
 from ccdeck.reports import render
 from ccdeck.reports.blocks import blocks_report
 from ccdeck.reports.filters import Filters
@@ -84,8 +85,7 @@ Project = Annotated[
     ),
 ]
 
-# Piped output is not cut to 80 columns: numbers must stay whole for whoever reads them.
-stdout = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
+stdout = stdout_console()
 stderr = Console(stderr=True)
 
 
@@ -147,7 +147,7 @@ def read_after_scan(cfg: Config, scan: bool, read: Callable[[Connection], T]) ->
 
 def _warn_unpriced(models: Sequence[str]) -> None:
     if models:
-        stderr.print(f"[yellow]warning:[/] no price known for {', '.join(models)}: cost shown as unpriced (null)")
+        stderr.print(f"[yellow]warning:[/] no price known for {', '.join(models)}: cost shown as — (null in JSON)")
 
 
 @app.command()
@@ -190,6 +190,9 @@ def sessions(
     rows = rows[:limit] if limit else rows
     if json:
         _emit_json({"sessions": rows})
+    elif not rows:
+        given = [*(["--active"] if active else []), *_filter_flags(since, None, project)]
+        stdout.print(nothing_found("sessions", cfg.config_dirs, given, not no_scan), markup=False, highlight=False)
     else:
         stdout.print(render.sessions_table(rows))
 
@@ -214,8 +217,14 @@ def search(
         stdout.print(render.search_table(report, MARK_START, MARK_END))
 
 
+def _filter_flags(since: str | None, until: str | None, project: str | None) -> list[str]:
+    """The filters given, as typed, for a message that says nothing matched them."""
+    flags = (("--since", since), ("--until", until), ("--project", project))
+    return [f"{flag} {value}" for flag, value in flags if value]
+
+
 ReportBuilder = Callable[[Connection, Filters, bool], dict[str, Any]]  # the bool: `--all`
-ReportTable = Callable[[dict[str, Any], bool], Table]
+ReportTable = Callable[[dict[str, Any], bool], RenderableType]
 
 
 def _report_command(build: ReportBuilder, table: ReportTable, doc: str, every: bool) -> Callable[..., None]:
@@ -240,6 +249,9 @@ def _report_command(build: ReportBuilder, table: ReportTable, doc: str, every: b
         _warn_unpriced(report["unpricedModels"])
         if json:
             _emit_json(report)
+        elif not render.report_rows(report):
+            message = nothing_found("usage", cfg.config_dirs, _filter_flags(since, until, project), not no_scan)
+            stdout.print(message, markup=False, highlight=False)
         else:
             stdout.print(table(report, breakdown))
 

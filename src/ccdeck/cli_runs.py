@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Mapping
@@ -32,13 +33,13 @@ from ccdeck.orchestrator.events import describe
 from ccdeck.orchestrator.report import task_json
 from ccdeck.orchestrator.spec import PERMISSION_MODES, RunOptions, TaskSpec, load_tasks, resolve_tasks
 from ccdeck.orchestrator.supervisor import Supervisor
-from ccdeck.reports.render import cost
+from ccdeck.render.console import stdout_console
 from ccdeck.store import queries
 from ccdeck.store.runs import FINAL_STATES
 from ccdeck.store.store import Store
 
 log = logging.getLogger("ccdeck")
-stdout = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
+stdout = stdout_console()
 stderr = Console(stderr=True)
 REDRAW_SECONDS = 0.25
 
@@ -248,8 +249,8 @@ def status(
         emit_json({"runs": runs})
     elif run_id is not None:
         stdout.print(terminal.summary(runs[0]))
-        if any(t["status"] == "running" for t in runs[0]["tasks"]):
-            stdout.print(terminal.live_table(runs[0]["tasks"]))
+    elif not runs:
+        stdout.print(terminal.no_runs(store.path), markup=False, highlight=False)
     else:
         stdout.print(terminal.runs_table(runs))
 
@@ -296,23 +297,8 @@ def _session_facts(store: Store, task: Mapping[str, Any], flags: list[Path] | No
 
 
 def _print_result(task: Mapping[str, Any]) -> None:
-    stdout.print(f"{task['runId']}/{task['id']}: {terminal.state(task['status'])}"
-                 + (f" — {task['error']}" if task["error"] and task["status"] != "succeeded" else ""))  # fmt: skip
-    facts = [f"session {task['sessionId'] or '—'}", f"{terminal.duration(task['durationSeconds'])}",
-             f"{task['numTurns'] if task['numTurns'] is not None else '—'} turn(s)",
-             f"cost {cost(task['costUSD'])}{' (estimate)' if task['costEstimated'] else ''}"]  # fmt: skip
-    stdout.print("  ".join(facts), markup=False, highlight=False)
-    for denial in task["permissionDenials"]:
-        what = denial.get("tool_input", {})
-        stdout.print(f"permission denied: {denial.get('tool_name')} {orjson.dumps(what).decode()[:200]}", markup=False)
-    session = task.get("session")
-    files = session["filesChanged"] if session and session["ingested"] else task["filesChanged"]
-    for path in files:
-        stdout.print(f"changed: {path}", markup=False, highlight=False)
-    if task["worktree"]:
-        stdout.print(f"worktree: {task['worktree']['path']} (branch {task['worktree']['branch']})", markup=False)
+    stdout.print(terminal.result_table(task))
     if task["result"]:
-        stdout.print()
         stdout.print(task["result"], markup=False, highlight=False)
 
 
@@ -405,18 +391,58 @@ def _print_stopped(tasks: list[dict[str, Any]], json: bool) -> None:
 
 def clean(
     force: Annotated[bool, typer.Option("--force", help="Also remove worktrees that hold commits or changes.")] = False,
+    older_than: Annotated[
+        str | None,
+        typer.Option(
+            "--older-than",
+            metavar="DURATION",
+            help="Only runs that ended this long ago (7d, 12h, 30m).",
+            show_default=False,
+        ),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     db: Db = None,
     json: Json = False,
 ) -> None:
-    """Forget finished runs: their records, logs, and worktrees that hold no commits or changes."""
+    """Forget finished runs: their records, logs, and worktrees that hold no commits or changes. Asks first on a
+    terminal."""
+    age = parse_duration(older_than, "--older-than") if older_than is not None else None
     with _open(db) as store:
-        report = control.clean(store, force=force)
+        declined = not yes and sys.stdin.isatty() and not _confirm_clean(store, age, older_than, force)
+        if declined:
+            report: dict[str, Any] = {"removedRuns": [], "removedWorktrees": [], "keptWorktrees": []}
+        else:
+            report = control.clean(store, force=force, older_than=age)
     if json:
         emit_json(report)
+        return
+    if declined:
+        stdout.print("nothing removed")
         return
     stdout.print(f"removed {len(report['removedRuns'])} run(s) and {len(report['removedWorktrees'])} worktree(s)")
     for kept in report["keptWorktrees"]:
         stdout.print(f"kept {kept['path']} ({kept['branch']}): {kept['reason']}", markup=False)
+
+
+def _confirm_clean(store: Store, age: float | None, older_than: str | None, force: bool) -> bool:
+    """Name what `clean` would forget and ask; nothing to forget needs no answer."""
+    runs = control.cleanable(store, older_than=age)
+    if not runs:
+        return True
+    which = f"{len(runs)} finished run(s)" + (f" that ended over {older_than} ago" if older_than else "")
+    worktrees = "all their worktrees, even those with commits or changes" if force else "worktrees without changes"
+    return typer.confirm(f"Forget {which}, their logs and {worktrees}?", default=False, err=True)
+
+
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_duration(text: str, flag: str) -> float:
+    """`7d`, `12h`, `30m`, `90s`, `2w`, `1.5h` as seconds."""
+    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", text.lower())
+    if found is None:
+        raise UsageError(f"{flag} takes a number and a unit (s, m, h, d, w), like 7d or 12h; not {text!r}")
+    return float(found[1]) * DURATION_UNITS[found[2]]
 
 
 def supervise(

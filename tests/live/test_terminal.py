@@ -35,7 +35,7 @@ def test_watch_screen_shows_active_sessions_and_totals() -> None:
         "1h02m",
         "Edit: /home/dev/shop-api/cart.py",
         "52,000",
-        "$0.1234",
+        "$0.12",
     ):
         assert cell in line
     assert "/home/dev/shop-api " not in line  # the project shows as its folder name

@@ -27,8 +27,9 @@ class Launcher:
     started: list[subprocess.Popen[str]] = field(default_factory=list)
 
     def run(self, *args: str, timeout: float = 90.0, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+        # stdin is never the terminal pytest runs in: `clean` would stop to ask
         return subprocess.run([str(CCDECK), *args], env=self.env, cwd=cwd or self.cwd, capture_output=True,
-                              text=True, timeout=timeout, check=False)  # fmt: skip
+                              stdin=subprocess.DEVNULL, text=True, timeout=timeout, check=False)  # fmt: skip
 
     def json(self, *args: str, cwd: Path | None = None) -> Any:
         done = self.run(*args, "--json", cwd=cwd)

@@ -102,12 +102,12 @@ def test_terminal_views_show_what_the_json_says() -> None:
     ]  # fmt: skip
     shown = run_json(run, tasks, now)
     console = Console(record=True, width=160, color_system=None)
-    console.print(terminal.live_table(shown["tasks"]))
-    console.print(terminal.summary(shown))
+    console.print(terminal.live_table(shown["tasks"], now))
+    console.print(terminal.summary(shown, now))
     text = console.export_text()
 
     assert "build" in text and "running" in text and "12.5s" in text and "4,321" in text
-    assert "~$0.0123" in text and "Bash: npm test" in text
+    assert "~$0.01" in text and "Bash: npm test" in text
     assert "Fixed the typos." in text and "1 permission denial(s): Bash" in text
     assert "2 task(s): 1 running, 1 succeeded." in text
-    assert "Cost $0.5123 (part estimated)" in text
+    assert "Cost $0.51 (part estimated)" in text

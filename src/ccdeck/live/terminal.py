@@ -8,11 +8,11 @@ import contextlib
 import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console, Group
 from rich.live import Live
-from rich.table import Table
 from rich.text import Text
 
 from ccdeck import config
@@ -22,11 +22,12 @@ from ccdeck.live.hub import Hub
 from ccdeck.live.monitor import Monitor
 from ccdeck.live.mutes import load_mutes, mutes_path
 from ccdeck.live.notifier import Notifier, notify_urls
-from ccdeck.reports.render import cost, tokens
+from ccdeck.render.cells import NONE, cost, home_short, model_names, project_names, tokens
+from ccdeck.render.fit import Column, FitTable
 from ccdeck.store import queries
 from ccdeck.store.store import Store
 
-COLOURS = {"working": "green", "waiting": "yellow", "idle": "blue", "ended": "dim"}
+COLOURS = {"blocked": "red", "working": "green", "waiting": "yellow", "idle": "blue", "ended": "dim"}
 
 
 def elapsed(seconds: float) -> str:
@@ -35,8 +36,10 @@ def elapsed(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m"
 
 
-def render_watch(rows: Sequence[Mapping[str, Any]], summary: Mapping[str, Any], now: float) -> Group:
-    """The whole screen: a header line of today's totals and a table of active sessions. Pure, for tests."""
+def render_watch(rows: Sequence[Mapping[str, Any]], summary: Mapping[str, Any], now: float,
+                 config_dirs: Sequence[Path] = ()) -> Group:  # fmt: skip
+    """The whole screen: a header line of today's totals and a table of active sessions (or a line saying where none
+    was found). Pure, for tests."""
     today = summary["today"]
     active = summary["active"]
     header = Text.assemble(
@@ -46,27 +49,35 @@ def render_watch(rows: Sequence[Mapping[str, Any]], summary: Mapping[str, Any], 
         (f"{active['waiting']} waiting", "yellow"), ", ",
         (f"{active['idle']} idle", "blue"),
     )  # fmt: skip
-    table = Table(expand=True)
-    for name in ("State", "Project", "Branch", "Model", "Elapsed", "Doing"):
-        table.add_column(name, no_wrap=name != "Doing", overflow="ellipsis")
-    for name in ("Tokens", "Cost", "Files"):
-        table.add_column(name, justify="right", no_wrap=True)
+    if not rows:
+        where = ", ".join(home_short(d / "projects") for d in config_dirs)
+        found = f"no active sessions in {where}" if where else "no active sessions: no Claude Code config dir found"
+        return Group(header, Text(f"{found}; start claude in a terminal, or pass --config-dir DIR", "dim"))
+    return Group(header, _sessions_table(rows, now))
+
+
+def _sessions_table(rows: Sequence[Mapping[str, Any]], now: float) -> FitTable:
+    projects = project_names(r["projectPath"] for r in rows)
+    models = model_names(r["models"][0] for r in rows if r["models"])
+    columns = [Column("State"), Column("Project"), Column("Branch", drop=6), Column("Model", drop=4),
+               Column("Elapsed", drop=2, justify="right"), Column("Doing", flex=True, min_width=20),
+               Column("Tokens", drop=5, justify="right"), Column("Cost", justify="right"),
+               Column("Files", drop=7, justify="right")]  # fmt: skip
+    table = FitTable(columns, expand=True, note_hidden=False)
     for row in rows:
         first = datetime.fromisoformat(row["firstActivity"]).timestamp() if row["firstActivity"] else now
         table.add_row(
-            f"[{COLOURS[row['state']]}]{row['state']}[/]",
-            (row["projectPath"] or "—").rstrip("/").rsplit("/", 1)[-1],
-            row["gitBranch"] or "—",
-            (row["models"] or ["—"])[0].removeprefix("claude-"),
+            Text(row["state"], COLOURS.get(row["state"], "")),
+            projects[row["projectPath"]],
+            row["gitBranch"] or NONE,
+            models[row["models"][0]] if row["models"] else NONE,
             elapsed(now - first),
             row["doing"] or row["title"] or "",
             tokens(row["totalTokens"]),
             cost(row["costUSD"]),
             str(row["filesChanged"]),
         )
-    if not rows:
-        table.add_row("[dim]no active sessions[/]", *[""] * 8)
-    return Group(header, table)
+    return table
 
 
 async def _active_rows(monitor: Monitor) -> list[dict[str, Any]]:
@@ -100,7 +111,7 @@ async def _watch(cfg: Config, console: Console) -> None:
         with Live(console=console, auto_refresh=False, screen=False) as live:
             while True:
                 rows, summary = await _active_rows(monitor), await monitor.summary()
-                live.update(render_watch(rows, summary, time.time()), refresh=True)
+                live.update(render_watch(rows, summary, time.time(), cfg.config_dirs), refresh=True)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(client.queue.get(), 1.0)
                 while not client.queue.empty():  # coalesce a burst of messages into one redraw

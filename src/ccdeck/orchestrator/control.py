@@ -392,12 +392,25 @@ def _wait_settled(store: Store, targets: Mapping[str, list[str]]) -> list[dict[s
 # Cleaning ---------------------------------------------------------------------------------------------------------
 
 
-def clean(store: Store, *, force: bool = False) -> dict[str, Any]:
-    """Forget finished runs: their rows, logs and worktrees. A worktree holding commits or changes is kept,
-    with its task's row, unless `force`."""
+def _finished_runs(conn: Connection, older_than: float | None, now: float) -> list[Row[Any]]:
+    """Runs in a final state that ended (or, never started, were created) at least `older_than` seconds ago."""
+    return [run for run in q.list_runs(conn) if run.status in q.RUN_FINAL_STATES
+            and (older_than is None or now - (run.finished_at or run.created_at) >= older_than)]  # fmt: skip
+
+
+def cleanable(store: Store, *, older_than: float | None = None) -> list[str]:
+    """The ids of the runs `clean` would forget (a confirmation prompt names how many)."""
     reconcile(store)
     with store.read() as conn:
-        done = [(run, q.tasks_of(conn, run.id)) for run in q.list_runs(conn) if run.status in q.RUN_FINAL_STATES]
+        return [run.id for run in _finished_runs(conn, older_than, time.time())]
+
+
+def clean(store: Store, *, force: bool = False, older_than: float | None = None) -> dict[str, Any]:
+    """Forget finished runs (those that ended at least `older_than` seconds ago): their rows, logs and worktrees.
+    A worktree holding commits or changes is kept, with its task's row, unless `force`."""
+    reconcile(store)
+    with store.read() as conn:
+        done = [(run, q.tasks_of(conn, run.id)) for run in _finished_runs(conn, older_than, time.time())]
     report: dict[str, Any] = {"removedRuns": [], "removedWorktrees": [], "keptWorktrees": []}
     for run, tasks in done:
         kept = {t.task_id for t in tasks if t.worktree and not _drop_worktree(run, t, force, report)}
