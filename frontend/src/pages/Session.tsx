@@ -72,7 +72,11 @@ export function Session({ id }: { id: string }) {
         <>
           <SessionFacts session={session} detail={detail.data} />
           <div className="grid gap-4 lg:grid-cols-2">
-            <SessionTokensChart points={detail.data.tokensOverTime} />
+            <SessionTokensChart
+              points={detail.data.tokensOverTime}
+              first={session.firstActivity}
+              last={session.lastActivity}
+            />
             <CostByModel costs={detail.data.costByModel} />
           </div>
           <div className="grid gap-4 lg:grid-cols-2">
