@@ -5,7 +5,7 @@ import { FilesChanged } from "../components/FilesChanged";
 import { Loading } from "../components/Loading";
 import { SessionFacts } from "../components/SessionFacts";
 import { SessionTokensChart } from "../components/SessionTokensChart";
-import { StateBadge } from "../components/StateBadge";
+import { SessionStatus } from "../components/SessionStatus";
 import { SubagentsTable } from "../components/SubagentsTable";
 import { Timeline } from "../components/Timeline";
 import { ToolUseCounts } from "../components/ToolUseCounts";
@@ -14,7 +14,7 @@ import { useApi } from "../hooks/useApi";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { useRefreshOn } from "../hooks/useRefreshOn";
 import { useLive } from "../live/LiveProvider";
-import { freshest } from "../live/reducer";
+import { doingNow, freshest } from "../live/reducer";
 import { Link } from "../router";
 
 export function Session({ id }: { id: string }) {
@@ -25,6 +25,7 @@ export function Session({ id }: { id: string }) {
 
   const session = detail.data ? freshest(detail.data.session, liveRow) : liveRow;
   const title = session ? (session.title ?? projectName(session.projectPath)) : id;
+  const doing = session ? doingNow(session) : null;
   usePageTitle(title);
 
   return (
@@ -37,7 +38,7 @@ export function Session({ id }: { id: string }) {
           <h1 data-testid="session-title" className="min-w-0 text-xl font-semibold break-words">
             {title}
           </h1>
-          {session && <StateBadge state={session.state} testId="session-state" />}
+          {session && <SessionStatus session={session} />}
           {session?.runTaskId && (
             <span className="rounded bg-indigo-100 px-1.5 py-0.5 text-xs text-indigo-800 dark:bg-indigo-900/60 dark:text-indigo-200">
               run task {session.runTaskId}
@@ -47,10 +48,10 @@ export function Session({ id }: { id: string }) {
         {session && (
           <p className="font-mono text-xs break-all text-slate-500 dark:text-slate-400">{session.sessionId}</p>
         )}
-        {session?.doing && session.state !== "ended" && (
-          <p className="mt-1 text-sm break-words text-slate-600 dark:text-slate-300">
+        {doing && (
+          <p data-testid="session-doing" className="mt-1 text-sm break-words text-slate-600 dark:text-slate-300">
             <span className="text-slate-500 dark:text-slate-400">Now: </span>
-            {session.doing}
+            {doing}
           </p>
         )}
       </div>
