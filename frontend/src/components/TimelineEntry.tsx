@@ -1,6 +1,7 @@
 import { useState } from "react";
 import type { TimelineItem, TimelineKind } from "../api/types";
 import { formatDateTime, formatTime } from "../format";
+import { Markdown } from "./Markdown";
 
 const KIND_LABELS: Record<TimelineKind, string> = {
   prompt: "Prompt",
@@ -39,7 +40,18 @@ function summaryLine(text: string): string {
 }
 
 function Body({ item, mono }: { item: TimelineItem; mono: boolean }) {
-  // Transcript text goes into the DOM as a text node only: markup in it shows as typed.
+  if (item.kind === "answer") {
+    // Answers are markdown: rendered as elements, with any HTML in them kept as text (see Markdown).
+    return (
+      <div className="mt-1">
+        <Markdown text={item.text} />
+        {item.truncated && (
+          <span className="mt-1 block text-xs italic text-slate-500 dark:text-slate-400">(shortened by the server)</span>
+        )}
+      </div>
+    );
+  }
+  // Other transcript text goes into the DOM as a text node only: markup in it shows as typed.
   return (
     <div
       className={`mt-1 whitespace-pre-wrap break-words [overflow-wrap:anywhere] ${mono ? "font-mono text-xs leading-relaxed" : "text-sm"}`}

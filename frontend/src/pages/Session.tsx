@@ -91,7 +91,7 @@ export function Session({ id }: { id: string }) {
       )}
 
       {!(detail.error instanceof ApiError && detail.error.status === 404) && (
-        <Timeline sessionId={id} lastActivity={liveRow?.lastActivity} />
+        <Timeline key={id} sessionId={id} lastActivity={liveRow?.lastActivity} />
       )}
     </div>
   );
