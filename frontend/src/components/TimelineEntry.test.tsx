@@ -36,7 +36,7 @@ describe("TimelineEntry", () => {
     expect(container.querySelector("script, img, strong, a")).toBeNull();
   });
 
-  it("renders an answer's markdown, its HTML as literal text", () => {
+  it("renders an answer's markdown, its HTML as literal text", async () => {
     const text = [
       "Done: **bold**, `code` and [docs](https://example.com/a).",
       "",
@@ -55,6 +55,7 @@ describe("TimelineEntry", () => {
         <TimelineEntry item={item({ kind: "answer", text })} />
       </ul>,
     );
+    await screen.findByTestId("markdown");
     const entry = screen.getByTestId("timeline-item");
     expect(entry.textContent).toContain("<script>window.__xss = 1</script>");
     expect(entry.textContent).toContain('<img src=x onerror="window.__xss = 2">');
