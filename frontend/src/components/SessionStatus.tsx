@@ -12,7 +12,8 @@ const KIND_TITLES: Record<SessionKind, string> = {
 /** A session's live state for the page header: badge, what it is blocked on, for how long, and its kind. */
 export function SessionStatus({ session }: { session: SessionRow }) {
   const now = useNow(1000);
-  const lasting = formatFor(session.stateSince, now);
+  // An ended session's "for 389 d" says nothing that its last activity does not.
+  const lasting = session.state === "ended" ? null : formatFor(session.stateSince, now);
   return (
     <>
       <StateBadge state={session.state} testId="session-state" />

@@ -122,8 +122,10 @@ export function SessionsTable({ sessions, sort, order, onSort, now }: SessionsTa
                 className={`${TD} text-xs text-slate-600 sm:max-w-56 dark:text-slate-300 max-sm:flex max-sm:min-w-0 max-sm:basis-full max-sm:gap-2`}
               >
                 <div className="flex min-w-0 gap-2">
-                  <span className="truncate">{s.gitBranch ?? "—"}</span>
-                  <span className="truncate text-slate-500 dark:text-slate-400" title={s.models.join(", ")}>
+                  <span className="max-w-[50%] shrink-0 truncate" title={s.gitBranch ?? undefined}>
+                    {s.gitBranch ?? "—"}
+                  </span>
+                  <span className="min-w-0 truncate text-slate-500 dark:text-slate-400" title={s.models.join(", ")}>
                     {s.models.join(", ") || "—"}
                   </span>
                 </div>
