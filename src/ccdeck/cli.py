@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-import click
 import orjson
 import typer
 from rich.console import Console
@@ -29,13 +28,15 @@ from ccdeck.claude.discovery import config_dirs_from
 from ccdeck.config import Config
 from ccdeck.errors import CcdeckError
 from ccdeck.ingest.pipeline import Ingestor, ScanStats
-from ccdeck.live.liveness import Liveness, session_facts
+from ccdeck.live.offline import stored_model
 from ccdeck.live.state import ACTIVE_STATES
 from ccdeck.reports import render
 from ccdeck.reports.blocks import blocks_report
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.periods import PERIOD_KEYS, Period, period_report
+from ccdeck.reports.search_report import search_report
 from ccdeck.reports.session_report import session_report
+from ccdeck.store.search import MARK_END, MARK_START, fts_query
 from ccdeck.store.store import Store
 
 log = logging.getLogger("ccdeck")
@@ -59,20 +60,28 @@ ConfigDirs = Annotated[
         "--config-dir",
         help="A Claude Code config dir to read (repeatable). Default: $CLAUDE_CONFIG_DIR (comma-separated), "
         "else ~/.claude and ~/.config/claude.",
+        metavar="DIR",
         show_default=False,
     ),
 ]
-Db = Annotated[Path | None, typer.Option("--db", help=f"{config.DB.help} [env {config.DB.env}]", show_default=False)]
+Db = Annotated[Path | None, typer.Option("--db", help=f"{config.DB.help} (env {config.DB.env})", show_default=False)]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 NoScan = Annotated[bool, typer.Option("--no-scan", help="Skip the incremental ingest that runs first.")]
-Since = Annotated[str | None, typer.Option("--since", help="First day included (YYYY-MM-DD).", show_default=False)]
-Until = Annotated[str | None, typer.Option("--until", help="Last day included (YYYY-MM-DD).", show_default=False)]
+Since = Annotated[
+    str | None, typer.Option("--since", metavar="DATE", help="First day included (YYYY-MM-DD).", show_default=False)
+]
+Until = Annotated[
+    str | None, typer.Option("--until", metavar="DATE", help="Last day included (YYYY-MM-DD).", show_default=False)
+]
 Timezone = Annotated[
     str | None,
-    typer.Option("--timezone", help="IANA time zone for days (default: local).", show_default=False),
+    typer.Option("--timezone", metavar="TZ", help="IANA time zone for days (default: local).", show_default=False),
 ]
 Project = Annotated[
-    str | None, typer.Option("--project", help="Only sessions whose project path contains TEXT.", show_default=False)
+    str | None,
+    typer.Option(
+        "--project", metavar="TEXT", help="Only sessions whose project path contains TEXT.", show_default=False
+    ),
 ]
 
 # Piped output is not cut to 80 columns: numbers must stay whole for whoever reads them.
@@ -155,10 +164,12 @@ def scan(config_dir: ConfigDirs = None, db: Db = None, json: Json = False) -> No
 
 @app.command()
 def sessions(
-    active: Annotated[bool, typer.Option("--active", help="Only sessions that are working, waiting or idle.")] = False,
+    active: Annotated[
+        bool, typer.Option("--active", help="Only sessions that are working, blocked, waiting or idle.")
+    ] = False,
     project: Project = None,
     since: Since = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N sessions.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, metavar="N", help="At most N sessions.")] = None,
     config_dir: ConfigDirs = None,
     db: Db = None,
     json: Json = False,
@@ -167,13 +178,13 @@ def sessions(
     """List sessions, newest first, with their state, project, branch, tokens and cost."""
     cfg = resolve(config_dir, db)
     filters = Filters.from_cli(since, None, None, project)
-    rows, liveness, facts = read_after_scan(
-        cfg, not no_scan, lambda conn: (session_report(conn, filters)["sessions"], Liveness.observe(conn),
-                                        session_facts(conn))
+    idle_after = cfg.get(config.IDLE_MINUTES) * 60
+    rows, model = read_after_scan(
+        cfg, not no_scan, lambda conn: (session_report(conn, filters)["sessions"],
+                                        stored_model(conn, cfg.config_dirs, idle_after))
     )  # fmt: skip
-    states = liveness.states(facts, time.time(), cfg.get(config.IDLE_MINUTES) * 60)
     for r in rows:
-        r["state"] = states[r["sessionId"]]
+        r.update(model.view(r["sessionId"]).as_json())
     if active:
         rows = [r for r in rows if r["state"] in ACTIVE_STATES]
     rows = rows[:limit] if limit else rows
@@ -181,6 +192,26 @@ def sessions(
         _emit_json({"sessions": rows})
     else:
         stdout.print(render.sessions_table(rows))
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="Words to find, all of them, in any order (whole words).")],
+    project: Project = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000, help="At most N results.")] = 50,
+    config_dir: ConfigDirs = None,
+    db: Db = None,
+    json: Json = False,
+    no_scan: NoScan = False,
+) -> None:
+    """Find prompts, answers, tool calls and session titles holding every word of TEXT, newest first."""
+    cfg = resolve(config_dir, db)
+    fts_query(text)  # a query too long to run fails before the scan
+    report = read_after_scan(cfg, not no_scan, lambda conn: search_report(conn, text, project, limit))
+    if json:
+        _emit_json(report)
+    else:
+        stdout.print(render.search_table(report, MARK_START, MARK_END))
 
 
 ReportBuilder = Callable[[Connection, Filters, bool], dict[str, Any]]  # the bool: `--all`
@@ -249,9 +280,9 @@ for _name, (_build, _table, _doc) in REPORTS.items():
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option("--host", help=f"{config.HOST.help} [default 127.0.0.1]")] = None,
+    host: Annotated[str | None, typer.Option("--host", help=f"{config.HOST.help} (default 127.0.0.1)")] = None,
     port: Annotated[
-        int | None, typer.Option("--port", min=1, max=65535, help=f"{config.PORT.help} [default 8484]")
+        int | None, typer.Option("--port", min=1, max=65535, help=f"{config.PORT.help} (default 8484)")
     ] = None,
     open_browser: Annotated[bool, typer.Option("--open", help="Open the dashboard in a browser.")] = False,
     poll: Annotated[bool | None, typer.Option("--poll", help=config.POLL.help)] = None,
@@ -309,20 +340,16 @@ def root(
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; takes argv so tests can call it in-process. Returns the exit code."""
     try:
-        # Outside standalone mode click returns a command's `typer.Exit(code)` instead of raising it.
-        code = app(args=list(sys.argv[1:] if argv is None else argv), prog_name="ccdeck", standalone_mode=False)
+        # Outside standalone mode a command's `typer.Exit(code)` (also --help, --version, Ctrl-C) comes back as
+        # the return value, and usage mistakes are raised to us instead of printed as a box.
+        command = _plain_metavars(typer.main.get_command(app))
+        code = command.main(list(sys.argv[1:] if argv is None else argv), "ccdeck", standalone_mode=False)
     except CcdeckError as exc:
-        sys.stderr.write(f"ccdeck: error: {' '.join(str(exc).split())}\n")
+        _fail(str(exc))
         return exc.exit_code
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        return 2
-    except click.exceptions.Abort:
-        stderr.print("ccdeck: interrupted")
-        return 130
-    except KeyboardInterrupt:
+    except typer.TyperException as exc:  # Click's usage errors: an unknown command or option, a bad value
+        return _usage_mistake(exc)
+    except (typer.Abort, KeyboardInterrupt):
         stderr.print("ccdeck: interrupted")
         return 130
     except Exception:
@@ -330,3 +357,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         stderr.print(f"ccdeck: internal error: {sys.exc_info()[1]!r} (run with -v for details)", markup=False)
         return 1
     return code if isinstance(code, int) else 0
+
+
+def _plain_metavars(command: Any) -> Any:
+    """Help names each option's value (`--db DB`, as argparse does) and a flag's none, where Typer would show the
+    Python type (`<bool>`, `<list[Path]>`); an argument's name says enough. A declared `metavar` is kept."""
+    help_option = command.get_help_option(typer.Context(command))
+    for param in [*command.params, *([help_option] if help_option is not None else [])]:
+        if param.param_type_name == "argument":
+            param.display_type_rich = lambda ctx: None  # the name column already shows it
+        elif param.metavar is None:
+            param.metavar = "" if param.is_flag else param.name.upper()
+    for sub in getattr(command, "commands", {}).values():
+        _plain_metavars(sub)
+    return command
+
+
+def _fail(message: str) -> None:
+    """One line on stderr, however long or multi-line the message."""
+    sys.stderr.write(f"ccdeck: error: {' '.join(message.split())}\n")
+
+
+def _usage_mistake(exc: typer.TyperException) -> int:
+    # A bare group (`ccdeck`, `ccdeck usage`) has printed its help already: that was the answer (typer's own
+    # error printer tells this case apart by name too).
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        return 0
+    message = exc.format_message()
+    possibilities = getattr(exc, "possibilities", None)  # NoSuchOption: difflib's close matches
+    if possibilities:
+        message = f"{exc.message.rstrip('.')}; did you mean {' or '.join(map(repr, sorted(possibilities)))}?"
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        message += f" (see '{ctx.command_path} --help')"
+    _fail(message)
+    return 2

@@ -1,5 +1,5 @@
-"""The commands that connect Claude Code to ccdeck: `statusline` (and its `install` / `uninstall`) and `hooks
-install | uninstall | status`.
+"""The commands that connect Claude Code to ccdeck: `statusline` (and its `install` / `uninstall`), `hooks
+install | uninstall | status`, and `notify test` (one test alert to the `notify` URLs).
 
 `cli.py` registers them (`register(app)`) and maps errors to exit codes. The plain `ccdeck statusline` normally never
 gets here: the entry point runs it before these imports (`ccdeck.entry`); this copy serves `ccdeck -v statusline`.
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,12 +23,15 @@ from ccdeck.claude.discovery import config_dirs_from
 from ccdeck.claude.settings_file import Settings, Written, read_settings, settings_path, update_settings
 from ccdeck.config import Config
 from ccdeck.errors import ConfigDirError
+from ccdeck.live.alerts import Alert
+from ccdeck.live.notifier import deliver, notify_urls
 
 statusline_app = typer.Typer(
     help="Claude Code's status line: model, session cost, context used, the 5-hour block, today's cost.",
     invoke_without_command=True,
 )
 hooks_app = typer.Typer(help="Claude Code hooks that post every session event to `ccdeck serve`.", no_args_is_help=True)
+notify_app = typer.Typer(help="Alerts sent to the `notify` Apprise URLs.", no_args_is_help=True)
 
 ConfigDirs = Annotated[
     list[Path] | None,
@@ -205,6 +209,21 @@ def _print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2))
 
 
+@notify_app.command("test")
+def notify_test(
+    notify: Annotated[
+        str | None,
+        typer.Option("--notify", help=f"Apprise URLs, comma-separated [default: env {config.NOTIFY.env}]"),
+    ] = None,
+) -> None:
+    """Send one test alert to the `notify` URLs; exit 0 once every one accepted it, 2 otherwise."""
+    urls = notify_urls(notify or Config.resolve().get(config.NOTIFY))
+    alert = Alert("finished", time.time(), "ccdeck test alert", "Alerts from ccdeck reach you here.")
+    deliver(urls, alert)
+    typer.echo(f"test alert sent to {len(urls)} URL{'s' if len(urls) > 1 else ''}")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(statusline_app, name="statusline")
     app.add_typer(hooks_app, name="hooks")
+    app.add_typer(notify_app, name="notify")

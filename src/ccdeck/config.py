@@ -77,6 +77,19 @@ DB = Setting[Path]("db", lambda: Path(default_db(os.environ)), Path, "SQLite dat
 IDLE_MINUTES = Setting[float](
     "idle_minutes", lambda: 10.0, _positive_float, "Minutes without activity after which a live session is idle."
 )
+ALERT_AFTER_MINUTES = Setting[float](
+    "alert_after_minutes",
+    lambda: 2.0,
+    _positive_float,
+    "Minutes a session must have worked for the end of its turn to send an alert.",
+)
+NOTIFY = Setting[str | None](
+    "notify",
+    lambda: None,
+    _optional_str,
+    "Comma-separated Apprise URLs alerts are sent to by `serve` and `watch` (ntfy, Slack, Discord, e-mail, "
+    "`json://` webhooks…).",
+)
 
 HOST = Setting[str]("host", lambda: "127.0.0.1", str, "Address `ccdeck serve` binds to.")
 PORT = Setting[int]("port", lambda: 8484, _positive_int, "Port `ccdeck serve` listens on.")
@@ -115,8 +128,8 @@ BUDGET = Setting[float | None](
 )
 
 SETTINGS: tuple[Setting[Any], ...] = (
-    DB, IDLE_MINUTES, HOST, PORT, TOKEN, ALLOW_BYPASS, RESCAN_SECONDS, POLL, CLAUDE_BIN, MAX_PARALLEL, TIMEOUT, MODEL,
-    BUDGET,
+    DB, IDLE_MINUTES, ALERT_AFTER_MINUTES, NOTIFY, HOST, PORT, TOKEN, ALLOW_BYPASS, RESCAN_SECONDS, POLL,
+    CLAUDE_BIN, MAX_PARALLEL, TIMEOUT, MODEL, BUDGET,
 )  # fmt: skip
 
 

@@ -94,7 +94,7 @@ def _assert_client_agrees(server: LiveServer, collector: Collector) -> dict[str,
     client = _replayed(collector)
     fresh = {s["sessionId"]: s for s in server.get("/api/sessions", params={"pageSize": 500}).json()["sessions"]}
     summary = server.get("/api/summary").json()
-    live_fields = ("state", "stateSince", "blockedOn", "kind", "doing", "totalTokens", "costUSD")
+    live_fields = ("state", "stateSince", "blockedOn", "kind", "doing", "name", "prompt", "totalTokens", "costUSD")
     for session_id, row in client["sessions"].items():
         assert {k: row[k] for k in live_fields} == {k: fresh[session_id][k] for k in live_fields}, session_id
     assert client["summary"]["active"] == summary["active"]
@@ -164,12 +164,12 @@ def test_client_follows_a_session_through_every_state(tmp_path: Path, sleeper: s
         _assert_client_agrees(server, collector)
         second.kill()
         second.wait()
-        _until(lambda: _state(server, SECOND) == ("ended", None), timeout=3)
+        _until(lambda: _state(server, SECOND) == ("ended", None), timeout=10)
         _assert_client_agrees(server, collector)
 
         # The first one exits cleanly: its registry file goes away.
         (config / "sessions" / f"{sleeper.pid}.json").unlink()
-        _until(lambda: _state(server, FIRST) == ("ended", None), timeout=3)
+        _until(lambda: _state(server, FIRST) == ("ended", None), timeout=10)
         summary = _assert_client_agrees(server, collector)
         assert {s["state"] for s in summary.values()} == {"ended"}
 

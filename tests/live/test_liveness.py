@@ -8,9 +8,10 @@ import sys
 
 import psutil
 
-from ccdeck.live.liveness import Liveness, SessionFacts
+from ccdeck.live.model import LiveModel, TranscriptFacts
 from ccdeck.live.processes import _is_claude, registered_process_lives
 from ccdeck.live.state import session_state
+from ccdeck.models import LiveSession
 
 NOW = 1_800_000_000.0
 IDLE = 600.0
@@ -27,15 +28,23 @@ def test_state_rules() -> None:
 
 
 def test_a_claude_process_keeps_its_folders_newest_session_alive() -> None:
-    rows = [
-        SessionFacts("old", "/work/app", "answer", NOW - 50),
-        SessionFacts("new", "/work/app", "tool_use", NOW - 10),
-        SessionFacts("elsewhere", "/work/lib", "answer", NOW - 10),
-        SessionFacts("registered", "/work/app", "answer", NOW - 20),
-    ]
-    liveness = Liveness(registry={"registered": "idle"}, process_cwds=frozenset({"/work/app"}))
-    states = liveness.states(rows, NOW, IDLE)
-    assert states == {"old": "ended", "new": "working", "elsewhere": "ended", "registered": "waiting"}
+    model = LiveModel(IDLE)
+    registered = LiveSession(pid=4242, session_id="registered", cwd="/work/app", started_at=NOW - 100,
+                             updated_at=NOW - 20, version="2.1.0", status=None, config_dir="/c")  # fmt: skip
+    model.apply_registry("/c", [(registered, True)], NOW)
+    model.apply_transcripts([
+        TranscriptFacts("old", "/work/app", "answer", NOW - 50),
+        TranscriptFacts("new", "/work/app", "tool_use", NOW - 10),
+        TranscriptFacts("elsewhere", "/work/lib", "answer", NOW - 10),
+        TranscriptFacts("registered", "/work/app", "answer", NOW - 20),
+        TranscriptFacts("quiet", "/work/lib", "answer", NOW - 3600),
+    ], NOW)  # fmt: skip
+    model.apply_processes(frozenset({"/work/app"}), NOW)
+    states = {sid: model.state(sid) for sid in ("old", "new", "elsewhere", "registered", "quiet")}
+    assert states == {"old": "ended", "new": "working", "elsewhere": "ended", "registered": "waiting",
+                      "quiet": "ended"}  # fmt: skip
+    model.tick(NOW + IDLE + 1)  # a registered process without status: quiet turns it idle, not ended
+    assert model.state("registered") == "idle"
 
 
 def test_claude_processes_are_recognised_native_or_node() -> None:

@@ -83,6 +83,7 @@ def test_a_background_job_blocked_on_approval(tmp_path: Path) -> None:
     assert (view.state, view.kind) == ("blocked", "background")
     assert view.blocked_on == "approve Write: /home/dev/runs/bg3/home/dev/work/d.txt"
     assert view.doing == "Writing d.txt"
+    assert (view.name, view.prompt) == ("fake side answer", "please write a file [[file:d.txt]]")
     (tmp_path / "sessions").mkdir()
     (tmp_path / "sessions" / "29338.json").write_bytes((DATA / "registry_waiting.json").read_bytes())
     registry_entry = read_live_session(tmp_path / "sessions" / "29338.json", tmp_path)
@@ -141,4 +142,6 @@ def test_the_view_as_json_is_the_contract() -> None:
         "blockedOn": "permission prompt",
         "kind": "interactive",
         "doing": None,
+        "name": None,
+        "prompt": None,
     }

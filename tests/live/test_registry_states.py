@@ -11,16 +11,18 @@ from typing import Any
 import orjson
 import psutil
 
+from ccdeck.claude.timestamps import iso
+from ccdeck.pids import proc_start_ticks
 from core_fixtures import assistant, cli_json, tool_use, transcript, user_prompt, write_jsonl
 
 LIVE, STALE, OLD = (f"0d0d0d0d-0000-4000-8000-00000000000{n}" for n in (1, 2, 3))
 
 
-def _registry_entry(config: Path, pid: int, session: str, started_ms: int) -> None:
+def _registry_entry(config: Path, pid: int, session: str, started_ms: int, **extra: Any) -> None:
     folder = config / "sessions"
     folder.mkdir(exist_ok=True)
     entry = {"pid": pid, "sessionId": session, "cwd": "/p", "startedAt": started_ms, "status": "busy",
-             "version": "2.1.330", "kind": "interactive"}  # fmt: skip
+             "version": "2.1.330", "kind": "interactive", **extra}  # fmt: skip
     (folder / f"{pid}.json").write_bytes(orjson.dumps(entry))
 
 
@@ -51,6 +53,24 @@ def test_sessions_active_follows_the_registry(capsys: Any, tmp_path: Path) -> No
         # The entry disappears on a clean exit: the next scan forgets it.
         (config / "sessions" / f"{child.pid}.json").unlink()
         assert cli_json(capsys, "sessions", "--active", "--config-dir", config, "--db", db)["sessions"] == []
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_sessions_shows_who_is_blocked_on_what(capsys: Any, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    now = datetime.now(UTC)
+    write_jsonl(transcript(config, "/p", LIVE), [user_prompt(LIVE, now, "write a.txt", cwd="/p")])
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        now_ms = int(now.timestamp() * 1000)
+        _registry_entry(config, child.pid, LIVE, int(psutil.Process(child.pid).create_time() * 1000),
+                        status="waiting", waitingFor="permission prompt", statusUpdatedAt=now_ms,
+                        procStart=proc_start_ticks(child.pid))  # fmt: skip
+        [row] = cli_json(capsys, "sessions", "--active", "--config-dir", config, "--db", tmp_path / "db")["sessions"]
+        assert (row["state"], row["blockedOn"], row["kind"]) == ("blocked", "permission prompt", "interactive")
+        assert row["stateSince"] == iso(now_ms / 1000)
     finally:
         child.kill()
         child.wait()

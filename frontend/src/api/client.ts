@@ -4,6 +4,7 @@ import type {
   NewRunRequest,
   Project,
   Run,
+  SearchPage,
   SessionDetail,
   SessionsPage,
   Summary,
@@ -11,6 +12,8 @@ import type {
   Usage,
   UsageBucket,
   UsageGroup,
+  Mutes,
+  MuteKind,
 } from "./types";
 
 /** A failed API call: `status` is the HTTP status, or 0 when the server could not be reached. */
@@ -100,6 +103,22 @@ export async function postJson<T>(path: string, body: unknown = {}): Promise<T> 
   return (await response.json()) as T;
 }
 
+/** A DELETE (same-origin, like `postJson`). */
+export async function deleteJson<T>(path: string, query: Query = {}): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path + buildQuery(query), {
+      method: "DELETE",
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    });
+  } catch {
+    throw new ApiError(0, `Cannot reach the ccdeck server (${path})`);
+  }
+  if (!response.ok) throw await errorFromResponse(response);
+  return (await response.json()) as T;
+}
+
 function runPath(runId: string): string {
   return `/api/runs/${encodeURIComponent(runId)}`;
 }
@@ -109,6 +128,9 @@ function taskPath(runId: string, taskId: string): string {
 }
 
 export const api = {
+  mutes: (signal?: AbortSignal) => getJson<{ mutes: Mutes }>("/api/mutes", {}, signal),
+  mute: (kind: MuteKind, value: string) => postJson<{ mutes: Mutes }>("/api/mutes", { kind, value }),
+  unmute: (kind: MuteKind, value: string) => deleteJson<{ mutes: Mutes }>("/api/mutes", { kind, value }),
   health: (signal?: AbortSignal) => getJson<Health>("/api/health", {}, signal),
   summary: (signal?: AbortSignal) => getJson<Summary>("/api/summary", {}, signal),
   sessions: (query: Query, signal?: AbortSignal) => getJson<SessionsPage>("/api/sessions", query, signal),
@@ -124,6 +146,8 @@ export const api = {
     query: { bucket: UsageBucket; group: UsageGroup; since?: string; until?: string; tz?: string },
     signal?: AbortSignal,
   ) => getJson<Usage>("/api/usage", query, signal),
+  search: (query: { q: string; project?: string; page?: number; pageSize?: number }, signal?: AbortSignal) =>
+    getJson<SearchPage>("/api/search", query, signal),
   projects: (signal?: AbortSignal) => getJson<{ projects: Project[] }>("/api/projects", {}, signal),
   runs: (query: { active?: boolean; limit?: number }, signal?: AbortSignal) =>
     getJson<{ runs: Run[] }>(

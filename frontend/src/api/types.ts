@@ -17,6 +17,10 @@ export interface LiveView {
   kind: SessionKind;
   /** What it is doing now; null once the turn ended. */
   doing: string | null;
+  /** The name Claude Code gave the session (registry or background job), if any. */
+  name: string | null;
+  /** A background job's prompt. */
+  prompt: string | null;
 }
 
 export interface Totals {
@@ -77,11 +81,56 @@ export interface ActiveCounts {
   idle: number;
 }
 
+export interface ModelShare extends Totals {
+  model: string;
+  /** Whose list price it is ("anthropic", ...); null when unpriced. */
+  priceSource: string | null;
+}
+
+export interface ProjectShare extends Totals {
+  /** "" for responses of an unknown session. */
+  projectPath: string;
+}
+
+/** A 5-hour block as `ccdeck usage blocks --json` reports it: an estimate from the transcripts. */
+export interface Block extends Totals {
+  id: string;
+  startTime: string;
+  endTime: string;
+  actualEndTime: string;
+  isActive: boolean;
+  entries: number;
+  models: string[];
+  /** Set on the active block; `costPerHour` is null when a part is unpriced. */
+  burnRate: { tokensPerMinute: number; costPerHour: number | null } | null;
+  /** Where the active block ends at its burn rate; `totalCost` is null when a part is unpriced. */
+  projection: { totalTokens: number; totalCost: number | null; remainingMinutes: number } | null;
+}
+
+export interface RateLimitWindow {
+  usedPercent: number;
+  resetsAt: string | null;
+}
+
+/** Claude Code's official plan limits, from the newest `ccdeck statusline` record that carries them. */
+export interface RateLimits {
+  fiveHour: RateLimitWindow | null;
+  sevenDay: RateLimitWindow | null;
+  recordedAt: string;
+  sessionId: string;
+}
+
 export interface Summary {
   today: Totals;
   week: Totals;
   month: Totals;
   active: ActiveCounts;
+  /** The cost panels: the `month` range (last 30 days), most expensive first, unpriced last. */
+  costByModel: ModelShare[];
+  costByProject: ProjectShare[];
+  /** The current 5-hour block; null when none is active. */
+  block: Block | null;
+  rateLimits: RateLimits | null;
   generatedAt: string;
 }
 
@@ -326,12 +375,64 @@ export interface NewRunRequest {
 
 export type LogStream = "stderr" | "events";
 
+export type AlertKind = "blocked" | "finished" | "failed" | "run_finished" | "task_failed" | "suppressed";
+
+/** One alert (`alert` message): a session needs you, finished a long turn or failed; a run finished or failed. */
+export interface Alert {
+  kind: AlertKind;
+  at: string;
+  /** One line: the notification's title. */
+  headline: string;
+  message: string;
+  sessionId: string | null;
+  runId: string | null;
+  taskId: string | null;
+  projectPath: string | null;
+  gitBranch: string | null;
+  title: string | null;
+  state: string | null;
+  /** What it waits for (its blockedOn), or why it failed. */
+  waitingFor: string | null;
+  url: string | null;
+}
+
+/** Muted sessions and projects (`GET /api/mutes`, `mutes` message): they send no alert. */
+export interface Mutes {
+  sessions: string[];
+  projects: string[];
+}
+
+export type MuteKind = "session" | "project";
+
 export type ServerMessage =
-  | { type: "snapshot"; sessions: SessionRow[]; summary: Summary }
+  | { type: "snapshot"; sessions: SessionRow[]; summary: Summary; mutes?: Mutes }
   | { type: "session.updated"; session: SessionRow }
   | ({ type: "session.state"; sessionId: string; previous: SessionState | null; active: ActiveCounts } & LiveView)
   | { type: "usage.point"; point: LiveUsagePoint }
   | { type: "summary"; summary: Summary }
   | { type: "scan.progress"; bytesDone: number; bytesTotal: number; running: boolean }
   | { type: "run.updated"; run: Run }
+  | { type: "alert"; alert: Alert }
+  | { type: "mutes"; mutes: Mutes }
   | { type: "ping" };
+
+export type SearchKind = "prompt" | "answer" | "tool" | "title";
+
+/** One match of `GET /api/search`. */
+export interface SearchResult {
+  sessionId: string;
+  projectPath: string | null;
+  /** The session's shown title. */
+  title: string | null;
+  kind: SearchKind;
+  /** Plain text; each matching word between U+0002 and U+0003, `…` where the text was cut. */
+  snippet: string;
+  timestamp: string | null;
+}
+
+export interface SearchPage {
+  results: SearchResult[];
+  total: number;
+  page: number;
+  pageSize: number;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { UsagePoint } from "../api/types";
-import { bucketRange, bucketStart, costByKey, cumulativeTokens, stack, usageChartData } from "./series";
+import { bucketRange, bucketStart, cumulativeTokens, stack, usageChartData } from "./series";
 
 function point(t: string, key: string, tokens: Partial<UsagePoint> = {}): UsagePoint {
   return {
@@ -83,20 +83,6 @@ describe("chart series", () => {
       [0, 1],
       [1, 1],
       [0, 5],
-    ]);
-  });
-
-  it("sums cost per key, most expensive first and unpriced last", () => {
-    const shares = costByKey([
-      point("2025-11-19T00:00:00Z", "a", { costUSD: 1 }),
-      point("2025-11-20T00:00:00Z", "a", { costUSD: 2 }),
-      point("2025-11-20T00:00:00Z", "b", { costUSD: 5 }),
-      point("2025-11-20T00:00:00Z", "mystery", { costUSD: null }),
-    ]);
-    expect(shares).toEqual([
-      { key: "b", costUSD: 5, totalTokens: 10 },
-      { key: "a", costUSD: 3, totalTokens: 20 },
-      { key: "mystery", costUSD: null, totalTokens: 10 },
     ]);
   });
 });

@@ -120,15 +120,3 @@ export interface CostShare {
   costUSD: number | null;
   totalTokens: number;
 }
-
-/** Usage points summed per key (model or project), most expensive first; unpriced keys last. */
-export function costByKey(points: readonly UsagePoint[]): CostShare[] {
-  const totals = new Map<string, CostShare>();
-  for (const p of points) {
-    const entry = totals.get(p.key) ?? { key: p.key, costUSD: null, totalTokens: 0 };
-    entry.totalTokens += p.totalTokens;
-    if (p.costUSD !== null) entry.costUSD = (entry.costUSD ?? 0) + p.costUSD;
-    totals.set(p.key, entry);
-  }
-  return [...totals.values()].sort((a, b) => (b.costUSD ?? -1) - (a.costUSD ?? -1) || b.totalTokens - a.totalTokens);
-}

@@ -12,12 +12,13 @@ interface CostBarsProps {
 function withOthers(shares: CostShare[], limit: number): CostShare[] {
   if (shares.length <= limit) return shares;
   const rest = shares.slice(limit - 1);
-  const priced = rest.filter((s) => s.costUSD !== null);
+  // One unpriced part leaves the sum unpriced: a sum of the priced parts would pass for the whole.
+  const unpriced = rest.some((s) => s.costUSD === null);
   return [
     ...shares.slice(0, limit - 1),
     {
       key: `${rest.length} others`,
-      costUSD: priced.length ? priced.reduce((a, s) => a + (s.costUSD ?? 0), 0) : null,
+      costUSD: unpriced ? null : rest.reduce((a, s) => a + (s.costUSD ?? 0), 0),
       totalTokens: rest.reduce((a, s) => a + s.totalTokens, 0),
     },
   ];
@@ -33,7 +34,13 @@ export function CostBars({ shares, name = (key) => key, limit = 8 }: CostBarsPro
   return (
     <ul className="space-y-2">
       {rows.map((share) => (
-        <li key={share.key} className="text-sm">
+        <li
+          key={share.key}
+          className="text-sm"
+          data-testid="cost-share"
+          data-key={share.key}
+          data-tokens={share.totalTokens}
+        >
           <div className="flex items-baseline justify-between gap-3">
             <span className="min-w-0 truncate" title={share.key}>
               {name(share.key)}

@@ -1,39 +1,42 @@
-import { api } from "../api/client";
-import { costByKey } from "../charts/series";
-import { localDate, projectName } from "../format";
-import { useApi } from "../hooks/useApi";
-import { useRefreshOn } from "../hooks/useRefreshOn";
-import { useLive } from "../live/LiveProvider";
+import type { Summary } from "../api/types";
+import type { CostShare } from "../charts/series";
+import { projectName } from "../format";
 import { CostBars } from "./CostBars";
-import { ErrorNotice } from "./ErrorNotice";
 import { Loading } from "./Loading";
 import { Panel } from "./Panel";
 
 const DAYS = 30;
 
-function CostPanel({ group, title }: { group: "model" | "project"; title: string }) {
-  const usage = useApi(
-    (signal) => api.usage({ bucket: "day", group, since: localDate(new Date(), DAYS - 1) }, signal),
-    `cost:${group}`,
-  );
-  // Totals changed: costs did too (refetched at most every 30 s).
-  useRefreshOn(useLive().summary?.generatedAt, usage.reload, 30_000);
+interface CostPanelProps {
+  title: string;
+  /** null until the first summary arrives. */
+  shares: CostShare[] | null;
+  name?: (key: string) => string;
+}
+
+function CostPanel({ title, shares, name }: CostPanelProps) {
   return (
     <Panel title={`${title}, last ${DAYS} days`}>
-      {usage.error && <ErrorNotice what="Could not load costs" error={usage.error} onRetry={usage.reload} />}
-      {!usage.data && !usage.error && <Loading what="costs" />}
-      {usage.data && (
-        <CostBars shares={costByKey(usage.data.points)} {...(group === "project" ? { name: projectName } : {})} />
-      )}
+      {shares ? <CostBars shares={shares} {...(name ? { name } : {})} /> : <Loading what="costs" />}
     </Panel>
   );
 }
 
-export function CostPanels() {
+/**
+ * Cost by model and by project over the summary's `month` range. They come with every summary, which the live
+ * socket pushes after each change, so they are as fresh as the totals above them: no fetch of their own.
+ */
+export function CostPanels({ summary }: { summary: Summary | null }) {
+  const byModel = summary?.costByModel.map((r) => ({ key: r.model, costUSD: r.costUSD, totalTokens: r.totalTokens }));
+  const byProject = summary?.costByProject.map((r) => ({
+    key: r.projectPath,
+    costUSD: r.costUSD,
+    totalTokens: r.totalTokens,
+  }));
   return (
-    <div className="grid gap-4 lg:grid-cols-2">
-      <CostPanel group="model" title="Cost by model" />
-      <CostPanel group="project" title="Cost by project" />
+    <div className="grid gap-4 lg:grid-cols-2" data-testid="cost-panels">
+      <CostPanel title="Cost by model" shares={byModel ?? null} />
+      <CostPanel title="Cost by project" shares={byProject ?? null} name={projectName} />
     </div>
   );
 }

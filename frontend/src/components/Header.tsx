@@ -1,5 +1,6 @@
 import { Link, useLocation } from "../router";
 import { ConnectionIndicator } from "./ConnectionIndicator";
+import { NotificationToggle } from "./NeedsYou";
 import { ThemeToggle } from "./ThemeToggle";
 
 const NAV = [
@@ -38,6 +39,7 @@ export function Header() {
         </nav>
         <div className="ml-auto flex items-center gap-3">
           <ConnectionIndicator />
+          <NotificationToggle />
           <ThemeToggle />
         </div>
       </div>

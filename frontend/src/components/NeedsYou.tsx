@@ -3,16 +3,18 @@ import type { SessionRow } from "../api/types";
 import { formatAgo, projectName } from "../format";
 import { useNow } from "../hooks/useNow";
 import { useLive } from "../live/LiveProvider";
+import type { LiveState } from "../live/reducer";
 import {
   notificationsOn,
   notificationsSupported,
-  notify,
+  notifyAlert,
   turnNotificationsOff,
   turnNotificationsOn,
 } from "../live/notifications";
-import { needsYou } from "../live/reducer";
+import { alertsAfter, isMuted, needsYou } from "../live/reducer";
 import { Link, navigate, sessionHref } from "../router";
 import { setNeedsCount } from "../title";
+import { MuteButton } from "./MuteButton";
 import { StateBadge } from "./StateBadge";
 
 /** The "Needs you" strip on every page: blocked sessions first, then finished turns; the tab title counts them. */
@@ -20,7 +22,7 @@ export function NeedsYou() {
   const live = useLive();
   const rows = needsYou(live);
   const blocked = rows.filter((r) => r.state === "blocked");
-  useBlockedNotifications(blocked);
+  useAlertNotifications(live);
   useEffect(() => setNeedsCount(blocked.length), [blocked.length]);
   const now = useNow(15_000);
   return (
@@ -35,34 +37,37 @@ export function NeedsYou() {
           Needs you
         </span>
         {rows.map((row) => (
-          <NeedItem key={row.sessionId} row={row} now={now} />
+          <NeedItem key={row.sessionId} row={row} now={now} muted={isMuted(live.mutes, row)} />
         ))}
-        <NotificationToggle />
       </div>
     </section>
   );
 }
 
-function NeedItem({ row, now }: { row: SessionRow; now: number }) {
+function NeedItem({ row, now, muted }: { row: SessionRow; now: number; muted: boolean }) {
   const what = row.state === "blocked" ? (row.blockedOn ?? "needs your approval") : "your turn";
   return (
-    <Link
-      to={sessionHref(row.sessionId)}
+    <div
       data-testid="needs-you-item"
       data-session={row.sessionId}
-      className="flex max-w-xs shrink-0 items-center gap-1.5 rounded-md bg-white px-2 py-1 text-xs shadow-sm ring-1 ring-slate-200 hover:ring-slate-400 dark:bg-slate-900 dark:ring-slate-700"
+      data-muted={muted}
+      className="flex max-w-xs shrink-0 items-center gap-1 rounded-md bg-white px-2 py-1 text-xs shadow-sm ring-1 ring-slate-200 hover:ring-slate-400 dark:bg-slate-900 dark:ring-slate-700"
     >
-      <StateBadge state={row.state} />
-      <span className="truncate font-medium">{projectName(row.projectPath)}</span>
-      <span className="truncate text-slate-600 dark:text-slate-400" title={what}>
-        {what}
-      </span>
-      {row.stateSince && <span className="shrink-0 text-slate-500">{formatAgo(row.stateSince, now)}</span>}
-    </Link>
+      <Link to={sessionHref(row.sessionId)} className="flex min-w-0 items-center gap-1.5">
+        <StateBadge state={row.state} />
+        <span className="truncate font-medium">{projectName(row.projectPath)}</span>
+        <span className="truncate text-slate-600 dark:text-slate-400" title={what}>
+          {what}
+        </span>
+        {row.stateSince && <span className="shrink-0 text-slate-500">{formatAgo(row.stateSince, now)}</span>}
+      </Link>
+      <MuteButton kind="session" value={row.sessionId} compact />
+    </div>
   );
 }
 
-function NotificationToggle() {
+/** Turns browser notifications on (asking the browser's permission then, never on load) or off. */
+export function NotificationToggle() {
   const [on, setOn] = useState(notificationsOn);
   if (!notificationsSupported()) return null;
   const toggle = async () => {
@@ -79,23 +84,18 @@ function NotificationToggle() {
       onClick={() => void toggle()}
       data-testid="notifications-toggle"
       aria-pressed={on}
-      className="ml-auto shrink-0 rounded-md px-2 py-1 text-xs text-slate-600 ring-1 ring-slate-300 hover:bg-white dark:text-slate-300 dark:ring-slate-700 dark:hover:bg-slate-900"
+      className="shrink-0 rounded-md px-2 py-1 text-xs text-slate-600 ring-1 ring-slate-300 hover:bg-white dark:text-slate-300 dark:ring-slate-700 dark:hover:bg-slate-900"
     >
       {on ? "Notifications on" : "Notify me"}
     </button>
   );
 }
 
-/** A browser notification for each session that becomes blocked while the page is open. */
-function useBlockedNotifications(blocked: SessionRow[]): void {
-  const seen = useRef<Set<string> | null>(null);
+/** A browser notification for each alert the server sends while the page is open (muted ones never come). */
+function useAlertNotifications(live: LiveState): void {
+  const shown = useRef(live.alerts.seq);
   useEffect(() => {
-    const ids = new Set(blocked.map((r) => r.sessionId));
-    if (seen.current !== null) {
-      for (const row of blocked) {
-        if (!seen.current.has(row.sessionId)) notify(row, (id) => navigate(sessionHref(id)));
-      }
-    }
-    seen.current = ids;
-  }, [blocked]);
+    for (const alert of alertsAfter(live, shown.current)) notifyAlert(alert, navigate);
+    shown.current = live.alerts.seq;
+  }, [live]);
 }

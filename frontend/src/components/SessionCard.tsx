@@ -20,6 +20,8 @@ export function SessionCard({ session, now }: { session: SessionRow; now: number
   const project = projectName(session.projectPath);
   // Only while a turn runs: the line clears as soon as the live row says the turn ended.
   const doing = session.state === "blocked" ? (session.blockedOn ?? doingNow(session)) : doingNow(session);
+  // A background job may have no transcript title yet: its name, else its prompt, says what it is.
+  const heading = session.title ?? session.name ?? session.prompt;
   return (
     <article
       data-testid="session-card"
@@ -39,9 +41,14 @@ export function SessionCard({ session, now }: { session: SessionRow; now: number
             {project}
           </Link>
         </h3>
-        {session.title && (
-          <p className="truncate text-sm text-slate-600 dark:text-slate-300" title={session.title}>
-            {session.title}
+        {heading && (
+          <p className="truncate text-sm text-slate-600 dark:text-slate-300" title={session.prompt ?? heading}>
+            {session.kind !== "interactive" && (
+              <span className="mr-1 rounded bg-slate-100 px-1 text-[11px] text-slate-600 dark:bg-slate-800 dark:text-slate-300">
+                {session.kind}
+              </span>
+            )}
+            {heading}
           </p>
         )}
         <p className="flex min-w-0 gap-2 text-xs text-slate-500 dark:text-slate-400">

@@ -16,15 +16,50 @@ interface TimeChartProps {
   height?: number;
   /** What the legend shows with the cursor off the chart: each series' sum (default) or its last value. */
   idle?: LegendIdle;
+  /** A span to shade behind the series (epoch seconds), e.g. the current 5-hour block. */
+  band?: Band | null;
+}
+
+export interface Band {
+  start: number;
+  end: number;
+  /** Names the band for assistive technology and tests. */
+  label: string;
 }
 
 /** The x legend entry with the cursor off the chart. */
 const IDLE_LABELS: Record<LegendIdle, string> = { sum: "Total", last: "Latest" };
 
-const COLORS: Record<Theme, { background: string; axis: string; grid: string }> = {
-  light: { background: "#ffffff", axis: "#475569", grid: "#e2e8f0" },
-  dark: { background: "#0f172a", axis: "#94a3b8", grid: "#1e293b" },
+const COLORS: Record<Theme, { background: string; axis: string; grid: string; band: string }> = {
+  light: { background: "#ffffff", axis: "#475569", grid: "#e2e8f0", band: "rgba(14, 165, 233, 0.12)" },
+  dark: { background: "#0f172a", axis: "#94a3b8", grid: "#1e293b", band: "rgba(56, 189, 248, 0.16)" },
 };
+
+const MIN_BAND_PX = 6;
+
+/** Shades `band.current` across the plot's height, under the series (drawn with the axes, before them). */
+function bandPlugin(band: { readonly current: Band | null | undefined }, color: string): uPlot.Plugin {
+  return {
+    hooks: {
+      drawAxes: (u: uPlot) => {
+        const span = band.current;
+        if (!span) return;
+        const { left, top, width, height } = u.bbox;
+        const right = left + width;
+        const start = u.valToPos(span.start, "x", true);
+        const end = u.valToPos(span.end, "x", true);
+        if (end <= left || start > right) return; // zoomed away from it
+        // A span that starts at the last point (a block opened this hour) still shows, as a strip at the edge.
+        const from = Math.min(Math.max(left, start), right - MIN_BAND_PX);
+        const to = Math.max(Math.min(right, end), from + MIN_BAND_PX);
+        u.ctx.save();
+        u.ctx.fillStyle = color;
+        u.ctx.fillRect(from, top, to - from, height);
+        u.ctx.restore();
+      },
+    },
+  };
+}
 
 /**
  * Y-axis steps: whole numbers only (1, 2, 5, 10, 20, 50…). Token counts have no fractions, and a fractional
@@ -47,6 +82,7 @@ function plotData(data: ChartData, stacked: boolean): uPlot.AlignedData {
 function options(
   data: ChartData,
   current: { readonly current: ChartData },
+  band: { readonly current: Band | null | undefined },
   stacked: boolean,
   format: (value: number) => string,
   width: number,
@@ -90,6 +126,7 @@ function options(
     axes: [axis, { ...axis, size: 60, incrs: WHOLE_STEPS, values: (_u, splits) => splits.map((v) => format(v)) }],
     scales: { y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } },
     cursor: { drag: { x: true, y: false } },
+    plugins: [bandPlugin(band, colors.band)],
   };
 }
 
@@ -97,10 +134,11 @@ function options(
  * A uPlot time chart: drag to zoom in, double-click to zoom back out. New data for the same series
  * is swapped in place, so a zoomed-in view stays put while live points arrive.
  */
-export function TimeChart({ data, stacked, format, label, height = 260, idle = "sum" }: TimeChartProps) {
+export function TimeChart({ data, stacked, format, label, height = 260, band, idle = "sum" }: TimeChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const current = useRef(data);
+  const shaded = useRef(band);
   const { theme } = useTheme();
   const labels = data.series.map((s) => s.label).join("\u0000");
 
@@ -110,7 +148,7 @@ export function TimeChart({ data, stacked, format, label, height = 260, idle = "
     // Rebuilt only when the series (`labels`) or the look change; the next effect swaps in new data.
     current.current = data;
     const chart = new uPlot(
-      options(data, current, stacked, format, element.clientWidth, height, theme, idle),
+      options(data, current, shaded, stacked, format, element.clientWidth, height, theme, idle),
       plotData(data, stacked),
       element,
     );
@@ -135,5 +173,18 @@ export function TimeChart({ data, stacked, format, label, height = 260, idle = "
     chart.setData(plotData(data, stacked), !zoomed);
   }, [data, stacked]);
 
-  return <div ref={box} role="img" aria-label={label} className="time-chart w-full min-w-0" />;
+  useEffect(() => {
+    shaded.current = band;
+    plot.current?.redraw(false);
+  }, [band]);
+
+  return (
+    <div
+      ref={box}
+      role="img"
+      aria-label={band ? `${label}; shaded: ${band.label}` : label}
+      data-band={band ? `${band.start}-${band.end}` : undefined}
+      className="time-chart w-full min-w-0"
+    />
+  );
 }

@@ -1,8 +1,9 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../api/client";
+import type { Block } from "../api/types";
 import { type ChartBucket, type ChartData, type UsageView, bucketRange, usageChartData } from "../charts/series";
 import { trimToWindow, usageWindow } from "../charts/window";
-import { formatTokens, localDate } from "../format";
+import { formatTime, formatTokens, localDate } from "../format";
 import { useApi } from "../hooks/useApi";
 import { useLive } from "../live/LiveProvider";
 import { ErrorNotice } from "./ErrorNotice";
@@ -10,7 +11,7 @@ import { Loading } from "./Loading";
 import { Panel } from "./Panel";
 import { type ChartStyle, ChartStyleToggle } from "./ChartStyleToggle";
 import { SegmentedControl } from "./SegmentedControl";
-import { TimeChart } from "./TimeChart";
+import { type Band, TimeChart } from "./TimeChart";
 
 type Mode = ChartStyle;
 
@@ -27,8 +28,9 @@ const RANGES: Record<ChartBucket, { daysBack: number; label: string }> = {
 
 const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
-/** Token usage over time, updated by the live `usage.point` messages between fetches. */
-export function UsagePanel() {
+/** Token usage over time, updated by the live `usage.point` messages between fetches; the current 5-hour block,
+ * when there is one, shaded behind. */
+export function UsagePanel({ block = null }: { block?: Block | null }) {
   const [bucket, setBucket] = useState<ChartBucket>("hour");
   const [view, setView] = useState<UsageView>("type");
   const [mode, setMode] = useState<Mode>("stacked");
@@ -58,6 +60,20 @@ export function UsagePanel() {
     const window = usageWindow(all, bucket, newest);
     return window ? trimToWindow(all, window) : { x: [], series: [] };
   }, [usage.data, live.usage.points, bucket, view]);
+
+  const start = block?.startTime;
+  const end = block?.endTime;
+  const band = useMemo<Band | null>(
+    () =>
+      start && end
+        ? {
+            start: Date.parse(start) / 1000,
+            end: Date.parse(end) / 1000,
+            label: `current 5-hour block, ${formatTime(start)} to ${formatTime(end)}`,
+          }
+        : null,
+    [start, end],
+  );
 
   const controls = (
     <div className="flex flex-wrap gap-2">
@@ -103,8 +119,11 @@ export function UsagePanel() {
             stacked={mode === "stacked"}
             format={formatTokens}
             label={`Tokens per ${bucket}, ${RANGES[bucket].label}, by ${view}`}
+            band={band}
           />
-          <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">Drag to zoom in, double-click to reset.</p>
+          <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">
+            Drag to zoom in, double-click to reset.{band && " The shaded span is the current 5-hour block."}
+          </p>
         </>
       )}
     </Panel>

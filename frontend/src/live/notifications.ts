@@ -1,7 +1,9 @@
-// Browser notifications for sessions that start needing the user. Off until the user turns them on with a
-// button (the permission prompt is never shown on load); the choice is remembered in localStorage.
+// Browser notifications for the server's alerts (a session blocks, finishes a long turn or fails; a run finishes).
+// The server decides, deduplicates, rate-limits and leaves out muted sessions; the page only shows them. Off until
+// the user turns them on with a button (the permission prompt is never shown on load); the choice is remembered in
+// localStorage.
 
-import type { SessionRow } from "../api/types";
+import type { Alert } from "../api/types";
 
 const KEY = "ccdeck.notify";
 
@@ -25,22 +27,30 @@ export function turnNotificationsOff(): void {
   localStorage.setItem(KEY, "off");
 }
 
-/** The notification's text: what the session waits for, where. */
-export function describeNeed(row: SessionRow): { title: string; body: string } {
-  const where = [row.projectPath.split("/").filter(Boolean).slice(-2).join("/"), row.gitBranch]
+/** The notification's text: the alert's headline, then where (folder · branch) and the session's title. */
+export function describeAlert(alert: Alert): { title: string; body: string; tag: string } {
+  const where = [alert.projectPath?.split("/").filter(Boolean).slice(-2).join("/"), alert.gitBranch, alert.title]
     .filter(Boolean)
     .join(" · ");
-  const what = row.state === "blocked" ? (row.blockedOn ?? "needs your approval") : "finished its turn";
-  return { title: `${row.title ?? "Claude Code"}: ${what}`, body: where };
+  const subject = alert.sessionId ?? alert.runId ?? "ccdeck";
+  return { title: alert.headline, body: where || alert.message, tag: `ccdeck-${alert.kind}-${subject}` };
 }
 
-export function notify(row: SessionRow, open: (sessionId: string) => void): void {
+/** Where clicking the notification leads: the session's page, else the run's. */
+export function alertTarget(alert: Alert): string | null {
+  if (alert.sessionId) return `/sessions/${encodeURIComponent(alert.sessionId)}`;
+  if (alert.runId) return `/runs/${encodeURIComponent(alert.runId)}`;
+  return null;
+}
+
+export function notifyAlert(alert: Alert, open: (path: string) => void): void {
   if (!notificationsOn()) return;
-  const { title, body } = describeNeed(row);
-  const notification = new Notification(title, { body, tag: `ccdeck-${row.sessionId}` });
+  const { title, body, tag } = describeAlert(alert);
+  const notification = new Notification(title, { body, tag });
   notification.onclick = () => {
     window.focus();
-    open(row.sessionId);
+    const target = alertTarget(alert);
+    if (target) open(target);
     notification.close();
   };
 }

@@ -60,6 +60,8 @@ describe("liveReducer", () => {
       blockedOn: "approve Write: a.txt",
       kind: "interactive" as const,
       doing: "Write: a.txt",
+      name: "work",
+      prompt: null,
     };
     const after = liveReducer(before, { type: "session.state", sessionId: "a", previous: "working", active, ...view });
     expect(after.sessions.a).toEqual({ ...a, ...view });
@@ -90,6 +92,8 @@ describe("liveReducer", () => {
       blockedOn: null,
       kind: "interactive",
       doing: null,
+      name: null,
+      prompt: null,
     });
     expect(doingNow(ended.sessions.a!)).toBeNull();
     // Even a row that still carries a stale `doing` says nothing once its turn ended.

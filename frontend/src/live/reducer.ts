@@ -1,4 +1,4 @@
-import type { LiveUsagePoint, Run, ScanStatus, ServerMessage, SessionRow, Summary } from "../api/types";
+import type { Alert, LiveUsagePoint, Mutes, Run, ScanStatus, ServerMessage, SessionRow, Summary } from "../api/types";
 
 /** live: socket open; reconnecting: lost or not yet up, retrying; offline: retries keep failing. */
 export type ConnectionStatus = "live" | "reconnecting" | "offline";
@@ -23,6 +23,9 @@ export interface LiveState {
    * A page notes `last` when it starts a fetch; a run pushed with a higher number is newer than the answer.
    */
   runSeq: { last: number; byId: Record<string, number> };
+  /** Alerts received since the page loaded, numbered by `seq` (browser notifications follow them). */
+  alerts: { seq: number; items: (Alert & { seq: number })[] };
+  mutes: Mutes;
 }
 
 export type LiveAction =
@@ -33,6 +36,8 @@ export type LiveAction =
 
 /** How many recent usage points the store keeps. */
 export const USAGE_POINTS_KEPT = 5000;
+/** How many recent alerts the store keeps. */
+export const ALERTS_KEPT = 50;
 
 export const initialLiveState: LiveState = {
   connection: "reconnecting",
@@ -45,6 +50,8 @@ export const initialLiveState: LiveState = {
   usage: { seq: 0, points: [] },
   runs: {},
   runSeq: { last: 0, byId: {} },
+  alerts: { seq: 0, items: [] },
+  mutes: { sessions: [], projects: [] },
 };
 
 function newerSummary(current: Summary | null, next: Summary): Summary {
@@ -57,7 +64,8 @@ export function liveReducer(state: LiveState, action: LiveAction): LiveState {
     case "snapshot": {
       const sessions: Record<string, SessionRow> = {};
       for (const row of action.sessions) sessions[row.sessionId] = row;
-      return { ...state, sessions, summary: action.summary, hasSnapshot: true };
+      const mutes = action.mutes ?? state.mutes;
+      return { ...state, sessions, summary: action.summary, hasSnapshot: true, mutes };
     }
     case "session.updated":
       return { ...state, sessions: { ...state.sessions, [action.session.sessionId]: action.session } };
@@ -65,8 +73,8 @@ export function liveReducer(state: LiveState, action: LiveAction): LiveState {
       const summary = state.summary ? { ...state.summary, active: action.active } : null;
       const row = state.sessions[action.sessionId];
       if (!row) return { ...state, summary };
-      const { state: live, stateSince, blockedOn, kind, doing } = action;
-      const updated = { ...row, state: live, stateSince, blockedOn, kind, doing };
+      const { state: live, stateSince, blockedOn, kind, doing, name, prompt } = action;
+      const updated = { ...row, state: live, stateSince, blockedOn, kind, doing, name, prompt };
       return { ...state, summary, sessions: { ...state.sessions, [row.sessionId]: updated } };
     }
     case "usage.point": {
@@ -85,6 +93,13 @@ export function liveReducer(state: LiveState, action: LiveAction): LiveState {
         runSeq: { last, byId: { ...state.runSeq.byId, [id]: last } },
       };
     }
+    case "alert": {
+      const seq = state.alerts.seq + 1;
+      const items = [...state.alerts.items, { ...action.alert, seq }].slice(-ALERTS_KEPT);
+      return { ...state, alerts: { seq, items } };
+    }
+    case "mutes":
+      return { ...state, mutes: action.mutes };
     case "scan.progress":
       return {
         ...state,
@@ -122,6 +137,16 @@ export function needsYou(state: LiveState): SessionRow[] {
     ...rows.filter((s) => s.state === "blocked").sort(byAge),
     ...rows.filter((s) => s.state === "waiting").sort(byAge),
   ];
+}
+
+/** Whether a session sends no alert: it is muted, or its project is. */
+export function isMuted(mutes: Mutes, row: Pick<SessionRow, "sessionId" | "projectPath">): boolean {
+  return mutes.sessions.includes(row.sessionId) || mutes.projects.includes(row.projectPath);
+}
+
+/** Alerts received after the one numbered `seq`, oldest first. */
+export function alertsAfter(state: LiveState, seq: number): (Alert & { seq: number })[] {
+  return state.alerts.items.filter((a) => a.seq > seq);
 }
 
 /** Sessions that have not ended (working, blocked, waiting or idle), most recent activity first. */

@@ -1,6 +1,7 @@
 import { api } from "../api/client";
 import type { Summary } from "../api/types";
 import { ActiveSessions } from "../components/ActiveSessions";
+import { BlockTile } from "../components/BlockTile";
 import { CostPanels } from "../components/CostPanels";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { Loading } from "../components/Loading";
@@ -32,9 +33,10 @@ export function Overview() {
       ) : (
         <Loading what="totals" />
       )}
+      {summary && <BlockTile block={summary.block} rateLimits={summary.rateLimits} />}
       <ActiveSessions sessions={activeSessions(live)} ready={live.hasSnapshot} />
-      <UsagePanel />
-      <CostPanels />
+      <UsagePanel block={summary?.block ?? null} />
+      <CostPanels summary={summary} />
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { FilesChanged } from "../components/FilesChanged";
 import { Loading } from "../components/Loading";
 import { SessionFacts } from "../components/SessionFacts";
 import { SessionTokensChart } from "../components/SessionTokensChart";
+import { MuteButton } from "../components/MuteButton";
 import { SessionStatus } from "../components/SessionStatus";
 import { SubagentsTable } from "../components/SubagentsTable";
 import { Timeline } from "../components/Timeline";
@@ -39,6 +40,8 @@ export function Session({ id }: { id: string }) {
             {title}
           </h1>
           {session && <SessionStatus session={session} />}
+          {session && <MuteButton kind="session" value={session.sessionId} />}
+          {session?.projectPath && <MuteButton kind="project" value={session.projectPath} />}
           {session?.runTaskId && (
             <span className="rounded bg-indigo-100 px-1.5 py-0.5 text-xs text-indigo-800 dark:bg-indigo-900/60 dark:text-indigo-200">
               run task {session.runTaskId}

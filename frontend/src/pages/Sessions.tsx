@@ -4,6 +4,7 @@ import { ErrorNotice } from "../components/ErrorNotice";
 import { Loading } from "../components/Loading";
 import { Pagination } from "../components/Pagination";
 import { SessionFiltersBar } from "../components/SessionFiltersBar";
+import { SessionSearch } from "../components/SessionSearch";
 import { SessionsTable } from "../components/SessionsTable";
 import { type SessionFilters, filtersFromSearch, filtersToSearch, sessionsQuery } from "../filters";
 import { useApi } from "../hooks/useApi";
@@ -43,6 +44,7 @@ export function Sessions({ search }: { search: string }) {
   return (
     <div className="space-y-4">
       <h1 className="text-xl font-semibold">Sessions</h1>
+      <SessionSearch />
       <SessionFiltersBar
         filters={filters}
         projects={projectPaths}

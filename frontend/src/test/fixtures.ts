@@ -29,6 +29,8 @@ export function sessionRow(partial: Partial<SessionRow> & { sessionId: string })
     stateSince: null,
     blockedOn: null,
     kind: "interactive",
+    name: null,
+    prompt: null,
     title: null,
     gitBranch: "main",
     version: "2.0.0",
@@ -53,6 +55,10 @@ export function summary(generatedAt: string, todayCost = 1): Summary {
     week: totals(),
     month: totals(),
     active: { working: 0, blocked: 0, waiting: 0, idle: 0 },
+    costByModel: [],
+    costByProject: [],
+    block: null,
+    rateLimits: null,
     generatedAt,
   };
 }

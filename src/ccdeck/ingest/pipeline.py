@@ -438,11 +438,7 @@ class Ingestor:
     def scan_registry(self, config_dir: Path) -> None:
         """Replace this config dir's rows of the live registry with what `sessions/*.json` says now."""
         entries = [e for e in (read_live_session(p, config_dir) for p in registry_files(config_dir)) if e]
-        rows = [
-            {"config_dir": e.config_dir, "pid": e.pid, "session_id": e.session_id, "cwd": e.cwd,
-             "started_at": e.started_at, "updated_at": e.updated_at, "version": e.version, "status": e.status}
-            for e in entries
-        ]  # fmt: skip
+        rows = [dataclasses.asdict(e) for e in entries]
         table = schema.live_sessions
 
         def replace(conn: Connection) -> None:

@@ -8,6 +8,7 @@ session ends): `next_due` tells when, so nothing is recomputed on a fixed timer.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -43,10 +44,12 @@ class View:
     blocked_on: str | None
     kind: Kind
     doing: str | None
+    name: str | None = None  # the registry's or background job's name for the session
+    prompt: str | None = None  # a background job's prompt (`intent`)
 
     def as_json(self) -> dict[str, Any]:
         return {"state": self.state, "stateSince": iso(self.since), "blockedOn": self.blocked_on,
-                "kind": self.kind, "doing": self.doing}  # fmt: skip
+                "kind": self.kind, "doing": self.doing, "name": self.name, "prompt": self.prompt}  # fmt: skip
 
 
 ENDED_VIEW = View("ended", None, None, "interactive", None)
@@ -106,6 +109,10 @@ class Tracked:
             return self.hook_doing
         return self.transcript.doing if self.transcript else None
 
+    def name(self) -> str | None:
+        job, entry = self.job_entry, self.registry_entry
+        return (job.name if job else None) or (entry.name if entry else None)
+
 
 class LiveModel:
     """Not thread-safe by design: only the event loop calls it."""
@@ -126,6 +133,7 @@ class LiveModel:
             tracked = self._tracked(entry.session_id)
             tracked.registry_entry = entry
             tracked.registry = tracked.record(_registry_signal(entry, alive, now))
+            tracked.legacy_alive = alive  # decides with the transcript on versions whose registry has no status
             touched.add(entry.session_id)
         for key, session_id in list(self._registry_pids.items()):
             if key[0] == config_dir and key not in seen:
@@ -225,6 +233,7 @@ class LiveModel:
         if tracked is None:
             return set()
         tracked.registry = tracked.record(Signal("ended", now))
+        tracked.legacy_alive = False
         if tracked.job is not None and tracked.job.state != "ended":
             tracked.job = tracked.record(Signal("ended", now))  # a background job's process is its registry entry's
         return {session_id}
@@ -236,12 +245,13 @@ class LiveModel:
             if tracked is None:
                 continue
             decision = tracked.decide(now, self.idle_after)
+            job = tracked.job_entry
             view = View(decision.state, decision.since, decision.blocked_on, tracked.kind(),
-                        tracked.doing(decision.state))  # fmt: skip
+                        tracked.doing(decision.state), tracked.name(), job.intent if job else None)  # fmt: skip
             previous = tracked.view
             if view != previous:
                 if view.state == previous.state and previous.since is not None:
-                    view = View(view.state, previous.since, view.blocked_on, view.kind, view.doing)
+                    view = dataclasses.replace(view, since=previous.since)
                 tracked.view = view
                 changed.append(Change(session_id, previous, view))
         return changed

@@ -4,6 +4,8 @@ Owned by the web app's lifespan (or `ccdeck watch`). Everything that changes the
 blocking work (ingest, reading live files, process scans, database reads) runs in worker threads and hands its
 result back to the loop. Ingest runs one scan at a time; every committed batch comes back to the loop, which
 publishes `session.updated`, `usage.point` and `session.state` messages, and a fresh `summary` shortly after.
+The same changes (and run updates, hook failures, API error streaks) feed `Alerts`: each alert is published as an
+`alert` message and handed to the `Notifier`, if any, which sends it from its own thread.
 Background tasks are supervised: a failure is logged, shown by `/api/health` as `degraded`, and retried.
 """
 
@@ -12,9 +14,10 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +26,14 @@ import anyio
 from ccdeck.claude.hooks import HookSignal
 from ccdeck.ingest.pipeline import Ingestor, ScanStats
 from ccdeck.ingest.watcher import changed_files
+from ccdeck.live.alerts import Alert, Alerts, SessionInfo
 from ccdeck.live.hub import Hub
 from ccdeck.live.model import Change, LiveModel, TranscriptFacts
+from ccdeck.live.notifier import Notifier
 from ccdeck.live.processes import claude_processes
 from ccdeck.live.sources import ExitWatch, job_files, live_file_kind, read_job, read_registry
 from ccdeck.reports.session_report import session_json
-from ccdeck.reports.totals import Totals
+from ccdeck.reports.summary import stored_summary
 from ccdeck.store import queries
 from ccdeck.store.batch import BatchResult
 from ccdeck.store.store import Store
@@ -40,7 +45,13 @@ PROGRESS_LOG_SECONDS = 2.0
 SNAPSHOT_RECENT = 50
 POLL_SECONDS = 1.0
 RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0)
+STATUSLINE_POLL = 2.0  # how often to look for a new `ccdeck statusline` record (another process writes them)
 BIG_BATCH = 100  # changed sessions or new responses in one batch above which clients get a snapshot instead
+
+
+class ScanStopped(Exception):
+    """Raised from the catch-up's progress callback once the monitor stops: the ingestor commits what it has
+    parsed (with its cursors, so the next scan goes on from there) and returns at once."""
 
 
 class Monitor:
@@ -53,6 +64,8 @@ class Monitor:
         idle_after: float,
         rescan_every: float,
         poll: bool = False,
+        alerts: Alerts | None = None,
+        notifier: Notifier | None = None,
     ) -> None:
         self.store = store
         self.config_dirs = tuple(config_dirs)
@@ -60,6 +73,9 @@ class Monitor:
         self.rescan_every = rescan_every
         self.poll = poll
         self.model = LiveModel(idle_after)
+        self.alerts = alerts if alerts is not None else Alerts(finish_after=120.0)
+        self.notifier = notifier
+        self._flush_task: asyncio.Task[None] | None = None
         self.scan_progress: dict[str, Any] = {"running": False, "bytesDone": 0, "bytesTotal": 0}
         self.pending_since: float | None = None
         self.problems: dict[str, str] = {}  # background task -> why it is failing (shown by /api/health)
@@ -69,9 +85,13 @@ class Monitor:
         self._stop = anyio.Event()
         self._clock_wake = asyncio.Event()
         self._summary_task: asyncio.Task[None] | None = None
+        self._halt = threading.Event()  # `_stop` as the ingest thread sees it
+        self._scanning: asyncio.Future[ScanStats] | None = None  # the scan in its thread, awaited by `stop`
         self._tasks: list[asyncio.Task[None]] = []
         self._spawned: set[asyncio.Task[None]] = set()  # one-off work the loop started; cancelled on stop
         self._logged_progress = 0.0
+        self._statusline_seen: float | None = None
+        self._block_end: float | None = None  # the end of the block in the last summary: it changes then, by itself
         self.ingestor = Ingestor(store, on_batch=self._from_worker)
 
     # lifecycle -------------------------------------------------------------------------------------------------
@@ -85,14 +105,18 @@ class Monitor:
         self._tasks = [
             self._supervise("watcher", functools.partial(self._watch_and_catch_up, catch_up)),
             self._supervise("clock", self._clock),
+            self._supervise("summary inputs", self._follow_summary_inputs),
         ]
 
     async def stop(self) -> None:
         self._stop.set()
+        self._halt.set()
         tasks = [*self._tasks, *self._spawned]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self._scanning is not None:  # a cancelled task leaves its thread running: the store outlives neither
+            await asyncio.gather(self._scanning, return_exceptions=True)
         if self._exits is not None:
             self._exits.close()
 
@@ -111,6 +135,8 @@ class Monitor:
                     return
                 except asyncio.CancelledError:
                     raise
+                except ScanStopped:
+                    return
                 except Exception as exc:  # a background task's top boundary: log, show, retry
                     log.exception("live monitor: %s failed; retrying", name)
                     self.problems[name] = f"{type(exc).__name__}: {exc}"
@@ -160,6 +186,8 @@ class Monitor:
 
     async def scan_all(self, progress: bool = True) -> ScanStats:
         def report(done: int, total: int) -> None:
+            if self._halt.is_set():
+                raise ScanStopped
             self._call_soon(self._progress, done, total, True)
 
         stats = await self._run(lambda: self.ingestor.scan(self.config_dirs, report if progress else None))
@@ -170,7 +198,8 @@ class Monitor:
     async def _run(self, work: Callable[[], ScanStats]) -> ScanStats:
         async with self._scan_lock:
             try:
-                return await asyncio.to_thread(work)
+                self._scanning = asyncio.ensure_future(asyncio.to_thread(work))
+                return await asyncio.shield(self._scanning)
             finally:
                 self.pending_since = None
 
@@ -210,7 +239,12 @@ class Monitor:
         self._spawn(reload())
 
     def _publish_batch(self, rows: list[Any], result: BatchResult) -> None:
-        self._apply(self.model.apply_transcripts([_facts(row) for row in rows], time.time()))
+        now = time.time()
+        self._note_rows(rows)
+        self._apply(self.model.apply_transcripts([_facts(row) for row in rows], now))
+        answered = {response.session_id for response, _ in result.new_responses}
+        for row in rows:
+            self._emit(self.alerts.observe_api_errors(row.session_id, row.api_errors, row.session_id in answered, now))
         projects = {row.session_id: row.project_path for row in rows}
         for row in rows:
             self.hub.publish({"type": "session.updated", "session": self.row_json(row)})
@@ -256,7 +290,16 @@ class Monitor:
 
     def apply_hook(self, hook: HookSignal) -> None:
         """A hook event POSTed by Claude Code (see `POST /api/hooks`)."""
-        self._apply(self.model.apply_hook(hook, time.time()))
+        now = time.time()
+        changes = self.model.apply_hook(hook, now)
+        if hook.failure is not None:  # before the changes: the failed turn's end is not also a `finished` alert
+            self._note_live(hook.session_id)
+            self._emit(self.alerts.observe_failure(hook.session_id, hook.failure, now))
+        self._apply(changes)
+
+    def observe_run(self, run: dict[str, Any]) -> None:
+        """A run that changed (`RunsFeed`): it may have finished, or one of its tasks failed."""
+        self._emit(self.alerts.observe_run(run, time.time()))
 
     async def _check_processes(self) -> None:
         """Versions without a registry: which folders have a running claude (a slow check, on the rescan)."""
@@ -275,6 +318,9 @@ class Monitor:
                 return queries.sessions_by_id(conn, ids)
 
         rows = await asyncio.to_thread(read)
+        self._note_rows(rows)
+        for row in rows:
+            self.alerts.baseline_errors(row.session_id, row.api_errors)
         self._apply(self.model.apply_transcripts([_facts(row) for row in rows], time.time()))
         await self._check_processes()
 
@@ -287,16 +333,65 @@ class Monitor:
                 await self._clock_wake.wait()
             self._apply(self.model.tick(time.time()))
 
+    async def _follow_summary_inputs(self) -> None:
+        """What changes the summary besides ingest: a status-line record (rate limits) written by `ccdeck statusline`,
+        and the end of the current block."""
+
+        def updated() -> float | None:
+            with self.store.read() as conn:
+                return queries.statusline_updated(conn)
+
+        self._statusline_seen = await asyncio.to_thread(updated)
+        while not self._stop.is_set():
+            with anyio.move_on_after(STATUSLINE_POLL):
+                await self._stop.wait()
+            seen = await asyncio.to_thread(updated)
+            block_over = self._block_end is not None and time.time() >= self._block_end
+            if seen != self._statusline_seen or block_over:
+                self._statusline_seen, self._block_end = seen, None
+                self._summary_soon()
+
     def _apply(self, changes: list[Change]) -> None:
         """Publish what changed in the model, wake the clock, and refresh the summary soon."""
         if not changes:
             return
         counts = self.model.counts()
+        now = time.time()
         for change in changes:
             self.hub.publish({"type": "session.state", "sessionId": change.session_id, **change.view.as_json(),
                               "previous": change.previous.state, "active": counts})  # fmt: skip
+            self._note_live(change.session_id)
+            self._emit(self.alerts.observe(change, now))
         self._clock_wake.set()
         self._summary_soon()
+
+    # alerts ----------------------------------------------------------------------------------------------------
+    def _emit(self, alerts: list[Alert]) -> None:
+        for alert in alerts:
+            self.hub.publish({"type": "alert", "alert": alert.as_json()})
+            if self.notifier is not None:
+                self.notifier.send(alert)
+        due = self.alerts.next_flush()
+        if due is not None and (self._flush_task is None or self._flush_task.done()):
+            self._flush_task = self._spawn(self._flush_at(due))
+
+    async def _flush_at(self, due: float) -> None:
+        """Past the rate limit, alerts are held: their summary goes out when the minute is over."""
+        await asyncio.sleep(max(0.0, due - time.time()) + 0.01)
+        self._flush_task = None
+        self._emit(self.alerts.flush(time.time()))
+
+    def _note_rows(self, rows: Sequence[Any]) -> None:
+        for row in rows:
+            self.alerts.info[row.session_id] = SessionInfo(row.project_path, row.git_branch, row.title)
+
+    def _note_live(self, session_id: str) -> None:
+        """A session known only from the registry or a hook so far: name it by its folder."""
+        tracked = self.model.sessions.get(session_id)
+        if session_id in self.alerts.info or tracked is None or tracked.registry_entry is None:
+            return
+        entry = tracked.registry_entry
+        self.alerts.info[session_id] = SessionInfo(entry.cwd, None, entry.name)
 
     # reading ---------------------------------------------------------------------------------------------------
     def row_json(self, row: Any) -> dict[str, Any]:
@@ -318,7 +413,8 @@ class Monitor:
         rows = await asyncio.to_thread(read)
         summary = await self.summary()
         sessions = [self.row_json(r) for r in rows]
-        return {"type": "snapshot", "sessions": sessions, "summary": summary, "scan": self.scan_progress}
+        return {"type": "snapshot", "sessions": sessions, "summary": summary, "scan": self.scan_progress,
+                "mutes": self.alerts.mutes.as_json()}  # fmt: skip
 
     def _summary_soon(self) -> None:
         if self._summary_task is None or self._summary_task.done():
@@ -332,12 +428,17 @@ class Monitor:
     async def summary(self) -> dict[str, Any]:
         result = await asyncio.to_thread(_stored_summary, self.store)
         result["active"] = self.model.counts()
+        block = result["block"]
+        self._block_end = None if block is None else datetime.fromisoformat(block["endTime"]).timestamp()
         return result
 
     def health(self) -> dict[str, Any]:
         lag = 0.0 if self.pending_since is None else max(0.0, time.time() - self.pending_since)
-        status = "degraded" if self.problems else "ok"
-        return {"status": status, "problems": dict(self.problems), "scan": self.scan_progress,
+        problems = dict(self.problems)
+        if self.notifier is not None and self.notifier.problem:
+            problems["notify"] = self.notifier.problem
+        status = "degraded" if problems else "ok"
+        return {"status": status, "problems": problems, "scan": self.scan_progress,
                 "ingestLagSeconds": lag}  # fmt: skip
 
 
@@ -347,13 +448,5 @@ def _facts(row: Any) -> TranscriptFacts:
 
 
 def _stored_summary(store: Store) -> dict[str, Any]:
-    now = datetime.now().astimezone()
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    ranges = {"today": midnight, "week": midnight - timedelta(days=6), "month": midnight - timedelta(days=29)}
-    result: dict[str, Any] = {}
     with store.read() as conn:
-        for name, start in ranges.items():
-            inp, out, cc, cr, cost, unpriced = queries.totals_between(conn, start.timestamp())
-            result[name] = Totals.from_sums(inp, out, cc, cr, cost, unpriced).as_json()
-    result["generatedAt"] = now.isoformat()
-    return result
+        return stored_summary(conn, datetime.now().astimezone())

@@ -1,4 +1,5 @@
-"""`ccdeck watch`: a Rich live table of active sessions and today's totals, redrawn as files change."""
+"""`ccdeck watch`: a Rich live table of active sessions and today's totals, redrawn as files change; alerts go to the
+`notify` URLs as `serve` sends them (their links point at the dashboard's configured address)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,11 @@ from rich.text import Text
 
 from ccdeck import config
 from ccdeck.config import Config
+from ccdeck.live.alerts import Alerts, dashboard_url
 from ccdeck.live.hub import Hub
 from ccdeck.live.monitor import Monitor
+from ccdeck.live.mutes import load_mutes, mutes_path
+from ccdeck.live.notifier import Notifier, notify_urls
 from ccdeck.reports.render import cost, tokens
 from ccdeck.store import queries
 from ccdeck.store.store import Store
@@ -80,8 +84,14 @@ async def _active_rows(monitor: Monitor) -> list[dict[str, Any]]:
 async def _watch(cfg: Config, console: Console) -> None:
     store = Store.open(cfg.db)
     hub = Hub()
+    urls = notify_urls(cfg.get(config.NOTIFY))
+    notifier = Notifier(urls) if urls else None
+    base_url = dashboard_url(cfg.get(config.HOST), cfg.get(config.PORT))
+    mutes = await asyncio.to_thread(load_mutes, mutes_path(cfg.db))
+    alerts = Alerts(finish_after=cfg.get(config.ALERT_AFTER_MINUTES) * 60, base_url=base_url, mutes=mutes)
     monitor = Monitor(store, cfg.config_dirs, hub, idle_after=cfg.get(config.IDLE_MINUTES) * 60,
-                      rescan_every=cfg.get(config.RESCAN_SECONDS), poll=cfg.get(config.POLL))  # fmt: skip
+                      rescan_every=cfg.get(config.RESCAN_SECONDS), poll=cfg.get(config.POLL), alerts=alerts,
+                      notifier=notifier)  # fmt: skip
     client = hub.connect()
     try:
         with console.status("Ingesting new lines…"):
@@ -98,6 +108,8 @@ async def _watch(cfg: Config, console: Console) -> None:
     finally:
         hub.close()
         await monitor.stop()
+        if notifier is not None:
+            await asyncio.to_thread(notifier.close)
         store.close()
 
 

@@ -7,8 +7,11 @@ where it will end at that rate.
 
 from __future__ import annotations
 
+import sqlite3
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -17,6 +20,9 @@ from ccdeck.reports.block_rule import BLOCK_SECONDS, block_start, opens_block
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.periods import range_clause
 from ccdeck.reports.totals import Totals
+from ccdeck.store.statusline import block_start_at
+
+COLUMNS = "r.ts, r.model, r.input_tokens, r.output_tokens, r.cache_creation_tokens, r.cache_read_tokens, r.cost_usd"
 
 
 @dataclass
@@ -50,25 +56,24 @@ class Block:
         if active:
             cost = self.totals.cost_usd
             per_minute = self.totals.total / minutes
-            cost_per_minute = (cost or 0.0) / minutes
             remaining = max((self.end - now) / 60, 0.0)
-            row["burnRate"] = {"tokensPerMinute": round(per_minute, 1), "costPerHour": round(cost_per_minute * 60, 4)}
+            # An unpriced part leaves the block without a cost, so without a cost rate or a projected cost too.
+            row["burnRate"] = {
+                "tokensPerMinute": round(per_minute, 1),
+                "costPerHour": None if cost is None else round(cost / minutes * 60, 4),
+            }
             row["projection"] = {
                 "totalTokens": round(self.totals.total + per_minute * remaining),
-                "totalCost": None if cost is None else round(cost + cost_per_minute * remaining, 4),
+                "totalCost": None if cost is None else round(cost + cost / minutes * remaining, 4),
                 "remainingMinutes": round(remaining),
             }
         return row
 
 
-def blocks_report(conn: Connection, filters: Filters, now: float | None = None) -> dict[str, object]:
-    where, params = range_clause(filters)
-    query = text(
-        f"""SELECT r.ts, r.model, r.input_tokens, r.output_tokens, r.cache_creation_tokens, r.cache_read_tokens,
-                   r.cost_usd FROM responses r WHERE 1 = 1 {where} ORDER BY r.ts"""
-    )
+def _blocks(rows: Iterable[Any]) -> list[Block]:
+    """Responses (COLUMNS, oldest first, the first one opening a block) gathered into blocks."""
     blocks: list[Block] = []
-    for ts, model, inp, out, cc, cr, cost in conn.execute(query, params):
+    for ts, model, inp, out, cc, cr, cost in rows:
         block = blocks[-1] if blocks else None
         if block is None or opens_block(block.start, block.last, ts):
             block = Block(start=block_start(ts), first=ts, last=ts)
@@ -77,6 +82,26 @@ def blocks_report(conn: Connection, filters: Filters, now: float | None = None) 
         block.entries += 1
         block.totals.add(inp, out, cc, cr, cost, model)
         block.models[model] = block.models.get(model, 0) + 1
+    return blocks
+
+
+def active_block(conn: Connection, now: float) -> Block | None:
+    """The block that holds `now`, or None. Only its own rows are read: its start is found the way the status line
+    finds it (from the last response that surely opened a block), and every response from then on is in it."""
+    raw = conn.connection.driver_connection  # the status line's search speaks the standard library's sqlite3
+    assert isinstance(raw, sqlite3.Connection)
+    start = block_start_at(raw, now)
+    if start is None:
+        return None
+    query = text(f"SELECT {COLUMNS} FROM responses r WHERE r.ts >= :start AND r.ts <= :now ORDER BY r.ts")
+    blocks = _blocks(conn.execute(query, {"start": start, "now": now}))
+    return blocks[-1] if blocks and blocks[-1].start <= now < blocks[-1].end else None
+
+
+def blocks_report(conn: Connection, filters: Filters, now: float | None = None) -> dict[str, object]:
+    where, params = range_clause(filters)
+    query = text(f"SELECT {COLUMNS} FROM responses r WHERE 1 = 1 {where} ORDER BY r.ts")
+    blocks = _blocks(conn.execute(query, params))
     moment = time.time() if now is None else now
     grand = Totals()
     for block in blocks:

@@ -16,7 +16,7 @@ from ccdeck.claude.pricing import price_source
 from ccdeck.models import cost_of_sums
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.totals import Totals
-from ccdeck.store.queries import like_pattern
+from ccdeck.store.queries import GROUP_KEYS, like_pattern
 
 Period = Literal["daily", "weekly", "monthly"]
 PERIOD_KEYS: dict[Period, str] = {"daily": "date", "weekly": "week", "monthly": "month"}
@@ -38,12 +38,6 @@ def range_clause(filters: Filters, alias: str = "r") -> tuple[str, dict[str, obj
         )
         params["project"] = like_pattern(filters.project)
     return sql, params
-
-
-GROUP_KEYS = {
-    "model": ("r.model", ""),
-    "project": ("COALESCE(s.project_path, '')", "LEFT JOIN sessions s ON s.session_id = r.session_id"),
-}
 
 
 def slot_rows(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 COST_NOTE = "Costs are API-equivalent estimates (list prices), not what a subscription bills."
 
@@ -140,3 +142,27 @@ def scan_summary(console: Console, stats: Mapping[str, Any]) -> None:
     if stats.get("unknownTypes"):
         kinds = ", ".join(f"{k} ({v})" for k, v in sorted(stats["unknownTypes"].items()))
         console.print(f"[dim]Line types skipped as unknown: {kinds}[/]")
+
+
+def marked_text(snippet: str, start: str, end: str) -> Text:
+    """A search snippet as Rich text: the words between `start` and `end` highlighted, the rest taken literally
+    (never read as markup), its runs of whitespace and line breaks shown as one space."""
+    out = Text()
+    for i, part in enumerate(snippet.replace(end, start).split(start)):
+        out.append(re.sub(r"\s+", " ", part), "bold reverse" if i % 2 else "")
+    return out
+
+
+def search_table(report: Mapping[str, Any], start: str, end: str) -> Table:
+    table = Table(title=f"{report['total']} matches", caption="Newest first")
+    for name in ("When", "Session", "Project", "Kind", "Match"):
+        table.add_column(name, overflow="fold" if name == "Match" else "ellipsis")
+    for hit in report["results"]:
+        table.add_row(
+            when(hit["timestamp"]),
+            hit["sessionId"][:8],
+            Text(hit["projectPath"] or "—"),
+            hit["kind"],
+            marked_text(hit["snippet"], start, end),
+        )
+    return table

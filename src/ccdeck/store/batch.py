@@ -4,6 +4,7 @@ Because the cursor commits with its rows, a crash at any moment either keeps bot
 is keyed (responses by dedup key, events by line uuid, ...), re-reading a file from the start adds nothing twice.
 Several batches may share a transaction (`apply_batches`, or `apply_stream` as they arrive): the result is the same
 as writing them one after the other, with the per-session aggregates refreshed once instead of after each.
+The search index (`events_fts`, migration 0005) takes the transaction's new events in that same transaction.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from ccdeck.ingest.batches import (
     outranks,
 )
 from ccdeck.store import schema
+from ccdeck.store.search import INDEXED_KINDS
 from ccdeck.store.session_stats import refresh_sessions
 
 __all__ = ["BatchResult", "apply_batch", "apply_batches", "apply_stream"]
@@ -147,9 +149,11 @@ def apply_stream(conn: Connection, take: Callable[[], Batch | None]) -> BatchRes
     touched: set[str] = set()
     new: list[ResponseRow] = []
     cursors: dict[str, Cursor] = {}
+    last_event = _last_event_rowid(conn)
     while (batch := take()) is not None:
         new.extend(_write_rows(conn, batch, touched))
         cursors.update((c.path, c) for c in batch.cursors)  # a file's last cursor is the one that counts
+    _index_events(conn, last_event)
     refresh_sessions(conn, touched)
     now = time.time()
     _executemany(conn, _UPSERT_CURSOR, [
@@ -158,6 +162,21 @@ def apply_stream(conn: Connection, take: Callable[[], Batch | None]) -> BatchRes
         for c in cursors.values()
     ])  # fmt: skip
     return BatchResult(frozenset(touched), tuple(new))
+
+
+def _last_event_rowid(conn: Connection) -> int:
+    return int(conn.exec_driver_sql(f"SELECT COALESCE(MAX(rowid), 0) FROM {schema.events.name}").scalar() or 0)
+
+
+_INDEX_EVENTS = f"""INSERT INTO events_fts(rowid, text) SELECT rowid, text FROM {schema.events.name}
+    WHERE rowid > ? AND kind IN ({", ".join(f"'{k}'" for k in INDEXED_KINDS)})"""
+
+
+def _index_events(conn: Connection, after: int) -> None:
+    """Add the events stored since rowid `after` to the search index, in one statement: FTS5 flushes its pending
+    terms at the end of each statement, so a row at a time (a trigger) writes a segment per row, several times
+    slower. Events are only inserted, never updated or deleted, and SQLite gives a new row the largest rowid + 1."""
+    conn.exec_driver_sql(_INDEX_EVENTS, (after,))
 
 
 def _write_rows(conn: Connection, batch: Batch, touched: set[str]) -> list[ResponseRow]:

@@ -12,13 +12,25 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 
 from ccdeck.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest migration's revision id; `test_migrations` checks it matches the scripts.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0006"
+
+# SQLite's primary result codes that mean the file or its disk failed, not the query: what the user can act on.
+_STORAGE_FAILURES = {
+    sqlite3.SQLITE_FULL: "disk full",
+    sqlite3.SQLITE_READONLY: "it is read-only",
+    sqlite3.SQLITE_PERM: "permission denied",
+    sqlite3.SQLITE_CANTOPEN: "it cannot be opened",
+    sqlite3.SQLITE_IOERR: "disk I/O error",
+    sqlite3.SQLITE_CORRUPT: "it is corrupt",
+    sqlite3.SQLITE_NOTADB: "it is not a database",
+    sqlite3.SQLITE_BUSY: "another process holds it locked",
+}
 
 
 def _pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -50,6 +62,15 @@ def open_engine(path: Path) -> Engine:
         reason = str(exc.orig) if exc.orig is not None else str(exc)
         raise StoreError(f"cannot use the database {path}: {reason}") from None
     return engine
+
+
+def storage_error(path: Path | str, exc: BaseException) -> StoreError | None:
+    """The one-line `StoreError` for a failure of the database file or its disk; None for any other error."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    code = getattr(orig, "sqlite_errorcode", None)
+    if not isinstance(code, int) or code & 0xFF not in _STORAGE_FAILURES:
+        return None
+    return StoreError(f"database {path} is not writable: {_STORAGE_FAILURES[code & 0xFF]} ({orig})")
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, bindparam, text
+from sqlalchemy import BindParameter, Connection, bindparam, select, text
+
+from ccdeck.models import LiveSession
+from ccdeck.store import schema
 
 SESSION_COLUMNS = """s.session_id, s.project_path, s.input_tokens, s.output_tokens, s.cache_creation_tokens,
     s.cache_read_tokens, s.cost_usd, s.models, s.unpriced_models, s.first_activity, s.last_activity,
@@ -18,6 +22,12 @@ SORTS = {
     "cost": "COALESCE(s.cost_usd, 0)",
     "tokens": "(s.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens)",
     "duration": "(s.last_activity - s.first_activity)",
+}
+
+# Usage grouped by model or by project: the key's SQL over `responses r`, and the join it needs.
+GROUP_KEYS = {
+    "model": ("r.model", ""),
+    "project": ("COALESCE(s.project_path, '')", "LEFT JOIN sessions s ON s.session_id = r.session_id"),
 }
 
 
@@ -222,3 +232,55 @@ def recent_session_ids(conn: Connection, since: float, also: Sequence[str] = ())
         bindparam("also", expanding=True)
     )
     return list(conn.execute(sql, {"since": since, "also": list(also) or [""]}).scalars())
+
+
+def totals_by_key_since(conn: Connection, since: float, group: str) -> list[Any]:
+    """Sums per model or per project path (`group`) of the responses since `since`: `k, i, o, cc, cr, cost,
+    unpriced` (the same keys as `/api/usage`; a response of an unknown session has the project "")."""
+    key, join = GROUP_KEYS[group]
+    return list(
+        conn.execute(
+            text(
+                f"""SELECT {key} AS k, SUM(r.input_tokens) AS i, SUM(r.output_tokens) AS o,
+                           SUM(r.cache_creation_tokens) AS cc, SUM(r.cache_read_tokens) AS cr, SUM(r.cost_usd) AS cost,
+                           COUNT(*) - COUNT(r.cost_usd) AS unpriced
+                    FROM responses r {join} WHERE r.ts >= :since GROUP BY k"""
+            ),
+            {"since": since},
+        )
+    )
+
+
+def latest_rate_limits(conn: Connection) -> Any:
+    """The newest status-line record that carries a rate limit (Claude Code sends them to subscribers only)."""
+    return conn.execute(
+        text(
+            """SELECT session_id, updated_at, five_hour_used_pct, five_hour_resets_at, seven_day_used_pct,
+                      seven_day_resets_at FROM statusline
+               WHERE five_hour_used_pct IS NOT NULL OR seven_day_used_pct IS NOT NULL
+               ORDER BY updated_at DESC LIMIT 1"""
+        )
+    ).one_or_none()
+
+
+def statusline_updated(conn: Connection) -> float | None:
+    """When `ccdeck statusline` last recorded anything (the index makes this cheap enough to poll)."""
+    value = conn.execute(text("SELECT MAX(updated_at) FROM statusline")).scalar()
+    return None if value is None else float(value)
+
+
+def session_facts(conn: Connection, ids: Sequence[str] | None = None) -> list[Any]:
+    """What a session's live state needs of its row: folder, last line's kind and time, entrypoint, doing."""
+    t = schema.sessions.c
+    query = select(t.session_id, t.project_path, t.last_kind, t.last_activity, t.entrypoint, t.doing)
+    if ids is not None:
+        query = query.where(t.session_id.in_(list(ids)))
+    return list(conn.execute(query))
+
+
+def live_registry(conn: Connection) -> list[LiveSession]:
+    """The live registry as the last scan found it (`sessions/<pid>.json` of every config dir)."""
+    columns = [f.name for f in dataclasses.fields(LiveSession)]
+    table = schema.live_sessions
+    rows = conn.execute(select(*(table.c[name] for name in columns)))
+    return [LiveSession(**dict(zip(columns, row, strict=True))) for row in rows]

@@ -164,6 +164,12 @@ live_sessions = Table(
     Column("updated_at", Float),
     Column("version", Text),
     Column("status", Text),
+    Column("waiting_for", Text),
+    Column("status_updated_at", Float),
+    Column("kind", Text),
+    Column("proc_start", Text),
+    Column("name", Text),
+    Column("job_id", Text),
     PrimaryKeyConstraint("config_dir", "pid"),
 )
 

@@ -21,8 +21,10 @@ from ccdeck.live.state import STATES
 from ccdeck.models import cost_of_sums
 from ccdeck.reports.buckets import usage_points
 from ccdeck.reports.filters import Filters
+from ccdeck.reports.search_report import search_report
 from ccdeck.reports.totals import Totals
 from ccdeck.store import queries
+from ccdeck.store.search import MAX_QUERY_CHARS, fts_query
 
 router = APIRouter(prefix="/api")
 HOOK_BYTES = 8 << 20  # PostToolUse carries the tool's whole response: a big file read is a few MB
@@ -116,6 +118,24 @@ async def sessions(
         total = len(items)
         items = items[(page - 1) * page_size : page * page_size]
     return {"sessions": items, "total": total, "page": page, "pageSize": page_size}
+
+
+@router.get("/search")
+async def search(
+    request: Request,
+    q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)],
+    project: str | None = None,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    page_size: Annotated[int, Query(alias="pageSize", ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    """Prompts, answers, tool calls and session titles holding every word of `q`, newest first (docs/API.md)."""
+    try:
+        fts_query(q)
+    except UsageError as exc:
+        raise HTTPException(422, str(exc)) from None
+    offset = (page - 1) * page_size
+    report = await read(request, lambda conn: search_report(conn, q, project, page_size, offset))
+    return {**report, "page": page, "pageSize": page_size}
 
 
 @router.get("/sessions/{session_id}")

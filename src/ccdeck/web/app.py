@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,11 +15,14 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from ccdeck import __version__
+from ccdeck.live.alerts import Alerts
 from ccdeck.live.hub import Hub
 from ccdeck.live.monitor import Monitor
+from ccdeck.live.mutes import load_mutes, mutes_path
+from ccdeck.live.notifier import Notifier
 from ccdeck.orchestrator.spec import RunOptions
 from ccdeck.store.store import Store
-from ccdeck.web import api, docs, metrics, runs_api, ws
+from ccdeck.web import api, docs, metrics, mutes_api, runs_api, ws
 from ccdeck.web.runs_feed import RunsFeed
 from ccdeck.web.security import SECURITY_HEADERS, Guard, SecurityHeaders
 
@@ -43,6 +47,9 @@ class ServeOptions:
     run_defaults: RunOptions = field(default_factory=RunOptions)
     claude_bin: str | None = None
     allow_bypass: bool = False  # runs over HTTP may use bypassPermissions (`ccdeck serve --allow-bypass`)
+    public_url: str | None = None  # http://host:port, for the links in alerts
+    notify: tuple[str, ...] = ()  # Apprise URLs alerts are sent to
+    alert_after: float = 120.0  # seconds of work after which the end of a turn is an alert
 
 
 def create_app(options: ServeOptions) -> FastAPI:
@@ -50,13 +57,18 @@ def create_app(options: ServeOptions) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store.open(options.db)
         hub = Hub()
+        mutes = await asyncio.to_thread(load_mutes, mutes_path(options.db))
+        alerts = Alerts(finish_after=options.alert_after, base_url=options.public_url, mutes=mutes)
+        notifier = Notifier(options.notify) if options.notify else None
         monitor = Monitor(store, options.config_dirs, hub, idle_after=options.idle_after,
-                          rescan_every=options.rescan_every, poll=options.poll)  # fmt: skip
+                          rescan_every=options.rescan_every, poll=options.poll, alerts=alerts,
+                          notifier=notifier)  # fmt: skip
         app.state.monitor = monitor
+        app.state.mutes_path = mutes_path(options.db)
         app.state.run_defaults = options.run_defaults
         app.state.claude_bin = options.claude_bin
         app.state.allow_bypass = options.allow_bypass
-        feed = RunsFeed(store, hub)
+        feed = RunsFeed(store, hub, on_run=monitor.observe_run, always=notifier is not None)
         await monitor.start(catch_up=options.catch_up)
         feed.start()
         try:
@@ -65,6 +77,8 @@ def create_app(options: ServeOptions) -> FastAPI:
             hub.close()
             await feed.stop()
             await monitor.stop()
+            if notifier is not None:
+                await asyncio.to_thread(notifier.close)
             store.close()
 
     # FastAPI's own /docs and /redoc load their scripts from a CDN: `docs` serves Swagger UI from this server.
@@ -72,6 +86,7 @@ def create_app(options: ServeOptions) -> FastAPI:
     app.add_exception_handler(Exception, _internal_error)
     app.include_router(api.router)
     app.include_router(runs_api.router)
+    app.include_router(mutes_api.router)
     app.include_router(ws.router)
     app.include_router(metrics.router)
     app.include_router(docs.router)

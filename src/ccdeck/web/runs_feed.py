@@ -2,7 +2,8 @@
 task's prompt cut to a preview (`report.with_prompt_previews`): the whole prompt is in `GET /api/runs/{id}`.
 
 Runs are written by supervisors in other processes, so the store is the only place to learn of changes: it is
-polled (an indexed query on update times) while clients are connected.
+polled (an indexed query on update times) while clients are connected, or always when alerts are sent anywhere
+(`on_run` hears of every changed run: a finished run or a failed task is an alert).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
+from typing import Any
 
 from ccdeck.live.hub import Hub
 from ccdeck.orchestrator import control
@@ -22,9 +25,13 @@ POLL_SECONDS = 0.5
 
 
 class RunsFeed:
-    def __init__(self, store: Store, hub: Hub) -> None:
+    def __init__(
+        self, store: Store, hub: Hub, on_run: Callable[[dict[str, Any]], None] | None = None, always: bool = False
+    ) -> None:
         self.store = store
         self.hub = hub
+        self.on_run = on_run
+        self.always = always  # poll with no client connected (alerts go elsewhere too)
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -39,7 +46,7 @@ class RunsFeed:
         since = time.time()
         while True:
             await asyncio.sleep(POLL_SECONDS)
-            if not self.hub.clients:
+            if not self.hub.clients and not self.always:
                 since = time.time()
                 continue
             checked = time.time()
@@ -51,8 +58,10 @@ class RunsFeed:
             since = checked - POLL_SECONDS  # overlap one period: a write racing the read is never missed
             for run in runs:
                 self.hub.publish({"type": "run.updated", "run": run})
+                if self.on_run is not None:
+                    self.on_run(run)
 
-    def _changed(self, since: float) -> list[dict[str, object]]:
+    def _changed(self, since: float) -> list[dict[str, Any]]:
         with self.store.read() as conn:
             ids = run_queries.runs_changed_since(conn, since)
         return [with_prompt_previews(run) for run_id in ids for run in control.status(self.store, run_id)]

@@ -11,12 +11,18 @@ from rich.console import Console
 
 from ccdeck import config
 from ccdeck.config import Config
+from ccdeck.live.alerts import dashboard_url
+from ccdeck.live.notifier import notify_urls
 from ccdeck.orchestrator.control import defaults_from
+from ccdeck.store.store import Store
 from ccdeck.web.app import ServeOptions, create_app
 from ccdeck.web.security import is_loopback
 
 
 def run_server(cfg: Config, *, open_browser: bool, out: Console) -> None:
+    # A database that cannot be used (corrupt, from a newer ccdeck, a folder that cannot be made) fails here, as
+    # one line from the CLI, rather than as a traceback from inside uvicorn's lifespan.
+    Store.open(cfg.db).close()
     host, port = cfg.get(config.HOST), cfg.get(config.PORT)
     token = cfg.get(config.TOKEN)
     if is_loopback(host):
@@ -34,6 +40,9 @@ def run_server(cfg: Config, *, open_browser: bool, out: Console) -> None:
         run_defaults=defaults_from(cfg),
         claude_bin=cfg.get(config.CLAUDE_BIN),
         allow_bypass=cfg.get(config.ALLOW_BYPASS),
+        public_url=dashboard_url(host, port),
+        notify=notify_urls(cfg.get(config.NOTIFY)),
+        alert_after=cfg.get(config.ALERT_AFTER_MINUTES) * 60,
     )
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")

@@ -1,0 +1,72 @@
+"""The stored half of the overview's live model (`/api/summary`, the `summary` message): totals for today, 7 and 30
+days, cost by model and by project over the 30 days, the current 5-hour block and Claude Code's own rate limits.
+
+The live monitor adds the live half (`active`) and publishes the whole shortly after every change, so a client that
+keeps the latest one holds what a fresh fetch would answer.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+
+from ccdeck.claude.pricing import price_source
+from ccdeck.claude.timestamps import iso
+from ccdeck.reports.blocks import active_block
+from ccdeck.reports.totals import Totals
+from ccdeck.store import queries
+
+# The overview's ranges, in days back from today's local midnight: today, the last 7 days, the last 30 days.
+RANGES = {"today": 0, "week": 6, "month": 29}
+# The cost panels show the last 30 days.
+COST_RANGE = "month"
+
+
+def stored_summary(conn: Connection, now: datetime) -> dict[str, Any]:
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    starts = {name: (midnight - timedelta(days=days)).timestamp() for name, days in RANGES.items()}
+    result: dict[str, Any] = {}
+    for name, start in starts.items():
+        inp, out, cc, cr, cost, unpriced = queries.totals_between(conn, start)
+        result[name] = Totals.from_sums(inp, out, cc, cr, cost, unpriced).as_json()
+    since = starts[COST_RANGE]
+    result["costByModel"] = [
+        {"model": key, **totals.as_json(), "priceSource": price_source(key)}
+        for key, totals in _by_key(conn, since, "model")
+    ]
+    result["costByProject"] = [
+        {"projectPath": key, **totals.as_json()} for key, totals in _by_key(conn, since, "project")
+    ]
+    block = active_block(conn, now.timestamp())
+    result["block"] = None if block is None else block.as_json(now.timestamp())
+    result["rateLimits"] = rate_limits(conn)
+    result["generatedAt"] = now.isoformat()
+    return result
+
+
+def _by_key(conn: Connection, since: float, group: str) -> list[tuple[str, Totals]]:
+    """Totals per model or project, the most expensive first, unpriced ones (cost null) last, then by tokens."""
+    rows = [
+        (r.k, Totals.from_sums(r.i, r.o, r.cc, r.cr, r.cost, r.unpriced, r.k))
+        for r in queries.totals_by_key_since(conn, since, group)
+    ]
+    return sorted(rows, key=lambda kv: (kv[1].cost is None, -(kv[1].cost or 0.0), -kv[1].total, kv[0]))
+
+
+def rate_limits(conn: Connection) -> dict[str, Any] | None:
+    """Claude Code's official plan limits from the newest status-line record that has them; None when none has."""
+    row = queries.latest_rate_limits(conn)
+    if row is None:
+        return None
+    return {
+        "fiveHour": _window(row.five_hour_used_pct, row.five_hour_resets_at),
+        "sevenDay": _window(row.seven_day_used_pct, row.seven_day_resets_at),
+        "recordedAt": iso(row.updated_at),
+        "sessionId": row.session_id,
+    }
+
+
+def _window(used: float | None, resets_at: float | None) -> dict[str, Any] | None:
+    return None if used is None else {"usedPercent": used, "resetsAt": iso(resets_at)}

@@ -1,0 +1,109 @@
+"""Full-text search over prompts, answers, tool calls and session titles (the FTS5 tables of migration 0005).
+
+A title match is a custom (`/rename`) or AI title; a session titled by its first prompt is found by that prompt.
+
+The text searched for is user input, never FTS5 syntax: `fts_query` quotes each word, so `"`, `*`, `NEAR(`, `AND`
+or `OR` are words like any other and a query can never be a syntax error. Words must all appear (in any order);
+each matches whole tokens, case and accents ignored (FTS5's `unicode61` tokenizer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import Connection, bindparam, text
+
+from ccdeck.errors import UsageError
+from ccdeck.store.queries import like_pattern
+
+SearchKind = Literal["prompt", "answer", "tool", "title"]
+# What `snippet()` puts around each matching token: STX and ETX, control characters no transcript text holds.
+MARK_START, MARK_END = "\x02", "\x03"
+ELLIPSIS = "…"
+SNIPPET_TOKENS = 16
+MAX_QUERY_CHARS = 1000
+MAX_QUERY_WORDS = 64
+# The event kinds in the index (`store/batch.py` adds them; migration 0005 indexed those stored before it), and the
+# kind a result shows.
+_KINDS: dict[str, SearchKind] = {"prompt": "prompt", "answer": "answer", "tool_use": "tool"}
+INDEXED_KINDS = tuple(_KINDS)
+
+
+@dataclass(frozen=True)
+class Hit:
+    session_id: str
+    project_path: str | None
+    title: str | None
+    kind: SearchKind
+    snippet: str
+    ts: float | None
+
+
+def fts_query(user_text: str) -> str | None:
+    """An FTS5 query matching rows that hold every word of `user_text`; None when it has no word at all.
+
+    Raises UsageError for a query past MAX_QUERY_CHARS characters or MAX_QUERY_WORDS words."""
+    if len(user_text) > MAX_QUERY_CHARS:
+        raise UsageError(f"a search is at most {MAX_QUERY_CHARS} characters")
+    words = user_text.split()
+    if len(words) > MAX_QUERY_WORDS:
+        raise UsageError(f"a search is at most {MAX_QUERY_WORDS} words")
+    if not words:
+        return None
+    # Inside an FTS5 string only `"` is special, and doubling it escapes it; NUL would end the string in C.
+    return " ".join('"' + w.replace("\x00", "").replace('"', '""') + '"' for w in words)
+
+
+def _project_clause(project: str | None) -> str:
+    return " AND s.project_path LIKE :project ESCAPE '\\'" if project else ""
+
+
+def _hits_sql(project: str | None) -> str:
+    """(source, rowid, ts) of every match: 'e' an event of `events_fts`, 't' a title of `titles_fts`."""
+    where = _project_clause(project)
+    return f"""SELECT 'e' AS src, e.rowid AS rid, e.ts AS ts FROM events_fts
+                   JOIN events e ON e.rowid = events_fts.rowid LEFT JOIN sessions s ON s.session_id = e.session_id
+                   WHERE events_fts MATCH :q{where}
+               UNION ALL
+               SELECT 't', t.rowid, s.last_activity FROM titles_fts JOIN titles t ON t.rowid = titles_fts.rowid
+                   LEFT JOIN sessions s ON s.session_id = t.session_id WHERE titles_fts MATCH :q{where}"""
+
+
+_EVENT_SNIPPETS = f"""SELECT e.rowid AS rid, e.session_id, s.project_path, s.title, e.kind, e.ts,
+        snippet(events_fts, 0, :start, :end, :ellipsis, {SNIPPET_TOKENS}) AS snippet
+    FROM events_fts JOIN events e ON e.rowid = events_fts.rowid LEFT JOIN sessions s ON s.session_id = e.session_id
+    WHERE events_fts MATCH :q AND events_fts.rowid IN :rids"""
+_TITLE_SNIPPETS = f"""SELECT t.rowid AS rid, t.session_id, s.project_path, s.title, 'title' AS kind,
+        s.last_activity AS ts, snippet(titles_fts, 0, :start, :end, :ellipsis, {SNIPPET_TOKENS}) AS snippet
+    FROM titles_fts JOIN titles t ON t.rowid = titles_fts.rowid LEFT JOIN sessions s ON s.session_id = t.session_id
+    WHERE titles_fts MATCH :q AND titles_fts.rowid IN :rids"""
+
+
+def search(conn: Connection, user_text: str, project: str | None, limit: int, offset: int) -> tuple[list[Hit], int]:
+    """A page of matches, newest first, and how many there are in all."""
+    query = fts_query(user_text)
+    if query is None:
+        return [], 0
+    params: dict[str, Any] = {"q": query, "project": like_pattern(project) if project else None}
+    hits_sql = _hits_sql(project)
+    total = conn.execute(text(f"SELECT COUNT(*) FROM ({hits_sql})"), params).scalar() or 0
+    page_sql = f"{hits_sql} ORDER BY ts DESC, src, rid LIMIT :limit OFFSET :offset"
+    page = list(conn.execute(text(page_sql), {**params, "limit": limit, "offset": offset}))
+    # Snippets only for the page: computing them for every match before sorting would cost far more.
+    found: dict[tuple[str, int], Hit] = {}
+    for src, sql in (("e", _EVENT_SNIPPETS), ("t", _TITLE_SNIPPETS)):
+        found.update(_snippets(conn, src, sql, query, [r.rid for r in page if r.src == src]))
+    return [found[(r.src, r.rid)] for r in page if (r.src, r.rid) in found], total
+
+
+def _snippets(conn: Connection, src: str, sql: str, query: str, rids: Sequence[int]) -> dict[tuple[str, int], Hit]:
+    if not rids:
+        return {}
+    params = {"q": query, "rids": list(rids), "start": MARK_START, "end": MARK_END, "ellipsis": ELLIPSIS}
+    rows = conn.execute(text(sql).bindparams(bindparam("rids", expanding=True)), params)
+    return {
+        (src, r.rid): Hit(r.session_id, r.project_path, r.title, _KINDS.get(r.kind, "title"), r.snippet, r.ts)
+        for r in rows
+    }

@@ -1,0 +1,68 @@
+"""Mutes from the dashboard (docs/API.md, "Alerts"): a muted session, or every session of a muted project, still
+shows everywhere but sends no alert. Changes are POST / DELETE, so the Guard's same-origin and token rules apply;
+each is saved to `mutes.json` beside the database and pushed to every client as a `mutes` message."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, Literal
+
+import orjson
+from fastapi import APIRouter, HTTPException, Request
+
+from ccdeck.live.monitor import Monitor
+from ccdeck.live.mutes import MuteKind, save_mutes
+from ccdeck.web.runs_api import _json_body
+
+router = APIRouter(prefix="/api/mutes")
+MAX_VALUE = 4096
+MUTE_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": {
+        "type": "object", "required": ["kind", "value"],
+        "properties": {"kind": {"enum": ["session", "project"]}, "value": {"type": "string"}},
+    }}},
+}  # fmt: skip
+
+
+@router.get("")
+async def list_mutes(request: Request) -> dict[str, Any]:
+    return {"mutes": _monitor(request).alerts.mutes.as_json()}
+
+
+@router.post("", openapi_extra={"requestBody": MUTE_BODY})
+async def mute(request: Request) -> dict[str, Any]:
+    body = await _json_body(request)
+    kind, value = _checked(body.get("kind"), body.get("value"))
+    if not _monitor(request).alerts.mutes.add(kind, value):
+        raise HTTPException(422, "too many mutes; remove some first")
+    return await _saved(request)
+
+
+@router.delete("")
+async def unmute(request: Request, kind: Literal["session", "project"], value: str) -> dict[str, Any]:
+    _monitor(request).alerts.mutes.remove(*_checked(kind, value))
+    return await _saved(request)
+
+
+def _monitor(request: Request) -> Monitor:
+    monitor: Monitor = request.app.state.monitor
+    return monitor
+
+
+def _checked(kind: object, value: object) -> tuple[MuteKind, str]:
+    if kind not in ("session", "project"):
+        raise HTTPException(422, "kind is 'session' or 'project'")
+    if not isinstance(value, str) or not value or len(value) > MAX_VALUE or not value.isprintable():
+        raise HTTPException(422, f"value is a session id or a project path of at most {MAX_VALUE} characters")
+    return ("session" if kind == "session" else "project"), value
+
+
+async def _saved(request: Request) -> dict[str, Any]:
+    monitor = _monitor(request)
+    mutes = monitor.alerts.mutes.as_json()
+    path: Path = request.app.state.mutes_path
+    await asyncio.to_thread(save_mutes, path, orjson.dumps(mutes))
+    monitor.hub.publish({"type": "mutes", "mutes": mutes})
+    return {"mutes": mutes}
