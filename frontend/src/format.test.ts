@@ -4,10 +4,12 @@ import {
   formatCost,
   formatCostOrDash,
   formatDuration,
+  formatFor,
   formatPercent,
   formatSeconds,
   formatSpeedup,
   formatTokens,
+  formatWhen,
   localDate,
   projectName,
 } from "./format";
@@ -122,5 +124,45 @@ describe("formatCostOrDash", () => {
     expect(formatCostOrDash(null, false)).toBe("—");
     expect(formatCostOrDash(null, true)).toBe("unpriced");
     expect(formatCostOrDash(1.5, true)).toBe("$1.50");
+  });
+});
+
+describe("formatFor", () => {
+  const now = Date.parse("2025-11-20T12:00:00Z");
+  const ago = (seconds: number) => new Date(now - seconds * 1000).toISOString();
+  it.each([
+    [12, "for 12 s"],
+    [180, "for 3 min"],
+    [3600, "for 1 h"],
+    [7500, "for 2 h 5 min"],
+    [3 * 86400 + 4 * 3600, "for 3 d 4 h"],
+  ])("%d s → %s", (seconds, text) => {
+    expect(formatFor(ago(seconds), now)).toBe(text);
+  });
+  it("is null when the start is unknown, and never negative", () => {
+    expect(formatFor(null, now)).toBeNull();
+    expect(formatFor("soon", now)).toBeNull();
+    expect(formatFor(ago(-30), now)).toBe("for 0 s");
+  });
+});
+
+describe("formatWhen", () => {
+  const now = new Date(2025, 10, 20, 12).getTime();
+  it("is relative within the last 7 days", () => {
+    expect(formatWhen(new Date(now - 10_000).toISOString(), now)).toBe("just now");
+    expect(formatWhen(new Date(2025, 10, 20, 9).toISOString(), now)).toBe("3h ago");
+    expect(formatWhen(new Date(2025, 10, 13, 13).toISOString(), now)).toBe("6d ago");
+  });
+  it("is an absolute date after that, with the year only when it differs", () => {
+    const lastWeek = formatWhen(new Date(2025, 10, 13, 11).toISOString(), now);
+    expect(lastWeek).not.toContain("ago");
+    expect(lastWeek).toContain("13");
+    expect(lastWeek).not.toContain("2025");
+    const lastYear = formatWhen(new Date(2024, 1, 3).toISOString(), now);
+    expect(lastYear).toContain("2024");
+    expect(lastYear).not.toContain("ago");
+  });
+  it("leaves a value that is not a date as it is", () => {
+    expect(formatWhen("unknown", now)).toBe("unknown");
   });
 });

@@ -131,3 +131,29 @@ export function formatCostOrDash(usd: number | null | undefined, billed: boolean
   if (usd === null || usd === undefined) return billed ? "unpriced" : "—";
   return formatCost(usd);
 }
+
+/** How long a state has lasted: "for 12 s", "for 3 min", "for 2 h 5 min", "for 3 d 4 h"; null when unknown. */
+export function formatFor(sinceIso: string | null, now: number): string | null {
+  if (!sinceIso || Number.isNaN(Date.parse(sinceIso))) return null;
+  const s = Math.floor(secondsBetween(sinceIso, now));
+  if (s < 60) return `for ${s} s`;
+  const minutes = Math.floor(s / 60);
+  if (minutes < 60) return `for ${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 ? `for ${hours} h ${minutes % 60} min` : `for ${hours} h`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 ? `for ${days} d ${hours % 24} h` : `for ${days} d`;
+}
+
+const RELATIVE_DAYS = 7;
+const dayThisYear = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
+const dayOtherYear = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric" });
+
+/** "5m ago" within the last 7 days, the date after that ("Nov 3", or "Nov 3, 2024" in another year). */
+export function formatWhen(iso: string, now: number): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  if (now - ms < RELATIVE_DAYS * 86_400_000) return formatAgo(iso, now);
+  const format = new Date(ms).getFullYear() === new Date(now).getFullYear() ? dayThisYear : dayOtherYear;
+  return format.format(ms);
+}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import orjson
@@ -89,6 +90,30 @@ def test_session_detail_and_timeline(live_server: LiveServer) -> None:
     stamps = [i["timestamp"] for i in timeline["items"]]
     assert stamps == sorted(stamps)
     assert live_server.get("/api/sessions/no-such-session").status_code == 404
+
+
+def test_timeline_after_cursor_and_newest_first(live_server: LiveServer) -> None:
+    sid = live_server.get("/api/sessions", params={"sort": "tokens", "pageSize": 1}).json()["sessions"][0]["sessionId"]
+    url = f"/api/sessions/{sid}/timeline"
+    whole = live_server.get(url, params={"pageSize": 1000}).json()
+    items = whole["items"]
+    assert len(items) == whole["total"] > 5
+    cut = items[len(items) // 2]["timestamp"]
+    tail = [i for i in items if i["timestamp"] >= cut]
+    after = live_server.get(url, params={"pageSize": 1000, "after": cut}).json()
+    assert after["items"] == tail and after["total"] == whole["total"]
+    epoch_seconds = datetime.fromisoformat(cut).timestamp()
+    assert live_server.get(url, params={"pageSize": 1000, "after": epoch_seconds}).json()["items"] == tail
+    paged = live_server.get(url, params={"pageSize": 2, "page": 2, "after": cut}).json()["items"]
+    assert paged == tail[2:4]
+    last = live_server.get(url, params={"pageSize": 1000, "after": items[-1]["timestamp"]}).json()["items"]
+    assert last and last[-1] == items[-1]
+    assert live_server.get(url, params={"after": "2099-01-01T00:00:00Z"}).json()["items"] == []
+    newest = live_server.get(url, params={"pageSize": 3, "order": "desc"}).json()
+    assert newest["items"] == items[::-1][:3] and newest["total"] == whole["total"]
+    for bad in ["soon", "nan", "inf", "2025-01-01T00:00:00"]:
+        assert live_server.get(url, params={"after": bad}).status_code == 422, bad
+    assert live_server.get(url, params={"order": "sideways"}).status_code == 422
 
 
 def test_usage_and_projects(live_server: LiveServer) -> None:

@@ -136,8 +136,12 @@ export const api = {
   sessions: (query: Query, signal?: AbortSignal) => getJson<SessionsPage>("/api/sessions", query, signal),
   session: (id: string, signal?: AbortSignal) =>
     getJson<SessionDetail>(`/api/sessions/${encodeURIComponent(id)}`, {}, signal),
-  timeline: (id: string, page: number, pageSize: number, signal?: AbortSignal) =>
-    getJson<TimelinePage>(`/api/sessions/${encodeURIComponent(id)}/timeline`, { page, pageSize }, signal),
+  /** `after`: only items at or after this ISO time; `order: "desc"`: newest first. */
+  timeline: (
+    id: string,
+    query: { page: number; pageSize: number; after?: string; order?: "asc" | "desc" },
+    signal?: AbortSignal,
+  ) => getJson<TimelinePage>(`/api/sessions/${encodeURIComponent(id)}/timeline`, query, signal),
   usage: (
     query: { bucket: UsageBucket; group: UsageGroup; since?: string; until?: string; tz?: string },
     signal?: AbortSignal,

@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import type { SessionRow } from "../api/types";
 import { formatCost, formatDuration, projectName, secondsBetween } from "../format";
+import { doingNow } from "../live/reducer";
 import { Link, sessionHref } from "../router";
 import { StateBadge } from "./StateBadge";
 import { TokenCount } from "./TokenCount";
@@ -17,6 +18,8 @@ function Stat({ label, children }: { label: string; children: ReactNode }) {
 /** One active session on the overview. `now` (ms) drives the elapsed time. */
 export function SessionCard({ session, now }: { session: SessionRow; now: number }) {
   const project = projectName(session.projectPath);
+  // Only while a turn runs: the line clears as soon as the live row says the turn ended.
+  const doing = session.state === "blocked" ? (session.blockedOn ?? doingNow(session)) : doingNow(session);
   // A background job may have no transcript title yet: its name, else its prompt, says what it is.
   const heading = session.title ?? session.name ?? session.prompt;
   return (
@@ -69,10 +72,11 @@ export function SessionCard({ session, now }: { session: SessionRow; now: number
         <Stat label="Files">{session.filesChanged}</Stat>
       </dl>
       <p
+        data-testid="session-doing"
         className="truncate rounded bg-slate-50 px-2 py-1 font-mono text-xs text-slate-600 dark:bg-slate-800/60 dark:text-slate-300"
-        title={session.doing ?? undefined}
+        title={doing ?? undefined}
       >
-        {session.doing ?? "—"}
+        {doing ?? "—"}
       </p>
     </article>
   );

@@ -1,7 +1,17 @@
 import type { SessionRow, SessionSort, SortOrder } from "../api/types";
-import { formatAgo, formatCost, formatDateTime, formatDuration, projectName } from "../format";
+import { formatCost, formatDateTime, formatDuration, formatWhen, projectName } from "../format";
 import { Link, navigate, sessionHref } from "../router";
-import { TABLE, TABLE_BOX, TBODY, TD, TD_FIGURE, TD_LABELLED, TH, THEAD, TR } from "./responsiveTable";
+import {
+  TABLE,
+  TABLE_BOX,
+  TBODY,
+  TD as CELL,
+  TD_FIGURE as FIGURE,
+  TD_LABELLED as LABELLED,
+  TH,
+  THEAD,
+  TR,
+} from "./responsiveTable";
 import { StateBadge } from "./StateBadge";
 import { TokenCount } from "./TokenCount";
 
@@ -45,6 +55,13 @@ function SortHeader({
   );
 }
 
+// Dense rows: one line per cell, 36 px high in the table (the small-screen cards keep their own layout).
+const ROW = `${TR} sm:h-9`;
+const DENSE = "sm:py-1 sm:align-middle sm:whitespace-nowrap";
+const TD = `${CELL} ${DENSE}`;
+const TD_LABELLED = `${LABELLED} ${DENSE}`;
+const TD_FIGURE = `${FIGURE} ${DENSE}`;
+
 export function SessionsTable({ sessions, sort, order, onSort, now }: SessionsTableProps) {
   const sortProps = { sort, order, onSort };
   return (
@@ -78,37 +95,43 @@ export function SessionsTable({ sessions, sort, order, onSort, now }: SessionsTa
               data-session-id={s.sessionId}
               data-state={s.state}
               onClick={() => navigate(sessionHref(s.sessionId))}
-              className={TR}
+              className={ROW}
             >
               <td className={TD}>
                 <StateBadge state={s.state} />
               </td>
-              <td className={`${TD} sm:max-w-72 max-sm:min-w-0 max-sm:flex-1`}>
-                <Link
-                  to={sessionHref(s.sessionId)}
-                  title={s.projectPath}
-                  className="block truncate font-medium hover:underline"
-                  onClick={(e) => e.stopPropagation()}
-                >
-                  {projectName(s.projectPath)}
-                </Link>
-                <span
-                  className="block truncate text-xs text-slate-500 dark:text-slate-400"
-                  title={s.title ?? s.sessionId}
-                >
-                  {s.title ?? s.sessionId}
-                </span>
+              <td className={`${TD} sm:max-w-80 max-sm:min-w-0 max-sm:flex-1`}>
+                <div className="flex min-w-0 items-baseline gap-2 max-sm:flex-col max-sm:gap-0">
+                  <Link
+                    to={sessionHref(s.sessionId)}
+                    title={s.projectPath}
+                    className="max-w-full shrink-0 truncate font-medium hover:underline sm:max-w-40"
+                    onClick={(e) => e.stopPropagation()}
+                  >
+                    {projectName(s.projectPath)}
+                  </Link>
+                  <span
+                    className="min-w-0 max-w-full truncate text-xs text-slate-500 dark:text-slate-400"
+                    title={s.title ?? s.sessionId}
+                  >
+                    {s.title ?? s.sessionId}
+                  </span>
+                </div>
               </td>
               <td
                 className={`${TD} text-xs text-slate-600 sm:max-w-56 dark:text-slate-300 max-sm:flex max-sm:min-w-0 max-sm:basis-full max-sm:gap-2`}
               >
-                <span className="block truncate">{s.gitBranch ?? "—"}</span>
-                <span className="block truncate text-slate-500 dark:text-slate-400" title={s.models.join(", ")}>
-                  {s.models.join(", ") || "—"}
-                </span>
+                <div className="flex min-w-0 gap-2">
+                  <span className="max-w-[50%] shrink-0 truncate" title={s.gitBranch ?? undefined}>
+                    {s.gitBranch ?? "—"}
+                  </span>
+                  <span className="min-w-0 truncate text-slate-500 dark:text-slate-400" title={s.models.join(", ")}>
+                    {s.models.join(", ") || "—"}
+                  </span>
+                </div>
               </td>
               <td className={TD_LABELLED} data-label="Last" title={formatDateTime(s.lastActivity)}>
-                {formatAgo(s.lastActivity, now)}
+                {formatWhen(s.lastActivity, now)}
               </td>
               <td className={TD_FIGURE} data-label="Duration">
                 {formatDuration(s.durationSeconds)}

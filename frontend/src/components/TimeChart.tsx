@@ -3,6 +3,8 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { type ChartData, stack } from "../charts/series";
 import { mix, seriesColor } from "../charts/palette";
+import { type LegendIdle, legendValue, markerIndexes } from "../charts/window";
+import { formatDateTime } from "../format";
 import { type Theme, useTheme } from "../theme";
 
 interface TimeChartProps {
@@ -12,6 +14,8 @@ interface TimeChartProps {
   format: (value: number) => string;
   label: string;
   height?: number;
+  /** What the legend shows with the cursor off the chart: each series' sum (default) or its last value. */
+  idle?: LegendIdle;
   /** A span to shade behind the series (epoch seconds), e.g. the current 5-hour block. */
   band?: Band | null;
 }
@@ -22,6 +26,9 @@ export interface Band {
   /** Names the band for assistive technology and tests. */
   label: string;
 }
+
+/** The x legend entry with the cursor off the chart. */
+const IDLE_LABELS: Record<LegendIdle, string> = { sum: "Total", last: "Latest" };
 
 const COLORS: Record<Theme, { background: string; axis: string; grid: string; band: string }> = {
   light: { background: "#ffffff", axis: "#475569", grid: "#e2e8f0", band: "rgba(14, 165, 233, 0.12)" },
@@ -81,12 +88,18 @@ function options(
   width: number,
   height: number,
   theme: Theme,
+  idle: LegendIdle,
 ): uPlot.Options {
   const colors = COLORS[theme];
   // Stacked: the running sums are drawn top band first, each filled opaquely down to zero, so each
   // band shows only above the one below it. The legend still reports each series' own value.
+  // Values come from `current`, each series' own (not its stacked sum): markers and legend follow live data.
+  const own = (k: number) => current.current.series[k]?.values ?? [];
   const series: uPlot.Series[] = [
-    {},
+    {
+      value: (_u: uPlot, v: number | null, _si: number, idx: number | null) =>
+        idx === null || v === null ? IDLE_LABELS[idle] : formatDateTime(new Date(v * 1000).toISOString()),
+    },
     ...drawingOrder(data.series.length, stacked).map((k) => {
       const color = seriesColor(k);
       return {
@@ -94,8 +107,10 @@ function options(
         stroke: color,
         width: stacked ? 1 : 2,
         ...(stacked ? { fill: mix(color, colors.background, 0.35) } : {}),
+        // Markers only where uPlot would draw them (sparse data) and only on non-zero values.
+        points: { filter: (_u: uPlot, _si: number, show: boolean) => (show ? markerIndexes(own(k)) : null) },
         value: (_u: uPlot, _v: number | null, _si: number, idx: number | null) =>
-          idx === null ? "–" : format(current.current.series[k]?.values[idx] ?? 0),
+          format(legendValue(own(k), idx, idle)),
       } satisfies uPlot.Series;
     }),
   ];
@@ -119,7 +134,7 @@ function options(
  * A uPlot time chart: drag to zoom in, double-click to zoom back out. New data for the same series
  * is swapped in place, so a zoomed-in view stays put while live points arrive.
  */
-export function TimeChart({ data, stacked, format, label, height = 260, band }: TimeChartProps) {
+export function TimeChart({ data, stacked, format, label, height = 260, band, idle = "sum" }: TimeChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const current = useRef(data);
@@ -133,7 +148,7 @@ export function TimeChart({ data, stacked, format, label, height = 260, band }: 
     // Rebuilt only when the series (`labels`) or the look change; the next effect swaps in new data.
     current.current = data;
     const chart = new uPlot(
-      options(data, current, shaded, stacked, format, element.clientWidth, height, theme),
+      options(data, current, shaded, stacked, format, element.clientWidth, height, theme, idle),
       plotData(data, stacked),
       element,
     );
@@ -145,7 +160,7 @@ export function TimeChart({ data, stacked, format, label, height = 260, band }: 
       chart.destroy();
       plot.current = null;
     };
-  }, [labels, stacked, format, height, theme]);
+  }, [labels, stacked, format, height, theme, idle]);
 
   useEffect(() => {
     const previous = current.current;

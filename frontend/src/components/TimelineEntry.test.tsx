@@ -22,7 +22,7 @@ function item(partial: Partial<TimelineItem>): TimelineItem {
 const HOSTILE = `<script>alert(1)</script> and <img src=x onerror=alert(1)> **bold** [link](http://x)`;
 
 describe("TimelineEntry", () => {
-  it.each(["prompt", "answer", "system", "api_error"] as const)("shows markup in a %s as literal text", (kind) => {
+  it.each(["prompt", "system", "api_error"] as const)("shows markup in a %s as literal text", (kind) => {
     const { container } = render(
       <ul>
         <TimelineEntry item={item({ kind, text: HOSTILE })} />
@@ -34,6 +34,43 @@ describe("TimelineEntry", () => {
     expect(entry.textContent).toContain("<img src=x onerror=alert(1)>");
     expect(entry.textContent).toContain("**bold** [link](http://x)");
     expect(container.querySelector("script, img, strong, a")).toBeNull();
+  });
+
+  it("renders an answer's markdown, its HTML as literal text", async () => {
+    const text = [
+      "Done: **bold**, `code` and [docs](https://example.com/a).",
+      "",
+      "<script>window.__xss = 1</script>",
+      "",
+      'Inline <img src=x onerror="window.__xss = 2"> too, and [bad](javascript:alert(1)).',
+      "",
+      "![chart](https://example.com/c.png)",
+      "",
+      "```python",
+      "print('<b>hi</b>')",
+      "```",
+    ].join("\n");
+    const { container } = render(
+      <ul>
+        <TimelineEntry item={item({ kind: "answer", text })} />
+      </ul>,
+    );
+    await screen.findByTestId("markdown");
+    const entry = screen.getByTestId("timeline-item");
+    expect(entry.textContent).toContain("<script>window.__xss = 1</script>");
+    expect(entry.textContent).toContain('<img src=x onerror="window.__xss = 2">');
+    expect(container.querySelector("script, img, b, iframe, [onerror]")).toBeNull();
+    expect(container.querySelector("strong")?.textContent).toBe("bold");
+    const links = [...container.querySelectorAll("a")];
+    const docs = links.find((a) => a.textContent === "docs")!;
+    expect(docs.getAttribute("href")).toBe("https://example.com/a");
+    expect(docs.getAttribute("rel")).toBe("noreferrer noopener");
+    expect(docs.getAttribute("target")).toBe("_blank");
+    expect(links.some((a) => (a.getAttribute("href") ?? "").startsWith("javascript"))).toBe(false);
+    expect(links.find((a) => a.textContent?.includes("image: chart"))?.getAttribute("rel")).toBe("noreferrer noopener");
+    const block = container.querySelector("pre > code");
+    expect(block?.textContent).toBe("print('<b>hi</b>')\n");
+    expect(block?.className).toContain("language-python");
   });
 
   it("folds a tool call to one line and shows it all, still as text, on click", () => {

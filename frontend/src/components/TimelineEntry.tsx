@@ -1,6 +1,9 @@
-import { useState } from "react";
+import { Suspense, lazy, useState } from "react";
 import type { TimelineItem, TimelineKind } from "../api/types";
 import { formatDateTime, formatTime } from "../format";
+
+// The markdown renderer is loaded with the first answer shown, not with the dashboard.
+const Markdown = lazy(() => import("./Markdown").then((m) => ({ default: m.Markdown })));
 
 const KIND_LABELS: Record<TimelineKind, string> = {
   prompt: "Prompt",
@@ -39,7 +42,20 @@ function summaryLine(text: string): string {
 }
 
 function Body({ item, mono }: { item: TimelineItem; mono: boolean }) {
-  // Transcript text goes into the DOM as a text node only: markup in it shows as typed.
+  if (item.kind === "answer") {
+    // Answers are markdown: rendered as elements, with any HTML in them kept as text (see Markdown).
+    return (
+      <div className="mt-1">
+        <Suspense fallback={<div className="text-sm whitespace-pre-wrap break-words">{item.text}</div>}>
+          <Markdown text={item.text} />
+        </Suspense>
+        {item.truncated && (
+          <span className="mt-1 block text-xs italic text-slate-500 dark:text-slate-400">(shortened by the server)</span>
+        )}
+      </div>
+    );
+  }
+  // Other transcript text goes into the DOM as a text node only: markup in it shows as typed.
   return (
     <div
       className={`mt-1 whitespace-pre-wrap break-words [overflow-wrap:anywhere] ${mono ? "font-mono text-xs leading-relaxed" : "text-sm"}`}

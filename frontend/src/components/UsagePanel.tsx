@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../api/client";
 import type { Block } from "../api/types";
 import { type ChartBucket, type ChartData, type UsageView, bucketRange, usageChartData } from "../charts/series";
+import { trimToWindow, usageWindow } from "../charts/window";
 import { formatTime, formatTokens, localDate } from "../format";
 import { useApi } from "../hooks/useApi";
 import { useLive } from "../live/LiveProvider";
@@ -19,9 +20,10 @@ function isEmpty(data: ChartData): boolean {
   return data.series.every((s) => s.values.every((v) => v === 0));
 }
 
+/** What is fetched (`daysBack`, local days), of which the chart shows its window (see `usageWindow`). */
 const RANGES: Record<ChartBucket, { daysBack: number; label: string }> = {
-  hour: { daysBack: 1, label: "since yesterday" },
-  day: { daysBack: 29, label: "last 30 days" },
+  hour: { daysBack: 1, label: "last 24 hours" },
+  day: { daysBack: 30, label: "last 30 days" },
 };
 
 const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -52,7 +54,11 @@ export function UsagePanel({ block = null }: { block?: Block | null }) {
     const { seq, since, now, answer } = usage.data;
     const sinceSeconds = Date.parse(`${since}T00:00:00`) / 1000;
     const fresh = live.usage.points.filter((p) => p.seq > seq && p.t >= sinceSeconds);
-    return usageChartData(answer.points, fresh, bucket, view, bucketRange(since, now, bucket));
+    const all = usageChartData(answer.points, fresh, bucket, view, bucketRange(since, now, bucket));
+    // Live points extend the window to the bucket they fall in.
+    const newest = Math.max(now.getTime(), ...fresh.map((p) => p.t * 1000));
+    const window = usageWindow(all, bucket, newest);
+    return window ? trimToWindow(all, window) : { x: [], series: [] };
   }, [usage.data, live.usage.points, bucket, view]);
 
   const start = block?.startTime;
@@ -102,7 +108,7 @@ export function UsagePanel({ block = null }: { block?: Block | null }) {
           data-testid="usage-empty"
           className="flex h-40 flex-col items-center justify-center rounded-md border border-dashed border-slate-300 text-center text-sm text-slate-500 dark:border-slate-700 dark:text-slate-400"
         >
-          <p className="font-medium">No token usage {RANGES[bucket].label}</p>
+          <p className="font-medium">No token usage in the {RANGES[bucket].label}</p>
           <p className="mt-1 text-xs">The chart appears with the first billed response.</p>
         </div>
       )}

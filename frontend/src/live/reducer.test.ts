@@ -7,6 +7,7 @@ import {
   activeSessions,
   currentRun,
   currentRuns,
+  doingNow,
   freshest,
   initialLiveState,
   liveReducer,
@@ -75,6 +76,29 @@ describe("liveReducer", () => {
     });
     expect(unknown.sessions).toBe(after.sessions);
     expect(unknown.summary?.active).toEqual(counts);
+  });
+
+  it("says what a session does only while its turn runs", () => {
+    const working = { ...a, state: "working" as const, doing: "Bash: npm test" };
+    const state = run({ type: "snapshot", sessions: [working], summary: summary("2025-11-20T12:00:00Z") });
+    expect(doingNow(state.sessions.a!)).toBe("Bash: npm test");
+    const ended = liveReducer(state, {
+      type: "session.state",
+      sessionId: "a",
+      previous: "working",
+      active: { working: 0, blocked: 0, waiting: 1, idle: 0 },
+      state: "waiting",
+      stateSince: "2025-11-20T12:02:00.000Z",
+      blockedOn: null,
+      kind: "interactive",
+      doing: null,
+      name: null,
+      prompt: null,
+    });
+    expect(doingNow(ended.sessions.a!)).toBeNull();
+    // Even a row that still carries a stale `doing` says nothing once its turn ended.
+    expect(doingNow({ ...working, state: "waiting" })).toBeNull();
+    expect(doingNow({ ...working, state: "blocked" })).toBe("Bash: npm test");
   });
 
   it("lists blocked sessions first, then waiting ones, oldest first", () => {

@@ -163,6 +163,11 @@ export function freshest(fetched: SessionRow, live: SessionRow | undefined): Ses
   return Date.parse(live.lastActivity) >= Date.parse(fetched.lastActivity) ? live : fetched;
 }
 
+/** What a session is doing now: only while it works or waits on an approval; an ended turn says nothing. */
+export function doingNow(row: SessionRow): string | null {
+  return row.state === "working" || row.state === "blocked" ? row.doing : null;
+}
+
 /** Newest first: by creation time, then by id. */
 export function runsNewestFirst(runs: readonly Run[]): Run[] {
   return [...runs].sort((a, b) => {

@@ -6,7 +6,7 @@ import { Loading } from "../components/Loading";
 import { SessionFacts } from "../components/SessionFacts";
 import { SessionTokensChart } from "../components/SessionTokensChart";
 import { MuteButton } from "../components/MuteButton";
-import { StateBadge } from "../components/StateBadge";
+import { SessionStatus } from "../components/SessionStatus";
 import { SubagentsTable } from "../components/SubagentsTable";
 import { Timeline } from "../components/Timeline";
 import { ToolUseCounts } from "../components/ToolUseCounts";
@@ -15,7 +15,7 @@ import { useApi } from "../hooks/useApi";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { useRefreshOn } from "../hooks/useRefreshOn";
 import { useLive } from "../live/LiveProvider";
-import { freshest } from "../live/reducer";
+import { doingNow, freshest } from "../live/reducer";
 import { Link } from "../router";
 
 export function Session({ id }: { id: string }) {
@@ -26,6 +26,7 @@ export function Session({ id }: { id: string }) {
 
   const session = detail.data ? freshest(detail.data.session, liveRow) : liveRow;
   const title = session ? (session.title ?? projectName(session.projectPath)) : id;
+  const doing = session ? doingNow(session) : null;
   usePageTitle(title);
 
   return (
@@ -38,7 +39,7 @@ export function Session({ id }: { id: string }) {
           <h1 data-testid="session-title" className="min-w-0 text-xl font-semibold break-words">
             {title}
           </h1>
-          {session && <StateBadge state={session.state} testId="session-state" />}
+          {session && <SessionStatus session={session} />}
           {session && <MuteButton kind="session" value={session.sessionId} />}
           {session?.projectPath && <MuteButton kind="project" value={session.projectPath} />}
           {session?.runTaskId && (
@@ -50,10 +51,10 @@ export function Session({ id }: { id: string }) {
         {session && (
           <p className="font-mono text-xs break-all text-slate-500 dark:text-slate-400">{session.sessionId}</p>
         )}
-        {session?.doing && session.state !== "ended" && (
-          <p className="mt-1 text-sm break-words text-slate-600 dark:text-slate-300">
+        {doing && (
+          <p data-testid="session-doing" className="mt-1 text-sm break-words text-slate-600 dark:text-slate-300">
             <span className="text-slate-500 dark:text-slate-400">Now: </span>
-            {session.doing}
+            {doing}
           </p>
         )}
       </div>
@@ -75,7 +76,11 @@ export function Session({ id }: { id: string }) {
         <>
           <SessionFacts session={session} detail={detail.data} />
           <div className="grid gap-4 lg:grid-cols-2">
-            <SessionTokensChart points={detail.data.tokensOverTime} />
+            <SessionTokensChart
+              points={detail.data.tokensOverTime}
+              first={session.firstActivity}
+              last={session.lastActivity}
+            />
             <CostByModel costs={detail.data.costByModel} />
           </div>
           <div className="grid gap-4 lg:grid-cols-2">
@@ -89,7 +94,7 @@ export function Session({ id }: { id: string }) {
       )}
 
       {!(detail.error instanceof ApiError && detail.error.status === 404) && (
-        <Timeline sessionId={id} lastActivity={liveRow?.lastActivity} />
+        <Timeline key={id} sessionId={id} lastActivity={liveRow?.lastActivity} />
       )}
     </div>
   );

@@ -176,13 +176,24 @@ def subagents(conn: Connection, session_id: str) -> list[Any]:
     )
 
 
-def timeline(conn: Connection, session_id: str, limit: int, offset: int) -> tuple[list[Any], int]:
+def timeline(
+    conn: Connection,
+    session_id: str,
+    limit: int,
+    offset: int,
+    *,
+    after: float | None = None,
+    newest_first: bool = False,
+) -> tuple[list[Any], int]:
+    """A page of a session's events and how many it has in all; `after` keeps those at or after that time."""
+    order = "DESC" if newest_first else ""
+    since = "" if after is None else "AND ts >= :after"
     rows = conn.execute(
         text(
-            """SELECT key, ts, kind, text, tool_name, agent_id, is_error, truncated FROM events
-               WHERE session_id = :id ORDER BY ts, key LIMIT :limit OFFSET :offset"""
+            f"""SELECT key, ts, kind, text, tool_name, agent_id, is_error, truncated FROM events
+                WHERE session_id = :id {since} ORDER BY ts {order}, key {order} LIMIT :limit OFFSET :offset"""
         ),
-        {"id": session_id, "limit": limit, "offset": offset},
+        {"id": session_id, "limit": limit, "offset": offset, "after": after},
     )
     total = conn.execute(text("SELECT COUNT(*) FROM events WHERE session_id = :id"), {"id": session_id}).scalar()
     return list(rows), total or 0

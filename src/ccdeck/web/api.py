@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -13,7 +14,7 @@ from sqlalchemy import Connection
 from ccdeck import __version__
 from ccdeck.claude.hooks import BadHook, parse_hook
 from ccdeck.claude.pricing import price_source
-from ccdeck.claude.timestamps import iso
+from ccdeck.claude.timestamps import epoch, iso
 from ccdeck.errors import UsageError
 from ccdeck.live.monitor import Monitor
 from ccdeck.live.state import STATES
@@ -210,14 +211,37 @@ async def session_timeline(
     session_id: str,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=1000)] = 200,
+    after: str | None = None,
+    order: Literal["asc", "desc"] = "asc",
 ) -> dict[str, Any]:
-    rows, total = await read(request, lambda c: queries.timeline(c, session_id, page_size, (page - 1) * page_size))
+    since = _instant(after)
+    rows, total = await read(
+        request,
+        lambda c: queries.timeline(
+            c, session_id, page_size, (page - 1) * page_size, after=since, newest_first=order == "desc"
+        ),
+    )
     items = [
         {"uuid": r.key, "timestamp": iso(r.ts), "kind": r.kind, "text": r.text, "toolName": r.tool_name,
          "agentId": r.agent_id, "isError": bool(r.is_error), "truncated": bool(r.truncated)}
         for r in rows
     ]  # fmt: skip
     return {"items": items, "total": total, "page": page, "pageSize": page_size}
+
+
+def _instant(value: str | None) -> float | None:
+    """An `after` cursor: epoch seconds or an ISO-8601 time with a zone; anything else is a 422."""
+    if value is None or value == "":
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = None
+    if seconds is None and "T" in value and (value.endswith("Z") or "+" in value[10:] or "-" in value[10:]):
+        seconds = epoch(value)
+    if seconds is None or not math.isfinite(seconds):
+        raise HTTPException(422, "after is epoch seconds or an ISO-8601 time with a zone")
+    return seconds
 
 
 @router.get("/usage")
