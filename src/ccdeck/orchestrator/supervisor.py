@@ -202,7 +202,8 @@ class Supervisor:
         stream_path, stderr_path = log_paths(self.log_dir, task.id)
         spec = task.spec
         env = child_env(spec, self.environ, marker=procs.task_marker(self.run_id, task.id))
-        child = Child(claude_argv(self.claude_bin, spec, session_id), env, task.cwd, spec.prompt, stream_path,
+        argv = claude_argv(self.claude_bin, spec, session_id, self.options.hooks_settings())
+        child = Child(argv, env, task.cwd, spec.prompt, stream_path,
                       stderr_path, lambda event: self._on_event(task, event),
                       strays_in_descendants=self._subreaper)  # fmt: skip
         task.begin_attempt(session_id, now())
