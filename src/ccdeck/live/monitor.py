@@ -20,6 +20,7 @@ from typing import Any
 
 import anyio
 
+from ccdeck.claude import pricing
 from ccdeck.claude.hooks import HookSignal
 from ccdeck.ingest.pipeline import Ingestor, ScanStats
 from ccdeck.ingest.watcher import changed_files
@@ -80,12 +81,20 @@ class Monitor:
         self._exits = ExitWatch(self._loop, self._process_exited)
         if catch_up:
             self.scan_progress = {"running": True, "bytesDone": 0, "bytesTotal": 0}
+        self._spawn(self._warm_prices())
         await self._load_live_files()
         await self._load_recent()
         self._tasks = [
             self._supervise("watcher", functools.partial(self._watch_and_catch_up, catch_up)),
             self._supervise("clock", self._clock),
         ]
+
+    async def _warm_prices(self) -> None:
+        """Load the price tables in the background while the server starts, not on the first new line's path."""
+        try:
+            await asyncio.to_thread(pricing.warm, time.time())
+        except Exception:  # a background task's top boundary: the first priced line loads them instead
+            log.exception("live monitor: the price tables could not be loaded ahead")
 
     async def stop(self) -> None:
         self._stop.set()

@@ -27,8 +27,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
+from ccdeck.claude import pricing
 from ccdeck.claude.pricing import Pricer
-from ccdeck.models import TokenUsage
 from ccdeck.orchestrator import procs, worktree
 from ccdeck.orchestrator.child import Child, child_env, claude_argv
 from ccdeck.orchestrator.events import TIMEOUT, Outcome, classify
@@ -114,7 +114,7 @@ class Supervisor:
     async def run(self) -> None:
         """Run every task to a final state; the run's row ends `finished` or `stopped`."""
         # Load the price table now, in a thread, rather than in the middle of the first progress flush.
-        await asyncio.to_thread(self.pricer.cost, "claude-sonnet-4-5", TokenUsage(), now())
+        await asyncio.to_thread(pricing.warm, now())
         # A task's `setsid` daemon whose parent exits becomes our child, not init's: still ours to find and end.
         self._subreaper = procs.become_subreaper()
         self.started_at = now()
