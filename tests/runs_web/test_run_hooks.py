@@ -10,6 +10,7 @@ the server still publishes that moment as a `session.state` message.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,19 +18,24 @@ import orjson
 import pytest
 from websockets.sync.client import connect
 
-from fakeapi import ClaudeSandbox
+from conftest import serve_runs
+from fakeapi import ClaudeSandbox, FakeApi
 from web.server_fixture import LiveServer
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
+TOKEN = "run-hooks-test-token"
 
 
-def _messages_until_finished(server: LiveServer, body: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+def _messages_until_finished(
+    server: LiveServer, body: dict[str, Any], token: str | None = None
+) -> tuple[str, list[dict[str, Any]]]:
     """Start the run with a WebSocket client connected; every message until the run is pushed as finished."""
     ws_url = server.url.replace("http", "ws") + "/ws"
+    auth = {"Authorization": f"Bearer {token}"} if token else {}
     seen: list[dict[str, Any]] = []
-    with connect(ws_url, origin=server.url, open_timeout=10) as ws:  # type: ignore[arg-type]
+    with connect(ws_url, origin=server.url, open_timeout=10, additional_headers=auth) as ws:  # type: ignore[arg-type]
         assert orjson.loads(ws.recv(timeout=15))["type"] == "snapshot"
-        created = httpx.post(server.url + "/api/runs", json=body, headers={"Origin": server.url}, timeout=60)
+        created = httpx.post(server.url + "/api/runs", json=body, headers={"Origin": server.url, **auth}, timeout=60)
         assert created.status_code == 201, created.text
         run_id = created.json()["run"]["id"]
         deadline = time.monotonic() + 90
@@ -75,3 +81,25 @@ def test_a_runs_sessions_post_their_hooks_to_the_server(runs_server: LiveServer,
         assert time.monotonic() < deadline, "the task's session never appeared"
         time.sleep(0.2)
     assert found.json()["session"]["state"] == "ended"
+
+
+def test_with_a_server_token_the_hooks_carry_it(
+    claude_bin: Path, claude_sandbox: ClaudeSandbox, fake_api: FakeApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The server's own environment has no CCDECK_TOKEN: the run's supervisor gets it from the server, and the hooks
+    # send it as `Authorization: Bearer $CCDECK_TOKEN`; without it every hook would be refused (401).
+    server_gen = serve_runs(claude_bin, claude_sandbox, fake_api, tmp_path, monkeypatch, token=TOKEN)
+    server = next(server_gen)
+    try:
+        cwd = claude_sandbox.cwd
+        body = {"tasks": [{"id": "tok", "prompt": "[[fake:write_file:token.txt]]", "cwd": str(cwd)}],
+                "options": {"permissionMode": "default", "timeout": 60}}  # fmt: skip
+        run_id, messages = _messages_until_finished(server, body, TOKEN)
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        (task,) = server.get(f"/api/runs/{run_id}", headers=auth).json()["run"]["tasks"]
+        states = [m for m in messages if m["type"] == "session.state" and m["sessionId"] == task["sessionId"]]
+        blocked = [m["blockedOn"] for m in states if m["state"] == "blocked"]
+        assert blocked == ["approve Write: token.txt"], states  # only a PermissionRequest hook says it so
+        assert TOKEN not in server.get(f"/api/runs/{run_id}", headers=auth).text  # not among the run's options
+    finally:
+        server_gen.close()
