@@ -81,7 +81,6 @@ class Monitor:
         self._exits = ExitWatch(self._loop, self._process_exited)
         if catch_up:
             self.scan_progress = {"running": True, "bytesDone": 0, "bytesTotal": 0}
-        self._spawn(self._warm_prices())
         await self._load_live_files()
         await self._load_recent()
         self._tasks = [
@@ -90,7 +89,8 @@ class Monitor:
         ]
 
     async def _warm_prices(self) -> None:
-        """Load the price tables in the background while the server starts, not on the first new line's path."""
+        """Load the price tables now, in the background, not on the first new line's path. After the catch-up, which
+        has loaded them already when it priced anything (then this costs nothing) and which it must not slow down."""
         try:
             await asyncio.to_thread(pricing.warm, time.time())
         except Exception:  # a background task's top boundary: the first priced line loads them instead
@@ -141,6 +141,7 @@ class Monitor:
             await self.scan_all()
             await asyncio.to_thread(self.store.release_memory)
             await self._load_recent()
+        self._spawn(self._warm_prices())
         self.problems.pop("watcher", None)
         interval = POLL_SECONDS if self.poll else self.rescan_every
         try:
