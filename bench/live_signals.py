@@ -50,6 +50,7 @@ from bench.live_latency import (
     open_clients,
     percentile,
     pick_transcripts,
+    remove_outputs,
     serving,
     wait_caught_up,
     write_small_corpus,
@@ -399,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         figures.errors.append(str(exc) or repr(exc))
     finally:
         shutil.rmtree(corpus, ignore_errors=True)
-        run.remove_db(OUT_DIR / "live-signals.db")
+        remove_outputs(OUT_DIR / "live-signals.db")
     section = render(args, figures)
     print(section)
     if not args.no_results:
