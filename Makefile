@@ -80,6 +80,7 @@ test: lint typecheck frontend-test pytest ## every check: lint, types, frontend 
 bench: install claude-cli ## benchmarks; figures go to bench/RESULTS.md
 	$(VENV)/bin/python -m bench.run
 	$(VENV)/bin/python -m bench.live_latency
+	$(VENV)/bin/python -m bench.live_signals
 	$(VENV)/bin/python -m bench.orchestrator
 
 clean: ## remove build outputs and caches (not the installed CLI cache)

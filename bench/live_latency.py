@@ -11,7 +11,8 @@ an empty HOME) and stops it afterwards:
    of the `session.updated` or `usage.point` message for that line;
 3. the server's RSS once its catch-up scan of the bench.run corpus (``--size-mb``) has finished.
 
-Writes a Markdown table to stdout and to a section of bench/RESULTS.md. See bench/README.md.
+Writes a Markdown table to stdout and to a section of bench/RESULTS.md. See bench/README.md. Registry changes, hook
+POSTs and the first line after a restart are measured by `bench.live_signals`.
 """
 
 from __future__ import annotations
@@ -314,9 +315,11 @@ def server_argv(ccdeck: Path, port: int, config_dir: Path, db: Path) -> list[str
 
 
 @contextlib.contextmanager
-def serving(ccdeck: Path, config_dir: Path, db: Path, env: dict[str, str]) -> Iterator[Server]:
-    """Start `ccdeck serve` on a fresh database; stop it (Ctrl-C, then SIGKILL to its group) on the way out."""
-    remove_outputs(db)
+def serving(ccdeck: Path, config_dir: Path, db: Path, env: dict[str, str], fresh: bool = True) -> Iterator[Server]:
+    """Start `ccdeck serve` on a fresh database (`fresh`, else on `db` as it is); stop it (Ctrl-C, then SIGKILL to
+    its group) on the way out."""
+    if fresh:
+        remove_outputs(db)
     port = free_port()
     log = server_log(db)
     with log.open("wb") as log_file:

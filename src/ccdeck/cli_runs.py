@@ -64,6 +64,10 @@ Worktree = Annotated[
 ClaudeBin = Annotated[
     str | None, typer.Option("--claude-bin", help=f"{config.CLAUDE_BIN.help} (env {config.CLAUDE_BIN.env})")
 ]
+HooksUrl = Annotated[
+    str | None,
+    typer.Option("--hooks-url", help=f"{config.HOOKS_URL.help} (env {config.HOOKS_URL.env})", show_default=False),
+]
 NoWait = Annotated[bool, typer.Option("--no-wait", help="Return once the stop is requested.")]
 
 
@@ -79,8 +83,12 @@ def _options(cfg: Config, max_turns: int | None, permission_mode: str | None, wo
              grace: float = 5.0, retry_delay: float = 2.0, stagger: float = 0.1) -> RunOptions:  # fmt: skip
     if permission_mode is not None and permission_mode not in PERMISSION_MODES:
         raise UsageError(f"--permission-mode must be one of {', '.join(PERMISSION_MODES)}, not {permission_mode!r}")
+    defaults = control.defaults_from(cfg)
+    if defaults.hooks_url is not None and defaults.hooks_token and cfg.get(config.TOKEN) is None:
+        raise UsageError(f"--hooks-url {defaults.hooks_url}: a server off loopback takes hooks only with its token; "
+                         f"set {config.TOKEN.env}")  # fmt: skip
     return replace(
-        control.defaults_from(cfg),
+        defaults,
         max_turns=max_turns,
         permission_mode=permission_mode or RunOptions.permission_mode,
         worktree=worktree,
@@ -179,12 +187,14 @@ def run(
     stagger: Annotated[float, typer.Option("--stagger", min=0.0, help="Least seconds between two starts.")] = 0.1,
     detach: Annotated[bool, typer.Option("--detach", help="Run in a background supervisor; print its id.")] = False,
     claude_bin: ClaudeBin = None,
+    hooks_url: HooksUrl = None,
     db: Db = None,
     json: Json = False,
 ) -> None:
     """Run a batch of headless Claude Code sessions in parallel: bounded, timed, budgeted, stoppable."""
     cfg = Config.resolve(db=db, overrides={"max_parallel": max_parallel, "model": model, "budget": budget,
-                                           "timeout": timeout, "claude_bin": claude_bin})  # fmt: skip
+                                           "timeout": timeout, "claude_bin": claude_bin,
+                                           "hooks_url": hooks_url})  # fmt: skip
     options = _options(cfg, max_turns, permission_mode, worktree, retries, grace, retry_delay, stagger)
     specs = load_tasks(tasks, options, Path.cwd(), sys.stdin)
     raise typer.Exit(launch(specs, options, cfg, detach=detach, json=json))
@@ -217,12 +227,13 @@ def start(
     permission_mode: PermissionMode = None,
     worktree: Worktree = False,
     claude_bin: ClaudeBin = None,
+    hooks_url: HooksUrl = None,
     db: Db = None,
     json: Json = False,
 ) -> None:
     """The seed script's form: start one task in the background and print RUN/ID."""
     cfg = Config.resolve(db=db, overrides={"model": model, "budget": budget, "timeout": timeout,
-                                           "claude_bin": claude_bin})  # fmt: skip
+                                           "claude_bin": claude_bin, "hooks_url": hooks_url})  # fmt: skip
     options = _options(cfg, max_turns, permission_mode, worktree)
     table = {"id": task_id, "prompt": prompt, **({"cwd": str(cwd)} if cwd else {})}
     specs = resolve_tasks([table], options, Path.cwd(), "start")

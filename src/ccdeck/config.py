@@ -127,9 +127,18 @@ BUDGET = Setting[float | None](
     "budget", lambda: None, _optional_positive_float, "Spending limit per task in USD (`--max-budget-usd`)."
 )
 
+HOOKS_URL = Setting[str | None](
+    "hooks_url",
+    lambda: None,
+    _optional_str,
+    "`ccdeck serve`'s hooks URL (`http://127.0.0.1:8484/api/hooks`) the sessions `ccdeck run` launches post their "
+    "events to, through `claude --settings` (default: none; runs started from the dashboard post to the server "
+    "itself).",
+)
+
 SETTINGS: tuple[Setting[Any], ...] = (
     DB, IDLE_MINUTES, ALERT_AFTER_MINUTES, NOTIFY, HOST, PORT, TOKEN, ALLOW_BYPASS, RESCAN_SECONDS, POLL,
-    CLAUDE_BIN, MAX_PARALLEL, TIMEOUT, MODEL, BUDGET,
+    CLAUDE_BIN, MAX_PARALLEL, TIMEOUT, MODEL, BUDGET, HOOKS_URL,
 )  # fmt: skip
 
 

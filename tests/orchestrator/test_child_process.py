@@ -13,9 +13,10 @@ from typing import Any
 
 import orjson
 
+from ccdeck.claude.integration import HOOK_EVENTS
 from ccdeck.orchestrator import procs
 from ccdeck.orchestrator.child import Child, child_env, claude_argv
-from ccdeck.orchestrator.spec import TaskSpec
+from ccdeck.orchestrator.spec import RunOptions, TaskSpec
 from ccdeck.pids import same_process
 
 SPEC = TaskSpec(id="t", prompt="hi", cwd="/", timeout_s=10, permission_mode="acceptEdits")
@@ -50,6 +51,20 @@ def test_command_line_and_environment() -> None:
     accept = TaskSpec(id="t", prompt="p", cwd="/", timeout_s=5, permission_mode="acceptEdits")
     assert child_env(accept, base, is_root=True) == {"PATH": "/bin"}
     assert claude_argv("claude", accept, "s")[-2:] == ["--permission-mode", "acceptEdits"]
+
+
+def test_hooks_go_on_the_command_line_as_settings_json() -> None:
+    options = RunOptions(hooks_url="http://127.0.0.1:8484/api/hooks")
+    argv = claude_argv("claude", SPEC, "s", options.hooks_settings())
+    assert argv[-2] == "--settings" and argv.count("--settings") == 1
+    hooks = orjson.loads(argv[-1])["hooks"]
+    assert set(hooks) == set(HOOK_EVENTS)
+    assert hooks["PermissionRequest"] == [{"hooks": [{"type": "http", "url": "http://127.0.0.1:8484/api/hooks",
+                                                      "timeout": 2}]}]  # fmt: skip
+    with_token = RunOptions(hooks_url="http://10.0.0.2:8484/api/hooks", hooks_token=True).hooks_settings()
+    assert with_token is not None and "Bearer $CCDECK_TOKEN" in with_token and "allowedEnvVars" in with_token
+    assert RunOptions().hooks_settings() is None
+    assert "--settings" not in claude_argv("claude", SPEC, "s", RunOptions().hooks_settings())
 
 
 def test_long_lines_stdin_prompt_and_stderr_apart(tmp_path: Path) -> None:

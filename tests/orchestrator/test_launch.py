@@ -14,6 +14,7 @@ import signal
 import subprocess
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -399,3 +400,34 @@ def launcher_wait(store: Store, run_id: str, timeout: float = 30.0) -> dict[str,
         if run["status"] in ("finished", "stopped", "interrupted") or time.monotonic() > deadline:
             return run
         time.sleep(0.1)
+
+
+def test_hooks_url_from_the_terminal(launcher: Launcher) -> None:
+    # `ccdeck run --hooks-url URL`: each task's CLI gets the hooks on its command line and posts its events there.
+    posted: list[dict[str, Any]] = []
+
+    class Hooks(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            posted.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hooks)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/api/hooks"
+        done = launcher.run("run", tasks_json({"id": "hooked", "prompt": "[[fake:text:hi]]"}), "--hooks-url", url,
+                            "--json")  # fmt: skip
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 0, done.stderr
+    (task,) = json.loads(done.stdout)["run"]["tasks"]
+    events = [p["hook_event_name"] for p in posted if p.get("session_id") == task["sessionId"]]
+    assert events[0] == "UserPromptSubmit" and events[-2:] == ["Stop", "SessionEnd"], events
+    assert url not in json.dumps(json.loads(done.stdout)["run"]["options"])  # not among the options shown

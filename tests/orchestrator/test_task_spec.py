@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from ccdeck.config import Config
 from ccdeck.errors import UsageError
+from ccdeck.orchestrator import control
 from ccdeck.orchestrator.spec import (
     RunOptions,
     TaskSpec,
@@ -250,6 +252,34 @@ def test_options_from_a_request_body() -> None:
         with pytest.raises(UsageError) as caught:
             options_from_request(bad, defaults)
         assert message in str(caught.value)
+
+
+def test_hooks_url_is_a_setting_never_a_request_option(
+    capsys: Capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = "http://127.0.0.1:8484/api/hooks"
+    loopback = control.defaults_from(Config.resolve(environ={"CCDECK_HOOKS_URL": url}))
+    assert (loopback.hooks_url, loopback.hooks_token) == (url, False)
+    remote = control.defaults_from(Config.resolve(environ={"CCDECK_HOOKS_URL": "http://10.1.2.3:8484/api/hooks"}))
+    assert remote.hooks_token is True
+    with_token = control.defaults_from(Config.resolve(environ={"CCDECK_HOOKS_URL": url, "CCDECK_TOKEN": "t"}))
+    assert with_token.hooks_token is True
+    assert control.defaults_from(Config.resolve(environ={})).hooks_url is None
+    # A request can neither see nor set where the hooks go.
+    assert "hooksUrl" not in loopback.public() and "hooks_url" not in loopback.public()
+    with pytest.raises(UsageError, match="unknown key 'hooksUrl'"):
+        options_from_request({"hooksUrl": "http://elsewhere.example/"}, RunOptions())
+    assert RunOptions.from_json(loopback.as_json()) == loopback  # kept with the run for a detached supervisor
+    for bad in ("ftp://host/api/hooks", "127.0.0.1:8484", "http:///api/hooks", "http://h:port/x", "http://h/\n"):
+        with pytest.raises(UsageError, match="hooks URL"):
+            RunOptions(hooks_url=bad)
+    monkeypatch.delenv("CCDECK_TOKEN", raising=False)
+    code, _, err = run_cli(capsys, "run", '[{"id": "a", "prompt": "x"}]', "--hooks-url", "http://10.1.2.3:1/api/hooks",
+                           "--db", tmp_path / "d.db")  # fmt: skip
+    assert code == 2 and "set CCDECK_TOKEN" in err
+    code, _, err = run_cli(capsys, "run", '[{"id": "a", "prompt": "x"}]', "--hooks-url", "nope", "--db",
+                           tmp_path / "d.db")  # fmt: skip
+    assert code == 2 and "hooks URL 'nope'" in err
 
 
 def test_launch_commands_are_listed_and_the_supervisor_entry_is_not(capsys: Capsys) -> None:

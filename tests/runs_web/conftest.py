@@ -13,22 +13,31 @@ from fakeapi import ClaudeSandbox, FakeApi
 from web.server_fixture import LiveServer, run_server
 
 
-@pytest.fixture
-def runs_server(
-    claude_bin: Path, claude_sandbox: ClaudeSandbox, fake_api: FakeApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[LiveServer]:
+def serve_runs(
+    claude_bin: Path, sandbox: ClaudeSandbox, fake_api: FakeApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    token: str | None = None,
+) -> Iterator[LiveServer]:  # fmt: skip
+    """A server whose runs use the sandbox and the fake API; with `token`, it requires that token."""
     # The detached supervisors the server starts inherit this environment: the sandbox and the fake API.
     for name in list(os.environ):
         if name not in ("PATH", "CI"):
             monkeypatch.delenv(name)
-    for name, value in claude_sandbox.env(fake_api.base_url).items():
+    for name, value in sandbox.env(fake_api.base_url).items():
         monkeypatch.setenv(name, value)
-    server = run_server(claude_sandbox.config_dir, tmp_path / "data" / "ccdeck.db", claude_bin=str(claude_bin))
+    server = run_server(sandbox.config_dir, tmp_path / "data" / "ccdeck.db", claude_bin=str(claude_bin), token=token)
     live = next(server)
+    headers = {"Origin": live.url, **({"Authorization": f"Bearer {token}"} if token else {})}
     yield live
-    for run in live.get("/api/runs", params={"active": True}).json()["runs"]:  # nothing outlives the test
-        httpx.post(f"{live.url}/api/runs/{run['id']}/stop", headers={"Origin": live.url})
+    for run in live.get("/api/runs", params={"active": True}, headers=headers).json()["runs"]:  # nothing outlives it
+        httpx.post(f"{live.url}/api/runs/{run['id']}/stop", headers=headers)
     server.close()
+
+
+@pytest.fixture
+def runs_server(
+    claude_bin: Path, claude_sandbox: ClaudeSandbox, fake_api: FakeApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[LiveServer]:
+    yield from serve_runs(claude_bin, claude_sandbox, fake_api, tmp_path, monkeypatch)
 
 
 from browser.conftest import browser  # noqa: E402, F401 - Debian's Chromium, shared with the dashboard tests

@@ -84,6 +84,18 @@ def hooks_settings_json(url: str, token: bool = False) -> str:
     return json.dumps(hooks_settings(url, token), separators=(",", ":"))
 
 
+def checked_hook_url(url: str) -> str:
+    """`url` when it can take Claude Code's hook POSTs (an http or https URL with a host), else a `UsageError`."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is no number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or not url.isprintable():
+        raise UsageError(f"hooks URL {url!r}: expected http://HOST:PORT{HOOK_PATH}")
+    return url
+
+
 def is_our_hook(hook: Any) -> bool:
     if not isinstance(hook, dict) or hook.get("type") != "http" or not isinstance(hook.get("url"), str):
         return False

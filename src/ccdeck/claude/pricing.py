@@ -194,6 +194,16 @@ class Pricer:
         return rates.cost(usage)
 
 
+WARM_MODEL = "claude-sonnet-4-5"
+
+
+def warm(timestamp: float) -> None:
+    """Load genai-prices and its price snapshot now, and price one common model on the day of `timestamp`: about
+    0.8 s of imports and parsing on a small machine, otherwise paid by the first response priced (a live server's
+    first new line after a restart whose catch-up found nothing new). Blocking: call it from a thread."""
+    Pricer().cost(WARM_MODEL, TokenUsage(input=1), timestamp)
+
+
 def rates_at(model: str, timestamp: float) -> Rates | None:
     """Per-token base-tier rates of `model` on the day of `timestamp` (standard speed); None when unpriced."""
     day = datetime.fromtimestamp(timestamp, UTC).date().isoformat()

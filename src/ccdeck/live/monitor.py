@@ -23,6 +23,7 @@ from typing import Any
 
 import anyio
 
+from ccdeck.claude import pricing
 from ccdeck.claude.hooks import HookSignal
 from ccdeck.ingest.pipeline import Ingestor, ScanStats
 from ccdeck.ingest.watcher import changed_files
@@ -108,6 +109,14 @@ class Monitor:
             self._supervise("summary inputs", self._follow_summary_inputs),
         ]
 
+    async def _warm_prices(self) -> None:
+        """Load the price tables now, in the background, not on the first new line's path. After the catch-up, which
+        has loaded them already when it priced anything (then this costs nothing) and which it must not slow down."""
+        try:
+            await asyncio.to_thread(pricing.warm, time.time())
+        except Exception:  # a background task's top boundary: the first priced line loads them instead
+            log.exception("live monitor: the price tables could not be loaded ahead")
+
     async def stop(self) -> None:
         self._stop.set()
         self._halt.set()
@@ -158,6 +167,7 @@ class Monitor:
             await self.scan_all()
             await asyncio.to_thread(self.store.release_memory)
             await self._load_recent()
+        self._spawn(self._warm_prices())
         self.problems.pop("watcher", None)
         interval = POLL_SECONDS if self.poll else self.rescan_every
         try:

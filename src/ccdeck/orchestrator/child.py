@@ -42,8 +42,10 @@ POLL_SECONDS = 0.05
 STDERR_TAIL_BYTES = 4096
 
 
-def claude_argv(claude_bin: str, spec: TaskSpec, session_id: str) -> list[str]:
-    """The command line of one attempt (the prompt is not in it: it goes to stdin)."""
+def claude_argv(claude_bin: str, spec: TaskSpec, session_id: str, settings: str | None = None) -> list[str]:
+    """The command line of one attempt (the prompt is not in it: it goes to stdin). `settings` is JSON for
+    `--settings` (ccdeck's hooks): the CLI takes one `--settings` (a second replaces the first) and merges it with
+    the settings files, whose identical hooks it runs once."""
     argv = [claude_bin, "-p", "--output-format", "stream-json", "--verbose", "--session-id", session_id]
     if spec.model:
         argv += ["--model", spec.model]
@@ -54,6 +56,8 @@ def claude_argv(claude_bin: str, spec: TaskSpec, session_id: str) -> list[str]:
     argv += ["--permission-mode", spec.permission_mode]
     if spec.allowed_tools:
         argv += ["--allowedTools", ",".join(spec.allowed_tools)]
+    if settings is not None:
+        argv += ["--settings", settings]
     return argv
 
 

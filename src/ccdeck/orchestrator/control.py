@@ -27,6 +27,7 @@ import orjson
 from sqlalchemy import Connection, Row
 
 from ccdeck import config
+from ccdeck.claude import integration
 from ccdeck.config import Config
 from ccdeck.errors import LaunchError, UsageError
 from ccdeck.orchestrator import procs, worktree
@@ -86,9 +87,18 @@ def new_run_id() -> str:
 
 
 def defaults_from(cfg: Config) -> RunOptions:
-    """The run options the settings give (`CCDECK_MAX_PARALLEL`, `CCDECK_MODEL`, …)."""
+    """The run options the settings give (`CCDECK_MAX_PARALLEL`, `CCDECK_MODEL`, `CCDECK_HOOKS_URL`, …)."""
+    hooks_url = cfg.get(config.HOOKS_URL)
+    token = hooks_url is not None and hooks_need_token(hooks_url, cfg.get(config.TOKEN))
     return RunOptions(max_parallel=cfg.get(config.MAX_PARALLEL), model=cfg.get(config.MODEL),
-                      budget_usd=cfg.get(config.BUDGET), timeout_s=cfg.get(config.TIMEOUT))  # fmt: skip
+                      budget_usd=cfg.get(config.BUDGET), timeout_s=cfg.get(config.TIMEOUT), hooks_url=hooks_url,
+                      hooks_token=token)  # fmt: skip
+
+
+def hooks_need_token(url: str, token: str | None) -> bool:
+    """Whether hooks posted to `url` carry `Authorization: Bearer $CCDECK_TOKEN`: when there is a token, and always
+    off loopback (where `ccdeck serve` requires one)."""
+    return token is not None or not integration.is_loopback_url(url)
 
 
 def submit(
@@ -100,15 +110,17 @@ def submit(
     claude_bin: str | None = None,
     base_cwd: Path | None = None,
     trust: Trust = LOCAL,
+    extra_env: Mapping[str, str] | None = None,
 ) -> str:
     """Start a run from a request's `tasks` (a list of task tables) and `options` (`spec.PUBLIC_OPTIONS` keys) in
     a background supervisor; returns its id once the supervisor has taken it (about a second: call it from a
     thread). Bad tasks or options raise `UsageError`, an unusable `claude` `LaunchError`, each one line. `trust`
-    says what the tasks' author may ask for (`Trust.remote` over HTTP)."""
+    says what the tasks' author may ask for (`Trust.remote` over HTTP); `extra_env` is added to the supervisor's
+    environment, which its tasks inherit (the server's token, for the hooks)."""
     chosen = options_from_request(options, defaults or RunOptions(), trust)
     specs = resolve_tasks(task_tables(tasks, "tasks"), chosen, base_cwd or Path.cwd(), "tasks", trust)
     plan = plan_run(specs, chosen, find_claude(claude_bin), store.path)
-    return start_detached(store, plan)
+    return start_detached(store, plan, extra_env)
 
 
 def plan_run(specs: Sequence[TaskSpec], options: RunOptions, claude: ClaudeBinary, db: Path) -> RunPlan:
@@ -164,15 +176,18 @@ def _grace(run: Row[Any]) -> float:
     return float(orjson.loads(run.options).get("grace_s", RunOptions.grace_s))
 
 
-def start_detached(store: Store, plan: RunPlan) -> str:
-    """Record the run and hand it to a background supervisor; returns once the supervisor has taken it."""
+def start_detached(store: Store, plan: RunPlan, extra_env: Mapping[str, str] | None = None) -> str:
+    """Record the run and hand it to a background supervisor (our environment plus `extra_env`); returns once the
+    supervisor has taken it."""
     create_run(store, plan, detached=True)
     log_path = plan.log_dir / SUPERVISOR_LOG
     argv = [sys.executable, "-m", "ccdeck", "_supervise", plan.run_id, "--db", str(plan.db)]
+    env = {**os.environ, **(extra_env or {})}
     with log_path.open("ab") as log_file:
         launcher = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file, start_new_session=True, close_fds=True
-        )
+            argv, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file, start_new_session=True, close_fds=True,
+            env=env,
+        )  # fmt: skip
     # The launcher forks the supervisor and exits at once (a double fork: the supervisor belongs to no
     # terminal and is nobody's zombie); waiting for it is immediate.
     if launcher.wait(SUPERVISOR_START_SECONDS) != 0:

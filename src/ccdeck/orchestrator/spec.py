@@ -23,6 +23,7 @@ from typing import IO, Any, TypeVar
 
 import yaml
 
+from ccdeck.claude.integration import checked_hook_url, hooks_settings_json
 from ccdeck.errors import UsageError
 from ccdeck.orchestrator.worktree import branch_name, branch_problem
 
@@ -108,6 +109,11 @@ class RunOptions:
     grace_s: float = 5.0  # after SIGINT, before SIGTERM
     stagger_s: float = 0.1  # least time between two starts: the API sees no burst of simultaneous sessions
     retry_base_s: float = 2.0  # first back-off after a 429/529 result; doubles each retry, with jitter
+    # Where each task's CLI posts its hook events (`claude --settings`), and whether with the server's token
+    # (`Authorization: Bearer $CCDECK_TOKEN`). Set by the CLI's `--hooks-url` or by `ccdeck serve`, never by a
+    # request: not among `PUBLIC_OPTIONS`.
+    hooks_url: str | None = None
+    hooks_token: bool = False
 
     def __post_init__(self) -> None:
         # Flags and settings reach here unchecked by `_Checker` (click's FloatRange lets NaN through).
@@ -115,6 +121,12 @@ class RunOptions:
             value = getattr(self, name)
             if value is not None and not math.isfinite(value):
                 raise UsageError(f"{name}: must be a finite number, got {value!r}")
+        if self.hooks_url is not None:
+            checked_hook_url(self.hooks_url)
+
+    def hooks_settings(self) -> str | None:
+        """The `--settings` JSON that sends each task's hook events to `hooks_url`; None without one."""
+        return hooks_settings_json(self.hooks_url, self.hooks_token) if self.hooks_url else None
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -27,8 +27,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
+from ccdeck.claude import pricing
 from ccdeck.claude.pricing import Pricer
-from ccdeck.models import TokenUsage
 from ccdeck.orchestrator import procs, worktree
 from ccdeck.orchestrator.child import Child, child_env, claude_argv
 from ccdeck.orchestrator.events import TIMEOUT, Outcome, classify
@@ -114,7 +114,7 @@ class Supervisor:
     async def run(self) -> None:
         """Run every task to a final state; the run's row ends `finished` or `stopped`."""
         # Load the price table now, in a thread, rather than in the middle of the first progress flush.
-        await asyncio.to_thread(self.pricer.cost, "claude-sonnet-4-5", TokenUsage(), now())
+        await asyncio.to_thread(pricing.warm, now())
         # A task's `setsid` daemon whose parent exits becomes our child, not init's: still ours to find and end.
         self._subreaper = procs.become_subreaper()
         self.started_at = now()
@@ -202,7 +202,8 @@ class Supervisor:
         stream_path, stderr_path = log_paths(self.log_dir, task.id)
         spec = task.spec
         env = child_env(spec, self.environ, marker=procs.task_marker(self.run_id, task.id))
-        child = Child(claude_argv(self.claude_bin, spec, session_id), env, task.cwd, spec.prompt, stream_path,
+        argv = claude_argv(self.claude_bin, spec, session_id, self.options.hooks_settings())
+        child = Child(argv, env, task.cwd, spec.prompt, stream_path,
                       stderr_path, lambda event: self._on_event(task, event),
                       strays_in_descendants=self._subreaper)  # fmt: skip
         task.begin_attempt(session_id, now())

@@ -68,6 +68,7 @@ def create_app(options: ServeOptions) -> FastAPI:
         app.state.run_defaults = options.run_defaults
         app.state.claude_bin = options.claude_bin
         app.state.allow_bypass = options.allow_bypass
+        app.state.token = options.token
         feed = RunsFeed(store, hub, on_run=monitor.observe_run, always=notifier is not None)
         await monitor.start(catch_up=options.catch_up)
         feed.start()

@@ -2,17 +2,20 @@
 
 Starting and stopping are POSTs, so the Guard's same-origin (and, off loopback, token) rules apply to them. A run
 started here is checked with `Trust.remote`: no environment variable of `spec.ENV_DENIED`, and `bypassPermissions`
-only when `ccdeck serve --allow-bypass`.
+only when `ccdeck serve --allow-bypass`. Its tasks' CLIs post their hook events back to this server (`claude
+--settings`), so their sessions show live on the dashboard like any other.
 """
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, HTTPException, Query, Request
 
+from ccdeck.claude.integration import TOKEN_ENV, hook_url
 from ccdeck.errors import CcdeckError, UsageError
 from ccdeck.orchestrator import control
 from ccdeck.orchestrator.report import with_prompt_previews
@@ -79,16 +82,29 @@ async def _json_body(request: Request) -> dict[str, Any]:
     return data
 
 
+def _with_hooks(request: Request, defaults: RunOptions) -> tuple[RunOptions, dict[str, str]]:
+    """The run's options with its tasks' hooks posting to this server (unless `hooks_url` names another), and the
+    environment their CLIs need for it: the server's token, which the hooks send as `$CCDECK_TOKEN`."""
+    token: str | None = request.app.state.token
+    env = {TOKEN_ENV: token} if token is not None else {}
+    if defaults.hooks_url is not None:
+        return replace(defaults, hooks_token=defaults.hooks_token or token is not None), env
+    server = request.scope.get("server")  # the address of the socket this request reached: ours, and reachable
+    if not server or server[1] is None:
+        return defaults, env
+    return replace(defaults, hooks_url=hook_url(server[0], server[1]), hooks_token=token is not None), env
+
+
 @router.post("", status_code=201, openapi_extra={"requestBody": START_BODY})
 async def start_run(request: Request) -> dict[str, Any]:
     body = await _json_body(request)
-    defaults: RunOptions = request.app.state.run_defaults
+    defaults, env = _with_hooks(request, request.app.state.run_defaults)
     claude_bin: str | None = request.app.state.claude_bin
     trust = Trust.remote(allow_bypass=request.app.state.allow_bypass)
     try:
         run_id = await asyncio.to_thread(
             control.submit, _store(request), body.get("tasks"), body.get("options"),
-            defaults=defaults, claude_bin=claude_bin, trust=trust,
+            defaults=defaults, claude_bin=claude_bin, trust=trust, extra_env=env,
         )  # fmt: skip
     except CcdeckError as exc:
         raise HTTPException(422, " ".join(str(exc).split())) from None
