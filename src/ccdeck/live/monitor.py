@@ -26,7 +26,7 @@ import anyio
 from ccdeck.claude import pricing
 from ccdeck.claude.hooks import HookSignal
 from ccdeck.ingest.pipeline import Ingestor, ScanStats
-from ccdeck.ingest.watcher import changed_files
+from ccdeck.ingest.watcher import FILE_SUFFIXES, changed_files
 from ccdeck.live.alerts import Alert, Alerts, SessionInfo
 from ccdeck.live.hub import Hub
 from ccdeck.live.model import Change, LiveModel, TranscriptFacts
@@ -190,8 +190,12 @@ class Monitor:
             if live:
                 await self._apply_live_files(live)
             transcripts = [p for p in paths if p not in live or live[p][0] == "registry"]
-            if transcripts:
-                self.pending_since = self.pending_since or time.time()
+            if not transcripts:
+                continue
+            self.pending_since = self.pending_since or time.time()
+            if any(not p.name.endswith(FILE_SUFFIXES) for p in transcripts):
+                await self.scan_all(progress=False)  # a new folder: its files' own events may have been missed
+            else:
                 await self._run(functools.partial(self.ingestor.scan_paths, self.config_dirs, transcripts))
 
     async def scan_all(self, progress: bool = True) -> ScanStats:
