@@ -28,7 +28,8 @@ def _wanted(change: Change, path: str) -> bool:
 async def changed_files(dirs: Sequence[Path], stop: anyio.Event) -> AsyncIterator[set[Path]]:
     """Yield sets of changed transcript / registry files, and of new folders, until `stop` is set."""
     watched = [str(d) for d in dirs if d.is_dir()]
-    if not watched:
+    if not watched:  # nothing to watch: the periodic rescans alone look for new files
+        await stop.wait()
         return
     async for changes in awatch(
         *watched,
