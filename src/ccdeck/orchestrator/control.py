@@ -200,7 +200,9 @@ def reconcile(store: Store) -> None:
     process carries any more end `failed`. A task whose process still runs stays `running`: `stop` ends it."""
     with store.read() as conn:
         active = q.list_runs(conn, active_only=True)
-        orphans = [(run, q.tasks_of(conn, run.id)) for run in active if _supervisor_gone(run)]
+        orphans = [(run, q.active_tasks(conn, run.id)) for run in active if _supervisor_gone(run)]
+    if not orphans:
+        return  # the usual case: a pid check per unfinished run, and nothing written
     for run, tasks in orphans:
         now = time.time()
         log.warning("run %s: its supervisor (pid %s) is gone", run.id, run.supervisor_pid)
@@ -208,7 +210,7 @@ def reconcile(store: Store) -> None:
         def mark(conn: Connection, run: Row[Any] = run, tasks: list[Row[Any]] = tasks, now: float = now) -> None:
             q.update_run(conn, run.id, status="interrupted", finished_at=now)
             for task in tasks:
-                if task.status in q.ACTIVE_STATES and not _process_alive(task):
+                if not _process_alive(task):
                     q.update_task(conn, run.id, task.task_id, status="failed", finished_at=now, pid=None,
                                   error="the supervisor ended before this task did")  # fmt: skip
 
@@ -237,7 +239,7 @@ def status(
             runs = [run]
         else:
             runs = q.list_runs(conn, limit=limit, active_only=active_only)
-        return [run_json(r._mapping, [t._mapping for t in q.tasks_of(conn, r.id)], now) for r in runs]
+        return [run_json(r._mapping, q.task_dicts(conn, r.id), now) for r in runs]
 
 
 def _run_or_fail(conn: Connection, run_id: str) -> Row[Any]:
