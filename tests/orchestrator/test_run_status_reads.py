@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 import pytest
 
-from ccdeck.orchestrator import control
+from ccdeck.orchestrator import control, fast_status
 from ccdeck.orchestrator.report import run_json, task_json
 from ccdeck.pids import start_time
 from ccdeck.store import runs as q
@@ -118,3 +118,28 @@ def test_status_of_a_10000_task_run_is_whole_and_right(tmp_path: Path, run_id: s
     t = run["tasks"][4]
     assert t == task_json(rows[4]._mapping, "/logs/big")
     assert t["prompt"].startswith("task 4 ") and t["logs"]["stream"] == "/logs/big/t00004.jsonl"
+
+
+def test_the_fast_status_command_says_what_the_full_one_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "ccdeck.db"
+    with Store.open(db) as store:
+        make_run(store, "a", 3)
+        make_run(store, "b", 4, created_at=time.time() - 30)
+        full = {key: control.status(store, run_id, limit=limit) for key, run_id, limit in
+                (("a", "a", None), ("all", None, None), ("one", None, 1))}  # fmt: skip
+    for key, args in (("a", ["a", "--json"]), ("all", ["--json"]), ("one", ["--limit=1", "--json"])):
+        assert fast_status.main([*args, "--db", str(db)]) == 0
+        assert orjson.loads(capsys.readouterr().out) == orjson.loads(orjson.dumps({"runs": full[key]}))
+    # Forms and cases left to the full command: a table, an unknown option, no such run, no database.
+    assert fast_status.main(["a", "--db", str(db)]) is None
+    assert fast_status.main(["a", "--json", "--db", str(db), "--wide"]) is None
+    assert fast_status.main(["nope", "--json", "--db", str(db)]) is None
+    assert fast_status.main(["--json", "--db", str(tmp_path / "missing.db")]) is None
+    assert not (tmp_path / "missing.db").exists()
+    with Store.open(db) as store:  # a supervisor that is gone: the full command records it
+        make_run(store, "orphan", 1, status="running", finished_at=None, supervisor_pid=me_plus_dead(),
+                 supervisor_started=1.0)  # fmt: skip
+    assert fast_status.main(["a", "--json", "--db", str(db)]) is None
+    assert capsys.readouterr().out == ""
