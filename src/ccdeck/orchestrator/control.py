@@ -174,7 +174,8 @@ def start_detached(store: Store, plan: RunPlan) -> str:
             argv, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file, start_new_session=True, close_fds=True
         )
     # The launcher forks the supervisor and exits at once (a double fork: the supervisor belongs to no
-    # terminal and is nobody's zombie); waiting for it is immediate.
+    # terminal and is nobody's zombie); waiting for it is immediate. The supervisor records its pid before its
+    # imports (`launch`): the run is stored and has a supervisor before its id is printed.
     if launcher.wait(SUPERVISOR_START_SECONDS) != 0:
         raise LaunchError(f"the background supervisor did not start; see {log_path}")
     _await_supervisor(store, plan.run_id, log_path)
@@ -188,7 +189,7 @@ def _await_supervisor(store: Store, run_id: str, log_path: Path) -> None:
             run = q.get_run(conn, run_id)
         if run is not None and run.supervisor_pid is not None:
             return
-        time.sleep(0.05)
+        time.sleep(0.01)  # the supervisor records itself right after its fork (`launch`), in tens of ms
     raise LaunchError(f"the background supervisor of run {run_id} did not start; see {log_path}")
 
 
