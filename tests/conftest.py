@@ -1,5 +1,15 @@
 """Shared pytest setup for all suites."""
 
+from __future__ import annotations
+
+import pytest
+
 # Fixtures for running the real Claude Code CLI against a fake Messages API: claude_bin, fake_api,
 # claude_sandbox, claude. (tests/ is not a package: pytest puts this directory on sys.path.)
 pytest_plugins = ["fakeapi.fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def _no_inherited_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables laid out the same wherever the tests run: a test that wants a width sets `COLUMNS` itself."""
+    monkeypatch.delenv("COLUMNS", raising=False)

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from rich.console import Console, RenderableType
 
-from ccdeck import cli, cli_runs
 from ccdeck.live.terminal import render_watch
 from ccdeck.orchestrator import terminal
 from ccdeck.orchestrator.report import run_json
@@ -121,11 +120,11 @@ def args(tmp_path: Path) -> list[str]:
 
 
 def _cli_at(width: int, capsys: Capsys, monkeypatch: pytest.MonkeyPatch, *argv: str) -> str:
-    console = Console(width=width, record=True, color_system=None, soft_wrap=False, file=Path(os.devnull).open("w"))  # noqa: SIM115
-    monkeypatch.setattr(cli, "stdout", console)
-    code, _, err = run_cli(capsys, *argv)
+    """The command's output in a terminal `width` columns wide (the command reads `COLUMNS` when it starts)."""
+    monkeypatch.setenv("COLUMNS", str(width))
+    code, out, err = run_cli(capsys, *argv)
     assert code == 0, err
-    return console.export_text()
+    return out
 
 
 USAGE = {
@@ -257,11 +256,8 @@ def test_empty_states_say_where_they_looked(capsys: Capsys, tmp_path: Path) -> N
 def test_status_of_one_run_prints_one_table(capsys: Capsys, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     db = tmp_path / "db.sqlite"
     _finished_runs(db, ages_days=(0.0,))
-    console = Console(width=100, record=True, color_system=None, file=Path(os.devnull).open("w"))  # noqa: SIM115
-    monkeypatch.setattr(cli_runs, "stdout", console)
-    code, _, err = run_cli(capsys, "status", "run-0", "--db", str(db))
-    assert code == 0, err
-    assert console.export_text().count("┏") == 1
+    out = _cli_at(100, capsys, monkeypatch, "status", "run-0", "--db", str(db))
+    assert out.count("┏") == 1
 
 
 # ------------------------------------------------------------------------------------------------- clean

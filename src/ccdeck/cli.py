@@ -350,8 +350,17 @@ def root(
     )
 
 
+def _fresh_consoles() -> None:
+    """Consoles are made for each command, so their width follows this command's environment (a terminal,
+    `COLUMNS`), not the one the module was imported in."""
+    global stdout, stderr
+    stdout, stderr = stdout_console(), Console(stderr=True)
+    cli_runs.stdout, cli_runs.stderr = stdout, stderr
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; takes argv so tests can call it in-process. Returns the exit code."""
+    _fresh_consoles()
     try:
         # Outside standalone mode a command's `typer.Exit(code)` (also --help, --version, Ctrl-C) comes back as
         # the return value, and usage mistakes are raised to us instead of printed as a box.
