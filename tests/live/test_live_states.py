@@ -184,3 +184,26 @@ def test_a_hook_post_is_answered_at_once_and_bad_ones_are_refused(tmp_path: Path
         foreign = httpx.post(url, json=HOOKS["Stop"], headers={"Origin": "http://evil.example"}, timeout=5)
         assert foreign.status_code == 403
         assert server.get("/api/health").json()["status"] == "ok"
+
+
+def test_a_background_job_that_needs_approval_is_blocked(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    job = orjson.loads((Path(__file__).parent / "data" / "job_state_blocked.json").read_bytes())
+    job.update(sessionId=FIRST, updatedAt=datetime.now(UTC).isoformat())
+    with serving(config, tmp_path / "ccdeck.db") as server:
+        folder = config / "jobs" / "c5a31db8"
+        folder.mkdir(parents=True)
+        temp = folder / "state.json.tmp"
+        temp.write_bytes(orjson.dumps(job))
+        temp.rename(folder / "state.json")  # as the daemon writes it
+        _until(lambda: _state(server, FIRST)[0] == "blocked")
+        row = server.get(f"/api/sessions/{FIRST}").json()["session"]
+        assert (row["blockedOn"], row["kind"]) == (
+            "approve Write: /home/dev/runs/bg3/home/dev/work/d.txt",
+            "background",
+        )
+        assert (row["name"], row["prompt"]) == ("fake side answer", "please write a file [[file:d.txt]]")
+        job.update(state="stopped", tempo="idle", needs=None, updatedAt=datetime.now(UTC).isoformat())
+        temp.write_bytes(orjson.dumps(job))
+        temp.rename(folder / "state.json")
+        _until(lambda: _state(server, FIRST) == ("ended", None))
