@@ -6,4 +6,4 @@ import { type LiveAction, initialLiveState, liveReducer } from "../../frontend/s
 const lines = readFileSync(0, "utf8").split("\n").filter(Boolean);
 let state = initialLiveState;
 for (const line of lines) state = liveReducer(state, JSON.parse(line) as LiveAction);
-process.stdout.write(JSON.stringify({ sessions: state.sessions, summary: state.summary }));
+process.stdout.write(JSON.stringify({ sessions: state.sessions, summary: state.summary, runs: state.runs }));

@@ -81,13 +81,18 @@ def _write_registry(config: Path, pid: int, session: str, status: str, waiting_f
     temp.rename(config / "sessions" / f"{pid}.json")
 
 
-def _replayed(collector: Collector) -> dict[str, Any]:
-    collector.settle()
-    stdin = "\n".join(collector.messages)
+def replayed(messages: list[dict[str, Any]] | list[str]) -> dict[str, Any]:
+    """What the dashboard's reducer makes of these messages: its sessions, summary and runs."""
+    stdin = "\n".join(m if isinstance(m, str) else orjson.dumps(m).decode() for m in messages)
     done = subprocess.run([str(JITI), str(REPLAY)], input=stdin, capture_output=True, text=True, timeout=60,
                           cwd=REPO, check=True)  # fmt: skip
     result: dict[str, Any] = orjson.loads(done.stdout)
     return result
+
+
+def _replayed(collector: Collector) -> dict[str, Any]:
+    collector.settle()
+    return replayed(collector.messages)
 
 
 def _assert_client_agrees(server: LiveServer, collector: Collector) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from websockets.sync.client import connect
 from conftest import serve_runs
 from fakeapi import ClaudeSandbox, FakeApi
 from live.test_alert_delivery import Receiver
+from live.test_live_states import replayed
 from web.server_fixture import LiveServer
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
@@ -35,7 +36,9 @@ def _messages_until_finished(
     auth = {"Authorization": f"Bearer {token}"} if token else {}
     seen: list[dict[str, Any]] = []
     with connect(ws_url, origin=server.url, open_timeout=10, additional_headers=auth) as ws:  # type: ignore[arg-type]
-        assert orjson.loads(ws.recv(timeout=15))["type"] == "snapshot"
+        first = orjson.loads(ws.recv(timeout=15))
+        assert first["type"] == "snapshot"
+        seen.append(first)
         created = httpx.post(server.url + "/api/runs", json=body, headers={"Origin": server.url, **auth}, timeout=60)
         assert created.status_code == 201, created.text
         run_id = created.json()["run"]["id"]
@@ -82,6 +85,15 @@ def test_a_runs_sessions_post_their_hooks_to_the_server(runs_server: LiveServer,
         assert time.monotonic() < deadline, "the task's session never appeared"
         time.sleep(0.2)
     assert found.json()["session"]["state"] == "ended"
+
+    # A client that applied every message with the dashboard's reducer shows the run as the API does.
+    client = replayed(messages)
+    listed = {r["id"]: r for r in runs_server.get("/api/runs").json()["runs"]}[run_id]
+    mine = client["runs"][run_id]
+    assert (mine["status"], mine["costUSD"]) == (listed["status"], listed["costUSD"])
+    assert [(t["id"], t["status"], t["sessionId"]) for t in mine["tasks"]] == [
+        (t["id"], t["status"], t["sessionId"]) for t in listed["tasks"]
+    ]
 
 
 def test_with_a_server_token_the_hooks_carry_it(
