@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -36,6 +36,7 @@ from ccdeck.reports.blocks import blocks_report
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.periods import PERIOD_KEYS, Period, period_report
 from ccdeck.reports.session_report import session_report
+from ccdeck.shapes.cli import ListedSession, SessionList, UsageReport
 from ccdeck.store.store import Store
 
 log = logging.getLogger("ccdeck")
@@ -80,7 +81,7 @@ stdout = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
 stderr = Console(stderr=True)
 
 
-def _emit_json(data: Any) -> None:
+def _emit_json(data: Mapping[str, Any]) -> None:
     sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
@@ -172,19 +173,18 @@ def sessions(
                                         session_facts(conn))
     )  # fmt: skip
     states = liveness.states(facts, time.time(), cfg.get(config.IDLE_MINUTES) * 60)
-    for r in rows:
-        r["state"] = states[r["sessionId"]]
+    listed: list[ListedSession] = [{**r, "state": states[r["sessionId"]]} for r in rows]
     if active:
-        rows = [r for r in rows if r["state"] in ACTIVE_STATES]
-    rows = rows[:limit] if limit else rows
+        listed = [r for r in listed if r["state"] in ACTIVE_STATES]
+    listed = listed[:limit] if limit else listed
     if json:
-        _emit_json({"sessions": rows})
+        _emit_json(SessionList(sessions=listed))
     else:
-        stdout.print(render.sessions_table(rows))
+        stdout.print(render.sessions_table(listed))
 
 
-ReportBuilder = Callable[[Connection, Filters, bool], dict[str, Any]]  # the bool: `--all`
-ReportTable = Callable[[dict[str, Any], bool], Table]
+ReportBuilder = Callable[[Connection, Filters, bool], UsageReport]  # the bool: `--all`
+ReportTable = Callable[[UsageReport, bool], Table]
 
 
 def _report_command(build: ReportBuilder, table: ReportTable, doc: str, every: bool) -> Callable[..., None]:

@@ -20,6 +20,7 @@ from typing import Any
 
 import anyio
 
+from ccdeck import __version__
 from ccdeck.claude.hooks import HookSignal
 from ccdeck.ingest.pipeline import Ingestor, ScanStats
 from ccdeck.ingest.watcher import changed_files
@@ -29,6 +30,10 @@ from ccdeck.live.processes import claude_processes
 from ccdeck.live.sources import ExitWatch, job_files, live_file_kind, read_job, read_registry
 from ccdeck.reports.session_report import session_json
 from ccdeck.reports.totals import Totals
+from ccdeck.shapes import messages
+from ccdeck.shapes.api import Health
+from ccdeck.shapes.common import ActiveCounts, LiveUsagePoint, ScanProgress, SessionRow, Summary
+from ccdeck.shapes.common import Totals as TotalsJson
 from ccdeck.store import queries
 from ccdeck.store.batch import BatchResult
 from ccdeck.store.store import Store
@@ -60,7 +65,7 @@ class Monitor:
         self.rescan_every = rescan_every
         self.poll = poll
         self.model = LiveModel(idle_after)
-        self.scan_progress: dict[str, Any] = {"running": False, "bytesDone": 0, "bytesTotal": 0}
+        self.scan_progress = ScanProgress(running=False, bytesDone=0, bytesTotal=0)
         self.pending_since: float | None = None
         self.problems: dict[str, str] = {}  # background task -> why it is failing (shown by /api/health)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -79,7 +84,7 @@ class Monitor:
         self._loop = asyncio.get_running_loop()
         self._exits = ExitWatch(self._loop, self._process_exited)
         if catch_up:
-            self.scan_progress = {"running": True, "bytesDone": 0, "bytesTotal": 0}
+            self.scan_progress = ScanProgress(running=True, bytesDone=0, bytesTotal=0)
         await self._load_live_files()
         await self._load_recent()
         self._tasks = [
@@ -175,8 +180,8 @@ class Monitor:
                 self.pending_since = None
 
     def _progress(self, done: int, total: int, running: bool) -> None:
-        self.scan_progress = {"running": running, "bytesDone": done, "bytesTotal": total}
-        self.hub.publish({"type": "scan.progress", **self.scan_progress})
+        self.scan_progress = ScanProgress(running=running, bytesDone=done, bytesTotal=total)
+        self.hub.publish(messages.ScanProgressMessage(type="scan.progress", **self.scan_progress))
         now = time.monotonic()
         if not running or now - self._logged_progress >= PROGRESS_LOG_SECONDS:
             self._logged_progress = now
@@ -213,14 +218,15 @@ class Monitor:
         self._apply(self.model.apply_transcripts([_facts(row) for row in rows], time.time()))
         projects = {row.session_id: row.project_path for row in rows}
         for row in rows:
-            self.hub.publish({"type": "session.updated", "session": self.row_json(row)})
+            self.hub.publish(messages.SessionUpdatedMessage(type="session.updated", session=self.row_json(row)))
         for response, cost in result.new_responses:
             u = response.usage
-            self.hub.publish({"type": "usage.point", "point": {
-                "t": response.timestamp, "sessionId": response.session_id, "model": response.model,
-                "projectPath": projects.get(response.session_id),
-                "inputTokens": u.input, "outputTokens": u.output, "cacheCreationTokens": u.cache_creation,
-                "cacheReadTokens": u.cache_read, "costUSD": cost}})  # fmt: skip
+            point = LiveUsagePoint(
+                t=response.timestamp, sessionId=response.session_id, model=response.model,
+                projectPath=projects.get(response.session_id),
+                inputTokens=u.input, outputTokens=u.output, cacheCreationTokens=u.cache_creation,
+                cacheReadTokens=u.cache_read, costUSD=cost)  # fmt: skip
+            self.hub.publish(messages.UsagePointMessage(type="usage.point", point=point))
         self._summary_soon()
 
     # live signals ----------------------------------------------------------------------------------------------
@@ -293,19 +299,18 @@ class Monitor:
             return
         counts = self.model.counts()
         for change in changes:
-            self.hub.publish({"type": "session.state", "sessionId": change.session_id, **change.view.as_json(),
-                              "previous": change.previous.state, "active": counts})  # fmt: skip
+            self.hub.publish(messages.SessionStateMessage(
+                type="session.state", sessionId=change.session_id, **change.view.as_json(),
+                previous=change.previous.state, active=counts))  # fmt: skip
         self._clock_wake.set()
         self._summary_soon()
 
     # reading ---------------------------------------------------------------------------------------------------
-    def row_json(self, row: Any) -> dict[str, Any]:
+    def row_json(self, row: Any) -> SessionRow:
         """A session row as clients see it: stored facts and the live model's view (state, blockedOn, ...)."""
-        data = session_json(row)
-        data.update(self.model.view(row.session_id).as_json())
-        return data
+        return {**session_json(row), **self.model.view(row.session_id).as_json()}
 
-    async def snapshot(self) -> dict[str, Any]:
+    async def snapshot(self) -> messages.SnapshotMessage:
         """What a client needs to start from: active sessions, the most recent ones, totals, scan progress."""
         active = self.model.active_ids()
 
@@ -318,7 +323,7 @@ class Monitor:
         rows = await asyncio.to_thread(read)
         summary = await self.summary()
         sessions = [self.row_json(r) for r in rows]
-        return {"type": "snapshot", "sessions": sessions, "summary": summary, "scan": self.scan_progress}
+        return messages.SnapshotMessage(type="snapshot", sessions=sessions, summary=summary, scan=self.scan_progress)
 
     def _summary_soon(self) -> None:
         if self._summary_task is None or self._summary_task.done():
@@ -327,18 +332,15 @@ class Monitor:
     async def _publish_summary(self) -> None:
         await asyncio.sleep(SUMMARY_DELAY)
         if self.hub.clients:
-            self.hub.publish({"type": "summary", "summary": await self.summary()})
+            self.hub.publish(messages.SummaryMessage(type="summary", summary=await self.summary()))
 
-    async def summary(self) -> dict[str, Any]:
-        result = await asyncio.to_thread(_stored_summary, self.store)
-        result["active"] = self.model.counts()
-        return result
+    async def summary(self) -> Summary:
+        return await asyncio.to_thread(_stored_summary, self.store, self.model.counts())
 
-    def health(self) -> dict[str, Any]:
+    def health(self) -> Health:
         lag = 0.0 if self.pending_since is None else max(0.0, time.time() - self.pending_since)
-        status = "degraded" if self.problems else "ok"
-        return {"status": status, "problems": dict(self.problems), "scan": self.scan_progress,
-                "ingestLagSeconds": lag}  # fmt: skip
+        return Health(status="degraded" if self.problems else "ok", problems=dict(self.problems),
+                      scan=self.scan_progress, ingestLagSeconds=lag, version=__version__)  # fmt: skip
 
 
 def _facts(row: Any) -> TranscriptFacts:
@@ -346,14 +348,15 @@ def _facts(row: Any) -> TranscriptFacts:
                            getattr(row, "entrypoint", None), row.doing)  # fmt: skip
 
 
-def _stored_summary(store: Store) -> dict[str, Any]:
+def _stored_summary(store: Store, active: ActiveCounts) -> Summary:
     now = datetime.now().astimezone()
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    ranges = {"today": midnight, "week": midnight - timedelta(days=6), "month": midnight - timedelta(days=29)}
-    result: dict[str, Any] = {}
     with store.read() as conn:
-        for name, start in ranges.items():
+
+        def since(start: datetime) -> TotalsJson:
             inp, out, cc, cr, cost, unpriced = queries.totals_between(conn, start.timestamp())
-            result[name] = Totals.from_sums(inp, out, cc, cr, cost, unpriced).as_json()
-    result["generatedAt"] = now.isoformat()
-    return result
+            return Totals.from_sums(inp, out, cc, cr, cost, unpriced).as_json()
+
+        return Summary(today=since(midnight), week=since(midnight - timedelta(days=6)),
+                       month=since(midnight - timedelta(days=29)), active=active,
+                       generatedAt=now.isoformat())  # fmt: skip

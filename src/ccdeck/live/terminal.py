@@ -19,6 +19,7 @@ from ccdeck.config import Config
 from ccdeck.live.hub import Hub
 from ccdeck.live.monitor import Monitor
 from ccdeck.reports.render import cost, tokens
+from ccdeck.shapes.common import SessionRow
 from ccdeck.store import queries
 from ccdeck.store.store import Store
 
@@ -65,7 +66,7 @@ def render_watch(rows: Sequence[Mapping[str, Any]], summary: Mapping[str, Any], 
     return Group(header, table)
 
 
-async def _active_rows(monitor: Monitor) -> list[dict[str, Any]]:
+async def _active_rows(monitor: Monitor) -> list[SessionRow]:
     active = monitor.model.active_ids()
 
     def read() -> list[Any]:

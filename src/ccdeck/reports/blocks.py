@@ -17,6 +17,8 @@ from ccdeck.reports.block_rule import BLOCK_SECONDS, block_start, opens_block
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.periods import range_clause
 from ccdeck.reports.totals import Totals
+from ccdeck.shapes.cli import Block as BlockJson
+from ccdeck.shapes.cli import BlocksReport
 
 
 @dataclass
@@ -32,9 +34,9 @@ class Block:
     def end(self) -> float:
         return self.start + BLOCK_SECONDS
 
-    def as_json(self, now: float) -> dict[str, object]:
+    def as_json(self, now: float) -> BlockJson:
         active = self.start <= now < self.end
-        row: dict[str, object] = {
+        row: BlockJson = {
             "id": iso(self.start),
             "startTime": iso(self.start),
             "endTime": iso(self.end),
@@ -61,7 +63,7 @@ class Block:
         return row
 
 
-def blocks_report(conn: Connection, filters: Filters, now: float | None = None) -> dict[str, object]:
+def blocks_report(conn: Connection, filters: Filters, now: float | None = None) -> BlocksReport:
     where, params = range_clause(filters)
     query = text(
         f"""SELECT r.ts, r.model, r.input_tokens, r.output_tokens, r.cache_creation_tokens, r.cache_read_tokens,

@@ -18,7 +18,7 @@ from ccdeck.live.hub import Hub
 from ccdeck.live.monitor import Monitor
 from ccdeck.orchestrator.spec import RunOptions
 from ccdeck.store.store import Store
-from ccdeck.web import api, docs, metrics, runs_api, ws
+from ccdeck.web import api, docs, metrics, openapi, runs_api, ws
 from ccdeck.web.runs_feed import RunsFeed
 from ccdeck.web.security import SECURITY_HEADERS, Guard, SecurityHeaders
 
@@ -76,6 +76,7 @@ def create_app(options: ServeOptions) -> FastAPI:
     app.include_router(metrics.router)
     app.include_router(docs.router)
     _mount_dashboard(app)
+    openapi.install(app)
     app.add_middleware(Guard, allowed_hosts=[options.host], token=options.token)
     app.add_middleware(SecurityHeaders)  # added last, so outermost: its headers reach the Guard's refusals too
     return app

@@ -14,6 +14,8 @@ import time
 from ccdeck.live.hub import Hub
 from ccdeck.orchestrator import control
 from ccdeck.orchestrator.report import with_prompt_previews
+from ccdeck.shapes.common import Run
+from ccdeck.shapes.messages import RunUpdatedMessage
 from ccdeck.store import runs as run_queries
 from ccdeck.store.store import Store
 
@@ -50,9 +52,9 @@ class RunsFeed:
                 continue
             since = checked - POLL_SECONDS  # overlap one period: a write racing the read is never missed
             for run in runs:
-                self.hub.publish({"type": "run.updated", "run": run})
+                self.hub.publish(RunUpdatedMessage(type="run.updated", run=run))
 
-    def _changed(self, since: float) -> list[dict[str, object]]:
+    def _changed(self, since: float) -> list[Run]:
         with self.store.read() as conn:
             ids = run_queries.runs_changed_since(conn, since)
         return [with_prompt_previews(run) for run_id in ids for run in control.status(self.store, run_id)]
