@@ -1,337 +1,73 @@
-// Shapes of the ccdeck HTTP and WebSocket API, as documented in docs/API.md.
+// Names for the shapes of the ccdeck HTTP and WebSocket API. The shapes themselves are generated (schema.ts, by
+// `make contract`) from their one declaration in Python (src/ccdeck/shapes/): edit them there, never here.
 
-export type SessionState = "working" | "blocked" | "waiting" | "idle" | "ended";
+import type { components, paths } from "./schema";
 
-export const SESSION_STATES: readonly SessionState[] = ["working", "blocked", "waiting", "idle", "ended"];
+type Schemas = components["schemas"];
+type SessionsQuery = NonNullable<paths["/api/sessions"]["get"]["parameters"]["query"]>;
 
+export type Totals = Schemas["Totals"];
+export type SessionRow = Schemas["SessionRow"];
+export type SessionState = SessionRow["state"];
 /** interactive: a terminal session; background: `claude --bg`; headless: `claude -p` (ccdeck runs among them). */
-export type SessionKind = "interactive" | "background" | "headless";
-
+export type SessionKind = SessionRow["kind"];
 /** What the live model says of a session: carried by session rows and `session.state` messages alike. */
-export interface LiveView {
-  state: SessionState;
-  /** When the session entered its state (ISO); null when unknown. */
-  stateSince: string | null;
-  /** While blocked: what it waits for ("approve Write: src/app.py", "permission prompt", "input needed"). */
-  blockedOn: string | null;
-  kind: SessionKind;
-  /** What it is doing now; null once the turn ended. */
-  doing: string | null;
-}
-
-export interface Totals {
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationTokens: number;
-  cacheReadTokens: number;
-  totalTokens: number;
-  /** API-equivalent estimate in USD; null when the model is not in the price table. */
-  costUSD: number | null;
-}
-
-export interface SessionRow extends LiveView {
-  sessionId: string;
-  projectPath: string;
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationTokens: number;
-  cacheReadTokens: number;
-  totalTokens: number;
-  costUSD: number | null;
-  models: string[];
-  firstActivity: string;
-  lastActivity: string;
-  filesChanged: number;
-  title: string | null;
-  gitBranch: string | null;
-  version: string | null;
-  configDir: string;
-  durationSeconds: number;
-  prompts: number;
-  responses: number;
-  toolUses: number;
-  apiErrors: number;
-  compactions: number;
-  subagents: number;
-  unpricedModels: string[];
-  runTaskId: string | null;
-}
-
-export interface ScanStatus {
-  running: boolean;
-  bytesDone: number;
-  bytesTotal: number;
-}
-
-export interface Health {
-  status: string;
-  version: string;
-  scan: ScanStatus;
-  ingestLagSeconds: number | null;
-}
-
-export interface ActiveCounts {
-  working: number;
-  blocked: number;
-  waiting: number;
-  idle: number;
-}
-
-export interface Summary {
-  today: Totals;
-  week: Totals;
-  month: Totals;
-  active: ActiveCounts;
-  generatedAt: string;
-}
-
-export type SessionSort = "lastActivity" | "cost" | "tokens" | "duration";
-export type SortOrder = "desc" | "asc";
-
-export interface SessionsPage {
-  sessions: SessionRow[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
-
-export interface ModelCost extends Totals {
-  model: string;
-}
-
-export interface TokensAt {
-  /** epoch seconds */
-  t: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationTokens: number;
-  cacheReadTokens: number;
-  costUSD: number | null;
-}
-
-export interface FileChange {
-  path: string;
-  tool: string;
-  count: number;
-}
-
-export interface Subagent {
-  agentId: string;
-  agentType: string;
-  description: string;
-  responses: number;
-  totalTokens: number;
-  costUSD: number | null;
-}
-
-export interface SessionDetail {
-  session: SessionRow;
-  costByModel: ModelCost[];
-  tokensOverTime: TokensAt[];
-  filesChanged: FileChange[];
-  subagents: Subagent[];
-  toolUses: Record<string, number>;
-  cwd: string | null;
-  entrypoint: string | null;
-}
-
-export type TimelineKind =
-  "prompt" | "answer" | "thinking" | "tool_use" | "tool_result" | "system" | "api_error" | "compaction";
-
-export interface TimelineItem {
-  uuid: string;
-  timestamp: string;
-  kind: TimelineKind;
-  /** Raw transcript text: always rendered as text, never as markup. */
-  text: string;
-  toolName: string | null;
-  agentId: string | null;
-  isError: boolean;
-  truncated: boolean;
-}
-
-export interface TimelinePage {
-  items: TimelineItem[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
-
-export type UsageBucket = "hour" | "day" | "week" | "month";
-export type UsageGroup = "model" | "project" | "type";
-
-export interface UsagePoint extends Totals {
-  /** bucket start, ISO */
-  t: string;
-  key: string;
-}
-
-export interface Usage {
-  bucket: UsageBucket;
-  group: UsageGroup;
-  points: UsagePoint[];
-}
-
-export interface Project {
-  projectPath: string;
-  sessions: number;
-  activeSessions: number;
-  totalTokens: number;
-  costUSD: number | null;
-  lastActivity: string;
-  models: string[];
-}
-
+export type LiveView = Pick<SessionRow, "state" | "stateSince" | "blockedOn" | "kind" | "doing">;
+export type ScanStatus = Schemas["ScanProgress"];
+export type Health = Schemas["Health"];
+export type ActiveCounts = Schemas["ActiveCounts"];
+export type Summary = Schemas["Summary"];
+export type SessionSort = NonNullable<SessionsQuery["sort"]>;
+export type SortOrder = NonNullable<SessionsQuery["order"]>;
+export type SessionsPage = Schemas["SessionsPage"];
+export type ModelCost = Schemas["ModelTotals"];
+export type TokensAt = Schemas["TokensAt"];
+export type FileChange = Schemas["FileChange"];
+export type Subagent = Schemas["Subagent"];
+export type SessionDetail = Schemas["SessionDetail"];
+export type TimelineItem = Schemas["TimelineItem"];
+export type TimelineKind = TimelineItem["kind"];
+export type TimelinePage = Schemas["TimelinePage"];
+export type Usage = Schemas["Usage"];
+export type UsageBucket = Usage["bucket"];
+export type UsageGroup = Usage["group"];
+export type UsagePoint = Schemas["UsagePoint"];
+export type Project = Schemas["Project"];
 /** One billed response, as pushed by the `usage.point` message. */
-export interface LiveUsagePoint {
-  /** epoch seconds */
-  t: number;
-  sessionId: string;
-  projectPath: string;
-  model: string;
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationTokens: number;
-  cacheReadTokens: number;
-  costUSD: number | null;
-}
+export type LiveUsagePoint = Schemas["LiveUsagePoint"];
 
 // Runs: parallel headless sessions started with `ccdeck run` or from the dashboard.
+export type Run = Schemas["Run"];
+export type RunTask = Schemas["RunTask"];
+export type RunStatus = Run["status"];
+export type TaskStatus = RunTask["status"];
+export type RunOptions = Schemas["RunOptions"];
+export type PermissionMode = RunOptions["permissionMode"];
+export type RunTokens = Schemas["TokenFields"];
+/** What Claude Code reports for a tool call it refused, e.g. `{"tool_name", "tool_use_id", "tool_input"}`. */
+export type PermissionDenial = RunTask["permissionDenials"][number];
+export type TaskWorktree = Schemas["TaskWorktree"];
+export type NewRunTask = Schemas["NewRunTask"];
+export type NewRunOptions = Schemas["NewRunOptions"];
+export type NewRunRequest = Schemas["NewRun"];
+export type LogStream = NonNullable<NonNullable<paths["/api/runs/{run_id}/tasks/{task_id}/log"]["get"]["parameters"]["query"]>["stream"]>;
 
-export type TaskStatus =
-  | "queued"
-  | "running"
-  | "succeeded"
-  | "failed"
-  | "timed_out"
-  | "budget_exceeded"
-  | "max_turns"
-  | "stopped";
+/** Every message the server sends on `/ws`. */
+export type ServerMessage = Schemas["ServerMessage"];
 
-/** `starting` until its supervisor is up, then `running`, then a final state; other values may appear. */
-export type RunStatus = "starting" | "queued" | "running" | "finished" | "stopped" | "interrupted";
+/** Every value of a string union, once each: a missing or unknown value fails the type check. */
+function allOf<T extends string>() {
+  return <const A extends readonly T[]>(values: A & ([T] extends [A[number]] ? unknown : never)): readonly T[] =>
+    values;
+}
 
-export type PermissionMode = "default" | "acceptEdits" | "plan" | "bypassPermissions" | "dontAsk";
+export const SESSION_STATES = allOf<SessionState>()(["working", "blocked", "waiting", "idle", "ended"]);
 
-export const PERMISSION_MODES: readonly PermissionMode[] = [
+export const PERMISSION_MODES = allOf<PermissionMode>()([
   "default",
   "acceptEdits",
   "plan",
   "bypassPermissions",
   "dontAsk",
-];
-
-export interface RunTokens {
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationTokens: number;
-  cacheReadTokens: number;
-  totalTokens: number;
-}
-
-/** What Claude Code reports for a tool call it refused, e.g. `{"tool_name", "tool_use_id", "tool_input"}`. */
-export type PermissionDenial = Record<string, unknown>;
-
-export interface TaskWorktree {
-  path: string;
-  branch: string;
-  /** Shape not fixed by the contract: shown as a summary when it has counts, else as JSON text. */
-  diffStat: unknown;
-}
-
-export interface RunTask {
-  id: string;
-  runId: string;
-  status: TaskStatus;
-  sessionId: string | null;
-  exitCode: number | null;
-  costUSD: number | null;
-  /** Not in the contract: true when the cost was priced from tokens rather than reported. */
-  costEstimated?: boolean;
-  durationSeconds: number | null;
-  apiDurationSeconds: number | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  numTurns: number | null;
-  result: string | null;
-  permissionDenials: PermissionDenial[];
-  error: string | null;
-  attempt: number | null;
-  model: string | null;
-  /** Whole in `GET /api/runs/{id}`; the first 200 characters in lists and `run.updated` (`promptTruncated`). */
-  prompt: string | null;
-  promptChars?: number | null;
-  promptTruncated?: boolean;
-  cwd: string | null;
-  tokens: Partial<RunTokens> | null;
-  filesChanged: string[];
-  lastTool: string | null;
-  worktree: TaskWorktree | null;
-  stopRequested: boolean;
-}
-
-export interface Run {
-  id: string;
-  status: RunStatus;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  wallSeconds: number | null;
-  sumTaskSeconds: number | null;
-  speedup: number | null;
-  costUSD: number | null;
-  costEstimated?: boolean;
-  costByModel: Record<string, number | null>;
-  cacheSavingUSD: number | null;
-  /** 0…1 over the finished tasks; null while none has finished. */
-  successRate: number | null;
-  counts: Partial<Record<TaskStatus, number>>;
-  tokens: Partial<RunTokens> | null;
-  options: Record<string, unknown>;
-  detached: boolean;
-  stopRequested: boolean;
-  tasks: RunTask[];
-}
-
-/** One task of `POST /api/runs`; per-task values override the run's options. */
-export interface NewRunTask {
-  id: string;
-  prompt: string;
-  cwd?: string;
-  model?: string;
-  budget_usd?: number;
-  timeout_s?: number;
-  max_turns?: number;
-  permission_mode?: PermissionMode;
-  allowed_tools?: string[];
-  worktree?: boolean;
-  env?: Record<string, string>;
-}
-
-export interface NewRunOptions {
-  maxParallel?: number;
-  model?: string;
-  budget?: number;
-  timeout?: number;
-  maxTurns?: number;
-  permissionMode?: PermissionMode;
-  worktree?: boolean;
-  retries?: number;
-}
-
-export interface NewRunRequest {
-  tasks: NewRunTask[];
-  options: NewRunOptions;
-}
-
-export type LogStream = "stderr" | "events";
-
-export type ServerMessage =
-  | { type: "snapshot"; sessions: SessionRow[]; summary: Summary }
-  | { type: "session.updated"; session: SessionRow }
-  | ({ type: "session.state"; sessionId: string; previous: SessionState | null; active: ActiveCounts } & LiveView)
-  | { type: "usage.point"; point: LiveUsagePoint }
-  | { type: "summary"; summary: Summary }
-  | { type: "scan.progress"; bytesDone: number; bytesTotal: number; running: boolean }
-  | { type: "run.updated"; run: Run }
-  | { type: "ping" };
+  "auto",
+]);

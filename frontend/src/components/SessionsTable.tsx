@@ -86,7 +86,7 @@ export function SessionsTable({ sessions, sort, order, onSort, now }: SessionsTa
               <td className={`${TD} sm:max-w-72 max-sm:min-w-0 max-sm:flex-1`}>
                 <Link
                   to={sessionHref(s.sessionId)}
-                  title={s.projectPath}
+                  title={s.projectPath ?? undefined}
                   className="block truncate font-medium hover:underline"
                   onClick={(e) => e.stopPropagation()}
                 >

@@ -27,7 +27,7 @@ export function turnNotificationsOff(): void {
 
 /** The notification's text: what the session waits for, where. */
 export function describeNeed(row: SessionRow): { title: string; body: string } {
-  const where = [row.projectPath.split("/").filter(Boolean).slice(-2).join("/"), row.gitBranch]
+  const where = [(row.projectPath ?? "").split("/").filter(Boolean).slice(-2).join("/"), row.gitBranch]
     .filter(Boolean)
     .join(" · ");
   const what = row.state === "blocked" ? (row.blockedOn ?? "needs your approval") : "finished its turn";

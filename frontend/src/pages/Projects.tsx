@@ -17,7 +17,7 @@ export function Projects() {
   useRefreshOn(useLive().summary?.generatedAt, projects.reload, 15_000);
   const now = useNow(30_000);
   const rows = [...(projects.data?.projects ?? [])].sort(
-    (a, b) => Date.parse(b.lastActivity) - Date.parse(a.lastActivity),
+    (a, b) => Date.parse(b.lastActivity ?? "") - Date.parse(a.lastActivity ?? ""),
   );
 
   return (
@@ -62,10 +62,10 @@ export function Projects() {
             </thead>
             <tbody className={TBODY}>
               {rows.map((p) => {
-                const href = sessionsHref({ project: p.projectPath });
+                const href = sessionsHref({ project: p.projectPath ?? "" });
                 return (
                   <tr
-                    key={p.projectPath}
+                    key={p.projectPath ?? ""}
                     data-testid="project-row"
                     data-project-path={p.projectPath}
                     onClick={() => navigate(href)}
@@ -81,7 +81,7 @@ export function Projects() {
                       </Link>
                       <span
                         className="block truncate font-mono text-xs text-slate-500 dark:text-slate-400"
-                        title={p.projectPath}
+                        title={p.projectPath ?? undefined}
                       >
                         {p.projectPath}
                       </span>

@@ -38,11 +38,6 @@ export function Session({ id }: { id: string }) {
             {title}
           </h1>
           {session && <StateBadge state={session.state} testId="session-state" />}
-          {session?.runTaskId && (
-            <span className="rounded bg-indigo-100 px-1.5 py-0.5 text-xs text-indigo-800 dark:bg-indigo-900/60 dark:text-indigo-200">
-              run task {session.runTaskId}
-            </span>
-          )}
         </div>
         {session && (
           <p className="font-mono text-xs break-all text-slate-500 dark:text-slate-400">{session.sessionId}</p>
@@ -86,7 +81,7 @@ export function Session({ id }: { id: string }) {
       )}
 
       {!(detail.error instanceof ApiError && detail.error.status === 404) && (
-        <Timeline sessionId={id} lastActivity={liveRow?.lastActivity} />
+        <Timeline sessionId={id} lastActivity={liveRow?.lastActivity ?? undefined} />
       )}
     </div>
   );

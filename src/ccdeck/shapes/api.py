@@ -70,7 +70,7 @@ class SessionDetail(TypedDict):
 
 class TimelineItem(TypedDict):
     uuid: str
-    timestamp: str | None
+    timestamp: str
     kind: TimelineKind
     text: str  # raw transcript text: render it as text, never as markup
     toolName: str | None

@@ -184,7 +184,7 @@ class Run(TypedDict):
 
     id: str
     status: RunStatus
-    createdAt: str | None
+    createdAt: str
     startedAt: str | None
     finishedAt: str | None
     wallSeconds: float | None
