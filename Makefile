@@ -100,6 +100,7 @@ bench: install claude-cli ## benchmarks; figures go to bench/RESULTS.md
 	$(VENV)/bin/python -m bench.live_latency
 	$(VENV)/bin/python -m bench.live_signals
 	$(VENV)/bin/python -m bench.orchestrator
+	$(VENV)/bin/python -m bench.run_status
 
 clean: ## remove build outputs and caches (not the installed CLI cache)
 	rm -rf $(VENV) frontend/node_modules src/ccdeck/web/static .pytest_cache .mypy_cache .ruff_cache

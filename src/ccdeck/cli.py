@@ -305,11 +305,12 @@ def serve(
     db: Db = None,
 ) -> None:
     """Serve the live dashboard, the JSON API (/docs) and the WebSocket feed; Ctrl-C stops."""
-    from ccdeck.web.serve import run_server
+    from ccdeck.web.serve import exit_at_once, run_server
 
     overrides = {"host": host, "port": port, "poll": poll, "allow_bypass": allow_bypass}
     cfg = Config.resolve(db=db, config_dirs=resolve(config_dir, db).config_dirs, overrides=overrides)
     run_server(cfg, open_browser=open_browser, out=stdout)
+    exit_at_once()
 
 
 @app.command()

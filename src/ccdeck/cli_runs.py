@@ -462,9 +462,12 @@ def parse_duration(text: str, flag: str) -> float:
 def supervise(
     run_id: Annotated[str, typer.Argument()],
     db: Annotated[Path, typer.Option("--db")],
+    forked: Annotated[bool, typer.Option("--forked", hidden=True)] = False,
 ) -> None:
     """The background supervisor of a detached run (started by `run --detach`)."""
-    if os.fork() > 0:  # the second fork: the launcher exits at once; the supervisor is nobody's child
+    # The second fork: the launcher exits at once; the supervisor is nobody's child. `ccdeck.entry` does it
+    # before the imports (`orchestrator.launch`) and says so with --forked.
+    if not forked and os.fork() > 0:
         os._exit(0)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr, force=True)  # fmt: skip

@@ -1,6 +1,8 @@
 """The `ccdeck` console entry point. `ccdeck statusline` runs after every message of every Claude Code session and
 must answer in tens of milliseconds, so it is dispatched here, before the command line's imports (Typer, Rich,
-SQLAlchemy: over a second on a busy machine); everything else goes to `ccdeck.cli.main`.
+SQLAlchemy: over a second on a busy machine); so is `ccdeck status ... --json` (`orchestrator.fast_status`, which
+hands anything unusual back), and the fork of a detached run's supervisor (`orchestrator.launch`). Everything else
+goes to `ccdeck.cli.main`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ccdeck import statusline
 
         code = statusline.main(args[1:])
+        if code is not None:
+            return code
+    if args[:1] == ["_supervise"] and "--forked" not in args:
+        from ccdeck.orchestrator import launch
+
+        launch.fork_and_record(args[1:])  # only the supervisor returns, already recorded
+        args.append("--forked")
+    if args[:1] == ["status"] and "--json" in args:
+        from ccdeck.orchestrator import fast_status
+
+        code = fast_status.main(args[1:])
         if code is not None:
             return code
     from ccdeck.cli import main as cli_main

@@ -15,7 +15,7 @@ from web.server_fixture import LiveServer, run_server
 
 def serve_runs(
     claude_bin: Path, sandbox: ClaudeSandbox, fake_api: FakeApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    token: str | None = None,
+    token: str | None = None, notify: tuple[str, ...] = (),
 ) -> Iterator[LiveServer]:  # fmt: skip
     """A server whose runs use the sandbox and the fake API; with `token`, it requires that token."""
     # The detached supervisors the server starts inherit this environment: the sandbox and the fake API.
@@ -24,7 +24,8 @@ def serve_runs(
             monkeypatch.delenv(name)
     for name, value in sandbox.env(fake_api.base_url).items():
         monkeypatch.setenv(name, value)
-    server = run_server(sandbox.config_dir, tmp_path / "data" / "ccdeck.db", claude_bin=str(claude_bin), token=token)
+    server = run_server(sandbox.config_dir, tmp_path / "data" / "ccdeck.db", claude_bin=str(claude_bin), token=token,
+                        notify=notify)  # fmt: skip
     live = next(server)
     headers = {"Origin": live.url, **({"Authorization": f"Bearer {token}"} if token else {})}
     yield live

@@ -20,6 +20,7 @@ from websockets.sync.client import connect
 
 from conftest import serve_runs
 from fakeapi import ClaudeSandbox, FakeApi
+from live.test_alert_delivery import Receiver
 from web.server_fixture import LiveServer
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
@@ -103,3 +104,26 @@ def test_with_a_server_token_the_hooks_carry_it(
         assert TOKEN not in server.get(f"/api/runs/{run_id}", headers=auth).text  # not among the run's options
     finally:
         server_gen.close()
+
+
+def test_the_blocked_moment_of_a_launched_session_is_alerted(
+    claude_bin: Path, claude_sandbox: ClaudeSandbox, fake_api: FakeApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The real CLI asks permission for a Write (PermissionRequest hook): one alert goes to the `notify` webhook.
+    receiver = Receiver()
+    server_gen = serve_runs(claude_bin, claude_sandbox, fake_api, tmp_path, monkeypatch, notify=(receiver.url,))
+    server = next(server_gen)
+    try:
+        body = {"tasks": [{"id": "alert", "prompt": "[[fake:write_file:alerted.txt]]", "cwd": str(claude_sandbox.cwd)}],
+                "options": {"permissionMode": "default", "timeout": 60}}  # fmt: skip
+        run_id, _ = _messages_until_finished(server, body)
+        (task,) = server.get(f"/api/runs/{run_id}").json()["run"]["tasks"]
+        deadline = time.monotonic() + 15
+        while not any(task["sessionId"] in r.get("message", "") for r in receiver.received):
+            assert time.monotonic() < deadline, f"no alert for the session; received {receiver.received}"
+            time.sleep(0.1)
+        [blocked] = [r for r in receiver.received if task["sessionId"] in r.get("message", "")]
+        assert blocked["title"].endswith("needs you: approve Write: alerted.txt")
+    finally:
+        server_gen.close()
+        receiver.close()

@@ -120,3 +120,16 @@ def test_polling_fallback_sees_an_appended_line(tmp_path: Path) -> None:
         test_half_written_line_waits_for_its_newline(live)
     finally:
         server.close()
+
+
+def test_a_folder_moved_in_is_read_at_once(live_server: LiveServer, tmp_path: Path) -> None:
+    # A folder renamed into projects/ (a restore, a sync tool) brings files that never had an event of their own.
+    backlog = write_big_config(tmp_path / "moved", 200_000, seed=5)
+    folder = next(p for p in (tmp_path / "moved" / "projects").iterdir() if p.is_dir())
+    sessions = {p.stem for p in folder.glob("*.jsonl")} & backlog.sessions
+    assert sessions
+    folder.rename(live_server.config_dir / "projects" / f"{folder.name}-moved")
+    deadline = time.monotonic() + 10  # the safety rescan, the only other way in, waits 30 s
+    while not all(live_server.get(f"/api/sessions/{sid}").status_code == 200 for sid in sessions):
+        assert time.monotonic() < deadline, "the moved folder's sessions were not read"
+        time.sleep(0.1)

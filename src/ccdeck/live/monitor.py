@@ -27,7 +27,7 @@ from ccdeck import __version__
 from ccdeck.claude import pricing
 from ccdeck.claude.hooks import HookSignal
 from ccdeck.ingest.pipeline import Ingestor, ScanStats
-from ccdeck.ingest.watcher import changed_files
+from ccdeck.ingest.watcher import FILE_SUFFIXES, changed_files
 from ccdeck.live.alerts import Alert, Alerts, SessionInfo
 from ccdeck.live.hub import Hub
 from ccdeck.live.model import Change, LiveModel, TranscriptFacts
@@ -50,6 +50,7 @@ PROGRESS_LOG_SECONDS = 2.0
 SNAPSHOT_RECENT = 50
 POLL_SECONDS = 1.0
 RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0)
+HEALTHY_AFTER = 5.0  # a restarted background task that runs this long is no longer reported as failing
 STATUSLINE_POLL = 2.0  # how often to look for a new `ccdeck statusline` record (another process writes them)
 BIG_BATCH = 100  # changed sessions or new responses in one batch above which clients get a snapshot instead
 
@@ -107,11 +108,9 @@ class Monitor:
             self.scan_progress = ScanProgress(running=True, bytesDone=0, bytesTotal=0)
         await self._load_live_files()
         await self._load_recent()
-        self._tasks = [
-            self._supervise("watcher", functools.partial(self._watch_and_catch_up, catch_up)),
-            self._supervise("clock", self._clock),
-            self._supervise("summary inputs", self._follow_summary_inputs),
-        ]
+        self.supervise("watcher", functools.partial(self._watch_and_catch_up, catch_up))
+        self.supervise("clock", self._clock)
+        self.supervise("summary inputs", self._follow_summary_inputs)
 
     async def _warm_prices(self) -> None:
         """Load the price tables now, in the background, not on the first new line's path. After the catch-up, which
@@ -139,13 +138,29 @@ class Monitor:
         task.add_done_callback(self._spawned.discard)
         return task
 
-    def _supervise(self, name: str, work: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
+    def supervise(self, name: str, work: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
+        """Run `work` (which lasts until the monitor stops) in the background; while it fails or ends early, show why
+        in `problems` (so `/api/health` says `degraded`) and start it again, waiting longer each time."""
+
+        async def attempt() -> None:
+            running = asyncio.ensure_future(work())
+            try:
+                done, _ = await asyncio.wait({running}, timeout=HEALTHY_AFTER)
+                if not done:  # it has run long enough to count as working again
+                    self.problems.pop(name, None)
+                await running
+            finally:
+                running.cancel()
+
         async def run() -> None:
             failures = 0
             while not self._stop.is_set():
                 try:
-                    await work()
-                    return
+                    await attempt()
+                    if self._stop.is_set():
+                        return
+                    self.problems[name] = "stopped on its own"
+                    log.warning("live monitor: %s stopped on its own; restarting", name)
                 except asyncio.CancelledError:
                     raise
                 except ScanStopped:
@@ -153,11 +168,13 @@ class Monitor:
                 except Exception as exc:  # a background task's top boundary: log, show, retry
                     log.exception("live monitor: %s failed; retrying", name)
                     self.problems[name] = f"{type(exc).__name__}: {exc}"
-                    with anyio.move_on_after(RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]):
-                        await self._stop.wait()
-                    failures += 1
+                with anyio.move_on_after(RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]):
+                    await self._stop.wait()
+                failures += 1
 
-        return asyncio.create_task(run(), name=f"ccdeck-{name}")
+        task = asyncio.create_task(run(), name=f"ccdeck-{name}")
+        self._tasks.append(task)  # `stop` cancels it
+        return task
 
     # ingest --------------------------------------------------------------------------------------------------------
     async def _watch_and_catch_up(self, catch_up: bool) -> None:
@@ -165,7 +182,7 @@ class Monitor:
         # Events seen during the catch-up queue behind its scan lock; cursors make a second look harmless.
         # Polling means rescanning every POLL_SECONDS: a scan costs one stat per unchanged file and compares sizes with
         # the cursors, which never misses a write (watchfiles' own poller can miss a second write within a second).
-        watcher = None if self.poll else self._supervise("file events", self._watch)
+        watcher = None if self.poll else self.supervise("file events", self._watch)
         await asyncio.sleep(0)  # let the watcher take its start
         if catch_up:
             await self.scan_all()
@@ -194,8 +211,12 @@ class Monitor:
             if live:
                 await self._apply_live_files(live)
             transcripts = [p for p in paths if p not in live or live[p][0] == "registry"]
-            if transcripts:
-                self.pending_since = self.pending_since or time.time()
+            if not transcripts:
+                continue
+            self.pending_since = self.pending_since or time.time()
+            if any(not p.name.endswith(FILE_SUFFIXES) for p in transcripts):
+                await self.scan_all(progress=False)  # a new folder: its files' own events may have been missed
+            else:
                 await self._run(functools.partial(self.ingestor.scan_paths, self.config_dirs, transcripts))
 
     async def scan_all(self, progress: bool = True) -> ScanStats:

@@ -191,7 +191,8 @@ def start_detached(store: Store, plan: RunPlan, extra_env: Mapping[str, str] | N
             env=env,
         )  # fmt: skip
     # The launcher forks the supervisor and exits at once (a double fork: the supervisor belongs to no
-    # terminal and is nobody's zombie); waiting for it is immediate.
+    # terminal and is nobody's zombie); waiting for it is immediate. The supervisor records its pid before its
+    # imports (`launch`): the run is stored and has a supervisor before its id is printed.
     if launcher.wait(SUPERVISOR_START_SECONDS) != 0:
         raise LaunchError(f"the background supervisor did not start; see {log_path}")
     _await_supervisor(store, plan.run_id, log_path)
@@ -205,7 +206,7 @@ def _await_supervisor(store: Store, run_id: str, log_path: Path) -> None:
             run = q.get_run(conn, run_id)
         if run is not None and run.supervisor_pid is not None:
             return
-        time.sleep(0.05)
+        time.sleep(0.01)  # the supervisor records itself right after its fork (`launch`), in tens of ms
     raise LaunchError(f"the background supervisor of run {run_id} did not start; see {log_path}")
 
 
@@ -217,7 +218,9 @@ def reconcile(store: Store) -> None:
     process carries any more end `failed`. A task whose process still runs stays `running`: `stop` ends it."""
     with store.read() as conn:
         active = q.list_runs(conn, active_only=True)
-        orphans = [(run, q.tasks_of(conn, run.id)) for run in active if _supervisor_gone(run)]
+        orphans = [(run, q.active_tasks(conn, run.id)) for run in active if _supervisor_gone(run)]
+    if not orphans:
+        return  # the usual case: a pid check per unfinished run, and nothing written
     for run, tasks in orphans:
         now = time.time()
         log.warning("run %s: its supervisor (pid %s) is gone", run.id, run.supervisor_pid)
@@ -225,7 +228,7 @@ def reconcile(store: Store) -> None:
         def mark(conn: Connection, run: Row[Any] = run, tasks: list[Row[Any]] = tasks, now: float = now) -> None:
             q.update_run(conn, run.id, status="interrupted", finished_at=now)
             for task in tasks:
-                if task.status in q.ACTIVE_STATES and not _process_alive(task):
+                if not _process_alive(task):
                     q.update_task(conn, run.id, task.task_id, status="failed", finished_at=now, pid=None,
                                   error="the supervisor ended before this task did")  # fmt: skip
 
@@ -254,7 +257,7 @@ def status(
             runs = [run]
         else:
             runs = q.list_runs(conn, limit=limit, active_only=active_only)
-        return [run_json(r._mapping, [t._mapping for t in q.tasks_of(conn, r.id)], now) for r in runs]
+        return [run_json(r._mapping, q.task_dicts(conn, r.id), now) for r in runs]
 
 
 def _run_or_fail(conn: Connection, run_id: str) -> Row[Any]:

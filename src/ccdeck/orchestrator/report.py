@@ -8,19 +8,22 @@ and the cache saving: what the cache reads would have cost at the uncached input
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from ccdeck.claude.pricing import rates_at
 from ccdeck.claude.timestamps import iso
 from ccdeck.models import sum_costs
 from ccdeck.orchestrator.spec import RunOptions
 from ccdeck.shapes.common import ModelUsage, Run, RunTask, TaskLogs, TaskWorktree, TokenFields
-from ccdeck.store.runs import FINAL_STATES
+from ccdeck.store.run_states import FINAL_STATES
+
+if TYPE_CHECKING:
+    from ccdeck.claude.pricing import Rates
 
 Json = dict[str, Any]
 PROMPT_PREVIEW_CHARS = 200  # of each task's prompt in run lists and pushed updates (`with_prompt_previews`)
@@ -39,9 +42,9 @@ def task_json(row: Row, log_dir: str | None = None) -> RunTask:
         worktree = {"path": row["worktree"], "branch": row["branch"], "base": row.get("base_commit"),
                     "diffStat": _loads(row.get("diff_stat"), None)}  # fmt: skip
     logs: TaskLogs | None = None
-    if log_dir:
-        logs = {"stream": str(Path(log_dir) / f"{row['task_id']}.jsonl"),
-                "stderr": str(Path(log_dir) / f"{row['task_id']}.stderr")}  # fmt: skip
+    if log_dir:  # a stored, already normal path: joined as a string (a Path per task costs more than the rest)
+        base = os.path.join(log_dir, row["task_id"])  # noqa: PTH118
+        logs = {"stream": base + ".jsonl", "stderr": base + ".stderr"}
     return {
         "id": row["task_id"],
         "runId": row["run_id"],
@@ -159,11 +162,21 @@ def cache_saving(tasks: Sequence[Row]) -> tuple[float | None, list[str]]:
     """USD the cache reads saved: each model's cache-read tokens at (input rate - cache-read rate), on the day the
     task ran. Models without a known price are listed, and make the saving unknown (None)."""
     saving, unpriced = 0.0, set()
+    known: dict[tuple[str, str], Rates | None] = {}  # (model, UTC day): prices change by the day at most
     for task in tasks:
         when = task["finished_at"] or task["started_at"]
         for model, tokens in _loads(task["model_usage"], {}).items():
             reads = tokens.get("cacheReadTokens") or 0
-            rates = rates_at(model, when) if when is not None else None
+            rates = None
+            if when is not None:
+                key = (model, datetime.fromtimestamp(when, UTC).date().isoformat())
+                if key not in known:
+                    # Imported here: the price table costs a few hundred ms to load, and a run with no tokens
+                    # (all queued) never needs it.
+                    from ccdeck.claude.pricing import rates_at
+
+                    known[key] = rates_at(model, when)
+                rates = known[key]
             if rates is None:
                 unpriced.add(model)
                 continue

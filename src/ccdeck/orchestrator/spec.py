@@ -21,8 +21,6 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, TypeVar, cast, get_args
 
-import yaml
-
 from ccdeck.claude.integration import checked_hook_url, hooks_settings_json
 from ccdeck.errors import UsageError
 from ccdeck.orchestrator.worktree import branch_name, branch_problem
@@ -241,6 +239,8 @@ def _parse_json(text: str, where: str) -> object:
 
 
 def _parse_yaml(text: str, where: str) -> object:
+    import yaml  # here: `ccdeck status` reads run options through this module and never needs it
+
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:

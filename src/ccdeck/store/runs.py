@@ -13,14 +13,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, insert, select, update
 
+from ccdeck.store.run_states import ACTIVE_STATES, FINAL_STATES, QUEUED, RUN_FINAL_STATES, RUNNING
 from ccdeck.store.schema import run_tasks, runs
 
-# The states a task can be in. The first two are not final: a supervisor still owes the task an outcome.
-QUEUED, RUNNING = "queued", "running"
-FINAL_STATES = frozenset({"succeeded", "failed", "timed_out", "budget_exceeded", "max_turns", "stopped"})
-ACTIVE_STATES = frozenset({QUEUED, RUNNING})
-# A run is `queued` until its supervisor has recorded itself, then `running`, then one of the final states.
-RUN_FINAL_STATES = frozenset({"finished", "stopped", "interrupted"})
+__all__ = ["ACTIVE_STATES", "FINAL_STATES", "QUEUED", "RUNNING", "RUN_FINAL_STATES"]
 
 
 def insert_run(conn: Connection, run: Mapping[str, Any], tasks: Sequence[Mapping[str, Any]]) -> None:
@@ -89,6 +85,23 @@ def list_runs(conn: Connection, *, active_only: bool = False, limit: int | None 
 def tasks_of(conn: Connection, run_id: str) -> list[Row[Any]]:
     t = run_tasks.c
     return list(conn.execute(select(run_tasks).where(t.run_id == run_id).order_by(t.position)))
+
+
+def task_dicts(conn: Connection, run_id: str) -> list[dict[str, Any]]:
+    """`tasks_of` as plain dicts, straight from the SQLite cursor: a 10,000-task run reads in milliseconds, where
+    building the rows through SQLAlchemy's result machinery takes a good part of a second. Booleans stay 0 / 1."""
+    cursor = conn.connection.driver_connection.execute(  # type: ignore[union-attr]
+        "SELECT * FROM run_tasks WHERE run_id = ? ORDER BY position", (run_id,)
+    )
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def active_tasks(conn: Connection, run_id: str) -> list[Row[Any]]:
+    """The run's unfinished tasks, with only what a liveness check needs."""
+    t = run_tasks.c
+    query = select(t.task_id, t.status, t.pid, t.pid_started).where(t.run_id == run_id, t.status.in_(ACTIVE_STATES))
+    return list(conn.execute(query.order_by(t.position)))
 
 
 def get_task(conn: Connection, run_id: str, task_id: str) -> Row[Any] | None:

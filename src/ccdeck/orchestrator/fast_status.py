@@ -1,0 +1,125 @@
+"""`ccdeck status [RUN] [--limit N] [--db PATH] --json` without the command line's imports (Typer, Rich,
+SQLAlchemy: most of a second before any work), dispatched by `ccdeck.entry`. It only reads: the standard
+library's sqlite3 on a `query_only` connection, and the same `report.run_json` as `control.status`.
+
+Anything it is not sure of goes back to the full command (`main` returns None): another form of the command
+(a table, `--help`), a database that is missing or of another schema, a run that is not there (the full
+command prints the error), and a run whose supervisor is gone (the full command records it `interrupted`,
+the one write a status may cause).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from ccdeck.store.run_states import RUN_FINAL_STATES
+
+if TYPE_CHECKING:
+    from ccdeck.shapes.cli import RunsReport
+    from ccdeck.shapes.common import Run
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "store" / "migrations" / "versions"
+_REVISION = re.compile(r"^(\d{4})_\w+\.py$")
+SUPERVISOR_START_SECONDS = 15.0  # as `control.SUPERVISOR_START_SECONDS`
+
+
+def parse(args: list[str]) -> tuple[str | None, int | None, str | None] | None:
+    """(run id, limit, db) of `[RUN] [--limit N] [--db PATH] --json`, in any order; None for any other form."""
+    run_id: str | None = None
+    limit: int | None = None
+    db: str | None = None
+    json = False
+    rest = list(args)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--json":
+            json = True
+        elif arg in ("--db", "--limit") and rest:
+            value = rest.pop(0)
+            if arg == "--db":
+                db = value
+            elif value.isdigit() and int(value) >= 1:
+                limit = int(value)
+            else:
+                return None
+        elif arg.startswith(("--db=", "--limit=")):
+            name, _, value = arg.partition("=")
+            return parse([*args[: len(args) - len(rest) - 1], name, value, *rest])
+        elif not arg.startswith("-") and run_id is None:
+            run_id = arg
+        else:
+            return None
+    return (run_id, limit, db) if json else None
+
+
+def head_revision() -> str | None:
+    """The newest migration's revision, from the scripts' names (`test_store` checks the names match)."""
+    found = [m.group(1) for path in MIGRATIONS.iterdir() if (m := _REVISION.match(path.name))]
+    return max(found, default=None)
+
+
+def read_status(db: sqlite3.Connection, run_id: str | None, limit: int | None, now: float) -> list[Run] | None:
+    """The runs' JSON, as `control.status` gives it; None when the full command must answer."""
+    from ccdeck.orchestrator.report import run_json
+    from ccdeck.pids import same_process
+
+    revision = db.execute("SELECT version_num FROM alembic_version").fetchone()
+    if revision is None or revision[0] != head_revision():
+        return None
+    for pid, started, created in db.execute(
+        "SELECT supervisor_pid, supervisor_started, created_at FROM runs WHERE status NOT IN (?, ?, ?)",
+        sorted(RUN_FINAL_STATES),
+    ):
+        gone = now - created > SUPERVISOR_START_SECONDS * 2 if pid is None else not same_process(pid, started)
+        if gone:
+            return None  # to be recorded `interrupted`: a write, for the full command
+    if run_id is not None:
+        runs = dict_rows(db, "SELECT * FROM runs WHERE id = ?", (run_id,))
+        if not runs:
+            return None
+    else:
+        query = "SELECT * FROM runs ORDER BY created_at DESC, id DESC"
+        runs = dict_rows(db, query + (" LIMIT ?" if limit else ""), (limit,) if limit else ())
+    tasks = "SELECT * FROM run_tasks WHERE run_id = ? ORDER BY position"
+    return [run_json(run, dict_rows(db, tasks, (run["id"],)), now) for run in runs]
+
+
+def dict_rows(db: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+    cursor = db.execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def main(args: list[str]) -> int | None:
+    parsed = parse(args)
+    if parsed is None:
+        return None
+    run_id, limit, db_arg = parsed
+    try:
+        from ccdeck.config import Config
+
+        path = Config.resolve(db=Path(db_arg) if db_arg is not None else None).db
+        if not path.is_file():
+            return None
+        db = sqlite3.connect(path, timeout=10.0)
+    except Exception:  # a bad setting, an unreadable file: the full command says what is wrong
+        return None
+    try:
+        db.execute("PRAGMA query_only=1")
+        runs = read_status(db, run_id, limit, time.time())
+    except (sqlite3.Error, KeyError):
+        return None
+    finally:
+        db.close()
+    if runs is None:
+        return None
+    report: RunsReport = {"runs": runs}
+    sys.stdout.write(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode() + "\n")
+    return 0
