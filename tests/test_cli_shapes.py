@@ -52,8 +52,10 @@ def args(tmp_path: Path) -> list[str | Path]:
         (["usage", "weekly"], shapes.WeeklyReport),
         (["usage", "monthly"], shapes.MonthlyReport),
         (["usage", "session"], shapes.SessionReport),
+        (["usage", "session", "--all"], shapes.SessionReport),
         (["usage", "blocks"], shapes.BlocksReport),
         (["sessions"], shapes.SessionList),
+        (["search", "work"], shapes.SearchReport),
         (["scan"], shapes.ScanStats),
     ],
 )
