@@ -21,7 +21,7 @@ SERVE_STAMP := $(VENV)/.installed-serve
 HOST ?= 127.0.0.1
 PORT ?= 8484
 
-.PHONY: help install serve test lint typecheck pytest bench frontend frontend-test chromium claude-cli clean
+.PHONY: help install serve test lint typecheck pytest bench frontend frontend-test contract contract-check chromium claude-cli clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -53,6 +53,24 @@ frontend: $(STATIC) ## build the dashboard into the Python package
 frontend-test: frontend/node_modules/.package-lock.json ## frontend unit tests (Vitest) and type check
 	cd frontend && npm run typecheck && npm test
 
+# The dashboard's API types, generated from the Python declarations (src/ccdeck/shapes/) through the OpenAPI
+# document; `contract-check` regenerates them into a temporary dir and fails when the committed file differs.
+SCHEMA_TS := frontend/src/api/schema.ts
+define generate_schema
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(VENV)/bin/python -m ccdeck.web.openapi_dump > "$$tmp/openapi.json" && \
+	frontend/node_modules/.bin/openapi-typescript "$$tmp/openapi.json" -o $(1) --silent
+endef
+
+contract: install frontend/node_modules/.package-lock.json ## regenerate frontend/src/api/schema.ts from the Python declarations of the JSON shapes
+	@$(call generate_schema,$(SCHEMA_TS))
+	@echo "wrote $(SCHEMA_TS)"
+
+contract-check: install frontend/node_modules/.package-lock.json ## fail when frontend/src/api/schema.ts differs from the Python declarations
+	@out=$$(mktemp) && trap 'rm -f "$$out"' EXIT && ( $(call generate_schema,"$$out") ) && \
+	diff -u $(SCHEMA_TS) "$$out" > /dev/null || { diff -u $(SCHEMA_TS) "$$out" | head -40; \
+	echo "$(SCHEMA_TS) is out of date with the Python declarations of the JSON shapes: run \`make contract\` and commit it"; exit 1; }
+
 chromium: ## Debian's Chromium for the browser tests (never a browser download)
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
@@ -75,7 +93,7 @@ typecheck: install ## strict mypy on src/
 pytest: install frontend chromium claude-cli ## the Python test suites, in parallel
 	$(VENV)/bin/pytest -n 2 --dist loadgroup -q
 
-test: lint typecheck frontend-test pytest ## every check: lint, types, frontend tests, pytest (unit, integration, browser, real CLI)
+test: lint typecheck contract-check frontend-test pytest ## every check: lint, types, frontend tests, pytest (unit, integration, browser, real CLI)
 
 bench: install claude-cli ## benchmarks; figures go to bench/RESULTS.md
 	$(VENV)/bin/python -m bench.run

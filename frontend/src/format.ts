@@ -59,13 +59,14 @@ export function formatDuration(seconds: number): string {
 }
 
 /** Seconds between two instants, never negative. */
-export function secondsBetween(fromIso: string, to: number): number {
-  const from = Date.parse(fromIso);
+export function secondsBetween(fromIso: string | null, to: number): number {
+  const from = Date.parse(fromIso ?? "");
   return Number.isNaN(from) ? 0 : Math.max(0, (to - from) / 1000);
 }
 
 /** "just now", "5m ago", "3h ago", "2d ago". */
-export function formatAgo(iso: string, now: number): string {
+export function formatAgo(iso: string | null, now: number): string {
+  if (iso === null) return "—";
   const seconds = secondsBetween(iso, now);
   if (seconds < 45) return "just now";
   const [head] = formatDuration(seconds).split(" ");
@@ -82,8 +83,9 @@ const dateTime = new Intl.DateTimeFormat(undefined, {
 
 const time = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 
-/** Local date and time, or the raw text when it is not a date. */
-export function formatDateTime(iso: string): string {
+/** Local date and time, or the raw text when it is not a date; "—" for none. */
+export function formatDateTime(iso: string | null): string {
+  if (iso === null) return "—";
   const ms = Date.parse(iso);
   return Number.isNaN(ms) ? iso : dateTime.format(ms);
 }
@@ -93,8 +95,9 @@ export function formatTime(iso: string): string {
   return Number.isNaN(ms) ? iso : time.format(ms);
 }
 
-/** The last segment of a project path ("/home/me/src/app/" → "app"). */
-export function projectName(path: string): string {
+/** The last segment of a project path ("/home/me/src/app/" → "app"); "—" for none. */
+export function projectName(path: string | null): string {
+  if (path === null) return "—";
   const parts = path.split(/[\\/]+/).filter(Boolean);
   return parts[parts.length - 1] ?? path;
 }
@@ -149,8 +152,9 @@ const RELATIVE_DAYS = 7;
 const dayThisYear = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
 const dayOtherYear = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric" });
 
-/** "5m ago" within the last 7 days, the date after that ("Nov 3", or "Nov 3, 2024" in another year). */
-export function formatWhen(iso: string, now: number): string {
+/** "5m ago" within the last 7 days, the date after that ("Nov 3", or "Nov 3, 2024" in another year); "—" for none. */
+export function formatWhen(iso: string | null, now: number): string {
+  if (iso === null) return "—";
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return iso;
   if (now - ms < RELATIVE_DAYS * 86_400_000) return formatAgo(iso, now);

@@ -22,7 +22,7 @@ const rows = [
 describe("projects table", () => {
   it("sorts by any column, both ways; unpriced cost sorts lowest", () => {
     const paths = (sort: Parameters<typeof sortProjects>[1], order: "asc" | "desc") =>
-      sortProjects(rows, sort, order).map((p) => p.projectPath.slice(5));
+      sortProjects(rows, sort, order).map((p) => (p.projectPath ?? "").slice(5));
     expect(paths("name", "asc")).toEqual(["alpha", "beta", "gamma"]);
     expect(paths("sessions", "desc")).toEqual(["gamma", "beta", "alpha"]);
     expect(paths("tokens", "asc")).toEqual(["alpha", "gamma", "beta"]);

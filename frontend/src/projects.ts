@@ -2,7 +2,7 @@ import type { Project, SortOrder } from "./api/types";
 
 export type ProjectSort = "name" | "sessions" | "active" | "tokens" | "cost" | "lastActivity";
 
-const NAME = (p: Project) => p.projectPath.toLowerCase();
+const NAME = (p: Project) => (p.projectPath ?? "").toLowerCase();
 
 function compare(a: Project, b: Project, sort: ProjectSort): number {
   switch (sort) {
@@ -18,7 +18,7 @@ function compare(a: Project, b: Project, sort: ProjectSort): number {
       // Unpriced projects sort below every priced one.
       return (a.costUSD ?? -1) - (b.costUSD ?? -1);
     case "lastActivity":
-      return (Date.parse(a.lastActivity) || 0) - (Date.parse(b.lastActivity) || 0);
+      return (Date.parse(a.lastActivity ?? "") || 0) - (Date.parse(b.lastActivity ?? "") || 0);
   }
 }
 
@@ -43,7 +43,10 @@ export interface ProjectTotals {
 export function projectTotals(projects: readonly Project[]): ProjectTotals {
   const priced = projects.filter((p) => p.costUSD !== null);
   const latest = projects.reduce<string | null>(
-    (best, p) => (best === null || Date.parse(p.lastActivity) > Date.parse(best) ? p.lastActivity : best),
+    (best, p) =>
+      p.lastActivity !== null && (best === null || Date.parse(p.lastActivity) > Date.parse(best))
+        ? p.lastActivity
+        : best,
     null,
   );
   return {

@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -37,6 +37,7 @@ from ccdeck.reports.filters import Filters
 from ccdeck.reports.periods import PERIOD_KEYS, Period, period_report
 from ccdeck.reports.search_report import search_report
 from ccdeck.reports.session_report import session_report
+from ccdeck.shapes.cli import ListedSession, SessionList, UsageReport
 from ccdeck.store.search import MARK_END, MARK_START, fts_query
 from ccdeck.store.store import Store
 
@@ -89,7 +90,7 @@ stdout = stdout_console()
 stderr = Console(stderr=True)
 
 
-def _emit_json(data: Any) -> None:
+def _emit_json(data: Mapping[str, Any]) -> None:
     sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
@@ -183,18 +184,17 @@ def sessions(
         cfg, not no_scan, lambda conn: (session_report(conn, filters)["sessions"],
                                         stored_model(conn, cfg.config_dirs, idle_after))
     )  # fmt: skip
-    for r in rows:
-        r.update(model.view(r["sessionId"]).as_json())
+    listed: list[ListedSession] = [{**r, **model.view(r["sessionId"]).as_json()} for r in rows]
     if active:
-        rows = [r for r in rows if r["state"] in ACTIVE_STATES]
-    rows = rows[:limit] if limit else rows
+        listed = [r for r in listed if r["state"] in ACTIVE_STATES]
+    listed = listed[:limit] if limit else listed
     if json:
-        _emit_json({"sessions": rows})
-    elif not rows:
+        _emit_json(SessionList(sessions=listed))
+    elif not listed:
         given = [*(["--active"] if active else []), *_filter_flags(since, None, project)]
         stdout.print(nothing_found("sessions", cfg.config_dirs, given, not no_scan), markup=False, highlight=False)
     else:
-        stdout.print(render.sessions_table(rows))
+        stdout.print(render.sessions_table(listed))
 
 
 @app.command()
@@ -223,8 +223,8 @@ def _filter_flags(since: str | None, until: str | None, project: str | None) -> 
     return [f"{flag} {value}" for flag, value in flags if value]
 
 
-ReportBuilder = Callable[[Connection, Filters, bool], dict[str, Any]]  # the bool: `--all`
-ReportTable = Callable[[dict[str, Any], bool], RenderableType]
+ReportBuilder = Callable[[Connection, Filters, bool], UsageReport]  # the bool: `--all`
+ReportTable = Callable[[UsageReport, bool], RenderableType]
 
 
 def _report_command(build: ReportBuilder, table: ReportTable, doc: str, every: bool) -> Callable[..., None]:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import orjson
 import typer
@@ -34,6 +34,8 @@ from ccdeck.orchestrator.report import task_json
 from ccdeck.orchestrator.spec import PERMISSION_MODES, RunOptions, TaskSpec, load_tasks, resolve_tasks
 from ccdeck.orchestrator.supervisor import Supervisor
 from ccdeck.render.console import stdout_console
+from ccdeck.shapes.cli import CleanReport, ResultTask, RunReport, RunsReport, StoppedReport, TaskReport, TaskSession
+from ccdeck.shapes.common import RunTask
 from ccdeck.store import queries
 from ccdeck.store.runs import FINAL_STATES
 from ccdeck.store.store import Store
@@ -71,7 +73,7 @@ HooksUrl = Annotated[
 NoWait = Annotated[bool, typer.Option("--no-wait", help="Return once the stop is requested.")]
 
 
-def emit_json(data: Any) -> None:
+def emit_json(data: Mapping[str, Any]) -> None:
     sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
@@ -107,7 +109,7 @@ def launch(specs: list[TaskSpec], options: RunOptions, cfg: Config, *, detach: b
         if detach:
             control.start_detached(store, plan)
             if json:
-                emit_json({"run": control.status(store, plan.run_id)[0]})
+                emit_json(RunReport(run=control.status(store, plan.run_id)[0]))
             else:
                 stdout.print(plan.run_id, markup=False, highlight=False)
             return 0
@@ -121,7 +123,7 @@ def _foreground(store: Store, plan: control.RunPlan, json: bool) -> int:
     asyncio.run(_supervise_with_view(supervisor, live_console if live_console.is_terminal else None))
     run = control.status(store, plan.run_id)[0]
     if json:
-        emit_json({"run": run})
+        emit_json(RunReport(run=run))
     else:
         stdout.print(terminal.summary(run))
     if supervisor.signal_received is not None:
@@ -142,7 +144,7 @@ async def _supervise_with_view(supervisor: Supervisor, console: Console | None) 
     await running
 
 
-def _view(supervisor: Supervisor) -> list[dict[str, Any]]:
+def _view(supervisor: Supervisor) -> list[RunTask]:
     return [task_json(row) for row in supervisor.rows()]
 
 
@@ -242,7 +244,7 @@ def start(
         plan = control.plan_run(specs, options, claude, cfg.db)
         control.start_detached(store, plan)
         if json:
-            emit_json({"run": control.status(store, plan.run_id)[0]})
+            emit_json(RunReport(run=control.status(store, plan.run_id)[0]))
         else:
             stdout.print(f"{plan.run_id}/{task_id}", markup=False, highlight=False)
 
@@ -257,7 +259,7 @@ def status(
     with _open(db) as store:
         runs = control.status(store, run_id, limit=limit)
     if json:
-        emit_json({"runs": runs})
+        emit_json(RunsReport(runs=runs))
     elif run_id is not None:
         stdout.print(terminal.summary(runs[0]))
     elif not runs:
@@ -282,15 +284,15 @@ def result(
     with _open(db) as store:
         found = control.task_status(store, task)
         session = None if no_scan else _session_facts(store, found, config_dir)
-    if session is not None:
-        found["session"] = session
+    # a RunTask is a ResultTask without its optional `session`
+    shown = ResultTask(**found, session=session) if session is not None else cast(ResultTask, found)
     if json:
-        emit_json({"task": found})
+        emit_json(TaskReport(task=shown))
         return
     _print_result(found)
 
 
-def _session_facts(store: Store, task: Mapping[str, Any], flags: list[Path] | None) -> dict[str, Any] | None:
+def _session_facts(store: Store, task: RunTask, flags: list[Path] | None) -> TaskSession | None:
     """The monitored session the task's session id links to: files changed and timeline size, from the
     transcript Claude Code wrote (ingested first, incrementally)."""
     if not task["sessionId"]:
@@ -304,7 +306,7 @@ def _session_facts(store: Store, task: Mapping[str, Any], flags: list[Path] | No
         files = [row.path for row in queries.files_changed(conn, task["sessionId"])]
         _, events = queries.timeline(conn, task["sessionId"], 0, 0)
         known = bool(queries.sessions_by_id(conn, [task["sessionId"]]))
-    return {"sessionId": task["sessionId"], "ingested": known, "filesChanged": files, "events": events}
+    return TaskSession(sessionId=task["sessionId"], ingested=known, filesChanged=files, events=events)
 
 
 def _print_result(task: Mapping[str, Any]) -> None:
@@ -324,6 +326,7 @@ def logs(
     with _open(db) as store:
         found = control.task_status(store, task)
         logs_ = found["logs"]
+        assert logs_ is not None  # task_status gives the run's log dir
         stream, err = Path(logs_["stream"]), Path(logs_["stderr"])
         if errors:
             sys.stdout.write(_read(err))
@@ -390,9 +393,9 @@ def stop_all(no_wait: NoWait = False, db: Db = None, json: Json = False) -> None
     _print_stopped(stopped, json)
 
 
-def _print_stopped(tasks: list[dict[str, Any]], json: bool) -> None:
+def _print_stopped(tasks: list[RunTask], json: bool) -> None:
     if json:
-        emit_json({"tasks": tasks})
+        emit_json(StoppedReport(tasks=tasks))
         return
     if not tasks:
         stdout.print("nothing to stop")
@@ -421,7 +424,7 @@ def clean(
     with _open(db) as store:
         declined = not yes and sys.stdin.isatty() and not _confirm_clean(store, age, older_than, force)
         if declined:
-            report: dict[str, Any] = {"removedRuns": [], "removedWorktrees": [], "keptWorktrees": []}
+            report = CleanReport(removedRuns=[], removedWorktrees=[], keptWorktrees=[])
         else:
             report = control.clean(store, force=force, older_than=age)
     if json:

@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-EventKind = Literal["prompt", "answer", "thinking", "tool_use", "tool_result", "system", "api_error", "compaction"]
+from ccdeck.shapes.common import TimelineKind, TokenFields
+
+EventKind = TimelineKind
 TitleSource = Literal["custom-title", "ai-title", "summary"]
 # The model name of the error stand-ins Claude Code writes itself (zero usage, never billed): never a model.
 SYNTHETIC_MODEL = "<synthetic>"
@@ -30,7 +32,7 @@ class TokenUsage:
         return self.input + self.output + self.cache_creation + self.cache_read
 
 
-def token_fields(input: int, output: int, cache_creation: int, cache_read: int) -> dict[str, int]:
+def token_fields(input: int, output: int, cache_creation: int, cache_read: int) -> TokenFields:
     """The token fields of every JSON shape (reports, API, runs), named once."""
     return {
         "inputTokens": input,

@@ -36,7 +36,7 @@ export function SessionCard({ session, now }: { session: SessionRow; now: number
         </span>
       </div>
       <div className="min-w-0">
-        <h3 className="truncate font-semibold" title={session.projectPath}>
+        <h3 className="truncate font-semibold" title={session.projectPath ?? undefined}>
           <Link to={sessionHref(session.sessionId)} className="after:absolute after:inset-0 hover:underline">
             {project}
           </Link>

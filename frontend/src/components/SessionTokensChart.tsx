@@ -7,11 +7,19 @@ import { type ChartStyle, ChartStyleToggle } from "./ChartStyleToggle";
 import { TimeChart } from "./TimeChart";
 
 /** `first` and `last`: the session's first and last activity (ISO); the chart spans them. */
-export function SessionTokensChart({ points, first, last }: { points: TokensAt[]; first: string; last: string }) {
+export function SessionTokensChart({
+  points,
+  first,
+  last,
+}: {
+  points: TokensAt[];
+  first: string | null;
+  last: string | null;
+}) {
   const [mode, setMode] = useState<ChartStyle>("stacked");
   const data = useMemo(() => {
-    const from = Date.parse(first) / 1000;
-    const to = Date.parse(last) / 1000;
+    const from = Date.parse(first ?? "") / 1000;
+    const to = Date.parse(last ?? "") / 1000;
     const ts = points.map((p) => p.t);
     return sessionTokens(
       points,

@@ -104,7 +104,7 @@ export function SessionsTable({ sessions, sort, order, onSort, now }: SessionsTa
                 <div className="flex min-w-0 items-baseline gap-2 max-sm:flex-col max-sm:gap-0">
                   <Link
                     to={sessionHref(s.sessionId)}
-                    title={s.projectPath}
+                    title={s.projectPath ?? undefined}
                     className="max-w-full shrink-0 truncate font-medium hover:underline sm:max-w-40"
                     onClick={(e) => e.stopPropagation()}
                   >

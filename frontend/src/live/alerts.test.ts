@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Alert } from "../api/types";
-import { sessionRow, summary } from "../test/fixtures";
+import { scan, sessionRow, summary } from "../test/fixtures";
 import { alertTarget, describeAlert } from "./notifications";
 import { ALERTS_KEPT, type LiveAction, alertsAfter, initialLiveState, isMuted, liveReducer } from "./reducer";
 
@@ -47,7 +47,7 @@ describe("alerts in the live state", () => {
   it("takes mutes from the snapshot and from each mutes message, sessions staying listed", () => {
     const row = sessionRow({ sessionId: "s1", state: "blocked" });
     const mutes = { sessions: [], projects: ["/home/dev/src/app"] };
-    const state = reduce({ type: "snapshot", sessions: [row], summary: summary("2025-11-20T12:00:00Z"), mutes });
+    const state = reduce({ type: "snapshot", scan, sessions: [row], summary: summary("2025-11-20T12:00:00Z"), mutes });
     expect(isMuted(state.mutes, row)).toBe(true);
     expect(Object.keys(state.sessions)).toEqual(["s1"]);
     const unmuted = liveReducer(state, { type: "mutes", mutes: { sessions: [], projects: [] } });

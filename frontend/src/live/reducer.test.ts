@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { run as runFixture, runTask, sessionRow, summary } from "../test/fixtures";
+import { noMutes, run as runFixture, runTask, scan, sessionRow, summary } from "../test/fixtures";
 import {
   type LiveAction,
   type LiveState,
@@ -26,7 +26,13 @@ const c = sessionRow({ sessionId: "c", lastActivity: "2025-11-20T11:00:00Z", sta
 
 describe("liveReducer", () => {
   it("takes the sessions and summary of a snapshot", () => {
-    const state = run({ type: "snapshot", sessions: [a, b], summary: summary("2025-11-20T12:00:00Z") });
+    const state = run({
+      type: "snapshot",
+      scan,
+      mutes: noMutes,
+      sessions: [a, b],
+      summary: summary("2025-11-20T12:00:00Z"),
+    });
     expect(Object.keys(state.sessions).sort()).toEqual(["a", "b"]);
     expect(state.summary?.generatedAt).toBe("2025-11-20T12:00:00Z");
     expect(state.hasSnapshot).toBe(true);
@@ -34,8 +40,8 @@ describe("liveReducer", () => {
 
   it("replaces everything on a new snapshot (after a reconnect)", () => {
     const state = run(
-      { type: "snapshot", sessions: [a, b], summary: summary("2025-11-20T12:00:00Z") },
-      { type: "snapshot", sessions: [c], summary: summary("2025-11-20T13:00:00Z") },
+      { type: "snapshot", scan, mutes: noMutes, sessions: [a, b], summary: summary("2025-11-20T12:00:00Z") },
+      { type: "snapshot", scan, mutes: noMutes, sessions: [c], summary: summary("2025-11-20T13:00:00Z") },
     );
     expect(Object.keys(state.sessions)).toEqual(["c"]);
   });
@@ -43,7 +49,7 @@ describe("liveReducer", () => {
   it("applies session.updated after the snapshot, adding unknown sessions", () => {
     const updatedA = { ...a, totalTokens: 5000, lastActivity: "2025-11-20T13:00:00Z" };
     const state = run(
-      { type: "snapshot", sessions: [a, b], summary: summary("2025-11-20T12:00:00Z") },
+      { type: "snapshot", scan, mutes: noMutes, sessions: [a, b], summary: summary("2025-11-20T12:00:00Z") },
       { type: "session.updated", session: updatedA },
       { type: "session.updated", session: c },
     );
@@ -52,7 +58,13 @@ describe("liveReducer", () => {
   });
 
   it("applies session.state's live view and active counts; unknown sessions change only the counts", () => {
-    const before = run({ type: "snapshot", sessions: [a], summary: summary("2025-11-20T12:00:00Z") });
+    const before = run({
+      type: "snapshot",
+      scan,
+      mutes: noMutes,
+      sessions: [a],
+      summary: summary("2025-11-20T12:00:00Z"),
+    });
     const active = { working: 0, blocked: 1, waiting: 0, idle: 0 };
     const view = {
       state: "blocked" as const,
@@ -80,7 +92,13 @@ describe("liveReducer", () => {
 
   it("says what a session does only while its turn runs", () => {
     const working = { ...a, state: "working" as const, doing: "Bash: npm test" };
-    const state = run({ type: "snapshot", sessions: [working], summary: summary("2025-11-20T12:00:00Z") });
+    const state = run({
+      type: "snapshot",
+      scan,
+      mutes: noMutes,
+      sessions: [working],
+      summary: summary("2025-11-20T12:00:00Z"),
+    });
     expect(doingNow(state.sessions.a!)).toBe("Bash: npm test");
     const ended = liveReducer(state, {
       type: "session.state",
@@ -109,12 +127,24 @@ describe("liveReducer", () => {
       sessionRow({ sessionId: "x", state: "working" }),
       sessionRow({ sessionId: "i", state: "idle" }),
     ];
-    const state = run({ type: "snapshot", sessions: rows, summary: summary("2025-11-20T12:00:00Z") });
+    const state = run({
+      type: "snapshot",
+      scan,
+      mutes: noMutes,
+      sessions: rows,
+      summary: summary("2025-11-20T12:00:00Z"),
+    });
     expect(needsYou(state).map((s) => s.sessionId)).toEqual(["b1", "b2", "w1"]);
   });
 
   it("orders sessions by last activity, newest first, and leaves ended ones out of the active list", () => {
-    const state = run({ type: "snapshot", sessions: [a, b, c], summary: summary("2025-11-20T12:00:00Z") });
+    const state = run({
+      type: "snapshot",
+      scan,
+      mutes: noMutes,
+      sessions: [a, b, c],
+      summary: summary("2025-11-20T12:00:00Z"),
+    });
     expect(sessionsByActivity(state).map((s) => s.sessionId)).toEqual(["b", "c", "a"]);
     expect(activeSessions(state).map((s) => s.sessionId)).toEqual(["b", "a"]);
     const moved = liveReducer(state, {
@@ -196,7 +226,7 @@ describe("runs in the live store", () => {
   it("leaves sessions alone and survives a snapshot", () => {
     const state = run(
       { type: "run.updated", run: older },
-      { type: "snapshot", sessions: [a], summary: summary("2025-11-20T12:00:00Z") },
+      { type: "snapshot", scan, mutes: noMutes, sessions: [a], summary: summary("2025-11-20T12:00:00Z") },
     );
     expect(state.runs.r1).toBe(older);
     expect(Object.keys(state.sessions)).toEqual(["a"]);

@@ -124,13 +124,13 @@ export function liveReducer(state: LiveState, action: LiveAction): LiveState {
 /** Sessions, most recent activity first. */
 export function sessionsByActivity(state: LiveState): SessionRow[] {
   return Object.values(state.sessions).sort(
-    (a, b) => Date.parse(b.lastActivity) - Date.parse(a.lastActivity) || a.sessionId.localeCompare(b.sessionId),
+    (a, b) => Date.parse(b.lastActivity ?? "") - Date.parse(a.lastActivity ?? "") || a.sessionId.localeCompare(b.sessionId),
   );
 }
 
 /** Sessions that need the user: blocked ones first, then those whose turn ended; oldest first in each. */
 export function needsYou(state: LiveState): SessionRow[] {
-  const since = (s: SessionRow) => Date.parse(s.stateSince ?? s.lastActivity) || 0;
+  const since = (s: SessionRow) => Date.parse(s.stateSince ?? s.lastActivity ?? "") || 0;
   const byAge = (a: SessionRow, b: SessionRow) => since(a) - since(b) || a.sessionId.localeCompare(b.sessionId);
   const rows = Object.values(state.sessions);
   return [
@@ -141,7 +141,9 @@ export function needsYou(state: LiveState): SessionRow[] {
 
 /** Whether a session sends no alert: it is muted, or its project is. */
 export function isMuted(mutes: Mutes, row: Pick<SessionRow, "sessionId" | "projectPath">): boolean {
-  return mutes.sessions.includes(row.sessionId) || mutes.projects.includes(row.projectPath);
+  return (
+    mutes.sessions.includes(row.sessionId) || (row.projectPath !== null && mutes.projects.includes(row.projectPath))
+  );
 }
 
 /** Alerts received after the one numbered `seq`, oldest first. */
@@ -160,7 +162,7 @@ export function activeSessions(state: LiveState): SessionRow[] {
  */
 export function freshest(fetched: SessionRow, live: SessionRow | undefined): SessionRow {
   if (!live) return fetched;
-  return Date.parse(live.lastActivity) >= Date.parse(fetched.lastActivity) ? live : fetched;
+  return Date.parse(live.lastActivity ?? "") >= Date.parse(fetched.lastActivity ?? "") ? live : fetched;
 }
 
 /** What a session is doing now: only while it works or waits on an approval; an ended turn says nothing. */

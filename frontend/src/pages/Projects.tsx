@@ -106,10 +106,10 @@ export function Projects() {
             </thead>
             <tbody className={TBODY}>
               {rows.map((p) => {
-                const href = sessionsHref({ project: p.projectPath });
+                const href = sessionsHref({ project: p.projectPath ?? "" });
                 return (
                   <tr
-                    key={p.projectPath}
+                    key={p.projectPath ?? ""}
                     data-testid="project-row"
                     data-project-path={p.projectPath}
                     onClick={() => navigate(href)}
@@ -125,7 +125,7 @@ export function Projects() {
                       </Link>
                       <span
                         className="block truncate font-mono text-xs text-slate-500 dark:text-slate-400"
-                        title={p.projectPath}
+                        title={p.projectPath ?? undefined}
                       >
                         {p.projectPath}
                       </span>

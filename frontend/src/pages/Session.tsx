@@ -42,11 +42,6 @@ export function Session({ id }: { id: string }) {
           {session && <SessionStatus session={session} />}
           {session && <MuteButton kind="session" value={session.sessionId} />}
           {session?.projectPath && <MuteButton kind="project" value={session.projectPath} />}
-          {session?.runTaskId && (
-            <span className="rounded bg-indigo-100 px-1.5 py-0.5 text-xs text-indigo-800 dark:bg-indigo-900/60 dark:text-indigo-200">
-              run task {session.runTaskId}
-            </span>
-          )}
         </div>
         {session && (
           <p className="font-mono text-xs break-all text-slate-500 dark:text-slate-400">{session.sessionId}</p>
@@ -94,7 +89,7 @@ export function Session({ id }: { id: string }) {
       )}
 
       {!(detail.error instanceof ApiError && detail.error.status === 404) && (
-        <Timeline key={id} sessionId={id} lastActivity={liveRow?.lastActivity} />
+        <Timeline key={id} sessionId={id} lastActivity={liveRow?.lastActivity ?? undefined} />
       )}
     </div>
   );

@@ -31,7 +31,7 @@ export function Sessions({ search }: { search: string }) {
     navigate(`/sessions${filtersToSearch(next)}`, options);
   }, []);
 
-  const projectPaths = useMemo(() => (projects.data?.projects ?? []).map((p) => p.projectPath).sort(), [projects.data]);
+  const projectPaths = useMemo(() => (projects.data?.projects ?? []).flatMap((p) => (p.projectPath === null ? [] : [p.projectPath])).sort(), [projects.data]);
   const models = useMemo(
     () => [...new Set((projects.data?.projects ?? []).flatMap((p) => p.models))].sort(),
     [projects.data],

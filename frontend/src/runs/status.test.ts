@@ -65,7 +65,7 @@ describe("statuses", () => {
 
   it("calls a run active while it or any task still goes", () => {
     expect(isRunActive(run({ id: "r" }))).toBe(false);
-    expect(isRunActive(run({ id: "r", status: "starting" }))).toBe(true);
+    expect(isRunActive(run({ id: "r", status: "queued" }))).toBe(true);
     expect(isRunActive(run({ id: "r", tasks: [runTask({ id: "a", status: "queued" })] }))).toBe(true);
   });
 });

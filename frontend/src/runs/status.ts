@@ -65,7 +65,6 @@ export const TASK_STATUS_LOOK: Record<TaskStatus, StatusLook> = {
 };
 
 const RUN_STATUS_LOOK: Record<RunStatus, StatusLook> = {
-  starting: { ...TASK_STATUS_LOOK.queued, label: "starting" },
   queued: TASK_STATUS_LOOK.queued,
   running: TASK_STATUS_LOOK.running,
   finished: { ...TASK_STATUS_LOOK.succeeded, label: "finished" },
@@ -105,7 +104,7 @@ export const TASK_STATUS_ORDER: readonly TaskStatus[] = [
   "stopped",
 ];
 
-const ACTIVE_RUN_STATUSES: ReadonlySet<string> = new Set(["starting", "queued", "running"]);
+const ACTIVE_RUN_STATUSES: ReadonlySet<string> = new Set(["queued", "running"]);
 
 /** Queued or running: it may still be stopped. */
 export function isTaskActive(task: Pick<RunTask, "status">): boolean {

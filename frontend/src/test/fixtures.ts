@@ -1,4 +1,4 @@
-import type { Run, RunTask, SessionRow, Summary, Totals } from "../api/types";
+import type { Mutes, Run, RunTask, ScanStatus, SessionRow, Summary, Totals } from "../api/types";
 
 export function totals(partial: Partial<Totals> = {}): Totals {
   return {
@@ -44,7 +44,6 @@ export function sessionRow(partial: Partial<SessionRow> & { sessionId: string })
     subagents: 0,
     doing: null,
     unpricedModels: [],
-    runTaskId: null,
     ...partial,
   };
 }
@@ -63,6 +62,10 @@ export function summary(generatedAt: string, todayCost = 1): Summary {
   };
 }
 
+export const scan: ScanStatus = { running: false, bytesDone: 0, bytesTotal: 0 };
+
+export const noMutes: Mutes = { sessions: [], projects: [] };
+
 export function runTask(partial: Partial<RunTask> & { id: string }): RunTask {
   return {
     runId: "r1",
@@ -70,6 +73,7 @@ export function runTask(partial: Partial<RunTask> & { id: string }): RunTask {
     sessionId: null,
     exitCode: 0,
     costUSD: 0.25,
+    costEstimated: false,
     durationSeconds: 60,
     apiDurationSeconds: 40,
     startedAt: "2025-11-20T10:00:00Z",
@@ -78,15 +82,25 @@ export function runTask(partial: Partial<RunTask> & { id: string }): RunTask {
     result: "Done.",
     permissionDenials: [],
     error: null,
+    subtype: "success",
+    terminalReason: null,
+    apiErrorStatus: null,
     attempt: 1,
+    attempts: [],
     model: "claude-sonnet-4-5",
     prompt: "Fix the typos",
+    promptChars: 13,
+    promptTruncated: false,
     cwd: "/home/dev/src/app",
+    configDir: null,
     tokens: { inputTokens: 10, outputTokens: 20, cacheCreationTokens: 30, cacheReadTokens: 40, totalTokens: 100 },
+    tokensByModel: {},
     filesChanged: [],
     lastTool: "Edit README.md",
     worktree: null,
+    pid: null,
     stopRequested: false,
+    logs: null,
     ...partial,
   };
 }
@@ -101,14 +115,33 @@ export function run(partial: Partial<Run> & { id: string }): Run {
     sumTaskSeconds: 120,
     speedup: 2,
     costUSD: 0.5,
+    costEstimated: false,
     costByModel: { "claude-sonnet-4-5": 0.5 },
     cacheSavingUSD: 0.1,
     successRate: 1,
     counts: { succeeded: 2 },
     tokens: { inputTokens: 20, outputTokens: 40, cacheCreationTokens: 60, cacheReadTokens: 80, totalTokens: 200 },
-    options: {},
+    tokensByModel: {},
+    unpricedModels: [],
+    options: {
+      maxParallel: 4,
+      model: null,
+      budget: null,
+      timeout: 3600,
+      maxTurns: null,
+      permissionMode: "acceptEdits",
+      worktree: false,
+      retries: 2,
+      grace: 5,
+      stagger: 0.1,
+      retryDelay: 2,
+    },
+    claudeBin: null,
+    claudeVersion: null,
     detached: false,
+    supervisorPid: null,
     stopRequested: false,
+    logDir: null,
     tasks: [runTask({ id: "a", runId: partial.id }), runTask({ id: "b", runId: partial.id })],
     ...partial,
   };

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import overload
 
 
 def epoch(value: object) -> float | None:
@@ -16,6 +17,12 @@ def epoch(value: object) -> float | None:
         # Registry and history files use milliseconds; anything past year 33658 in seconds is surely ms.
         return value / 1000.0 if value > 1e12 else float(value)
     return None
+
+
+@overload
+def iso(ts: float) -> str: ...
+@overload
+def iso(ts: float | None) -> str | None: ...
 
 
 def iso(ts: float | None) -> str | None:

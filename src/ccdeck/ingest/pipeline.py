@@ -46,6 +46,7 @@ from ccdeck.ingest.tailer import (
     resume,
     start_point,
 )
+from ccdeck.shapes.cli import ScanStats as ScanStatsJson
 from ccdeck.store import schema
 from ccdeck.store.batch import apply_stream
 from ccdeck.store.store import Store
@@ -78,7 +79,7 @@ class ScanStats:
     seconds: float = 0.0
     first_problem: str | None = None  # "path:line (byte offset): reason" of the first malformed line
 
-    def as_json(self) -> dict[str, object]:
+    def as_json(self) -> ScanStatsJson:
         return {
             "files": self.files,
             "bytes": self.bytes,

@@ -18,13 +18,14 @@ import socket
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from ccdeck.claude.timestamps import iso
 from ccdeck.live.model import Change
 from ccdeck.live.mutes import Mutes
+from ccdeck.shapes.common import Alert as AlertJson
+from ccdeck.shapes.common import AlertKind
 
-AlertKind = Literal["blocked", "finished", "failed", "run_finished", "task_failed", "suppressed"]
 API_ERROR_STREAK = 3
 FAILED_TASK_STATES = frozenset({"failed", "timed_out", "budget_exceeded", "max_turns"})
 RUN_FINAL_STATES = frozenset({"finished", "stopped", "interrupted"})
@@ -56,7 +57,7 @@ class Alert:
     waiting_for: str | None = None  # what it waits for (blockedOn), or why it failed
     url: str | None = None
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> AlertJson:
         return {"kind": self.kind, "at": iso(self.at), "headline": self.headline, "message": self.message,
                 "sessionId": self.session_id, "runId": self.run_id, "taskId": self.task_id,
                 "projectPath": self.project, "gitBranch": self.branch, "title": self.title, "state": self.state,

@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Any
 
 import orjson
+
+from ccdeck.shapes.messages import ServerMessage
 
 log = logging.getLogger(__name__)
 CLIENT_QUEUE = 512
@@ -37,7 +38,7 @@ class Hub:
     def disconnect(self, client: Client) -> None:
         self.clients.discard(client)
 
-    def publish(self, message: dict[str, Any]) -> None:
+    def publish(self, message: ServerMessage) -> None:
         if not self.clients:
             return
         data = orjson.dumps(message).decode()

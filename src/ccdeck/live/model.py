@@ -11,15 +11,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
 
 from ccdeck.claude.hooks import HookSignal
 from ccdeck.claude.jobs import BackgroundJob
 from ccdeck.claude.timestamps import iso
 from ccdeck.live.state import ACTIVE_STATES, STATES, Decision, Signal, State, decide, transcript_decision
 from ccdeck.models import LiveSession
+from ccdeck.shapes.common import ActiveCounts, LiveView, SessionKind
 
-Kind = Literal["interactive", "background", "headless"]
+Kind = SessionKind
 HEADLESS_ENTRYPOINTS = frozenset({"sdk-cli", "sdk-ts", "sdk-py"})
 
 
@@ -47,7 +47,7 @@ class View:
     name: str | None = None  # the registry's or background job's name for the session
     prompt: str | None = None  # a background job's prompt (`intent`)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> LiveView:
         return {"state": self.state, "stateSince": iso(self.since), "blockedOn": self.blocked_on,
                 "kind": self.kind, "doing": self.doing, "name": self.name, "prompt": self.prompt}  # fmt: skip
 
@@ -199,12 +199,13 @@ class LiveModel:
     def active_ids(self) -> list[str]:
         return [sid for sid, t in self.sessions.items() if t.view.state in ACTIVE_STATES]
 
-    def counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {state: 0 for state in STATES if state in ACTIVE_STATES}
+    def counts(self) -> ActiveCounts:
+        counts = dict.fromkeys((state for state in STATES if state in ACTIVE_STATES), 0)
         for tracked in self.sessions.values():
             if tracked.view.state in ACTIVE_STATES:
                 counts[tracked.view.state] += 1
-        return counts
+        return ActiveCounts(working=counts["working"], blocked=counts["blocked"], waiting=counts["waiting"],
+                            idle=counts["idle"])  # fmt: skip
 
     def next_due(self, now: float) -> float | None:
         """When time alone next changes a view: a waiting session turns idle, a quiet legacy one ends."""

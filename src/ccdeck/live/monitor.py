@@ -23,6 +23,7 @@ from typing import Any
 
 import anyio
 
+from ccdeck import __version__
 from ccdeck.claude import pricing
 from ccdeck.claude.hooks import HookSignal
 from ccdeck.ingest.pipeline import Ingestor, ScanStats
@@ -35,6 +36,9 @@ from ccdeck.live.processes import claude_processes
 from ccdeck.live.sources import ExitWatch, job_files, live_file_kind, read_job, read_registry
 from ccdeck.reports.session_report import session_json
 from ccdeck.reports.summary import stored_summary
+from ccdeck.shapes import messages
+from ccdeck.shapes.api import Health
+from ccdeck.shapes.common import LiveUsagePoint, Run, ScanProgress, SessionRow, StoredSummary, Summary
 from ccdeck.store import queries
 from ccdeck.store.batch import BatchResult
 from ccdeck.store.store import Store
@@ -78,7 +82,7 @@ class Monitor:
         self.alerts = alerts if alerts is not None else Alerts(finish_after=120.0)
         self.notifier = notifier
         self._flush_task: asyncio.Task[None] | None = None
-        self.scan_progress: dict[str, Any] = {"running": False, "bytesDone": 0, "bytesTotal": 0}
+        self.scan_progress = ScanProgress(running=False, bytesDone=0, bytesTotal=0)
         self.pending_since: float | None = None
         self.problems: dict[str, str] = {}  # background task -> why it is failing (shown by /api/health)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -101,7 +105,7 @@ class Monitor:
         self._loop = asyncio.get_running_loop()
         self._exits = ExitWatch(self._loop, self._process_exited)
         if catch_up:
-            self.scan_progress = {"running": True, "bytesDone": 0, "bytesTotal": 0}
+            self.scan_progress = ScanProgress(running=True, bytesDone=0, bytesTotal=0)
         await self._load_live_files()
         await self._load_recent()
         self.supervise("watcher", functools.partial(self._watch_and_catch_up, catch_up))
@@ -235,8 +239,8 @@ class Monitor:
                 self.pending_since = None
 
     def _progress(self, done: int, total: int, running: bool) -> None:
-        self.scan_progress = {"running": running, "bytesDone": done, "bytesTotal": total}
-        self.hub.publish({"type": "scan.progress", **self.scan_progress})
+        self.scan_progress = ScanProgress(running=running, bytesDone=done, bytesTotal=total)
+        self.hub.publish(messages.ScanProgressMessage(type="scan.progress", **self.scan_progress))
         now = time.monotonic()
         if not running or now - self._logged_progress >= PROGRESS_LOG_SECONDS:
             self._logged_progress = now
@@ -278,14 +282,15 @@ class Monitor:
             self._emit(self.alerts.observe_api_errors(row.session_id, row.api_errors, row.session_id in answered, now))
         projects = {row.session_id: row.project_path for row in rows}
         for row in rows:
-            self.hub.publish({"type": "session.updated", "session": self.row_json(row)})
+            self.hub.publish(messages.SessionUpdatedMessage(type="session.updated", session=self.row_json(row)))
         for response, cost in result.new_responses:
             u = response.usage
-            self.hub.publish({"type": "usage.point", "point": {
-                "t": response.timestamp, "sessionId": response.session_id, "model": response.model,
-                "projectPath": projects.get(response.session_id),
-                "inputTokens": u.input, "outputTokens": u.output, "cacheCreationTokens": u.cache_creation,
-                "cacheReadTokens": u.cache_read, "costUSD": cost}})  # fmt: skip
+            point = LiveUsagePoint(
+                t=response.timestamp, sessionId=response.session_id, model=response.model,
+                projectPath=projects.get(response.session_id),
+                inputTokens=u.input, outputTokens=u.output, cacheCreationTokens=u.cache_creation,
+                cacheReadTokens=u.cache_read, costUSD=cost)  # fmt: skip
+            self.hub.publish(messages.UsagePointMessage(type="usage.point", point=point))
         self._summary_soon()
 
     # live signals ----------------------------------------------------------------------------------------------
@@ -328,7 +333,7 @@ class Monitor:
             self._emit(self.alerts.observe_failure(hook.session_id, hook.failure, now))
         self._apply(changes)
 
-    def observe_run(self, run: dict[str, Any]) -> None:
+    def observe_run(self, run: Run) -> None:
         """A run that changed (`RunsFeed`): it may have finished, or one of its tasks failed."""
         self._emit(self.alerts.observe_run(run, time.time()))
 
@@ -389,8 +394,9 @@ class Monitor:
         counts = self.model.counts()
         now = time.time()
         for change in changes:
-            self.hub.publish({"type": "session.state", "sessionId": change.session_id, **change.view.as_json(),
-                              "previous": change.previous.state, "active": counts})  # fmt: skip
+            self.hub.publish(messages.SessionStateMessage(
+                type="session.state", sessionId=change.session_id, **change.view.as_json(),
+                previous=change.previous.state, active=counts))  # fmt: skip
             self._note_live(change.session_id)
             self._emit(self.alerts.observe(change, now))
         self._clock_wake.set()
@@ -399,7 +405,7 @@ class Monitor:
     # alerts ----------------------------------------------------------------------------------------------------
     def _emit(self, alerts: list[Alert]) -> None:
         for alert in alerts:
-            self.hub.publish({"type": "alert", "alert": alert.as_json()})
+            self.hub.publish(messages.AlertMessage(type="alert", alert=alert.as_json()))
             if self.notifier is not None:
                 self.notifier.send(alert)
         due = self.alerts.next_flush()
@@ -425,13 +431,11 @@ class Monitor:
         self.alerts.info[session_id] = SessionInfo(entry.cwd, None, entry.name)
 
     # reading ---------------------------------------------------------------------------------------------------
-    def row_json(self, row: Any) -> dict[str, Any]:
+    def row_json(self, row: Any) -> SessionRow:
         """A session row as clients see it: stored facts and the live model's view (state, blockedOn, ...)."""
-        data = session_json(row)
-        data.update(self.model.view(row.session_id).as_json())
-        return data
+        return {**session_json(row), **self.model.view(row.session_id).as_json()}
 
-    async def snapshot(self) -> dict[str, Any]:
+    async def snapshot(self) -> messages.SnapshotMessage:
         """What a client needs to start from: active sessions, the most recent ones, totals, scan progress."""
         active = self.model.active_ids()
 
@@ -444,8 +448,8 @@ class Monitor:
         rows = await asyncio.to_thread(read)
         summary = await self.summary()
         sessions = [self.row_json(r) for r in rows]
-        return {"type": "snapshot", "sessions": sessions, "summary": summary, "scan": self.scan_progress,
-                "mutes": self.alerts.mutes.as_json()}  # fmt: skip
+        return messages.SnapshotMessage(type="snapshot", sessions=sessions, summary=summary, scan=self.scan_progress,
+                                        mutes=self.alerts.mutes.as_json())  # fmt: skip
 
     def _summary_soon(self) -> None:
         if self._summary_task is None or self._summary_task.done():
@@ -454,23 +458,22 @@ class Monitor:
     async def _publish_summary(self) -> None:
         await asyncio.sleep(SUMMARY_DELAY)
         if self.hub.clients:
-            self.hub.publish({"type": "summary", "summary": await self.summary()})
+            self.hub.publish(messages.SummaryMessage(type="summary", summary=await self.summary()))
 
-    async def summary(self) -> dict[str, Any]:
-        result = await asyncio.to_thread(_stored_summary, self.store)
-        result["active"] = self.model.counts()
+    async def summary(self) -> Summary:
+        stored = await asyncio.to_thread(_stored_summary, self.store)
+        result = Summary(**stored, active=self.model.counts())
         block = result["block"]
         self._block_end = None if block is None else datetime.fromisoformat(block["endTime"]).timestamp()
         return result
 
-    def health(self) -> dict[str, Any]:
+    def health(self) -> Health:
         lag = 0.0 if self.pending_since is None else max(0.0, time.time() - self.pending_since)
         problems = dict(self.problems)
         if self.notifier is not None and self.notifier.problem:
             problems["notify"] = self.notifier.problem
-        status = "degraded" if problems else "ok"
-        return {"status": status, "problems": problems, "scan": self.scan_progress,
-                "ingestLagSeconds": lag}  # fmt: skip
+        return Health(status="degraded" if problems else "ok", problems=problems, scan=self.scan_progress,
+                      ingestLagSeconds=lag, version=__version__)  # fmt: skip
 
 
 def _facts(row: Any) -> TranscriptFacts:
@@ -478,6 +481,6 @@ def _facts(row: Any) -> TranscriptFacts:
                            getattr(row, "entrypoint", None), row.doing)  # fmt: skip
 
 
-def _stored_summary(store: Store) -> dict[str, Any]:
+def _stored_summary(store: Store) -> StoredSummary:
     with store.read() as conn:
         return stored_summary(conn, datetime.now().astimezone())

@@ -11,12 +11,13 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 import orjson
 
+from ccdeck.shapes.common import MuteKind
+from ccdeck.shapes.common import Mutes as MutesJson
+
 log = logging.getLogger(__name__)
-MuteKind = Literal["session", "project"]
 MAX_MUTES = 10_000  # a client cannot grow the file without bound
 
 
@@ -39,7 +40,7 @@ class Mutes:
     def remove(self, kind: MuteKind, value: str) -> None:
         (self.sessions if kind == "session" else self.projects).discard(value)
 
-    def as_json(self) -> dict[str, list[str]]:
+    def as_json(self) -> MutesJson:
         return {"sessions": sorted(self.sessions), "projects": sorted(self.projects)}
 
 

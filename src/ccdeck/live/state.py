@@ -16,11 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
-State = Literal["working", "blocked", "waiting", "idle", "ended"]
+from ccdeck.shapes.common import SessionState
+
+State = SessionState
 SignalState = Literal["working", "blocked", "waiting", "ended"]
-STATES: tuple[State, ...] = ("working", "blocked", "waiting", "idle", "ended")
+STATES: tuple[State, ...] = get_args(State)
 ACTIVE_STATES: frozenset[State] = frozenset({"working", "blocked", "waiting", "idle"})
 _BUSY_KINDS = frozenset({"prompt", "tool_use", "tool_result", "thinking"})
 

@@ -24,6 +24,7 @@ from ccdeck.live.mutes import load_mutes, mutes_path
 from ccdeck.live.notifier import Notifier, notify_urls
 from ccdeck.render.cells import NONE, cost, home_short, model_names, project_names, tokens
 from ccdeck.render.fit import Column, FitTable
+from ccdeck.shapes.common import SessionRow
 from ccdeck.store import queries
 from ccdeck.store.store import Store
 
@@ -80,7 +81,7 @@ def _sessions_table(rows: Sequence[Mapping[str, Any]], now: float) -> FitTable:
     return table
 
 
-async def _active_rows(monitor: Monitor) -> list[dict[str, Any]]:
+async def _active_rows(monitor: Monitor) -> list[SessionRow]:
     active = monitor.model.active_ids()
 
     def read() -> list[Any]:

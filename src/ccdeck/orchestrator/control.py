@@ -45,6 +45,8 @@ from ccdeck.orchestrator.spec import (
 from ccdeck.orchestrator.supervisor import Supervisor
 from ccdeck.orchestrator.taskrun import dumps
 from ccdeck.pids import same_process
+from ccdeck.shapes.cli import CleanReport, RemovedWorktree
+from ccdeck.shapes.common import Run, RunTask
 from ccdeck.store import runs as q
 from ccdeck.store.store import Store
 
@@ -245,7 +247,7 @@ def _process_alive(task: Row[Any]) -> bool:
 
 def status(
     store: Store, run_id: str | None = None, *, limit: int | None = None, active_only: bool = False
-) -> list[dict[str, Any]]:
+) -> list[Run]:
     """Runs as JSON, newest first (one run when `run_id` is given; a `UsageError` when there is none)."""
     reconcile(store)
     now = time.time()
@@ -280,7 +282,7 @@ def find_task(store: Store, ref: str) -> tuple[Row[Any], Row[Any]]:
     return run, task
 
 
-def task_status(store: Store, ref: str) -> dict[str, Any]:
+def task_status(store: Store, ref: str) -> RunTask:
     reconcile(store)
     run, task = find_task(store, ref)
     return task_json(task._mapping, run.log_dir)
@@ -311,7 +313,7 @@ def task_log(store: Store, run_id: str, task_id: str, stream: str = "events", ta
 # Stopping ---------------------------------------------------------------------------------------------------------
 
 
-def stop(store: Store, refs: Sequence[str] | None, *, wait: bool = True) -> list[dict[str, Any]]:
+def stop(store: Store, refs: Sequence[str] | None, *, wait: bool = True) -> list[RunTask]:
     """Stop tasks (`refs`: TASK, RUN/TASK or a run id), or every unfinished task of every run (`refs` None).
     Returns the unfinished tasks the request reached, in their final states (as they are, with `wait` False)."""
     reconcile(store)
@@ -384,7 +386,7 @@ def _mark_stopped(conn: Connection, run_id: str, task_id: str) -> None:
     )
 
 
-def _current(store: Store, targets: Mapping[str, list[str]]) -> list[dict[str, Any]]:
+def _current(store: Store, targets: Mapping[str, list[str]]) -> list[RunTask]:
     with store.read() as conn:
         found = []
         for run_id, task_ids in targets.items():
@@ -395,7 +397,7 @@ def _current(store: Store, targets: Mapping[str, list[str]]) -> list[dict[str, A
         return found
 
 
-def _wait_settled(store: Store, targets: Mapping[str, list[str]]) -> list[dict[str, Any]]:
+def _wait_settled(store: Store, targets: Mapping[str, list[str]]) -> list[RunTask]:
     """Wait until every target task is in a final state (the supervisor's grace period and escalation)."""
     with store.read() as conn:
         graces = [_grace(run) for run_id in targets if (run := q.get_run(conn, run_id)) is not None]
@@ -423,13 +425,13 @@ def cleanable(store: Store, *, older_than: float | None = None) -> list[str]:
         return [run.id for run in _finished_runs(conn, older_than, time.time())]
 
 
-def clean(store: Store, *, force: bool = False, older_than: float | None = None) -> dict[str, Any]:
+def clean(store: Store, *, force: bool = False, older_than: float | None = None) -> CleanReport:
     """Forget finished runs (those that ended at least `older_than` seconds ago): their rows, logs and worktrees.
     A worktree holding commits or changes is kept, with its task's row, unless `force`."""
     reconcile(store)
     with store.read() as conn:
         done = [(run, q.tasks_of(conn, run.id)) for run in _finished_runs(conn, older_than, time.time())]
-    report: dict[str, Any] = {"removedRuns": [], "removedWorktrees": [], "keptWorktrees": []}
+    report = CleanReport(removedRuns=[], removedWorktrees=[], keptWorktrees=[])
     for run, tasks in done:
         kept = {t.task_id for t in tasks if t.worktree and not _drop_worktree(run, t, force, report)}
         if kept:  # the run stays, with the tasks whose worktree holds work, and its logs
@@ -445,9 +447,9 @@ def clean(store: Store, *, force: bool = False, older_than: float | None = None)
     return report
 
 
-def _drop_worktree(run: Row[Any], task: Row[Any], force: bool, report: dict[str, Any]) -> bool:
-    path, entry = Path(task.worktree), {"run": run.id, "task": task.task_id, "path": task.worktree,
-                                        "branch": task.branch}  # fmt: skip
+def _drop_worktree(run: Row[Any], task: Row[Any], force: bool, report: CleanReport) -> bool:
+    path = Path(task.worktree)
+    entry = RemovedWorktree(run=run.id, task=task.task_id, path=task.worktree, branch=task.branch)
     try:
         if not force and task.base_commit and worktree.holds_work(path, task.base_commit):
             report["keptWorktrees"].append({**entry, "reason": "holds commits or changes (use --force)"})

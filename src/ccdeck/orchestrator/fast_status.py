@@ -15,11 +15,15 @@ import sqlite3
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from ccdeck.store.run_states import RUN_FINAL_STATES
+
+if TYPE_CHECKING:
+    from ccdeck.shapes.cli import RunsReport
+    from ccdeck.shapes.common import Run
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "store" / "migrations" / "versions"
 _REVISION = re.compile(r"^(\d{4})_\w+\.py$")
@@ -61,9 +65,7 @@ def head_revision() -> str | None:
     return max(found, default=None)
 
 
-def read_status(
-    db: sqlite3.Connection, run_id: str | None, limit: int | None, now: float
-) -> list[dict[str, Any]] | None:
+def read_status(db: sqlite3.Connection, run_id: str | None, limit: int | None, now: float) -> list[Run] | None:
     """The runs' JSON, as `control.status` gives it; None when the full command must answer."""
     from ccdeck.orchestrator.report import run_json
     from ccdeck.pids import same_process
@@ -118,5 +120,6 @@ def main(args: list[str]) -> int | None:
         db.close()
     if runs is None:
         return None
-    sys.stdout.write(orjson.dumps({"runs": runs}, option=orjson.OPT_INDENT_2).decode() + "\n")
+    report: RunsReport = {"runs": runs}
+    sys.stdout.write(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode() + "\n")
     return 0

@@ -19,6 +19,7 @@ import orjson
 from ccdeck.claude.timestamps import iso
 from ccdeck.models import sum_costs
 from ccdeck.orchestrator.spec import RunOptions
+from ccdeck.shapes.common import ModelUsage, Run, RunTask, TaskLogs, TaskWorktree, TokenFields
 from ccdeck.store.run_states import FINAL_STATES
 
 if TYPE_CHECKING:
@@ -33,14 +34,14 @@ def _loads(text: str | None, default: Any) -> Any:
     return default if not text else orjson.loads(text)
 
 
-def task_json(row: Row, log_dir: str | None = None) -> Json:
+def task_json(row: Row, log_dir: str | None = None) -> RunTask:
     spec = _loads(row.get("spec"), {})
     by_model = _loads(row["model_usage"], {})
-    worktree = None
+    worktree: TaskWorktree | None = None
     if row.get("worktree"):
         worktree = {"path": row["worktree"], "branch": row["branch"], "base": row.get("base_commit"),
                     "diffStat": _loads(row.get("diff_stat"), None)}  # fmt: skip
-    logs = None
+    logs: TaskLogs | None = None
     if log_dir:  # a stored, already normal path: joined as a string (a Path per task costs more than the rest)
         base = os.path.join(log_dir, row["task_id"])  # noqa: PTH118
         logs = {"stream": base + ".jsonl", "stderr": base + ".stderr"}
@@ -82,20 +83,20 @@ def task_json(row: Row, log_dir: str | None = None) -> Json:
     }
 
 
-def with_prompt_previews(run: Json, limit: int = PROMPT_PREVIEW_CHARS) -> Json:
+def with_prompt_previews(run: Run, limit: int = PROMPT_PREVIEW_CHARS) -> Run:
     """The run with each task's prompt cut to its first `limit` characters (then `promptTruncated`), for what is
     sent again and again: run lists and every `run.updated` (a 10 MB prompt would go out on each progress
     flush). `promptChars` keeps the whole length; the run's own JSON (`GET /api/runs/{id}`) the whole prompt."""
-    tasks = [
-        {**task, "prompt": task["prompt"][:limit], "promptTruncated": True}
-        if isinstance(task.get("prompt"), str) and len(task["prompt"]) > limit
+    tasks: list[RunTask] = [
+        {**task, "prompt": prompt[:limit], "promptTruncated": True}
+        if isinstance(prompt := task["prompt"], str) and len(prompt) > limit
         else task
         for task in run["tasks"]
     ]
     return {**run, "tasks": tasks}
 
 
-def run_json(run: Row, tasks: Sequence[Row], now: float) -> Json:
+def run_json(run: Row, tasks: Sequence[Row], now: float) -> Run:
     started, finished = run["started_at"], run["finished_at"]
     wall = ((finished or now) - started) if started else None
     task_seconds = sum(t["seconds"] or 0.0 for t in tasks)
@@ -135,15 +136,18 @@ def run_json(run: Row, tasks: Sequence[Row], now: float) -> Json:
 TOKEN_KEYS = ("inputTokens", "outputTokens", "cacheCreationTokens", "cacheReadTokens", "totalTokens")
 
 
-def _token_totals(models: Any) -> Json:
+def _token_totals(models: Any) -> TokenFields:
     totals = dict.fromkeys(TOKEN_KEYS, 0)
     for tokens in models:
         for key in TOKEN_KEYS:
             totals[key] += tokens.get(key) or 0
-    return totals
+    return TokenFields(inputTokens=totals["inputTokens"], outputTokens=totals["outputTokens"],
+                       cacheCreationTokens=totals["cacheCreationTokens"], cacheReadTokens=totals["cacheReadTokens"],
+                       totalTokens=totals["totalTokens"])  # fmt: skip
 
 
-def _by_model(tasks: Sequence[Row]) -> dict[str, Json]:
+def _by_model(tasks: Sequence[Row]) -> dict[str, ModelUsage]:
+    """Tokens and cost per model over the tasks (a cost is None once any part is unpriced)."""
     merged: dict[str, Json] = {}
     for task in tasks:
         for model, tokens in _loads(task["model_usage"], {}).items():
@@ -151,7 +155,7 @@ def _by_model(tasks: Sequence[Row]) -> dict[str, Json]:
             for key in TOKEN_KEYS:
                 into[key] += tokens.get(key) or 0
             into["costUSD"] = sum_costs((into["costUSD"], tokens.get("costUSD")))
-    return merged
+    return {model: {**_token_totals([into]), "costUSD": into["costUSD"]} for model, into in merged.items()}
 
 
 def cache_saving(tasks: Sequence[Row]) -> tuple[float | None, list[str]]:

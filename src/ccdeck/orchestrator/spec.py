@@ -19,13 +19,15 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, TypeVar, cast, get_args
 
 from ccdeck.claude.integration import checked_hook_url, hooks_settings_json
 from ccdeck.errors import UsageError
 from ccdeck.orchestrator.worktree import branch_name, branch_problem
+from ccdeck.shapes.common import PermissionMode
+from ccdeck.shapes.common import RunOptions as RunOptionsJson
 
-PERMISSION_MODES = ("default", "acceptEdits", "plan", "bypassPermissions", "dontAsk", "auto")
+PERMISSION_MODES: tuple[PermissionMode, ...] = get_args(PermissionMode)
 DEFAULT_PERMISSION_MODE = "acceptEdits"
 TASK_KEYS = frozenset(
     {"id", "prompt", "cwd", "model", "budget_usd", "timeout_s", "max_turns", "permission_mode", "allowed_tools",
@@ -134,12 +136,14 @@ class RunOptions:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
 
-    def public(self) -> dict[str, Any]:
+    def public(self) -> RunOptionsJson:
         """The options as the JSON API shows and takes them (`options_from_request` reads these keys)."""
-        return {key: getattr(self, name) for key, name in PUBLIC_OPTIONS.items()}
+        # PUBLIC_OPTIONS names the keys of RunOptionsJson (a test holds them equal)
+        return cast(RunOptionsJson, {key: getattr(self, name) for key, name in PUBLIC_OPTIONS.items()})
 
 
-# JSON name -> RunOptions field, for the runs API (camelCase, like every JSON key ccdeck prints).
+# JSON name -> RunOptions field, for the runs API (camelCase, like every JSON key ccdeck prints); the JSON shape is
+# `ccdeck.shapes.common.RunOptions`.
 PUBLIC_OPTIONS = {
     "maxParallel": "max_parallel", "model": "model", "budget": "budget_usd", "timeout": "timeout_s",
     "maxTurns": "max_turns", "permissionMode": "permission_mode", "worktree": "worktree", "retries": "retries",

@@ -20,6 +20,8 @@ from ccdeck.reports.block_rule import BLOCK_SECONDS, block_start, opens_block
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.periods import range_clause
 from ccdeck.reports.totals import Totals
+from ccdeck.shapes.cli import BlocksReport
+from ccdeck.shapes.common import Block as BlockJson
 from ccdeck.store.statusline import block_start_at
 
 COLUMNS = "r.ts, r.model, r.input_tokens, r.output_tokens, r.cache_creation_tokens, r.cache_read_tokens, r.cost_usd"
@@ -38,9 +40,9 @@ class Block:
     def end(self) -> float:
         return self.start + BLOCK_SECONDS
 
-    def as_json(self, now: float) -> dict[str, object]:
+    def as_json(self, now: float) -> BlockJson:
         active = self.start <= now < self.end
-        row: dict[str, object] = {
+        row: BlockJson = {
             "id": iso(self.start),
             "startTime": iso(self.start),
             "endTime": iso(self.end),
@@ -98,7 +100,7 @@ def active_block(conn: Connection, now: float) -> Block | None:
     return blocks[-1] if blocks and blocks[-1].start <= now < blocks[-1].end else None
 
 
-def blocks_report(conn: Connection, filters: Filters, now: float | None = None) -> dict[str, object]:
+def blocks_report(conn: Connection, filters: Filters, now: float | None = None) -> BlocksReport:
     where, params = range_clause(filters)
     query = text(f"SELECT {COLUMNS} FROM responses r WHERE 1 = 1 {where} ORDER BY r.ts")
     blocks = _blocks(conn.execute(query, params))

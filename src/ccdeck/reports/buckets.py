@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Connection
 
@@ -12,6 +11,7 @@ from ccdeck.models import cost_of_sums
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.periods import SLOT_SECONDS, slot_rows
 from ccdeck.reports.totals import Totals
+from ccdeck.shapes.api import UsagePoint
 
 TYPE_FIELDS = {"input": 0, "output": 1, "cacheCreation": 2, "cacheRead": 3}
 
@@ -28,7 +28,7 @@ def bucket_start(moment: datetime, bucket: str) -> datetime:
     return day
 
 
-def usage_points(conn: Connection, filters: Filters, bucket: str, group: str) -> list[dict[str, Any]]:
+def usage_points(conn: Connection, filters: Filters, bucket: str, group: str) -> list[UsagePoint]:
     """`[{"t": bucket start (ISO, local to the zone), "key", ...Totals}]`, oldest first."""
     by_key: dict[tuple[str, str], Totals] = defaultdict(Totals)
     for slot, key, inp, out, cc, cr, cost, unpriced in slot_rows(

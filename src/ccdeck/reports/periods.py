@@ -16,6 +16,7 @@ from ccdeck.claude.pricing import price_source
 from ccdeck.models import cost_of_sums
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.totals import Totals
+from ccdeck.shapes.cli import DailyReport, DailyRow, MonthlyReport, MonthlyRow, PeriodRow, WeeklyReport, WeeklyRow
 from ccdeck.store.queries import GROUP_KEYS, like_pattern
 
 Period = Literal["daily", "weekly", "monthly"]
@@ -63,28 +64,36 @@ def bucket_label(moment: datetime, period: Period) -> str:
     return f"{moment.year:04d}-{moment.month:02d}"
 
 
-def period_report(conn: Connection, filters: Filters, period: Period) -> dict[str, object]:
+def period_report(conn: Connection, filters: Filters, period: Period) -> DailyReport | WeeklyReport | MonthlyReport:
     """`{"daily"|"weekly"|"monthly": [row, ...], "totals": {...}}`, oldest period first."""
     buckets: dict[str, dict[str, Totals]] = defaultdict(dict)
     for slot, model, inp, out, cc, cr, cost, unpriced in slot_rows(conn, filters):
         label = bucket_label(datetime.fromtimestamp(slot * SLOT_SECONDS, filters.tz), period)
         totals = buckets[label].setdefault(model, Totals())
         totals.add(inp, out, cc, cr, cost_of_sums(cost, unpriced), model)
-    rows = [_row(PERIOD_KEYS[period], label, by_model) for label, by_model in sorted(buckets.items())]
+    rows = sorted(buckets.items())
     grand = Totals()
     for by_model in buckets.values():
         for totals in by_model.values():
             grand.merge(totals)
-    return {period: rows, "totals": grand.as_json(), "unpricedModels": sorted(grand.unpriced_models)}
+    grand_json, grand_unpriced = grand.as_json(), sorted(grand.unpriced_models)
+    if period == "daily":
+        daily: list[DailyRow] = [{"date": label, **_row(by_model)} for label, by_model in rows]
+        return DailyReport(daily=daily, totals=grand_json, unpricedModels=grand_unpriced)
+    if period == "weekly":
+        weekly: list[WeeklyRow] = [{"week": label, **_row(by_model)} for label, by_model in rows]
+        return WeeklyReport(weekly=weekly, totals=grand_json, unpricedModels=grand_unpriced)
+    monthly: list[MonthlyRow] = [{"month": label, **_row(by_model)} for label, by_model in rows]
+    return MonthlyReport(monthly=monthly, totals=grand_json, unpricedModels=grand_unpriced)
 
 
-def _row(key: str, label: str, by_model: dict[str, Totals]) -> dict[str, object]:
+def _row(by_model: dict[str, Totals]) -> PeriodRow:
+    """A period's row without its label: totals, models most expensive first, and each model's share."""
     total = Totals()
     for totals in by_model.values():
         total.merge(totals)
     ordered = sorted(by_model.items(), key=lambda item: -(item[1].cost or 0) - item[1].total * 1e-12)
     return {
-        key: label,
         **total.as_json(),
         "models": [model for model, _ in ordered],
         "modelBreakdowns": [

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Connection
 
 from ccdeck.claude.timestamps import iso
+from ccdeck.shapes.common import SearchResult, SearchResults
 from ccdeck.store.search import Hit, search
 
 
-def hit_json(hit: Hit) -> dict[str, Any]:
+def hit_json(hit: Hit) -> SearchResult:
     """One result. `snippet` is plain text with each matching word between `store.search.MARK_START` and
     `MARK_END` (U+0002, U+0003), and `…` where the text was cut."""
     return {
@@ -23,7 +22,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
     }
 
 
-def search_report(conn: Connection, text: str, project: str | None, limit: int, offset: int = 0) -> dict[str, Any]:
+def search_report(conn: Connection, text: str, project: str | None, limit: int, offset: int = 0) -> SearchResults:
     """`{"results": [...], "total"}`: the page of matches of `text` from `offset`, newest first, and their number.
     Raises UsageError for a query too long to run."""
     hits, total = search(conn, text, project, limit, offset)

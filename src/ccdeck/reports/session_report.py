@@ -11,10 +11,12 @@ from ccdeck.claude.timestamps import iso
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.periods import range_clause
 from ccdeck.reports.totals import Totals
+from ccdeck.shapes.cli import SessionReport
+from ccdeck.shapes.common import StoredSession
 from ccdeck.store.queries import SESSION_COLUMNS
 
 
-def session_json(row: Any) -> dict[str, Any]:
+def session_json(row: Any) -> StoredSession:
     """One row of `ccdeck usage session --json`, plus the session's facts (extra fields are allowed)."""
     totals = Totals(row.input_tokens, row.output_tokens, row.cache_creation_tokens, row.cache_read_tokens)
     first, last = row.first_activity, row.last_activity
@@ -45,7 +47,7 @@ def session_json(row: Any) -> dict[str, Any]:
 
 def session_report(
     conn: Connection, filters: Filters, limit: int | None = None, *, with_empty: bool = True
-) -> dict[str, Any]:
+) -> SessionReport:
     """`{"sessions": [...], "totals": {...}}`, newest activity first; the range applies to last activity.
     `with_empty=False` leaves out the sessions without tokens (no answer, or only error stand-ins)."""
     where, params = range_clause(filters, "s")

@@ -8,7 +8,6 @@ keeps the latest one holds what a fresh fetch would answer.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Connection
 
@@ -16,6 +15,7 @@ from ccdeck.claude.pricing import price_source
 from ccdeck.claude.timestamps import iso
 from ccdeck.reports.blocks import active_block
 from ccdeck.reports.totals import Totals
+from ccdeck.shapes.common import RateLimits, RateWindow, StoredSummary
 from ccdeck.store import queries
 
 # The overview's ranges, in days back from today's local midnight: today, the last 7 days, the last 30 days.
@@ -24,26 +24,28 @@ RANGES = {"today": 0, "week": 6, "month": 29}
 COST_RANGE = "month"
 
 
-def stored_summary(conn: Connection, now: datetime) -> dict[str, Any]:
+def stored_summary(conn: Connection, now: datetime) -> StoredSummary:
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     starts = {name: (midnight - timedelta(days=days)).timestamp() for name, days in RANGES.items()}
-    result: dict[str, Any] = {}
+    ranges = {}
     for name, start in starts.items():
         inp, out, cc, cr, cost, unpriced = queries.totals_between(conn, start)
-        result[name] = Totals.from_sums(inp, out, cc, cr, cost, unpriced).as_json()
+        ranges[name] = Totals.from_sums(inp, out, cc, cr, cost, unpriced).as_json()
     since = starts[COST_RANGE]
-    result["costByModel"] = [
-        {"model": key, **totals.as_json(), "priceSource": price_source(key)}
-        for key, totals in _by_key(conn, since, "model")
-    ]
-    result["costByProject"] = [
-        {"projectPath": key, **totals.as_json()} for key, totals in _by_key(conn, since, "project")
-    ]
     block = active_block(conn, now.timestamp())
-    result["block"] = None if block is None else block.as_json(now.timestamp())
-    result["rateLimits"] = rate_limits(conn)
-    result["generatedAt"] = now.isoformat()
-    return result
+    return {
+        "today": ranges["today"],
+        "week": ranges["week"],
+        "month": ranges["month"],
+        "costByModel": [
+            {"model": key, **totals.as_json(), "priceSource": price_source(key)}
+            for key, totals in _by_key(conn, since, "model")
+        ],
+        "costByProject": [{"projectPath": key, **totals.as_json()} for key, totals in _by_key(conn, since, "project")],
+        "block": None if block is None else block.as_json(now.timestamp()),
+        "rateLimits": rate_limits(conn),
+        "generatedAt": now.isoformat(),
+    }
 
 
 def _by_key(conn: Connection, since: float, group: str) -> list[tuple[str, Totals]]:
@@ -55,7 +57,7 @@ def _by_key(conn: Connection, since: float, group: str) -> list[tuple[str, Total
     return sorted(rows, key=lambda kv: (kv[1].cost is None, -(kv[1].cost or 0.0), -kv[1].total, kv[0]))
 
 
-def rate_limits(conn: Connection) -> dict[str, Any] | None:
+def rate_limits(conn: Connection) -> RateLimits | None:
     """Claude Code's official plan limits from the newest status-line record that has them; None when none has."""
     row = queries.latest_rate_limits(conn)
     if row is None:
@@ -68,5 +70,5 @@ def rate_limits(conn: Connection) -> dict[str, Any] | None:
     }
 
 
-def _window(used: float | None, resets_at: float | None) -> dict[str, Any] | None:
+def _window(used: float | None, resets_at: float | None) -> RateWindow | None:
     return None if used is None else {"usedPercent": used, "resetsAt": iso(resets_at)}

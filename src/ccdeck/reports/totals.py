@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ccdeck.models import cost_of_sums, sum_costs, token_fields
+from ccdeck.shapes.common import Totals as TotalsJson
 
 
 @dataclass
@@ -50,5 +51,5 @@ class Totals:
         """The estimate in USD, rounded; None when any part is unpriced."""
         return None if self.cost is None else round(self.cost, 6)
 
-    def as_json(self) -> dict[str, object]:
+    def as_json(self) -> TotalsJson:
         return {**token_fields(self.input, self.output, self.cache_creation, self.cache_read), "costUSD": self.cost_usd}

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
 
 from ccdeck.errors import UsageError
+from ccdeck.shapes.common import SearchKind
 from ccdeck.store.queries import like_pattern
 
-SearchKind = Literal["prompt", "answer", "tool", "title"]
 # What `snippet()` puts around each matching token: STX and ETX, control characters no transcript text holds.
 MARK_START, MARK_END = "\x02", "\x03"
 ELLIPSIS = "…"

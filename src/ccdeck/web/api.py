@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Callable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import orjson
 from fastapi import APIRouter, HTTPException, Query, Request
 from sqlalchemy import Connection
 
-from ccdeck import __version__
 from ccdeck.claude.hooks import BadHook, parse_hook
 from ccdeck.claude.pricing import price_source
 from ccdeck.claude.timestamps import epoch, iso
@@ -23,6 +22,8 @@ from ccdeck.reports.buckets import usage_points
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.search_report import search_report
 from ccdeck.reports.totals import Totals
+from ccdeck.shapes import api as shapes
+from ccdeck.shapes.common import ModelTotals, Summary
 from ccdeck.store import queries
 from ccdeck.store.search import MAX_QUERY_CHARS, fts_query
 
@@ -55,12 +56,12 @@ def _filters(since: str | None, until: str | None, tz: str | None) -> Filters:
 
 
 @router.get("/health")
-async def health(request: Request) -> dict[str, Any]:
-    return {**monitor_of(request).health(), "version": __version__}
+async def health(request: Request) -> shapes.Health:
+    return monitor_of(request).health()
 
 
 @router.post("/hooks")
-async def hooks(request: Request) -> dict[str, Any]:
+async def hooks(request: Request) -> shapes.HookAnswer:
     """Claude Code's `http` hooks POST every event here (`ccdeck hooks install`); the answer is always `{}`."""
     body = bytearray()
     async for chunk in request.stream():
@@ -74,11 +75,11 @@ async def hooks(request: Request) -> dict[str, Any]:
     except BadHook as exc:
         raise HTTPException(422, str(exc)) from None
     monitor_of(request).apply_hook(signal)
-    return {}
+    return shapes.HookAnswer()
 
 
 @router.get("/summary")
-async def summary(request: Request) -> dict[str, Any]:
+async def summary(request: Request) -> Summary:
     return await monitor_of(request).summary()
 
 
@@ -91,11 +92,11 @@ async def sessions(
     since: str | None = None,
     until: str | None = None,
     q: str | None = None,
-    sort: Literal["lastActivity", "cost", "tokens", "duration"] = "lastActivity",
-    order: Literal["asc", "desc"] = "desc",
+    sort: shapes.SessionSort = "lastActivity",
+    order: shapes.SortOrder = "desc",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=500)] = 50,
-) -> dict[str, Any]:
+) -> shapes.SessionsPage:
     monitor = monitor_of(request)
     wanted = {s for part in state or [] for s in part.split(",") if s}
     if unknown := wanted - set(STATES):
@@ -117,7 +118,7 @@ async def sessions(
         items = [i for i in items if i["state"] in wanted]
         total = len(items)
         items = items[(page - 1) * page_size : page * page_size]
-    return {"sessions": items, "total": total, "page": page, "pageSize": page_size}
+    return shapes.SessionsPage(sessions=items, total=total, page=page, pageSize=page_size)
 
 
 @router.get("/search")
@@ -127,7 +128,7 @@ async def search(
     project: str | None = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=200)] = 50,
-) -> dict[str, Any]:
+) -> shapes.SearchPage:
     """Prompts, answers, tool calls and session titles holding every word of `q`, newest first (docs/API.md)."""
     try:
         fts_query(q)
@@ -135,14 +136,14 @@ async def search(
         raise HTTPException(422, str(exc)) from None
     offset = (page - 1) * page_size
     report = await read(request, lambda conn: search_report(conn, q, project, page_size, offset))
-    return {**report, "page": page, "pageSize": page_size}
+    return shapes.SearchPage(results=report["results"], total=report["total"], page=page, pageSize=page_size)
 
 
 @router.get("/sessions/{session_id}")
-async def session_detail(request: Request, session_id: str) -> dict[str, Any]:
+async def session_detail(request: Request, session_id: str) -> shapes.SessionDetail:
     monitor = monitor_of(request)
 
-    def gather(conn: Connection) -> dict[str, Any] | None:
+    def gather(conn: Connection) -> shapes.SessionDetail | None:
         rows = queries.sessions_by_id(conn, [session_id])
         if not rows:
             return None
@@ -196,7 +197,7 @@ def _bucket_for(span: tuple[float, float] | None) -> int:
     return next(b for b in (60, 300, 900, 3600, 21600, 86400, 10**9) if b >= width)
 
 
-def _model_totals(row: Any) -> dict[str, Any]:
+def _model_totals(row: Any) -> ModelTotals:
     totals = Totals.from_sums(row.i, row.o, row.cc, row.cr, row.cost, row.unpriced, row.model)
     return {"model": row.model, **totals.as_json(), "priceSource": price_source(row.model)}
 
@@ -212,8 +213,8 @@ async def session_timeline(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=1000)] = 200,
     after: str | None = None,
-    order: Literal["asc", "desc"] = "asc",
-) -> dict[str, Any]:
+    order: shapes.SortOrder = "asc",
+) -> shapes.TimelinePage:
     since = _instant(after)
     rows, total = await read(
         request,
@@ -221,12 +222,12 @@ async def session_timeline(
             c, session_id, page_size, (page - 1) * page_size, after=since, newest_first=order == "desc"
         ),
     )
-    items = [
+    items: list[shapes.TimelineItem] = [
         {"uuid": r.key, "timestamp": iso(r.ts), "kind": r.kind, "text": r.text, "toolName": r.tool_name,
          "agentId": r.agent_id, "isError": bool(r.is_error), "truncated": bool(r.truncated)}
         for r in rows
     ]  # fmt: skip
-    return {"items": items, "total": total, "page": page, "pageSize": page_size}
+    return shapes.TimelinePage(items=items, total=total, page=page, pageSize=page_size)
 
 
 def _instant(value: str | None) -> float | None:
@@ -247,15 +248,15 @@ def _instant(value: str | None) -> float | None:
 @router.get("/usage")
 async def usage(
     request: Request,
-    bucket: Literal["hour", "day", "week", "month"] = "day",
-    group: Literal["model", "project", "type"] = "model",
+    bucket: shapes.UsageBucket = "day",
+    group: shapes.UsageGroup = "model",
     since: str | None = None,
     until: str | None = None,
     tz: str | None = None,
-) -> dict[str, Any]:
+) -> shapes.Usage:
     filters = _filters(since, until, tz)
     points = await read(request, lambda conn: usage_points(conn, filters, bucket, group))
-    return {"bucket": bucket, "group": group, "points": points}
+    return shapes.Usage(bucket=bucket, group=group, points=points)
 
 
 def _merged_models(model_lists: str | None) -> list[str]:
@@ -268,7 +269,7 @@ def _merged_models(model_lists: str | None) -> list[str]:
 
 
 @router.get("/projects")
-async def projects(request: Request) -> dict[str, Any]:
+async def projects(request: Request) -> shapes.Projects:
     monitor = monitor_of(request)
     rows = await read(request, queries.projects)
     return {

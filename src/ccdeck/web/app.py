@@ -22,7 +22,7 @@ from ccdeck.live.mutes import load_mutes, mutes_path
 from ccdeck.live.notifier import Notifier
 from ccdeck.orchestrator.spec import RunOptions
 from ccdeck.store.store import Store
-from ccdeck.web import api, docs, metrics, mutes_api, runs_api, ws
+from ccdeck.web import api, docs, metrics, mutes_api, openapi, runs_api, ws
 from ccdeck.web.runs_feed import RunsFeed
 from ccdeck.web.security import SECURITY_HEADERS, Guard, SecurityHeaders
 
@@ -92,6 +92,7 @@ def create_app(options: ServeOptions) -> FastAPI:
     app.include_router(metrics.router)
     app.include_router(docs.router)
     _mount_dashboard(app)
+    openapi.install(app)
     app.add_middleware(Guard, allowed_hosts=[options.host], token=options.token)
     app.add_middleware(SecurityHeaders)  # added last, so outermost: its headers reach the Guard's refusals too
     return app

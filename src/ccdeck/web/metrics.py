@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from ccdeck.live.monitor import Monitor
 from ccdeck.live.state import STATES
+from ccdeck.shapes.common import ActiveCounts
 
 router = APIRouter()
 _BY_MODEL = text(
@@ -23,10 +24,10 @@ def _label(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def render(monitor: Monitor, active: dict[str, int]) -> str:
+def render(monitor: Monitor, active: ActiveCounts) -> str:
     lines = ["# HELP ccdeck_sessions Sessions by live state.", "# TYPE ccdeck_sessions gauge"]
     counts: dict[str, int] = dict.fromkeys(STATES, 0)
-    counts.update(active)
+    counts.update(working=active["working"], blocked=active["blocked"], waiting=active["waiting"], idle=active["idle"])
     lines += ["# HELP ccdeck_tokens_total Tokens by model and type.", "# TYPE ccdeck_tokens_total counter"]
     costs = ["# HELP ccdeck_cost_usd_total API-equivalent cost by model.", "# TYPE ccdeck_cost_usd_total counter"]
     with monitor.store.read() as conn:

@@ -6,33 +6,30 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any, Literal
 
 import orjson
 from fastapi import APIRouter, HTTPException, Request
 
 from ccdeck.live.monitor import Monitor
-from ccdeck.live.mutes import MuteKind, save_mutes
+from ccdeck.live.mutes import save_mutes
+from ccdeck.shapes.api import MutesAnswer
+from ccdeck.shapes.common import MuteKind
+from ccdeck.shapes.messages import MutesMessage
+from ccdeck.web.openapi import REF
 from ccdeck.web.runs_api import _json_body
 
 router = APIRouter(prefix="/api/mutes")
 MAX_VALUE = 4096
-MUTE_BODY = {
-    "required": True,
-    "content": {"application/json": {"schema": {
-        "type": "object", "required": ["kind", "value"],
-        "properties": {"kind": {"enum": ["session", "project"]}, "value": {"type": "string"}},
-    }}},
-}  # fmt: skip
+MUTE_BODY = {"required": True, "content": {"application/json": {"schema": {"$ref": REF.format(model="NewMute")}}}}
 
 
 @router.get("")
-async def list_mutes(request: Request) -> dict[str, Any]:
-    return {"mutes": _monitor(request).alerts.mutes.as_json()}
+async def list_mutes(request: Request) -> MutesAnswer:
+    return MutesAnswer(mutes=_monitor(request).alerts.mutes.as_json())
 
 
 @router.post("", openapi_extra={"requestBody": MUTE_BODY})
-async def mute(request: Request) -> dict[str, Any]:
+async def mute(request: Request) -> MutesAnswer:
     body = await _json_body(request)
     kind, value = _checked(body.get("kind"), body.get("value"))
     if not _monitor(request).alerts.mutes.add(kind, value):
@@ -41,7 +38,7 @@ async def mute(request: Request) -> dict[str, Any]:
 
 
 @router.delete("")
-async def unmute(request: Request, kind: Literal["session", "project"], value: str) -> dict[str, Any]:
+async def unmute(request: Request, kind: MuteKind, value: str) -> MutesAnswer:
     _monitor(request).alerts.mutes.remove(*_checked(kind, value))
     return await _saved(request)
 
@@ -59,10 +56,10 @@ def _checked(kind: object, value: object) -> tuple[MuteKind, str]:
     return ("session" if kind == "session" else "project"), value
 
 
-async def _saved(request: Request) -> dict[str, Any]:
+async def _saved(request: Request) -> MutesAnswer:
     monitor = _monitor(request)
     mutes = monitor.alerts.mutes.as_json()
     path: Path = request.app.state.mutes_path
     await asyncio.to_thread(save_mutes, path, orjson.dumps(mutes))
-    monitor.hub.publish({"type": "mutes", "mutes": mutes})
-    return {"mutes": mutes}
+    monitor.hub.publish(MutesMessage(type="mutes", mutes=mutes))
+    return MutesAnswer(mutes=mutes)

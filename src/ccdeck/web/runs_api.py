@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -20,17 +20,13 @@ from ccdeck.errors import CcdeckError, UsageError
 from ccdeck.orchestrator import control
 from ccdeck.orchestrator.report import with_prompt_previews
 from ccdeck.orchestrator.spec import RunOptions, Trust
+from ccdeck.shapes import api as shapes
+from ccdeck.shapes.common import Run
 from ccdeck.store.store import Store
+from ccdeck.web.openapi import NEW_RUN_BODY
 
 router = APIRouter(prefix="/api/runs")
 MAX_BODY = 1 << 20  # bytes; a thousand long prompts fit
-START_BODY = {
-    "required": True,
-    "content": {"application/json": {"schema": {
-        "type": "object", "required": ["tasks"],
-        "properties": {"tasks": {"type": "array", "items": {"type": "object"}}, "options": {"type": "object"}},
-    }}},
-}  # fmt: skip
 
 
 def _store(request: Request) -> Store:
@@ -38,7 +34,7 @@ def _store(request: Request) -> Store:
     return store
 
 
-async def _one(request: Request, run_id: str) -> dict[str, Any]:
+async def _one(request: Request, run_id: str) -> Run:
     try:
         runs = await asyncio.to_thread(control.status, _store(request), run_id)
     except UsageError:
@@ -49,14 +45,14 @@ async def _one(request: Request, run_id: str) -> dict[str, Any]:
 @router.get("")
 async def list_runs(
     request: Request, active: bool = False, limit: Annotated[int, Query(ge=1, le=500)] = 50
-) -> dict[str, Any]:
+) -> shapes.RunList:
     runs = await asyncio.to_thread(control.status, _store(request), limit=limit, active_only=active)
-    return {"runs": [with_prompt_previews(run) for run in runs]}  # whole prompts: GET /api/runs/{id}
+    return shapes.RunList(runs=[with_prompt_previews(run) for run in runs])  # whole prompts: GET /api/runs/{id}
 
 
 @router.get("/{run_id}")
-async def get_run(request: Request, run_id: str) -> dict[str, Any]:
-    return {"run": await _one(request, run_id)}
+async def get_run(request: Request, run_id: str) -> shapes.OneRun:
+    return shapes.OneRun(run=await _one(request, run_id))
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
@@ -95,8 +91,8 @@ def _with_hooks(request: Request, defaults: RunOptions) -> tuple[RunOptions, dic
     return replace(defaults, hooks_url=hook_url(server[0], server[1]), hooks_token=token is not None), env
 
 
-@router.post("", status_code=201, openapi_extra={"requestBody": START_BODY})
-async def start_run(request: Request) -> dict[str, Any]:
+@router.post("", status_code=201, openapi_extra={"requestBody": NEW_RUN_BODY})
+async def start_run(request: Request) -> shapes.OneRun:
     body = await _json_body(request)
     defaults, env = _with_hooks(request, request.app.state.run_defaults)
     claude_bin: str | None = request.app.state.claude_bin
@@ -108,23 +104,23 @@ async def start_run(request: Request) -> dict[str, Any]:
         )  # fmt: skip
     except CcdeckError as exc:
         raise HTTPException(422, " ".join(str(exc).split())) from None
-    return {"run": await _one(request, run_id)}
+    return shapes.OneRun(run=await _one(request, run_id))
 
 
 @router.post("/{run_id}/stop")
-async def stop_run(request: Request, run_id: str) -> dict[str, int]:
+async def stop_run(request: Request, run_id: str) -> shapes.Stopped:
     await _one(request, run_id)
     stopped = await asyncio.to_thread(control.stop, _store(request), [run_id], wait=False)
-    return {"stopped": len(stopped)}
+    return shapes.Stopped(stopped=len(stopped))
 
 
 @router.post("/{run_id}/tasks/{task_id}/stop")
-async def stop_task(request: Request, run_id: str, task_id: str) -> dict[str, int]:
+async def stop_task(request: Request, run_id: str, task_id: str) -> shapes.Stopped:
     try:
         stopped = await asyncio.to_thread(control.stop, _store(request), [f"{run_id}/{task_id}"], wait=False)
     except UsageError:
         raise HTTPException(404, f"no task {run_id}/{task_id}") from None
-    return {"stopped": len(stopped)}
+    return shapes.Stopped(stopped=len(stopped))
 
 
 @router.get("/{run_id}/tasks/{task_id}/log")
@@ -132,11 +128,11 @@ async def task_log(
     request: Request,
     run_id: str,
     task_id: str,
-    stream: Literal["stderr", "events"] = "stderr",
+    stream: shapes.LogStream = "stderr",
     tail: Annotated[int, Query(ge=1, le=5000)] = 200,
-) -> dict[str, list[str]]:
+) -> shapes.LogLines:
     try:
         lines = await asyncio.to_thread(control.task_log, _store(request), run_id, task_id, stream, tail)
     except UsageError:
         raise HTTPException(404, f"no log for {run_id}/{task_id}") from None
-    return {"lines": lines}
+    return shapes.LogLines(lines=lines)

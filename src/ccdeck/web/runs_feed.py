@@ -12,11 +12,12 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
 
 from ccdeck.live.hub import Hub
 from ccdeck.orchestrator import control
 from ccdeck.orchestrator.report import with_prompt_previews
+from ccdeck.shapes.common import Run
+from ccdeck.shapes.messages import RunUpdatedMessage
 from ccdeck.store import runs as run_queries
 from ccdeck.store.store import Store
 
@@ -26,7 +27,7 @@ POLL_SECONDS = 0.5
 
 class RunsFeed:
     def __init__(
-        self, store: Store, hub: Hub, on_run: Callable[[dict[str, Any]], None] | None = None, always: bool = False
+        self, store: Store, hub: Hub, on_run: Callable[[Run], None] | None = None, always: bool = False
     ) -> None:
         self.store = store
         self.hub = hub
@@ -57,11 +58,11 @@ class RunsFeed:
                 continue
             since = checked - POLL_SECONDS  # overlap one period: a write racing the read is never missed
             for run in runs:
-                self.hub.publish({"type": "run.updated", "run": run})
+                self.hub.publish(RunUpdatedMessage(type="run.updated", run=run))
                 if self.on_run is not None:
                     self.on_run(run)
 
-    def _changed(self, since: float) -> list[dict[str, Any]]:
+    def _changed(self, since: float) -> list[Run]:
         with self.store.read() as conn:
             ids = run_queries.runs_changed_since(conn, since)
         return [with_prompt_previews(run) for run_id in ids for run in control.status(self.store, run_id)]
