@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+from collections.abc import Iterator
+
 import pytest
 
 # Fixtures for running the real Claude Code CLI against a fake Messages API: claude_bin, fake_api,
@@ -13,3 +16,14 @@ pytest_plugins = ["fakeapi.fixtures"]
 def _no_inherited_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tables laid out the same wherever the tests run: a test that wants a width sets `COLUMNS` itself."""
     monkeypatch.delenv("COLUMNS", raising=False)
+
+
+@pytest.fixture
+def sleeper() -> Iterator[subprocess.Popen[bytes]]:
+    """A live process for a registry entry to point at (its pid and `procStart` are real), killed at the end."""
+    child = subprocess.Popen(["sleep", "300"])
+    try:
+        yield child
+    finally:
+        child.kill()
+        child.wait()

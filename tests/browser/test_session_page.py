@@ -44,16 +44,6 @@ def _write_registry(config: Path, pid: int) -> None:
 
 
 @pytest.fixture
-def sleeper() -> Iterator[subprocess.Popen[bytes]]:
-    child = subprocess.Popen(["sleep", "300"])
-    try:
-        yield child
-    finally:
-        child.kill()
-        child.wait()
-
-
-@pytest.fixture
 def blocked(tmp_path: Path, sleeper: subprocess.Popen[bytes]) -> Iterator[tuple[LiveServer, Path]]:
     config = tmp_path / "config"
     now = datetime.now(UTC)

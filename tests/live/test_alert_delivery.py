@@ -59,16 +59,6 @@ def receiver() -> Iterator[Receiver]:
         r.close()
 
 
-@pytest.fixture
-def sleeper() -> Iterator[subprocess.Popen[bytes]]:
-    child = subprocess.Popen(["sleep", "300"])
-    try:
-        yield child
-    finally:
-        child.kill()
-        child.wait()
-
-
 def _quiet(receiver: Receiver, count: int, seconds: float = 1.0) -> None:
     """Nothing more arrives for a while (sending is asynchronous: give a stray alert the time to show up)."""
     time.sleep(seconds)

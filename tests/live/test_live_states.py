@@ -9,7 +9,7 @@ import os
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -118,16 +118,6 @@ def _until(check: Callable[[], bool], timeout: float = 10.0) -> None:
 def _state(server: LiveServer, session: str) -> tuple[str, str | None]:
     row = server.get(f"/api/sessions/{session}").json()["session"]
     return row["state"], row["blockedOn"]
-
-
-@pytest.fixture
-def sleeper() -> Iterator[subprocess.Popen[bytes]]:
-    child = subprocess.Popen(["sleep", "300"])
-    try:
-        yield child
-    finally:
-        child.kill()
-        child.wait()
 
 
 @pytest.mark.skipif(not JITI.exists(), reason="frontend packages not installed (make frontend-test installs them)")
