@@ -19,6 +19,7 @@ from ccdeck.config import Config
 from ccdeck.errors import UsageError
 from ccdeck.orchestrator import control
 from ccdeck.orchestrator.spec import (
+    LOCAL,
     RunOptions,
     TaskSpec,
     Trust,
@@ -353,3 +354,17 @@ def test_bypass_permissions_over_http_needs_the_servers_consent(tmp_path: Path) 
     allowed = Trust.remote(allow_bypass=True)
     assert resolve_tasks([task], OPTIONS, tmp_path, trust=allowed)[0].permission_mode == "bypassPermissions"
     assert resolve_tasks([task], OPTIONS, tmp_path)[0].permission_mode == "bypassPermissions"  # the CLI's user
+
+
+def test_any_shell_command_over_http_needs_the_servers_consent(tmp_path: Path) -> None:
+    task = {"id": "a", "prompt": "x"}
+    remote = Trust.remote(allow_bypass=False)
+    for rule in ("Bash", "Bash(*)", "Bash(:*)", " Bash ( * ) "):
+        with pytest.raises(UsageError, match="allows any shell command"):
+            resolve_tasks([{**task, "allowed_tools": ["Read", rule]}], OPTIONS, tmp_path, trust=remote)
+    scoped = ["Read", "Bash(git diff:*)", "Edit"]
+    assert resolve_tasks([{**task, "allowed_tools": scoped}], OPTIONS, tmp_path, trust=remote)[0].allowed_tools == (
+        tuple(scoped)
+    )
+    for trust in (Trust.remote(allow_bypass=True), LOCAL):
+        assert resolve_tasks([{**task, "allowed_tools": ["Bash"]}], OPTIONS, tmp_path, trust=trust)[0].allowed_tools

@@ -77,11 +77,18 @@ def env_name_denied(name: str) -> bool:
     return name in ENV_DENIED or name.startswith(ENV_DENIED_PREFIXES)
 
 
+def _any_shell_command(rule: str) -> bool:
+    """`Bash`, `Bash(*)`, `Bash(:*)`: a rule that lets the model run every shell command without asking."""
+    name, _, pattern = rule.strip().partition("(")
+    return name.strip() == "Bash" and pattern.rstrip(")").strip() in ("", "*", ":*")
+
+
 @dataclass(frozen=True)
 class Trust:
     """How far the author of a task list is trusted. `LOCAL` (the CLI's user, the default) may set any well-formed
     environment variable and any permission mode; `remote` (a request over HTTP) may not set `ENV_DENIED` names,
-    and asks for `bypassPermissions` only where the server was started with `--allow-bypass`."""
+    and asks for `bypassPermissions`, or allows every shell command (`allowed_tools: ["Bash"]`), only where the server
+    was started with `--allow-bypass`."""
 
     deny_env: bool = False
     allow_bypass: bool = True
@@ -446,6 +453,11 @@ class _Checker:
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() and _is_clean(v) for v in value):
             raise self._fail(key, "a list of tool names")
+        if not self.trust.allow_bypass and (shell := next((v for v in value if _any_shell_command(v)), None)):
+            raise UsageError(
+                f'{self.where}: "{key}": {shell!r} allows any shell command, which is refused over HTTP unless '
+                "`ccdeck serve` runs with --allow-bypass; allow commands by prefix, e.g. \"Bash(git diff:*)\""
+            )
         return tuple(value)
 
     def env(self, key: str) -> dict[str, str]:
