@@ -215,7 +215,9 @@ class Monitor:
                 continue
             self.pending_since = self.pending_since or time.time()
             if any(not p.name.endswith(FILE_SUFFIXES) for p in transcripts):
-                await self.scan_all(progress=False)  # a new folder: its files' own events may have been missed
+                # A new folder (a project, a background job): its files' own events may have been missed.
+                await self._load_live_files()
+                await self.scan_all(progress=False)
             else:
                 await self._run(functools.partial(self.ingestor.scan_paths, self.config_dirs, transcripts))
 
