@@ -456,7 +456,7 @@ class _Checker:
         if not self.trust.allow_bypass and (shell := next((v for v in value if _any_shell_command(v)), None)):
             raise UsageError(
                 f'{self.where}: "{key}": {shell!r} allows any shell command, which is refused over HTTP unless '
-                "`ccdeck serve` runs with --allow-bypass; allow commands by prefix, e.g. \"Bash(git diff:*)\""
+                '`ccdeck serve` runs with --allow-bypass; allow commands by prefix, e.g. "Bash(git diff:*)"'
             )
         return tuple(value)
 
