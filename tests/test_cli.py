@@ -19,6 +19,7 @@ from core_fixtures import (
     P1,
     P2,
     P3,
+    PYTHON,
     REPORT_RESPONSES,
     SONNET_4,
     TOKEN_FIELDS,
@@ -489,3 +490,15 @@ def test_version_and_help() -> None:
     assert done.returncode == 0
     assert done.stdout.startswith("ccdeck ")
     assert "usage" in _run("--help").stdout
+
+
+def test_version_answers_before_the_command_line_loads(capsys: Capsys) -> None:
+    # The same line as the full command line's `--version`, printed without importing Typer, Rich or SQLAlchemy.
+    code, full, _ = run_cli(capsys, "--version")
+    assert code == 0
+    probe = "import sys; from ccdeck import entry; entry.main(['--version']); print(sorted(m for m in sys.modules " \
+            "if m.split('.')[0] in ('typer', 'rich', 'sqlalchemy', 'click')))"  # fmt: skip
+    done = subprocess.run([str(PYTHON), "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    version, loaded = done.stdout.splitlines()
+    assert version == full.strip()
+    assert loaded == "[]"

@@ -1,8 +1,8 @@
 """The `ccdeck` console entry point. `ccdeck statusline` runs after every message of every Claude Code session and
 must answer in tens of milliseconds, so it is dispatched here, before the command line's imports (Typer, Rich,
-SQLAlchemy: over a second on a busy machine); so is `ccdeck status ... --json` (`orchestrator.fast_status`, which
-hands anything unusual back), and the fork of a detached run's supervisor (`orchestrator.launch`). Everything else
-goes to `ccdeck.cli.main`.
+SQLAlchemy: over a second on a busy machine); so are `ccdeck --version` and `ccdeck status ... --json`
+(`orchestrator.fast_status`, which hands anything unusual back), and the fork of a detached run's supervisor
+(`orchestrator.launch`). Everything else goes to `ccdeck.cli.main`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,11 @@ if TYPE_CHECKING:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["--version"]:
+        from ccdeck import __version__
+
+        sys.stdout.write(f"ccdeck {__version__}\n")  # the same line as the full command line's --version
+        return 0
     if args[:1] == ["statusline"]:
         from ccdeck import statusline
 
