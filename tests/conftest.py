@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -27,3 +29,17 @@ def sleeper() -> Iterator[subprocess.Popen[bytes]]:
     finally:
         child.kill()
         child.wait()
+
+
+@pytest.fixture
+def utc_local() -> Iterator[None]:
+    """The machine's local zone is UTC while the test runs (commands without --timezone use it)."""
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    yield
+    if old is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = old
+    time.tzset()

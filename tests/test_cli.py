@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -52,20 +50,6 @@ SESSION_ROW_KEYS = {
 }
 TOTALS_KEYS = {*TOKEN_FIELDS, "totalTokens", "costUSD"}
 UNKNOWN_MODEL = "acme-llm-1"
-
-
-@pytest.fixture
-def utc_local() -> Iterator[None]:
-    """The machine's local zone is UTC while the test runs (commands without --timezone use it)."""
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    yield
-    if old is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = old
-    time.tzset()
 
 
 @pytest.fixture

@@ -8,8 +8,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -72,19 +70,6 @@ def run(raw: bytes, db: Path, fmt: str | None = None, now: float = NOW) -> str:
     options = {"--db": str(db)} | ({"--format": fmt} if fmt else {})
     assert statusline.run(options, io.BytesIO(raw), out, {}, now=now) == 0
     return out.getvalue()
-
-
-@pytest.fixture
-def utc_local() -> Iterator[None]:
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    yield
-    if old is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = old
-    time.tzset()
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ IDLE = 600.0
 def test_state_rules() -> None:
     assert session_state("tool_use", NOW - 5, NOW, IDLE, alive=True) == "working"
     assert session_state("answer", NOW - 5, NOW, IDLE, alive=True) == "waiting"
-    assert session_state("answer", NOW - 5, NOW, IDLE, alive=True, registry_status="busy") == "working"
     assert session_state("answer", NOW - 3600, NOW, IDLE, alive=True) == "idle"
     assert session_state("tool_use", NOW - 5, NOW, IDLE, alive=False) == "ended"
     assert session_state("prompt", NOW - 5, NOW, IDLE, alive=None) == "working"

@@ -76,8 +76,6 @@ def session_state(
     now: float,
     idle_after: float,
     alive: bool | None,
-    registry_status: str | None = None,
-    waiting_for: str | None = None,
 ) -> State:
     """`alive` is True/False when the process is known to live or not, None when nothing says."""
     quiet = last_activity is None or now - last_activity > idle_after
@@ -87,10 +85,6 @@ def session_state(
         if quiet:
             return "ended"
         return "working" if last_kind in _BUSY_KINDS else "waiting"
-    if registry_status == "busy":
-        return "working"
-    if registry_status == "waiting" and waiting_for:
-        return "blocked"
     if quiet:
         return "idle"
     return "working" if last_kind in _BUSY_KINDS else "waiting"
