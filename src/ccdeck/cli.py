@@ -10,51 +10,38 @@ import inspect
 import logging
 import os
 import sys
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import orjson
 import typer
-from rich.console import Console, RenderableType
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
-from sqlalchemy import Connection
 
-from ccdeck import __version__, cli_live, cli_runs, config
+from ccdeck import __version__, cli_live, commands, config
 from ccdeck.claude.discovery import config_dirs_from
+from ccdeck.cli_params import direct_coercion
 from ccdeck.config import Config
 from ccdeck.errors import CcdeckError
-from ccdeck.ingest.pipeline import Ingestor, ScanStats
-from ccdeck.live.offline import stored_model
-from ccdeck.live.state import ACTIVE_STATES
-from ccdeck.render.cells import nothing_found
-from ccdeck.render.console import stdout_console
-from ccdeck.reports import render
-from ccdeck.reports.blocks import blocks_report
-from ccdeck.reports.filters import Filters
-from ccdeck.reports.periods import PERIOD_KEYS, Period, period_report
-from ccdeck.reports.search_report import search_report
-from ccdeck.reports.session_report import session_report
-from ccdeck.shapes.cli import ListedSession, SessionList, UsageReport
-from ccdeck.store.search import MARK_END, MARK_START, fts_query
-from ccdeck.store.store import Store
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+    from ccdeck.reports.filters import Filters
+    from ccdeck.reports.periods import Period
+    from ccdeck.shapes.cli import UsageReport
+    from ccdeck.store.reader import Reader
 
 log = logging.getLogger("ccdeck")
 T = TypeVar("T")
 app = typer.Typer(
     name="ccdeck",
-    help="See and launch many Claude Code sessions at once. Reads Claude Code's files read-only; "
-    "keeps history in SQLite. Costs are API-equivalent estimates.",
+    help=commands.APP_HELP,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-usage_app = typer.Typer(
-    help="Token usage and API-equivalent cost by day, week, month, session or 5-hour block.", no_args_is_help=True
-)
-app.add_typer(usage_app, name="usage")
+usage_app = typer.Typer(help=commands.COMMANDS["usage"], no_args_is_help=True)
+app.add_typer(usage_app, name="usage", short_help=commands.COMMANDS["usage"])
 
 ConfigDirs = Annotated[
     list[Path] | None,
@@ -86,8 +73,24 @@ Project = Annotated[
     ),
 ]
 
-stdout = stdout_console()
-stderr = Console(stderr=True)
+_consoles: dict[str, Console] = {}  # made on first use in each command (`main` forgets them)
+
+
+def out() -> Console:
+    """The console of stdout, made for this command (its width follows this command's terminal or `COLUMNS`)."""
+    if "out" not in _consoles:
+        from ccdeck.render.console import stdout_console
+
+        _consoles["out"] = stdout_console()
+    return _consoles["out"]
+
+
+def err() -> Console:
+    if "err" not in _consoles:
+        from rich.console import Console
+
+        _consoles["err"] = Console(stderr=True)
+    return _consoles["err"]
 
 
 def _emit_json(data: Mapping[str, Any]) -> None:
@@ -99,71 +102,35 @@ def resolve(config_dirs: list[Path] | None, db: Path | None) -> Config:
     return Config.resolve(db=db, config_dirs=dirs)
 
 
-@contextmanager
-def opened(cfg: Config) -> Iterator[Store]:
-    store = Store.open(cfg.db)
-    try:
-        yield store
-    finally:
-        store.close()
+def read_after_scan(cfg: Config, scan: bool, read: Callable[[Reader], T]) -> T:
+    """Ingest what is new (unless `--no-scan`), then read: with `sqlite3` alone when nothing needed writing."""
+    from ccdeck.cli_read import read_after_scan as read_fresh
 
-
-def _progress_after(delay: float) -> tuple[Callable[[int, int], None], Callable[[], None]]:
-    """A progress callback that shows a bar only once the work has taken `delay` seconds."""
-    started = time.monotonic()
-    state: dict[str, Any] = {}
-
-    def update(done: int, total: int) -> None:
-        if "bar" not in state:
-            if time.monotonic() - started < delay or not stderr.is_terminal:
-                return
-            bar = Progress("Ingesting", BarColumn(), DownloadColumn(), TimeRemainingColumn(), console=stderr)
-            state["bar"], state["task"] = bar, bar.add_task("scan", total=total)
-            bar.start()
-        state["bar"].update(state["task"], completed=done, total=total)
-
-    def finish() -> None:
-        if "bar" in state:
-            state["bar"].stop()
-
-    return update, finish
-
-
-def ingest(store: Store, cfg: Config) -> ScanStats:
-    update, finish = _progress_after(1.0)
-    try:
-        return Ingestor(store).scan(cfg.config_dirs, update)
-    finally:
-        finish()
-
-
-def read_after_scan(cfg: Config, scan: bool, read: Callable[[Connection], T]) -> T:
-    """Open the store, ingest what is new (unless `--no-scan`), then read with one connection."""
-    with opened(cfg) as store:
-        if scan:
-            ingest(store, cfg)
-        with store.read() as conn:
-            return read(conn)
+    return read_fresh(cfg, scan, read, err)
 
 
 def _warn_unpriced(models: Sequence[str]) -> None:
     if models:
-        stderr.print(f"[yellow]warning:[/] no price known for {', '.join(models)}: cost shown as — (null in JSON)")
+        err().print(f"[yellow]warning:[/] no price known for {', '.join(models)}: cost shown as — (null in JSON)")
 
 
-@app.command()
+@app.command(short_help=commands.COMMANDS["scan"])
 def scan(config_dir: ConfigDirs = None, db: Db = None, json: Json = False) -> None:
     """Ingest new lines from Claude Code's files into the database (incremental; safe to interrupt)."""
+    from ccdeck.cli_ingest import ingest, opened
+
     cfg = resolve(config_dir, db)
     with opened(cfg) as store:
-        stats = ingest(store, cfg).as_json()
+        stats = ingest(store, cfg, err()).as_json()
     if json:
         _emit_json(stats)
     else:
-        render.scan_summary(stdout, stats)
+        from ccdeck.reports import render
+
+        render.scan_summary(out(), stats)
 
 
-@app.command()
+@app.command(short_help=commands.COMMANDS["sessions"])
 def sessions(
     active: Annotated[
         bool, typer.Option("--active", help="Only sessions that are working, blocked, waiting or idle.")
@@ -177,12 +144,18 @@ def sessions(
     no_scan: NoScan = False,
 ) -> None:
     """List sessions, newest first, with their state, project, branch, tokens and cost."""
+    from ccdeck.live.offline import stored_model
+    from ccdeck.live.state import ACTIVE_STATES
+    from ccdeck.reports.filters import Filters
+    from ccdeck.reports.session_report import session_report
+    from ccdeck.shapes.cli import ListedSession, SessionList
+
     cfg = resolve(config_dir, db)
     filters = Filters.from_cli(since, None, None, project)
     idle_after = cfg.get(config.IDLE_MINUTES) * 60
     rows, model = read_after_scan(
-        cfg, not no_scan, lambda conn: (session_report(conn, filters)["sessions"],
-                                        stored_model(conn, cfg.config_dirs, idle_after))
+        cfg, not no_scan, lambda reader: (session_report(reader, filters)["sessions"],
+                                          stored_model(reader, cfg.config_dirs, idle_after))
     )  # fmt: skip
     listed: list[ListedSession] = [{**r, **model.view(r["sessionId"]).as_json()} for r in rows]
     if active:
@@ -192,12 +165,14 @@ def sessions(
         _emit_json(SessionList(sessions=listed))
     elif not listed:
         given = [*(["--active"] if active else []), *_filter_flags(since, None, project)]
-        stdout.print(nothing_found("sessions", cfg.config_dirs, given, not no_scan), markup=False, highlight=False)
+        _nothing_found("sessions", cfg, given, not no_scan)
     else:
-        stdout.print(render.sessions_table(listed))
+        from ccdeck.reports import render
+
+        out().print(render.sessions_table(listed))
 
 
-@app.command()
+@app.command(short_help=commands.COMMANDS["search"])
 def search(
     text: Annotated[str, typer.Argument(help="Words to find, all of them, in any order (whole words).")],
     project: Project = None,
@@ -208,13 +183,19 @@ def search(
     no_scan: NoScan = False,
 ) -> None:
     """Find prompts, answers, tool calls and session titles holding every word of TEXT, newest first."""
+    from ccdeck.cli_ingest import read_store
+    from ccdeck.reports.search_report import search_report
+    from ccdeck.store.search import MARK_END, MARK_START, fts_query
+
     cfg = resolve(config_dir, db)
     fts_query(text)  # a query too long to run fails before the scan
-    report = read_after_scan(cfg, not no_scan, lambda conn: search_report(conn, text, project, limit))
+    report = read_store(cfg, not no_scan, lambda conn: search_report(conn, text, project, limit), err())
     if json:
         _emit_json(report)
     else:
-        stdout.print(render.search_table(report, MARK_START, MARK_END))
+        from ccdeck.reports import render
+
+        out().print(render.search_table(report, MARK_START, MARK_END))
 
 
 def _filter_flags(since: str | None, until: str | None, project: str | None) -> list[str]:
@@ -223,8 +204,14 @@ def _filter_flags(since: str | None, until: str | None, project: str | None) -> 
     return [f"{flag} {value}" for flag, value in flags if value]
 
 
-ReportBuilder = Callable[[Connection, Filters, bool], UsageReport]  # the bool: `--all`
-ReportTable = Callable[[UsageReport, bool], RenderableType]
+def _nothing_found(what: str, cfg: Config, given: list[str], scanned: bool) -> None:
+    from ccdeck.render.cells import nothing_found
+
+    out().print(nothing_found(what, cfg.config_dirs, given, scanned), markup=False, highlight=False)
+
+
+ReportBuilder = Callable[["Reader", "Filters", bool], "UsageReport"]  # the bool: `--all`
+ReportTable = Callable[["UsageReport", bool], "RenderableType"]
 
 
 def _report_command(build: ReportBuilder, table: ReportTable, doc: str, every: bool) -> Callable[..., None]:
@@ -243,17 +230,21 @@ def _report_command(build: ReportBuilder, table: ReportTable, doc: str, every: b
         json: Json = False,
         no_scan: NoScan = False,
     ) -> None:
+        from ccdeck.reports.filters import Filters
+
         cfg = resolve(config_dir, db)
         filters = Filters.from_cli(since, until, timezone, project)
-        report = read_after_scan(cfg, not no_scan, lambda conn: build(conn, filters, all_sessions))
+        report = read_after_scan(cfg, not no_scan, lambda reader: build(reader, filters, all_sessions))
         _warn_unpriced(report["unpricedModels"])
         if json:
             _emit_json(report)
-        elif not render.report_rows(report):
-            message = nothing_found("usage", cfg.config_dirs, _filter_flags(since, until, project), not no_scan)
-            stdout.print(message, markup=False, highlight=False)
+            return
+        from ccdeck.reports import render
+
+        if not render.report_rows(report):
+            _nothing_found("usage", cfg, _filter_flags(since, until, project), not no_scan)
         else:
-            stdout.print(table(report, breakdown))
+            out().print(table(report, breakdown))
 
     command.__doc__ = doc
     if not every:
@@ -264,10 +255,42 @@ def _report_command(build: ReportBuilder, table: ReportTable, doc: str, every: b
 
 
 def _period(period: Period) -> tuple[ReportBuilder, ReportTable]:
-    return (
-        lambda conn, filters, _all: period_report(conn, filters, period),
-        lambda report, breakdown: render.period_table(report, PERIOD_KEYS[period], breakdown),
-    )
+    def build(reader: Reader, filters: Filters, _all: bool) -> UsageReport:
+        from ccdeck.reports.periods import period_report
+
+        return period_report(reader, filters, period)
+
+    def table(report: UsageReport, breakdown: bool) -> RenderableType:
+        from ccdeck.reports import render
+        from ccdeck.reports.periods import PERIOD_KEYS
+
+        return render.period_table(report, PERIOD_KEYS[period], breakdown)
+
+    return build, table
+
+
+def _sessions_usage(reader: Reader, filters: Filters, every: bool) -> UsageReport:
+    from ccdeck.reports.session_report import session_report
+
+    return session_report(reader, filters, with_empty=every)
+
+
+def _sessions_usage_table(report: UsageReport, _breakdown: bool) -> RenderableType:
+    from ccdeck.reports import render
+
+    return render.session_usage_table(report)
+
+
+def _blocks(reader: Reader, filters: Filters, _all: bool) -> UsageReport:
+    from ccdeck.reports.blocks import blocks_report
+
+    return blocks_report(reader, filters)
+
+
+def _blocks_table(report: UsageReport, _breakdown: bool) -> RenderableType:
+    from ccdeck.reports import render
+
+    return render.blocks_table(report)
 
 
 REPORTS: dict[str, tuple[ReportBuilder, ReportTable, str]] = {
@@ -275,14 +298,14 @@ REPORTS: dict[str, tuple[ReportBuilder, ReportTable, str]] = {
     "weekly": (*_period("weekly"), "Usage per week (weeks start on Monday)."),
     "monthly": (*_period("monthly"), "Usage per month."),
     "session": (
-        lambda conn, filters, every: session_report(conn, filters, with_empty=every),
-        lambda report, _breakdown: render.session_usage_table(report),
+        _sessions_usage,
+        _sessions_usage_table,
         "Usage per Claude Code session (subagents count in their parent session); sessions without tokens only "
         "with --all.",
     ),
     "blocks": (
-        lambda conn, filters, _all: blocks_report(conn, filters),
-        lambda report, _breakdown: render.blocks_table(report),
+        _blocks,
+        _blocks_table,
         "5-hour billing windows; the active one shows its burn rate and projected end.",
     ),
 }
@@ -290,7 +313,7 @@ for _name, (_build, _table, _doc) in REPORTS.items():
     usage_app.command(_name)(_report_command(_build, _table, _doc, every=_name == "session"))
 
 
-@app.command()
+@app.command(short_help=commands.COMMANDS["serve"])
 def serve(
     host: Annotated[str | None, typer.Option("--host", help=f"{config.HOST.help} (default 127.0.0.1)")] = None,
     port: Annotated[
@@ -309,11 +332,11 @@ def serve(
 
     overrides = {"host": host, "port": port, "poll": poll, "allow_bypass": allow_bypass}
     cfg = Config.resolve(db=db, config_dirs=resolve(config_dir, db).config_dirs, overrides=overrides)
-    run_server(cfg, open_browser=open_browser, out=stdout)
+    run_server(cfg, open_browser=open_browser, out=out())
     exit_at_once()
 
 
-@app.command()
+@app.command(short_help=commands.COMMANDS["watch"])
 def watch(
     config_dir: ConfigDirs = None,
     db: Db = None,
@@ -321,24 +344,49 @@ def watch(
     """A live table of active sessions and today's totals in the terminal, updated as files change."""
     from ccdeck.live.terminal import run_watch
 
-    run_watch(resolve(config_dir, db), stdout)
+    run_watch(resolve(config_dir, db), out())
 
 
-cli_runs.register(app)
 cli_live.register(app)
+
+
+def register_runs() -> None:
+    """Add the launch commands (`ccdeck.cli_runs`, with the orchestrator behind them) once: `main` does it only
+    for a command line that may name one of them (or asks for the list of all)."""
+    if any(_command_name(info) in commands.RUN_COMMANDS for info in app.registered_commands):
+        return
+    from ccdeck import cli_runs
+
+    known = len(app.registered_commands)
+    cli_runs.register(app)
+    for info in app.registered_commands[known:]:
+        if _command_name(info) not in commands.RUN_COMMANDS_HIDDEN:
+            info.short_help = commands.COMMANDS[_command_name(info)]
+
+
+def _command_name(info: typer.models.CommandInfo) -> str:
+    """A registered command's name, as Typer derives it from the function's when none was given."""
+    assert info.callback is not None
+    return info.name or info.callback.__name__.lower().replace("_", "-")
+
+
+def command_tree() -> Any:
+    """The whole command line as Click sees it, every command registered (for tests and documentation)."""
+    register_runs()
+    return _plain_metavars(typer.main.get_command(app))
 
 
 def version_callback(value: bool) -> None:
     if value:
-        stdout.print(f"ccdeck {__version__}")
+        out().print(f"ccdeck {__version__}")
         raise typer.Exit()
 
 
 @app.callback()
 def root(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details (and tracebacks) to stderr.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help=commands.OPTIONS["--verbose, -v"])] = False,
     version: Annotated[
-        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version.")
+        bool, typer.Option("--version", callback=version_callback, is_eager=True, help=commands.OPTIONS["--version"])
     ] = False,
 ) -> None:
     """See and launch many Claude Code sessions at once."""
@@ -352,31 +400,49 @@ def root(
 
 def _fresh_consoles() -> None:
     """Consoles are made for each command, so their width follows this command's environment (a terminal,
-    `COLUMNS`), not the one the module was imported in."""
-    global stdout, stderr
-    stdout, stderr = stdout_console(), Console(stderr=True)
-    cli_runs.stdout, cli_runs.stderr = stdout, stderr
+    `COLUMNS`), not the one an earlier command in this process ran in."""
+    _consoles.clear()
+    if "ccdeck.cli_runs" in sys.modules:  # its commands print to consoles of their own
+        from rich.console import Console
+
+        from ccdeck import cli_runs
+        from ccdeck.render.console import stdout_console
+
+        cli_runs.stdout, cli_runs.stderr = stdout_console(), Console(stderr=True)
+
+
+def _needs_runs(args: Sequence[str]) -> bool:
+    """Whether the command line may name a launch command: its first word that is not a root option is not one
+    of the other commands (it is one, a mistake to suggest a command for, or missing: the whole list is shown)."""
+    for arg in args:
+        if arg in ("-v", "--verbose"):
+            continue
+        return arg.startswith("-") or arg not in commands.COMMANDS or arg in commands.RUN_COMMANDS
+    return True
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; takes argv so tests can call it in-process. Returns the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if _needs_runs(args):
+        register_runs()
     _fresh_consoles()
     try:
         # Outside standalone mode a command's `typer.Exit(code)` (also --help, --version, Ctrl-C) comes back as
         # the return value, and usage mistakes are raised to us instead of printed as a box.
         command = _plain_metavars(typer.main.get_command(app))
-        code = command.main(list(sys.argv[1:] if argv is None else argv), "ccdeck", standalone_mode=False)
+        code = command.main(args, "ccdeck", standalone_mode=False)
     except CcdeckError as exc:
         _fail(str(exc))
         return exc.exit_code
     except typer.TyperException as exc:  # Click's usage errors: an unknown command or option, a bad value
         return _usage_mistake(exc)
     except (typer.Abort, KeyboardInterrupt):
-        stderr.print("ccdeck: interrupted")
+        err().print("ccdeck: interrupted")
         return 130
     except Exception:
         log.debug("unexpected error", exc_info=True)
-        stderr.print(f"ccdeck: internal error: {sys.exc_info()[1]!r} (run with -v for details)", markup=False)
+        err().print(f"ccdeck: internal error: {sys.exc_info()[1]!r} (run with -v for details)", markup=False)
         return 1
     return code if isinstance(code, int) else 0
 
@@ -386,6 +452,7 @@ def _plain_metavars(command: Any) -> Any:
     Python type (`<bool>`, `<list[Path]>`); an argument's name says enough. A declared `metavar` is kept."""
     help_option = command.get_help_option(typer.Context(command))
     for param in [*command.params, *([help_option] if help_option is not None else [])]:
+        direct_coercion(param)
         if param.param_type_name == "argument":
             param.display_type_rich = lambda ctx: None  # the name column already shows it
         elif param.metavar is None:
