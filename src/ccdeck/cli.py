@@ -6,6 +6,7 @@ traceback logged at debug level (`-v` shows it).
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import logging
 import os
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import orjson
 import typer
 
-from ccdeck import __version__, cli_live, commands, config
+from ccdeck import __version__, commands, config
 from ccdeck.claude.discovery import config_dirs_from
 from ccdeck.cli_params import direct_coercion
 from ccdeck.config import Config
@@ -347,20 +348,23 @@ def watch(
     run_watch(resolve(config_dir, db), out())
 
 
-cli_live.register(app)
+# Commands that other modules register, and those modules: `main` imports one only for a command line that may
+# name one of its commands (or asks for the list of all).
+MORE_COMMANDS = {
+    "ccdeck.cli_runs": commands.RUN_COMMANDS | commands.RUN_COMMANDS_HIDDEN,  # with the orchestrator behind them
+    "ccdeck.cli_live": commands.LIVE_COMMANDS,
+}
+_registered: set[str] = set()
 
 
-def register_runs() -> None:
-    """Add the launch commands (`ccdeck.cli_runs`, with the orchestrator behind them) once: `main` does it only
-    for a command line that may name one of them (or asks for the list of all)."""
-    if any(_command_name(info) in commands.RUN_COMMANDS for info in app.registered_commands):
+def register(module: str) -> None:
+    """Add the commands of `module` (one of MORE_COMMANDS) once, each with its declared one-line help."""
+    if module in _registered:
         return
-    from ccdeck import cli_runs
-
-    known = len(app.registered_commands)
-    cli_runs.register(app)
-    for info in app.registered_commands[known:]:
-        if _command_name(info) not in commands.RUN_COMMANDS_HIDDEN:
+    _registered.add(module)
+    importlib.import_module(module).register(app)
+    for info in app.registered_commands:
+        if _command_name(info) in commands.COMMANDS:
             info.short_help = commands.COMMANDS[_command_name(info)]
 
 
@@ -372,7 +376,8 @@ def _command_name(info: typer.models.CommandInfo) -> str:
 
 def command_tree() -> Any:
     """The whole command line as Click sees it, every command registered (for tests and documentation)."""
-    register_runs()
+    for module in MORE_COMMANDS:
+        register(module)
     return _plain_metavars(typer.main.get_command(app))
 
 
@@ -411,21 +416,21 @@ def _fresh_consoles() -> None:
         cli_runs.stdout, cli_runs.stderr = stdout_console(), Console(stderr=True)
 
 
-def _needs_runs(args: Sequence[str]) -> bool:
-    """Whether the command line may name a launch command: its first word that is not a root option is not one
-    of the other commands (it is one, a mistake to suggest a command for, or missing: the whole list is shown)."""
-    for arg in args:
-        if arg in ("-v", "--verbose"):
-            continue
-        return arg.startswith("-") or arg not in commands.COMMANDS or arg in commands.RUN_COMMANDS
-    return True
+def _modules_for(args: Sequence[str]) -> list[str]:
+    """The modules of MORE_COMMANDS a command line may need: the one of its command (its first word that is not a
+    root option), none for a command of this module, all when it names none or no known one (the whole list is
+    shown, or searched for a close match)."""
+    word = next((arg for arg in args if arg not in ("-v", "--verbose")), None)
+    if word is None or word.startswith("-") or word not in commands.COMMANDS:
+        return list(MORE_COMMANDS)
+    return [module for module, names in MORE_COMMANDS.items() if word in names]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; takes argv so tests can call it in-process. Returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if _needs_runs(args):
-        register_runs()
+    for module in _modules_for(args):
+        register(module)
     _fresh_consoles()
     try:
         # Outside standalone mode a command's `typer.Exit(code)` (also --help, --version, Ctrl-C) comes back as

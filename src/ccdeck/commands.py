@@ -42,6 +42,8 @@ COMMANDS = {
 # The commands `ccdeck.cli_runs` registers (the launch commands): the command line imports it only for them.
 RUN_COMMANDS = frozenset({"run", "status", "result", "logs", "stop", "stop-all", "clean", "run-multi", "start"})
 RUN_COMMANDS_HIDDEN = frozenset({"_supervise"})
+# The groups `ccdeck.cli_live` registers (what connects Claude Code to ccdeck).
+LIVE_COMMANDS = frozenset({"statusline", "hooks", "notify"})
 
 
 def help_text(width: int = 80) -> str:

@@ -29,7 +29,7 @@ def session_rows(reader: Reader, span: Range, *, with_empty: bool = True, limit:
     if limit is not None:
         sql += " LIMIT :limit"
         params["limit"] = limit
-    return reader.rows(sql, params)
+    return reader.records(sql, params)
 
 
 def session_facts(reader: Reader, ids: Sequence[str] | None = None) -> Sequence[Any]:

@@ -16,3 +16,6 @@ class SqlaReader:
 
     def rows(self, sql: str, params: Params | None = None) -> Sequence[Any]:
         return list(self.conn.execute(text(sql), dict(params or {})))
+
+    def records(self, sql: str, params: Params | None = None) -> Sequence[Any]:
+        return self.rows(sql, params)  # SQLAlchemy's rows name their columns already
