@@ -4,8 +4,8 @@ Known errors (`CcdeckError`) print one line on stderr and exit 2; anything else 
 traceback logged at debug level (`-v` shows it).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: Typer reads every command's annotations on each run, and
+# string annotations would be compiled and evaluated each time (a tenth of what `ccdeck --help` may take).
 import importlib
 import inspect
 import logging
@@ -74,10 +74,10 @@ Project = Annotated[
     ),
 ]
 
-_consoles: dict[str, Console] = {}  # made on first use in each command (`main` forgets them)
+_consoles: dict[str, "Console"] = {}  # made on first use in each command (`main` forgets them)
 
 
-def out() -> Console:
+def out() -> "Console":
     """The console of stdout, made for this command (its width follows this command's terminal or `COLUMNS`)."""
     if "out" not in _consoles:
         from ccdeck.render.console import stdout_console
@@ -86,7 +86,7 @@ def out() -> Console:
     return _consoles["out"]
 
 
-def err() -> Console:
+def err() -> "Console":
     if "err" not in _consoles:
         from rich.console import Console
 
@@ -103,7 +103,7 @@ def resolve(config_dirs: list[Path] | None, db: Path | None) -> Config:
     return Config.resolve(db=db, config_dirs=dirs)
 
 
-def read_after_scan(cfg: Config, scan: bool, read: Callable[[Reader], T]) -> T:
+def read_after_scan(cfg: Config, scan: bool, read: Callable[["Reader"], T]) -> T:
     """Ingest what is new (unless `--no-scan`), then read: with `sqlite3` alone when nothing needed writing."""
     from ccdeck.cli_read import read_after_scan as read_fresh
 
@@ -255,13 +255,13 @@ def _report_command(build: ReportBuilder, table: ReportTable, doc: str, every: b
     return command
 
 
-def _period(period: Period) -> tuple[ReportBuilder, ReportTable]:
-    def build(reader: Reader, filters: Filters, _all: bool) -> UsageReport:
+def _period(period: "Period") -> tuple[ReportBuilder, ReportTable]:
+    def build(reader: "Reader", filters: "Filters", _all: bool) -> "UsageReport":
         from ccdeck.reports.periods import period_report
 
         return period_report(reader, filters, period)
 
-    def table(report: UsageReport, breakdown: bool) -> RenderableType:
+    def table(report: "UsageReport", breakdown: bool) -> "RenderableType":
         from ccdeck.reports import render
         from ccdeck.reports.periods import PERIOD_KEYS
 
@@ -270,25 +270,25 @@ def _period(period: Period) -> tuple[ReportBuilder, ReportTable]:
     return build, table
 
 
-def _sessions_usage(reader: Reader, filters: Filters, every: bool) -> UsageReport:
+def _sessions_usage(reader: "Reader", filters: "Filters", every: bool) -> "UsageReport":
     from ccdeck.reports.session_report import session_report
 
     return session_report(reader, filters, with_empty=every)
 
 
-def _sessions_usage_table(report: UsageReport, _breakdown: bool) -> RenderableType:
+def _sessions_usage_table(report: "UsageReport", _breakdown: bool) -> "RenderableType":
     from ccdeck.reports import render
 
     return render.session_usage_table(report)
 
 
-def _blocks(reader: Reader, filters: Filters, _all: bool) -> UsageReport:
+def _blocks(reader: "Reader", filters: "Filters", _all: bool) -> "UsageReport":
     from ccdeck.reports.blocks import blocks_report
 
     return blocks_report(reader, filters)
 
 
-def _blocks_table(report: UsageReport, _breakdown: bool) -> RenderableType:
+def _blocks_table(report: "UsageReport", _breakdown: bool) -> "RenderableType":
     from ccdeck.reports import render
 
     return render.blocks_table(report)
