@@ -47,6 +47,7 @@ def read_as_is(cfg: Config, scan: bool, read: Callable[[Reader], T]) -> tuple[T]
         reader = SqliteReader(conn)
         if scan and not nothing_new(reader, cfg.config_dirs):
             return None
+        log.debug("nothing new in %s: reading %s as it is", ", ".join(map(str, cfg.config_dirs)), cfg.db)
         return (read(reader),)
     except sqlite3.Error as exc:
         log.debug("reading %s with sqlite3 failed, opening the store: %s", cfg.db, exc)
