@@ -64,3 +64,16 @@ def test_the_fast_help_imports_neither_typer_nor_rich() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_helps_of_commands_outside_the_launch_ones_load_no_store() -> None:
+    helps = [[name, "--help"] for name in commands.COMMANDS if name not in commands.RUN_COMMANDS]
+    helps += [["usage", name, "--help"] for name in ("daily", "weekly", "monthly", "session", "blocks")]
+    code = (
+        "import sys, io; from ccdeck import cli; sys.stdout = io.StringIO()\n"
+        f"codes = [cli.main(args) for args in {helps!r}]\n"
+        "sys.stdout = sys.__stdout__\n"
+        "print(set(codes), sorted(m for m in ('sqlalchemy', 'alembic', 'ccdeck.ingest.pipeline') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "{0} []"
