@@ -76,7 +76,7 @@ def test_a_changed_file_goes_the_full_way(capsys: Capsys, world: list[str], tmp_
 
 
 def _cfg(world: list[str]) -> object:
-    from ccdeck.cli import resolve
+    from ccdeck.cli_shared import resolve
 
     return resolve([Path(world[1])], Path(world[3]))
 

@@ -7,33 +7,35 @@ traceback logged at debug level (`-v` shows it).
 # No `from __future__ import annotations` here: Typer reads every command's annotations on each run, and
 # string annotations would be compiled and evaluated each time (a tenth of what `ccdeck --help` may take).
 import importlib
-import inspect
 import logging
-import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from collections.abc import Sequence
+from typing import Annotated, Any
 
-import orjson
 import typer
 
-from ccdeck import __version__, commands, config
-from ccdeck.claude.discovery import config_dirs_from
+from ccdeck import __version__, cli_usage, commands, config
 from ccdeck.cli_params import direct_coercion
+from ccdeck.cli_shared import (
+    ConfigDirs,
+    Db,
+    Json,
+    NoScan,
+    Project,
+    Since,
+    emit_json,
+    err,
+    filter_flags,
+    fresh_consoles,
+    nothing_found,
+    out,
+    read_after_scan,
+    resolve,
+)
 from ccdeck.config import Config
 from ccdeck.errors import CcdeckError
 
-if TYPE_CHECKING:
-    from rich.console import Console, RenderableType
-
-    from ccdeck.reports.filters import Filters
-    from ccdeck.reports.periods import Period
-    from ccdeck.shapes.cli import UsageReport
-    from ccdeck.store.reader import Reader
-
 log = logging.getLogger("ccdeck")
-T = TypeVar("T")
 app = typer.Typer(
     name="ccdeck",
     help=commands.APP_HELP,
@@ -41,78 +43,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-usage_app = typer.Typer(help=commands.COMMANDS["usage"], no_args_is_help=True)
-app.add_typer(usage_app, name="usage", short_help=commands.COMMANDS["usage"])
-
-ConfigDirs = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--config-dir",
-        help="A Claude Code config dir to read (repeatable). Default: $CLAUDE_CONFIG_DIR (comma-separated), "
-        "else ~/.claude and ~/.config/claude.",
-        metavar="DIR",
-        show_default=False,
-    ),
-]
-Db = Annotated[Path | None, typer.Option("--db", help=f"{config.DB.help} (env {config.DB.env})", show_default=False)]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-NoScan = Annotated[bool, typer.Option("--no-scan", help="Skip the incremental ingest that runs first.")]
-Since = Annotated[
-    str | None, typer.Option("--since", metavar="DATE", help="First day included (YYYY-MM-DD).", show_default=False)
-]
-Until = Annotated[
-    str | None, typer.Option("--until", metavar="DATE", help="Last day included (YYYY-MM-DD).", show_default=False)
-]
-Timezone = Annotated[
-    str | None,
-    typer.Option("--timezone", metavar="TZ", help="IANA time zone for days (default: local).", show_default=False),
-]
-Project = Annotated[
-    str | None,
-    typer.Option(
-        "--project", metavar="TEXT", help="Only sessions whose project path contains TEXT.", show_default=False
-    ),
-]
-
-_consoles: dict[str, "Console"] = {}  # made on first use in each command (`main` forgets them)
-
-
-def out() -> "Console":
-    """The console of stdout, made for this command (its width follows this command's terminal or `COLUMNS`)."""
-    if "out" not in _consoles:
-        from ccdeck.render.console import stdout_console
-
-        _consoles["out"] = stdout_console()
-    return _consoles["out"]
-
-
-def err() -> "Console":
-    if "err" not in _consoles:
-        from rich.console import Console
-
-        _consoles["err"] = Console(stderr=True)
-    return _consoles["err"]
-
-
-def _emit_json(data: Mapping[str, Any]) -> None:
-    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
-
-
-def resolve(config_dirs: list[Path] | None, db: Path | None) -> Config:
-    dirs = config_dirs_from(tuple(config_dirs or ()), os.environ)
-    return Config.resolve(db=db, config_dirs=dirs)
-
-
-def read_after_scan(cfg: Config, scan: bool, read: Callable[["Reader"], T]) -> T:
-    """Ingest what is new (unless `--no-scan`), then read: with `sqlite3` alone when nothing needed writing."""
-    from ccdeck.cli_read import read_after_scan as read_fresh
-
-    return read_fresh(cfg, scan, read, err)
-
-
-def _warn_unpriced(models: Sequence[str]) -> None:
-    if models:
-        err().print(f"[yellow]warning:[/] no price known for {', '.join(models)}: cost shown as — (null in JSON)")
+cli_usage.register(app)  # the first group, as the help lists them
 
 
 @app.command(short_help=commands.COMMANDS["scan"])
@@ -124,7 +55,7 @@ def scan(config_dir: ConfigDirs = None, db: Db = None, json: Json = False) -> No
     with opened(cfg) as store:
         stats = ingest(store, cfg, err()).as_json()
     if json:
-        _emit_json(stats)
+        emit_json(stats)
     else:
         from ccdeck.reports import render
 
@@ -163,10 +94,10 @@ def sessions(
         listed = [r for r in listed if r["state"] in ACTIVE_STATES]
     listed = listed[:limit] if limit else listed
     if json:
-        _emit_json(SessionList(sessions=listed))
+        emit_json(SessionList(sessions=listed))
     elif not listed:
-        given = [*(["--active"] if active else []), *_filter_flags(since, None, project)]
-        _nothing_found("sessions", cfg, given, not no_scan)
+        given = [*(["--active"] if active else []), *filter_flags(since, None, project)]
+        nothing_found("sessions", cfg, given, not no_scan)
     else:
         from ccdeck.reports import render
 
@@ -192,126 +123,11 @@ def search(
     fts_query(text)  # a query too long to run fails before the scan
     report = read_store(cfg, not no_scan, lambda conn: search_report(conn, text, project, limit), err())
     if json:
-        _emit_json(report)
+        emit_json(report)
     else:
         from ccdeck.reports import render
 
         out().print(render.search_table(report, MARK_START, MARK_END))
-
-
-def _filter_flags(since: str | None, until: str | None, project: str | None) -> list[str]:
-    """The filters given, as typed, for a message that says nothing matched them."""
-    flags = (("--since", since), ("--until", until), ("--project", project))
-    return [f"{flag} {value}" for flag, value in flags if value]
-
-
-def _nothing_found(what: str, cfg: Config, given: list[str], scanned: bool) -> None:
-    from ccdeck.render.cells import nothing_found
-
-    out().print(nothing_found(what, cfg.config_dirs, given, scanned), markup=False, highlight=False)
-
-
-ReportBuilder = Callable[["Reader", "Filters", bool], "UsageReport"]  # the bool: `--all`
-ReportTable = Callable[["UsageReport", bool], "RenderableType"]
-
-
-def _report_command(build: ReportBuilder, table: ReportTable, doc: str, every: bool) -> Callable[..., None]:
-    """One `usage` subcommand: scan, build the report, warn about unpriced models, print JSON or a table.
-    `every`: the command has `--all`."""
-
-    def command(
-        since: Since = None,
-        until: Until = None,
-        timezone: Timezone = None,
-        project: Project = None,
-        breakdown: Annotated[bool, typer.Option("--breakdown", help="Show each model's share.")] = False,
-        all_sessions: Annotated[bool, typer.Option("--all", help="Also sessions without tokens.")] = False,
-        config_dir: ConfigDirs = None,
-        db: Db = None,
-        json: Json = False,
-        no_scan: NoScan = False,
-    ) -> None:
-        from ccdeck.reports.filters import Filters
-
-        cfg = resolve(config_dir, db)
-        filters = Filters.from_cli(since, until, timezone, project)
-        report = read_after_scan(cfg, not no_scan, lambda reader: build(reader, filters, all_sessions))
-        _warn_unpriced(report["unpricedModels"])
-        if json:
-            _emit_json(report)
-            return
-        from ccdeck.reports import render
-
-        if not render.report_rows(report):
-            _nothing_found("usage", cfg, _filter_flags(since, until, project), not no_scan)
-        else:
-            out().print(table(report, breakdown))
-
-    command.__doc__ = doc
-    if not every:
-        signature = inspect.signature(command)
-        params = [p for p in signature.parameters.values() if p.name != "all_sessions"]
-        command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
-    return command
-
-
-def _period(period: "Period") -> tuple[ReportBuilder, ReportTable]:
-    def build(reader: "Reader", filters: "Filters", _all: bool) -> "UsageReport":
-        from ccdeck.reports.periods import period_report
-
-        return period_report(reader, filters, period)
-
-    def table(report: "UsageReport", breakdown: bool) -> "RenderableType":
-        from ccdeck.reports import render
-        from ccdeck.reports.periods import PERIOD_KEYS
-
-        return render.period_table(report, PERIOD_KEYS[period], breakdown)
-
-    return build, table
-
-
-def _sessions_usage(reader: "Reader", filters: "Filters", every: bool) -> "UsageReport":
-    from ccdeck.reports.session_report import session_report
-
-    return session_report(reader, filters, with_empty=every)
-
-
-def _sessions_usage_table(report: "UsageReport", _breakdown: bool) -> "RenderableType":
-    from ccdeck.reports import render
-
-    return render.session_usage_table(report)
-
-
-def _blocks(reader: "Reader", filters: "Filters", _all: bool) -> "UsageReport":
-    from ccdeck.reports.blocks import blocks_report
-
-    return blocks_report(reader, filters)
-
-
-def _blocks_table(report: "UsageReport", _breakdown: bool) -> "RenderableType":
-    from ccdeck.reports import render
-
-    return render.blocks_table(report)
-
-
-REPORTS: dict[str, tuple[ReportBuilder, ReportTable, str]] = {
-    "daily": (*_period("daily"), "Usage per day."),
-    "weekly": (*_period("weekly"), "Usage per week (weeks start on Monday)."),
-    "monthly": (*_period("monthly"), "Usage per month."),
-    "session": (
-        _sessions_usage,
-        _sessions_usage_table,
-        "Usage per Claude Code session (subagents count in their parent session); sessions without tokens only "
-        "with --all.",
-    ),
-    "blocks": (
-        _blocks,
-        _blocks_table,
-        "5-hour billing windows; the active one shows its burn rate and projected end.",
-    ),
-}
-for _name, (_build, _table, _doc) in REPORTS.items():
-    usage_app.command(_name)(_report_command(_build, _table, _doc, every=_name == "session"))
 
 
 @app.command(short_help=commands.COMMANDS["serve"])
@@ -406,7 +222,7 @@ def root(
 def _fresh_consoles() -> None:
     """Consoles are made for each command, so their width follows this command's environment (a terminal,
     `COLUMNS`), not the one an earlier command in this process ran in."""
-    _consoles.clear()
+    fresh_consoles()
     if "ccdeck.cli_runs" in sys.modules:  # its commands print to consoles of their own
         from rich.console import Console
 
