@@ -15,7 +15,6 @@ from typing import Annotated, Any
 import typer
 
 from ccdeck import __version__, cli_usage, commands, config
-from ccdeck.cli_params import direct_coercion
 from ccdeck.cli_shared import (
     ConfigDirs,
     Db,
@@ -34,6 +33,14 @@ from ccdeck.cli_shared import (
 )
 from ccdeck.config import Config
 from ccdeck.errors import CcdeckError
+
+try:
+    from ccdeck.cli_params import direct_coercion
+except ImportError:  # a Typer before 0.29 (no pydantic adapters, no `typer._coercion`) needs no help to be quick
+
+    def direct_coercion(param: Any) -> None:
+        return None
+
 
 log = logging.getLogger("ccdeck")
 app = typer.Typer(

@@ -1,11 +1,13 @@
 """Option values without pydantic where pydantic would only call `str` or `Path` on them.
 
-Typer (0.29, pinned) coerces every option value through a pydantic `TypeAdapter` it builds on the option's first
-use, even for an option left out: importing pydantic and building the adapters takes about 0.1 s, half of what a
-warm report may take in all, to turn a string into itself or into a `Path`. `direct_coercion` gives each option
-of a built command a coercer that does these directly (`str`, `Path`, `list[Path]`, without constraints), and
-builds Typer's own for any other option (an `int` with bounds, a choice) when a value comes: the same values and
-the same errors. `tests/test_cli_params.py` checks both against Typer's own coercion.
+Typer 0.29 (the locked version) coerces every option value through a pydantic `TypeAdapter` it builds on the
+option's first use, even for an option left out: importing pydantic and building the adapters takes about 0.1 s,
+half of what a warm report may take in all, to turn a string into itself or into a `Path`. `direct_coercion` gives
+each option of a built command a coercer that does these directly (`str`, `Path`, `list[Path]`, without
+constraints), and builds Typer's own for any other option (an `int` with bounds, a choice) when a value comes: the
+same values and the same errors. `tests/test_cli_params.py` checks both against Typer's own coercion. It uses
+Typer's private `_coercion` module: a Typer without it (before 0.29) has no adapters to avoid, and `cli` then goes
+without this module.
 """
 
 from __future__ import annotations
