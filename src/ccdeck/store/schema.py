@@ -244,6 +244,8 @@ run_tasks = Table(
     Column("diff_stat", Text),
     Column("stop_requested", Float),
     Column("updated_at", Float, nullable=False),
+    # {"usd": saving or null, "unpriced": [model, ...]}, priced when the row is written; NULL in older rows.
+    Column("cache_saving", Text),
     PrimaryKeyConstraint("run_id", "task_id"),
     Index("ix_run_tasks_session", "session_id"),
     Index("ix_run_tasks_status", "status"),

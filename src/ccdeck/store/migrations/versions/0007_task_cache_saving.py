@@ -1,0 +1,29 @@
+"""task cache saving: what each task's cache reads saved, priced when its row is written
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-02 00:45:00.000000
+
+`{"usd": float | null, "unpriced": [model, ...]}`, written by the supervisor with the rest of the row, so that
+reading a run (`status`) needs no price table. NULL in rows written before it: those are priced when read.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("run_tasks", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("cache_saving", sa.Text(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("run_tasks", schema=None) as batch_op:
+        batch_op.drop_column("cache_saving")
