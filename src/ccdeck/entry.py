@@ -1,6 +1,6 @@
 """The `ccdeck` console entry point. `ccdeck statusline` runs after every message of every Claude Code session and
 must answer in tens of milliseconds, so it is dispatched here, before the command line's imports (Typer, Rich,
-SQLAlchemy: over a second on a busy machine); so are `ccdeck --version` and `ccdeck status ... --json`
+SQLAlchemy: over a second on a busy machine); so are `ccdeck --version` and `ccdeck status ...`
 (`orchestrator.fast_status`, which hands anything unusual back), and the fork of a detached run's supervisor
 (`orchestrator.launch`). Everything else goes to `ccdeck.cli.main`.
 """
@@ -32,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         launch.fork_and_record(args[1:])  # only the supervisor returns, already recorded
         args.append("--forked")
-    if args[:1] == ["status"] and "--json" in args:
+    if args[:1] == ["status"]:
         from ccdeck.orchestrator import fast_status
 
         code = fast_status.main(args[1:])

@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 import pytest
 
+from ccdeck import cli
 from ccdeck.orchestrator import control, fast_status
 from ccdeck.orchestrator.report import run_json, task_json
 from ccdeck.pids import start_time
@@ -132,8 +133,13 @@ def test_the_fast_status_command_says_what_the_full_one_says(
     for key, args in (("a", ["a", "--json"]), ("all", ["--json"]), ("one", ["--limit=1", "--json"])):
         assert fast_status.main([*args, "--db", str(db)]) == 0
         assert orjson.loads(capsys.readouterr().out) == orjson.loads(orjson.dumps({"runs": full[key]}))
-    # Forms and cases left to the full command: a table, an unknown option, no such run, no database.
-    assert fast_status.main(["a", "--db", str(db)]) is None
+    # The tables too, as the full command prints them.
+    for args in (["a"], [], ["--limit", "1"]):
+        assert cli.main(["status", *args, "--db", str(db)]) == 0
+        full_table = capsys.readouterr().out
+        assert fast_status.main([*args, "--db", str(db)]) == 0
+        assert capsys.readouterr().out == full_table
+    # Forms and cases left to the full command: an unknown option, no such run, no database.
     assert fast_status.main(["a", "--json", "--db", str(db), "--wide"]) is None
     assert fast_status.main(["nope", "--json", "--db", str(db)]) is None
     assert fast_status.main(["--json", "--db", str(tmp_path / "missing.db")]) is None

@@ -1,10 +1,11 @@
-"""`ccdeck status [RUN] [--limit N] [--db PATH] --json` without the command line's imports (Typer, Rich,
+"""`ccdeck status [RUN] [--limit N] [--db PATH] [--json]` without the command line's imports (Typer,
 SQLAlchemy: most of a second before any work), dispatched by `ccdeck.entry`. It only reads: the standard
-library's sqlite3 on a `query_only` connection, and the same `report.run_json` as `control.status`.
+library's sqlite3 on a `query_only` connection, and the same `report.run_json` as `control.status`; tables are
+the same `orchestrator.terminal` ones, on the same console.
 
 Anything it is not sure of goes back to the full command (`main` returns None): another form of the command
-(a table, `--help`), a database that is missing or of another schema, a run that is not there (the full
-command prints the error), and a run whose supervisor is gone (the full command records it `interrupted`,
+(`--help`, an unknown option), a database that is missing or of another schema, a run that is not there (the
+full command prints the error), and a run whose supervisor is gone (the full command records it `interrupted`,
 the one write a status may cause).
 """
 
@@ -16,7 +17,7 @@ import sqlite3
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
@@ -31,8 +32,15 @@ _REVISION = re.compile(r"^(\d{4})_\w+\.py$")
 SUPERVISOR_START_SECONDS = 15.0  # as `control.SUPERVISOR_START_SECONDS`
 
 
-def parse(args: list[str]) -> tuple[str | None, int | None, str | None] | None:
-    """(run id, limit, db) of `[RUN] [--limit N] [--db PATH] --json`, in any order; None for any other form."""
+class Request(NamedTuple):
+    run_id: str | None
+    limit: int | None
+    db: str | None
+    json: bool
+
+
+def parse(args: list[str]) -> Request | None:
+    """`[RUN] [--limit N] [--db PATH] [--json]`, in any order; None for any other form."""
     run_id: str | None = None
     limit: int | None = None
     db: str | None = None
@@ -57,7 +65,7 @@ def parse(args: list[str]) -> tuple[str | None, int | None, str | None] | None:
             run_id = arg
         else:
             return None
-    return (run_id, limit, db) if json else None
+    return Request(run_id, limit, db, json)
 
 
 def head_revision() -> str | None:
@@ -111,34 +119,52 @@ def write_json(data: Any) -> None:
 
 
 def main(args: list[str]) -> int | None:
-    parsed = parse(args)
-    if parsed is None:
+    request = parse(args)
+    if request is None:
         return None
-    run_id, limit, db_arg = parsed
     try:
         from ccdeck.config import Config
 
-        path = Config.resolve(db=Path(db_arg) if db_arg is not None else None).db
+        path = Config.resolve(db=Path(request.db) if request.db is not None else None).db
         if not path.is_file():
             return None
         db = sqlite3.connect(path, timeout=10.0)
     except Exception:  # a bad setting, an unreadable file: the full command says what is wrong
         return None
-    # The JSON makes no cycles: the collector would only walk the 10,000 tasks' dicts again and again as they
-    # are built (a tenth of the time).
+    # Nothing here makes cycles: the collector would only walk the 10,000 tasks' dicts and cells again and
+    # again as they are built (a tenth of the time).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        db.execute("PRAGMA query_only=1")
-        runs = read_status(db, run_id, limit, time.time())
-    except (sqlite3.Error, KeyError):
-        return None
+        try:
+            db.execute("PRAGMA query_only=1")
+            runs = read_status(db, request.run_id, request.limit, time.time())
+        except (sqlite3.Error, KeyError):
+            return None
+        finally:
+            db.close()
+        if runs is None:
+            return None
+        if request.json:
+            report: RunsReport = {"runs": runs}
+            write_json(report)
+        else:
+            print_table(runs, request.run_id, path)
+        return 0
     finally:
-        db.close()
         if collecting:
             gc.enable()
-    if runs is None:
-        return None
-    report: RunsReport = {"runs": runs}
-    write_json(report)
-    return 0
+
+
+def print_table(runs: list[Run], run_id: str | None, db: Path) -> None:
+    """As `cli_runs.status` prints them: the run's one table, the list of runs, or the line saying there is none."""
+    from ccdeck.orchestrator import terminal
+    from ccdeck.render.console import stdout_console
+
+    console = stdout_console()
+    if run_id is not None:
+        console.print(terminal.summary(runs[0]))
+    elif not runs:
+        console.print(terminal.no_runs(db), markup=False, highlight=False)
+    else:
+        console.print(terminal.runs_table(runs))

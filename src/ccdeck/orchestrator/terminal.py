@@ -17,7 +17,7 @@ from rich.text import Text
 
 from ccdeck.render.cells import NONE, cost, duration, home_short, model_names, tokens, when
 from ccdeck.render.fit import Column, FitTable
-from ccdeck.store.runs import RUN_FINAL_STATES
+from ccdeck.store.run_states import RUN_FINAL_STATES
 
 __all__ = ["duration"]  # kept importable from here
 
