@@ -45,10 +45,13 @@ def _table(rows: int, *, header: bool = True, title: str | None = "run r1 — fi
             result = Text("\n").join([Text(result), Text(f"{n} permission denial(s): Bash", "yellow")])
         elif n % 11 == 5:
             result = "x" * (n * 3)  # one long word: folded
+        elif n % 5 == 2:
+            result = Text(result, "dim")  # a style of its own, no spans
         state = Text.assemble(("succeeded" if n % 3 else "running", "green" if n % 3 else "cyan"),
                               " (try 2)" if n % 13 == 0 else "")  # fmt: skip
         task = ("t-漢字" if n % 17 == 0 else "tâche-é" if n % 19 == 0 else f"task-{n:04d}") + ("\nmore" * (n == 9))
-        table.add_row(task, state, f"{n * 1.5:.1f}s", str(n % 9), f"{n * 1234:,}", f"${n / 7:,.2f}", result)
+        cost = Text(f"${n / 7:,.2f}", "bold") if n % 6 == 1 else f"${n / 7:,.2f}"
+        table.add_row(task, state, f"{n * 1.5:.1f}s", str(n % 9), f"{n * 1234:,}", cost, result)
         if n % 25 == 24:
             table.add_section()
     return table

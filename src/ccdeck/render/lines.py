@@ -7,7 +7,7 @@ same as Rich's, character for character and style for style.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from rich import box
@@ -109,15 +109,21 @@ def _cell_lines(console: Console, cell: Cell, width: int, column: Column, style:
         if length < width:  # padded inside the text, as Rich pads it
             cell = cell.copy()
             (cell.pad_left if column.justify == "right" else cell.pad_right)(width - length)
-        body = [s if not style else Segment(s.text, style + s.style) for s in cell.render(console)]
+        body = [s if not style else Segment(s.text, style + s.style) for s in _render(console, cell)]
         return [[Segment(" ", style), *body, Segment(" ", style)]]
     wrapped = cell.wrap(console, width, justify=column.justify, overflow="fold" if column.wrap else "ellipsis",
                         no_wrap=not column.wrap)  # fmt: skip
     lines = []
     for line in wrapped:
-        segments = list(Segment.apply_style(line.render(console), style))
+        segments = list(Segment.apply_style(_render(console, line), style))
         lines.append([Segment(" ", style), *Segment.adjust_line_length(segments, width, style), Segment(" ", style)])
     return lines
+
+
+def _render(console: Console, text: Text) -> Iterable[Segment]:
+    """A line's segments as Rich prints a cell's text: its own style too (Rich joins a cell's lines into one text,
+    which makes each line's style a span; `Text.render` alone leaves it out)."""
+    return (Text("\n").join([text]) if text.style else text).render(console)
 
 
 def _row(cells: list[list[list[Segment]]], style: Style, edges: tuple[str, str, str]) -> Iterator[Segment]:
