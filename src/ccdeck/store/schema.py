@@ -249,6 +249,7 @@ run_tasks = Table(
     PrimaryKeyConstraint("run_id", "task_id"),
     Index("ix_run_tasks_session", "session_id"),
     Index("ix_run_tasks_status", "status"),
+    Index("ix_run_tasks_position", "run_id", "position"),  # a run's tasks in order, unsorted
 )
 
 # The last status-line input of each session (`ccdeck statusline`, run by Claude Code after each message): the live
