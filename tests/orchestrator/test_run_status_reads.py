@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from ccdeck.orchestrator.report import run_json, task_json
 from ccdeck.pids import start_time
 from ccdeck.store import runs as q
 from ccdeck.store.store import Store
+from core_fixtures import CCDECK, run_env
 
 MODEL = "claude-sonnet-4-5"
 TASKS = 10_000
@@ -149,3 +151,24 @@ def test_the_fast_status_command_says_what_the_full_one_says(
                  supervisor_started=1.0)  # fmt: skip
     assert fast_status.main(["a", "--json", "--db", str(db)]) is None
     assert capsys.readouterr().out == ""
+
+
+def test_the_json_written_task_by_task_is_byte_for_byte_the_full_commands(tmp_path: Path) -> None:
+    """`status --json` writes each task as it reads it: the same bytes as the whole report encoded at once, for
+    one run, every run (one without tasks among them), and none."""
+    db = tmp_path / "ccdeck.db"
+    empty = tmp_path / "empty.db"
+    with Store.open(db) as store:
+        make_run(store, "a", 3)
+        make_run(store, "b", 4, created_at=time.time() - 30)
+        make_run(store, "none", 1, created_at=time.time() - 90)
+        store.write(lambda c: q.delete_run(c, "none", ["t00000"]))  # a run left without tasks
+        full = {key: control.status(store, run_id) for key, run_id in (("a", "a"), ("all", None))}
+    Store.open(empty).close()
+    env = {**run_env(), "CCDECK_DB": str(db)}
+    for key, args in (("a", ["a"]), ("all", [])):
+        done = subprocess.run([str(CCDECK), "status", *args, "--json"], env=env, capture_output=True, check=True)
+        assert done.stdout == orjson.dumps({"runs": full[key]}, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    done = subprocess.run([str(CCDECK), "status", "--json"], env={**env, "CCDECK_DB": str(empty)},
+                          capture_output=True, check=True)  # fmt: skip
+    assert done.stdout == b'{\n  "runs": []\n}\n'

@@ -12,19 +12,19 @@ the one write a status may cause).
 from __future__ import annotations
 
 import gc
+import io
 import re
 import sqlite3
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 import orjson
 
 from ccdeck.store.run_states import RUN_FINAL_STATES
 
 if TYPE_CHECKING:
-    from ccdeck.shapes.cli import RunsReport
     from ccdeck.shapes.common import Run
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "store" / "migrations" / "versions"
@@ -74,9 +74,8 @@ def head_revision() -> str | None:
     return max(found, default=None)
 
 
-def read_status(db: sqlite3.Connection, run_id: str | None, limit: int | None, now: float) -> list[Run] | None:
-    """The runs' JSON, as `control.status` gives it; None when the full command must answer."""
-    from ccdeck.orchestrator.report import run_json
+def read_runs(db: sqlite3.Connection, run_id: str | None, limit: int | None, now: float) -> list[dict[str, Any]] | None:
+    """The runs' rows `control.status` would show; None when the full command must answer."""
     from ccdeck.pids import same_process
 
     revision = db.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -91,31 +90,58 @@ def read_status(db: sqlite3.Connection, run_id: str | None, limit: int | None, n
             return None  # to be recorded `interrupted`: a write, for the full command
     if run_id is not None:
         runs = dict_rows(db, "SELECT * FROM runs WHERE id = ?", (run_id,))
-        if not runs:
-            return None
-    else:
-        query = "SELECT * FROM runs ORDER BY created_at DESC, id DESC"
-        runs = dict_rows(db, query + (" LIMIT ?" if limit else ""), (limit,) if limit else ())
-    tasks = "SELECT * FROM run_tasks WHERE run_id = ? ORDER BY position"
-    return [run_json(run, dict_rows(db, tasks, (run["id"],)), now) for run in runs]
+        return runs or None
+    query = "SELECT * FROM runs ORDER BY created_at DESC, id DESC"
+    return dict_rows(db, query + (" LIMIT ?" if limit else ""), (limit,) if limit else ())
+
+
+TASKS = "SELECT {} FROM run_tasks WHERE run_id = ? ORDER BY position"
+
+
+def read_status(db: sqlite3.Connection, run_id: str | None, limit: int | None, now: float) -> list[Run] | None:
+    """The runs' JSON, as `control.status` gives it; None when the full command must answer."""
+    from ccdeck.orchestrator.report import run_json
+
+    runs = read_runs(db, run_id, limit, now)
+    if runs is None:
+        return None
+    return [run_json(run, dict_rows(db, TASKS.format("*"), (run["id"],)), now) for run in runs]
+
+
+def write_status(db: sqlite3.Connection, runs: list[dict[str, Any]], now: float, out: BinaryIO) -> None:
+    """`{"runs": [...]}` as `orjson.dumps(..., OPT_INDENT_2)` writes it, written task by task as the rows are
+    read: a 10,000-task run is never held whole (its rows, its JSON and 36 MiB of text at once), which costs
+    more than making it. The run's figures come first, from a lighter read of its tasks."""
+    from ccdeck.orchestrator.report import SUMMED_COLUMNS, run_json, task_json
+
+    if not runs:
+        out.write(orjson.dumps({"runs": []}, option=INDENT | orjson.OPT_APPEND_NEWLINE))
+        return
+    out.write(b'{\n  "runs": [')
+    for n, run in enumerate(runs):
+        summed = dict_rows(db, TASKS.format(", ".join(SUMMED_COLUMNS)), (run["id"],))
+        head = orjson.dumps(run_json(run, summed, now, with_tasks=False), option=INDENT)
+        assert head.endswith(EMPTY_TASKS), "`tasks` is the run's last key"
+        out.write((b",\n    " if n else b"\n    ") + head[: -len(EMPTY_TASKS)].replace(b"\n", b"\n    "))
+        cursor = db.execute(TASKS.format("*"), (run["id"],))
+        names = [column[0] for column in cursor.description]
+        written = False
+        for row in cursor:
+            task = orjson.dumps(task_json(dict(zip(names, row)), run["log_dir"]), option=INDENT)  # noqa: B905
+            out.write((b",\n        " if written else b'"tasks": [\n        ') + task.replace(b"\n", b"\n        "))
+            written = True
+        out.write(b"\n      ]\n    }" if written else b'"tasks": []\n    }')
+    out.write(b"\n  ]\n}\n")
+
+
+INDENT = orjson.OPT_INDENT_2
+EMPTY_TASKS = b'"tasks": []\n}'
 
 
 def dict_rows(db: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
     cursor = db.execute(sql, params)
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row)) for row in cursor]  # noqa: B905 (the cursor's own names: same length)
-
-
-def write_json(data: Any) -> None:
-    """Indented JSON on stdout, as bytes: tens of MiB are not decoded to text only to be encoded again."""
-    encoded = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:  # a text-only stream (a test's capture)
-        sys.stdout.write(encoded.decode())
-        return
-    sys.stdout.flush()
-    buffer.write(encoded)
-    buffer.flush()
 
 
 def main(args: list[str]) -> int | None:
@@ -138,6 +164,9 @@ def main(args: list[str]) -> int | None:
     try:
         try:
             db.execute("PRAGMA query_only=1")
+            db.execute("BEGIN")  # one snapshot for every read below
+            if request.json:
+                return _json(db, request, time.time())
             runs = read_status(db, request.run_id, request.limit, time.time())
         except (sqlite3.Error, KeyError):
             return None
@@ -145,15 +174,31 @@ def main(args: list[str]) -> int | None:
             db.close()
         if runs is None:
             return None
-        if request.json:
-            report: RunsReport = {"runs": runs}
-            write_json(report)
-        else:
+        if not request.json:
             print_table(runs, request.run_id, path)
         return 0
     finally:
         if collecting:
             gc.enable()
+
+
+def _json(db: sqlite3.Connection, request: Request, now: float) -> int | None:
+    runs = read_runs(db, request.run_id, request.limit, now)
+    if runs is None:
+        return None
+    out = getattr(sys.stdout, "buffer", None)
+    sink = io.BytesIO() if out is None else out  # a text-only stream (a test's capture) gets it at the end
+    sys.stdout.flush()
+    try:
+        write_status(db, runs, now, sink)
+    except sqlite3.Error as exc:  # half written: too late to hand the command back
+        sys.stderr.write(f"ccdeck: error: the database failed while being read: {exc}\n")
+        return 2
+    if out is None:
+        sys.stdout.write(sink.getvalue().decode())
+    else:
+        out.flush()
+    return 0
 
 
 def print_table(runs: list[Run], run_id: str | None, db: Path) -> None:

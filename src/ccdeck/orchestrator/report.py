@@ -97,7 +97,10 @@ def with_prompt_previews(run: Run, limit: int = PROMPT_PREVIEW_CHARS) -> Run:
     return {**run, "tasks": tasks}
 
 
-def run_json(run: Row, tasks: Sequence[Row], now: float) -> Run:
+def run_json(run: Row, tasks: Sequence[Row], now: float, *, with_tasks: bool = True) -> Run:
+    """The run's JSON from its row and its tasks' rows. Without `with_tasks` its `tasks` are left empty, and the
+    task rows need only the columns of the run's figures (`SUMMED_COLUMNS`): for a caller that writes each task's
+    JSON as it reads it (`fast_status`)."""
     started, finished = run["started_at"], run["finished_at"]
     wall = ((finished or now) - started) if started else None
     task_seconds = sum(t["seconds"] or 0.0 for t in tasks)
@@ -131,10 +134,15 @@ def run_json(run: Row, tasks: Sequence[Row], now: float) -> Run:
         "supervisorPid": run["supervisor_pid"],
         "stopRequested": run["stop_requested"] is not None,
         "logDir": run["log_dir"],
-        "tasks": [task_json(t, run["log_dir"], usage) for t, usage in zip(tasks, usages, strict=True)],
+        "tasks": [task_json(t, run["log_dir"], usage) for t, usage in zip(tasks, usages, strict=True)]
+        if with_tasks
+        else [],
     }
 
 
+# The `run_tasks` columns `run_json` sums into the run's figures.
+SUMMED_COLUMNS = ("status", "seconds", "cost_usd", "cost_estimated", "started_at", "finished_at", "model_usage",
+                  "cache_saving")  # fmt: skip
 TOKEN_KEYS = ("inputTokens", "outputTokens", "cacheCreationTokens", "cacheReadTokens", "totalTokens")
 
 
