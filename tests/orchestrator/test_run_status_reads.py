@@ -141,6 +141,10 @@ def test_the_fast_status_command_says_what_the_full_one_says(
         full_table = capsys.readouterr().out
         assert fast_status.main([*args, "--db", str(db)]) == 0
         assert capsys.readouterr().out == full_table
+    empty = tmp_path / "empty.db"
+    Store.open(empty).close()
+    assert fast_status.main(["--db", str(empty)]) == 0  # no runs: one line naming the database
+    assert capsys.readouterr().out == f"no runs in {empty}; start one with `ccdeck run TASKS`\n"
     # Forms and cases left to the full command: an unknown option, no such run, no database.
     assert fast_status.main(["a", "--json", "--db", str(db), "--wide"]) is None
     assert fast_status.main(["nope", "--json", "--db", str(db)]) is None
