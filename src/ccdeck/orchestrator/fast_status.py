@@ -98,14 +98,19 @@ def read_runs(db: sqlite3.Connection, run_id: str | None, limit: int | None, now
 TASKS = "SELECT {} FROM run_tasks WHERE run_id = ? ORDER BY position"
 
 
-def read_status(db: sqlite3.Connection, run_id: str | None, limit: int | None, now: float) -> list[Run] | None:
-    """The runs' JSON, as `control.status` gives it; None when the full command must answer."""
-    from ccdeck.orchestrator.report import run_json
+def read_status(
+    db: sqlite3.Connection, run_id: str | None, limit: int | None, now: float, *, with_tasks: bool = True
+) -> list[Run] | None:
+    """The runs' JSON, as `control.status` gives it (without `with_tasks`: the runs' figures, `tasks` empty);
+    None when the full command must answer."""
+    from ccdeck.orchestrator.report import SUMMED_COLUMNS, run_json
 
     runs = read_runs(db, run_id, limit, now)
     if runs is None:
         return None
-    return [run_json(run, dict_rows(db, TASKS.format("*"), (run["id"],)), now) for run in runs]
+    columns = "*" if with_tasks else ", ".join(SUMMED_COLUMNS)
+    return [run_json(run, dict_rows(db, TASKS.format(columns), (run["id"],)), now, with_tasks=with_tasks)
+            for run in runs]  # fmt: skip
 
 
 def write_status(db: sqlite3.Connection, runs: list[dict[str, Any]], now: float, out: BinaryIO) -> None:
@@ -173,7 +178,8 @@ def main(args: list[str]) -> int | None:
             db.execute("BEGIN")  # one snapshot for every read below
             if request.json:
                 return _json(db, request, time.time())
-            runs = read_status(db, request.run_id, request.limit, time.time())
+            # The list of runs shows their figures only: their tasks' prompts and results are not read.
+            runs = read_status(db, request.run_id, request.limit, time.time(), with_tasks=request.run_id is not None)
         except (sqlite3.Error, KeyError):
             return None
         finally:
