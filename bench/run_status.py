@@ -4,11 +4,12 @@ prints the run's id.
     .venv/bin/python -m bench.run_status [--tasks 10000] [--runs 7] [--table-runs 3] [--detach-runs 7]
                                          [--ccdeck PATH] [--no-results]
 
-The run is written straight into a fresh store (finished tasks with a 2 KB prompt, tokens and a result each;
-a third of them still queued), so no Claude Code runs. `status RUN --json` and `status RUN` (the table) run as
-child processes, median of `--runs` / `--table-runs`. `run --detach` gets a two-task file and a stand-in `claude`
-(a shell script that prints a version, and fails any task at once): the figure is the command's wall time,
-which ends just after the id is printed; each supervisor is waited for before the next start.
+The run is written straight into a fresh store (finished tasks with a 2 KB prompt, tokens, a result and the cache
+saving a supervisor records each; a third of them still queued), so no Claude Code runs. `status RUN --json` and
+`status RUN` (the table) run as child processes, median of `--runs` / `--table-runs`. `run --detach` gets a
+two-task file and a stand-in `claude` (a shell script that prints a version, and fails any task at once): the
+figure is the command's wall time, which ends just after the id is printed; each supervisor is waited for before
+the next start.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ exit 1
 
 
 def make_run(db: Path, tasks: int) -> str:
+    from ccdeck.orchestrator.report import task_cache_saving_json
     from ccdeck.store import runs as q
     from ccdeck.store.store import Store
 
@@ -54,6 +56,7 @@ def make_run(db: Path, tasks: int) -> str:
             "finished_at": now - 2990 + i * 0.1 if done else None, "seconds": 10.0 if done else None,
             "num_turns": 3 if done else None, "cost_usd": 0.0123 if done else None,
             "model_usage": json.dumps(usage if done else {}), "result": "Done: wrote the file." if done else None,
+            "cache_saving": task_cache_saving_json(usage, now - 2990 + i * 0.1) if done else None,
             "files_changed": '["out/a.txt"]' if done else "[]", "last_tool": "Write: out/a.txt" if done else None,
         })  # fmt: skip
     with Store.open(db) as store:

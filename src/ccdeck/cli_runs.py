@@ -1,75 +1,82 @@
 """The launch commands of the command line: `run`, `status`, `result`, `logs`, `stop`, `stop-all`, `clean`, the
 seed-compatible `run-multi` and `start`, and the hidden `_supervise` a detached run re-executes itself as.
 
-`cli.py` registers them (`register(app)`) and maps errors to exit codes, as for every other command.
+`cli.py` registers them (`register(app)`) and maps errors to exit codes, as for every other command. Each command
+imports what it uses when it runs (the orchestrator and the store pull in SQLAlchemy, `result` the ingester, a
+foreground run asyncio and Rich's live display), so registering them costs the other commands nothing; the
+consoles are made when first printed to (unless `cli.py` hands its own over).
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import os
 import re
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import orjson
 import typer
-from rich.console import Console
-from rich.live import Live
 
 from ccdeck import config
-from ccdeck.claude.discovery import config_dirs_from
 from ccdeck.config import Config
 from ccdeck.errors import UsageError
-from ccdeck.ingest.pipeline import Ingestor
-from ccdeck.orchestrator import control, terminal
-from ccdeck.orchestrator.binary import find_claude
-from ccdeck.orchestrator.events import describe
-from ccdeck.orchestrator.report import task_json
-from ccdeck.orchestrator.spec import PERMISSION_MODES, RunOptions, TaskSpec, load_tasks, resolve_tasks
-from ccdeck.orchestrator.supervisor import Supervisor
-from ccdeck.render.console import stdout_console
+from ccdeck.orchestrator.run_flags import FLAGS
 from ccdeck.shapes.cli import CleanReport, ResultTask, RunReport, RunsReport, StoppedReport, TaskReport, TaskSession
-from ccdeck.shapes.common import RunTask
-from ccdeck.store import queries
-from ccdeck.store.runs import FINAL_STATES
-from ccdeck.store.store import Store
+from ccdeck.store.run_states import FINAL_STATES
 
-log = logging.getLogger("ccdeck")
-stdout = stdout_console()
-stderr = Console(stderr=True)
+if TYPE_CHECKING:
+    import asyncio
+
+    from rich.console import Console
+
+    from ccdeck.orchestrator import control
+    from ccdeck.orchestrator.spec import RunOptions, TaskSpec
+    from ccdeck.orchestrator.supervisor import Supervisor
+    from ccdeck.shapes.common import RunTask
+    from ccdeck.store.store import Store
+
+stdout: Console | None = None  # `cli.py` sets both for each command; else made on first use
+stderr: Console | None = None
 REDRAW_SECONDS = 0.25
 
-Db = Annotated[Path | None, typer.Option("--db", help=f"{config.DB.help} (env {config.DB.env})", show_default=False)]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-Model = Annotated[str | None, typer.Option("--model", help=f"{config.MODEL.help} (env {config.MODEL.env})")]
-Budget = Annotated[
-    float | None, typer.Option("--budget", min=0.0, help=f"{config.BUDGET.help} (env {config.BUDGET.env})")
-]
-Timeout = Annotated[
-    float | None,
-    typer.Option("--timeout", min=0.001, help=f"{config.TIMEOUT.help} (default 3600; env {config.TIMEOUT.env})"),
-]
-MaxTurns = Annotated[int | None, typer.Option("--max-turns", min=1, help="Turns per task (`--max-turns`).")]
-PermissionMode = Annotated[
-    str | None,
-    typer.Option("--permission-mode", help=f"One of {', '.join(PERMISSION_MODES)} (default acceptEdits)."),
-]
-Worktree = Annotated[
-    bool, typer.Option("--worktree", help="Run each task in a git worktree on branch ccdeck/<run>/<task>.")
-]
-ClaudeBin = Annotated[
-    str | None, typer.Option("--claude-bin", help=f"{config.CLAUDE_BIN.help} (env {config.CLAUDE_BIN.env})")
-]
-HooksUrl = Annotated[
-    str | None,
-    typer.Option("--hooks-url", help=f"{config.HOOKS_URL.help} (env {config.HOOKS_URL.env})", show_default=False),
-]
+
+def _out() -> Console:
+    global stdout  # noqa: PLW0603 (the module's console, which `cli.py` may also set: made once, on first use)
+    if stdout is None:
+        from ccdeck.render.console import stdout_console
+
+        stdout = stdout_console()
+    return stdout
+
+
+def _err() -> Console:
+    global stderr  # noqa: PLW0603 (as `stdout`)
+    if stderr is None:
+        from rich.console import Console
+
+        stderr = Console(stderr=True)
+    return stderr
+
+
+def _option(name: str) -> Any:
+    """The Typer option of a flag declared in `run_flags`."""
+    flag = FLAGS[name]
+    return typer.Option(flag.name, min=flag.minimum, help=flag.help, show_default=flag.show_default)
+
+
+Db = Annotated[Path | None, _option("--db")]
+Json = Annotated[bool, _option("--json")]
+Model = Annotated[str | None, _option("--model")]
+Budget = Annotated[float | None, _option("--budget")]
+Timeout = Annotated[float | None, _option("--timeout")]
+MaxTurns = Annotated[int | None, _option("--max-turns")]
+PermissionMode = Annotated[str | None, _option("--permission-mode")]
+Worktree = Annotated[bool, _option("--worktree")]
+ClaudeBin = Annotated[str | None, _option("--claude-bin")]
+HooksUrl = Annotated[str | None, _option("--hooks-url")]
 NoWait = Annotated[bool, typer.Option("--no-wait", help="Return once the stop is requested.")]
 
 
@@ -78,31 +85,24 @@ def emit_json(data: Mapping[str, Any]) -> None:
 
 
 def _open(db: Path | None) -> Store:
+    from ccdeck.store.store import Store
+
     return Store.open(Config.resolve(db=db).db)
 
 
 def _options(cfg: Config, max_turns: int | None, permission_mode: str | None, worktree: bool, retries: int = 2,
              grace: float = 5.0, retry_delay: float = 2.0, stagger: float = 0.1) -> RunOptions:  # fmt: skip
-    if permission_mode is not None and permission_mode not in PERMISSION_MODES:
-        raise UsageError(f"--permission-mode must be one of {', '.join(PERMISSION_MODES)}, not {permission_mode!r}")
-    defaults = control.defaults_from(cfg)
-    if defaults.hooks_url is not None and defaults.hooks_token and cfg.get(config.TOKEN) is None:
-        raise UsageError(f"--hooks-url {defaults.hooks_url}: a server off loopback takes hooks only with its token; "
-                         f"set {config.TOKEN.env}")  # fmt: skip
-    return replace(
-        defaults,
-        max_turns=max_turns,
-        permission_mode=permission_mode or RunOptions.permission_mode,
-        worktree=worktree,
-        retries=retries,
-        grace_s=grace,
-        retry_base_s=retry_delay,
-        stagger_s=stagger,
-    )
+    from ccdeck.orchestrator.plan import run_options
+
+    return run_options(cfg, max_turns, permission_mode, worktree, retries, grace, retry_delay, stagger)
 
 
 def launch(specs: list[TaskSpec], options: RunOptions, cfg: Config, *, detach: bool, json: bool) -> int:
     """Check the CLI, record the run, and run it here or hand it to a background supervisor."""
+    from ccdeck.orchestrator import control
+    from ccdeck.orchestrator.binary import find_claude
+    from ccdeck.store.store import Store
+
     claude = find_claude(cfg.get(config.CLAUDE_BIN))
     with Store.open(cfg.db) as store:
         plan = control.plan_run(specs, options, claude, cfg.db)
@@ -111,27 +111,37 @@ def launch(specs: list[TaskSpec], options: RunOptions, cfg: Config, *, detach: b
             if json:
                 emit_json(RunReport(run=control.status(store, plan.run_id)[0]))
             else:
-                stdout.print(plan.run_id, markup=False, highlight=False)
+                _out().print(plan.run_id, markup=False, highlight=False)
             return 0
         return _foreground(store, plan, json)
 
 
 def _foreground(store: Store, plan: control.RunPlan, json: bool) -> int:
+    import asyncio
+
+    from ccdeck.orchestrator import control, terminal
+
     control.create_run(store, plan, detached=False)
     supervisor = control.supervisor_for(store, plan)
-    live_console = stderr if json else stdout
+    live_console = _err() if json else _out()
     asyncio.run(_supervise_with_view(supervisor, live_console if live_console.is_terminal else None))
     run = control.status(store, plan.run_id)[0]
     if json:
         emit_json(RunReport(run=run))
     else:
-        stdout.print(terminal.summary(run))
+        _out().print(terminal.summary(run))
     if supervisor.signal_received is not None:
         return 128 + supervisor.signal_received.value
     return 0 if all(t["status"] == "succeeded" for t in run["tasks"]) else 1
 
 
 async def _supervise_with_view(supervisor: Supervisor, console: Console | None) -> None:
+    import asyncio
+
+    from rich.live import Live
+
+    from ccdeck.orchestrator import terminal
+
     supervisor.install_signal_handlers()
     running = asyncio.create_task(supervisor.run())
     if console is None:
@@ -145,11 +155,15 @@ async def _supervise_with_view(supervisor: Supervisor, console: Console | None) 
 
 
 def _view(supervisor: Supervisor) -> list[RunTask]:
+    from ccdeck.orchestrator.report import task_json
+
     return [task_json(row) for row in supervisor.rows()]
 
 
 async def _report_changes(supervisor: Supervisor, running: asyncio.Task[None]) -> None:
     """Without a terminal: one line on stderr per task state change, for logs."""
+    import asyncio
+
     seen: dict[str, str] = {task.id: task.status for task in supervisor.tasks}  # all queued: nothing to say
     while True:
         done = running.done()
@@ -157,7 +171,7 @@ async def _report_changes(supervisor: Supervisor, running: asyncio.Task[None]) -
             if seen[task.id] != task.status:
                 seen[task.id] = task.status
                 detail = f" ({task.error})" if task.error and task.status != "succeeded" else ""
-                stderr.print(f"{task.id}: {task.status}{detail}", markup=False, highlight=False)
+                _err().print(f"{task.id}: {task.status}{detail}", markup=False, highlight=False)
         if done:
             await running
             return
@@ -169,25 +183,18 @@ async def _report_changes(supervisor: Supervisor, running: asyncio.Task[None]) -
 
 def run(
     tasks: Annotated[str, typer.Argument(help="A JSON, YAML or TOML file, inline JSON, or - for stdin.")],
-    max_parallel: Annotated[
-        int | None,
-        typer.Option(
-            "--max-parallel", min=1, help=f"{config.MAX_PARALLEL.help} (default 4; env {config.MAX_PARALLEL.env})"
-        ),
-    ] = None,
+    max_parallel: Annotated[int | None, _option("--max-parallel")] = None,
     model: Model = None,
     budget: Budget = None,
     timeout: Timeout = None,
     max_turns: MaxTurns = None,
     permission_mode: PermissionMode = None,
     worktree: Worktree = False,
-    retries: Annotated[int, typer.Option("--retries", min=0, help="Attempts after a 429/529 result.")] = 2,
-    retry_delay: Annotated[
-        float, typer.Option("--retry-delay", min=0.0, help="First back-off in seconds (doubles, with jitter).")
-    ] = 2.0,
-    grace: Annotated[float, typer.Option("--grace", min=0.0, help="Seconds between SIGINT and SIGTERM.")] = 5.0,
-    stagger: Annotated[float, typer.Option("--stagger", min=0.0, help="Least seconds between two starts.")] = 0.1,
-    detach: Annotated[bool, typer.Option("--detach", help="Run in a background supervisor; print its id.")] = False,
+    retries: Annotated[int, _option("--retries")] = 2,
+    retry_delay: Annotated[float, _option("--retry-delay")] = 2.0,
+    grace: Annotated[float, _option("--grace")] = 5.0,
+    stagger: Annotated[float, _option("--stagger")] = 0.1,
+    detach: Annotated[bool, _option("--detach")] = False,
     claude_bin: ClaudeBin = None,
     hooks_url: HooksUrl = None,
     db: Db = None,
@@ -197,6 +204,8 @@ def run(
     cfg = Config.resolve(db=db, overrides={"max_parallel": max_parallel, "model": model, "budget": budget,
                                            "timeout": timeout, "claude_bin": claude_bin,
                                            "hooks_url": hooks_url})  # fmt: skip
+    from ccdeck.orchestrator.spec import load_tasks
+
     options = _options(cfg, max_turns, permission_mode, worktree, retries, grace, retry_delay, stagger)
     specs = load_tasks(tasks, options, Path.cwd(), sys.stdin)
     raise typer.Exit(launch(specs, options, cfg, detach=detach, json=json))
@@ -236,6 +245,11 @@ def start(
     """The seed script's form: start one task in the background and print RUN/ID."""
     cfg = Config.resolve(db=db, overrides={"model": model, "budget": budget, "timeout": timeout,
                                            "claude_bin": claude_bin, "hooks_url": hooks_url})  # fmt: skip
+    from ccdeck.orchestrator import control
+    from ccdeck.orchestrator.binary import find_claude
+    from ccdeck.orchestrator.spec import resolve_tasks
+    from ccdeck.store.store import Store
+
     options = _options(cfg, max_turns, permission_mode, worktree)
     table = {"id": task_id, "prompt": prompt, **({"cwd": str(cwd)} if cwd else {})}
     specs = resolve_tasks([table], options, Path.cwd(), "start")
@@ -246,7 +260,7 @@ def start(
         if json:
             emit_json(RunReport(run=control.status(store, plan.run_id)[0]))
         else:
-            stdout.print(f"{plan.run_id}/{task_id}", markup=False, highlight=False)
+            _out().print(f"{plan.run_id}/{task_id}", markup=False, highlight=False)
 
 
 def status(
@@ -256,16 +270,18 @@ def status(
     json: Json = False,
 ) -> None:
     """Runs and their tasks, from any terminal: state, time, turns, cost."""
+    from ccdeck.orchestrator import control, terminal
+
     with _open(db) as store:
         runs = control.status(store, run_id, limit=limit)
     if json:
         emit_json(RunsReport(runs=runs))
     elif run_id is not None:
-        stdout.print(terminal.summary(runs[0]))
+        _out().print(terminal.summary(runs[0]))
     elif not runs:
-        stdout.print(terminal.no_runs(store.path), markup=False, highlight=False)
+        _out().print(terminal.no_runs(store.path), markup=False, highlight=False)
     else:
-        stdout.print(terminal.runs_table(runs))
+        _out().print(terminal.runs_table(runs))
 
 
 def result(
@@ -281,6 +297,8 @@ def result(
     json: Json = False,
 ) -> None:
     """A task's result: its state, figures and answer; with the files changed from its transcript."""
+    from ccdeck.orchestrator import control
+
     with _open(db) as store:
         found = control.task_status(store, task)
         session = None if no_scan else _session_facts(store, found, config_dir)
@@ -301,6 +319,10 @@ def _session_facts(store: Store, task: RunTask, flags: list[Path] | None) -> Tas
     if not flags and recorded and not Path(recorded).is_dir():
         return None  # the config dir it ran with is gone: nothing to read
     given = tuple(flags or ()) or ((Path(recorded),) if recorded else ())
+    from ccdeck.claude.discovery import config_dirs_from
+    from ccdeck.ingest.pipeline import Ingestor
+    from ccdeck.store import queries
+
     Ingestor(store).scan(config_dirs_from(given, os.environ), None)
     with store.read() as conn:
         files = [row.path for row in queries.files_changed(conn, task["sessionId"])]
@@ -310,9 +332,11 @@ def _session_facts(store: Store, task: RunTask, flags: list[Path] | None) -> Tas
 
 
 def _print_result(task: Mapping[str, Any]) -> None:
-    stdout.print(terminal.result_table(task))
+    from ccdeck.orchestrator import terminal
+
+    _out().print(terminal.result_table(task))
     if task["result"]:
-        stdout.print(task["result"], markup=False, highlight=False)
+        _out().print(task["result"], markup=False, highlight=False)
 
 
 def logs(
@@ -323,6 +347,8 @@ def logs(
     db: Db = None,
 ) -> None:
     """A task's output: its stream (readable, or --raw) and its stderr."""
+    from ccdeck.orchestrator import control
+
     with _open(db) as store:
         found = control.task_status(store, task)
         logs_ = found["logs"]
@@ -340,7 +366,7 @@ def logs(
         _print_stream(stream, offset, raw)
     text = _read(err)
     if text.strip() and not raw:
-        stdout.print("--- stderr ---", markup=False)
+        _out().print("--- stderr ---", markup=False)
         sys.stdout.write(text)
 
 
@@ -353,6 +379,8 @@ def _read(path: Path) -> str:
 
 def _print_stream(path: Path, offset: int, raw: bool) -> int:
     """Print the complete lines after `offset`; returns the offset after them."""
+    from ccdeck.orchestrator.events import describe
+
     try:
         with path.open("rb") as fh:
             fh.seek(offset)
@@ -381,6 +409,8 @@ def stop(
     json: Json = False,
 ) -> None:
     """Stop tasks from any terminal: SIGINT, a grace period, SIGTERM, then SIGKILL to each task's process group."""
+    from ccdeck.orchestrator import control
+
     with _open(db) as store:
         stopped = control.stop(store, tasks, wait=not no_wait)
     _print_stopped(stopped, json)
@@ -388,6 +418,8 @@ def stop(
 
 def stop_all(no_wait: NoWait = False, db: Db = None, json: Json = False) -> None:
     """Stop every unfinished task of every run (queued ones never start)."""
+    from ccdeck.orchestrator import control
+
     with _open(db) as store:
         stopped = control.stop(store, None, wait=not no_wait)
     _print_stopped(stopped, json)
@@ -397,10 +429,12 @@ def _print_stopped(tasks: list[RunTask], json: bool) -> None:
     if json:
         emit_json(StoppedReport(tasks=tasks))
         return
+    from ccdeck.orchestrator import terminal
+
     if not tasks:
-        stdout.print("nothing to stop")
+        _out().print("nothing to stop")
     for task in tasks:
-        stdout.print(f"{task['runId']}/{task['id']}: {terminal.state(task['status'])}")
+        _out().print(f"{task['runId']}/{task['id']}: {terminal.state(task['status'])}")
 
 
 def clean(
@@ -420,6 +454,8 @@ def clean(
 ) -> None:
     """Forget finished runs: their records, logs, and worktrees that hold no commits or changes. Asks first on a
     terminal."""
+    from ccdeck.orchestrator import control
+
     age = parse_duration(older_than, "--older-than") if older_than is not None else None
     with _open(db) as store:
         declined = not yes and sys.stdin.isatty() and not _confirm_clean(store, age, older_than, force)
@@ -431,15 +467,17 @@ def clean(
         emit_json(report)
         return
     if declined:
-        stdout.print("nothing removed")
+        _out().print("nothing removed")
         return
-    stdout.print(f"removed {len(report['removedRuns'])} run(s) and {len(report['removedWorktrees'])} worktree(s)")
+    _out().print(f"removed {len(report['removedRuns'])} run(s) and {len(report['removedWorktrees'])} worktree(s)")
     for kept in report["keptWorktrees"]:
-        stdout.print(f"kept {kept['path']} ({kept['branch']}): {kept['reason']}", markup=False)
+        _out().print(f"kept {kept['path']} ({kept['branch']}): {kept['reason']}", markup=False)
 
 
 def _confirm_clean(store: Store, age: float | None, older_than: str | None, force: bool) -> bool:
     """Name what `clean` would forget and ask; nothing to forget needs no answer."""
+    from ccdeck.orchestrator import control
+
     runs = control.cleanable(store, older_than=age)
     if not runs:
         return True
@@ -469,6 +507,12 @@ def supervise(
     # before the imports (`orchestrator.launch`) and says so with --forked.
     if not forked and os.fork() > 0:
         os._exit(0)
+    import asyncio
+    import logging
+
+    from ccdeck.orchestrator import control
+    from ccdeck.store.store import Store
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr, force=True)  # fmt: skip
     with Store.open(db) as store:

@@ -1,9 +1,9 @@
 """The `ccdeck` console entry point. `ccdeck statusline` runs after every message of every Claude Code session and
 must answer in tens of milliseconds, so it is dispatched here, before the command line's imports (Typer, Rich,
 SQLAlchemy: over a second on a busy machine); so are `ccdeck --version`, `ccdeck --help` (and a bare `ccdeck`: the
-list of commands, from `ccdeck.commands`), `ccdeck status ... --json`
-(`orchestrator.fast_status`, which hands anything unusual back), and the fork of a detached run's supervisor
-(`orchestrator.launch`). Everything else goes to `ccdeck.cli.main`.
+list of commands, from `ccdeck.commands`), `ccdeck status ...` (`orchestrator.fast_status`) and
+`ccdeck run ... --detach` (`orchestrator.fast_run`), which hand anything unusual back, and the fork of a detached
+run's supervisor (`orchestrator.launch`). Everything else goes to `ccdeck.cli.main`.
 """
 
 from __future__ import annotations
@@ -39,7 +39,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         launch.fork_and_record(args[1:])  # only the supervisor returns, already recorded
         args.append("--forked")
-    if args[:1] == ["status"] and "--json" in args:
+    if args[:1] == ["run"] and "--detach" in args:
+        from ccdeck.orchestrator import fast_run
+
+        code = fast_run.main(args[1:])
+        if code is not None:
+            return code
+    if args[:1] == ["status"]:
         from ccdeck.orchestrator import fast_status
 
         code = fast_status.main(args[1:])

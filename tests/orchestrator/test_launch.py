@@ -11,6 +11,7 @@ import itertools
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import threading
 import time
@@ -73,6 +74,10 @@ def test_six_tasks_two_at_a_time(launcher: Launcher, fake_api: FakeApi, claude_s
     assert run["successRate"] == 1.0
     assert run["cacheSavingUSD"] is not None and run["cacheSavingUSD"] > 0
     assert run["costByModel"] == {model: pytest.approx(run["costUSD"]) for model in run["costByModel"]}
+    # Each task's saving was priced when its row was written: reading the run needs no price table.
+    with sqlite3.connect(launcher.db) as conn:
+        savings = [json.loads(text) for (text,) in conn.execute("SELECT cache_saving FROM run_tasks")]
+    assert sum(s["usd"] for s in savings) == pytest.approx(run["cacheSavingUSD"])
 
     # Linked to the monitored session: files changed come from the transcript Claude Code wrote.
     result = launcher.json("result", f"{run['id']}/t3")["task"]

@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from ccdeck.claude.pricing import rates_at
-from ccdeck.orchestrator.report import cache_saving, run_json, task_json
+from ccdeck.orchestrator.report import cache_saving, run_json, task_cache_saving_json, task_json
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC).timestamp()
 SONNET = "claude-sonnet-4-5"
@@ -106,3 +106,24 @@ def test_task_json_has_the_contract_fields() -> None:
     assert task["startedAt"] == "2026-03-02T12:00:00.000Z"  # the one timestamp format of every JSON output
     assert task["finishedAt"] == "2026-03-02T12:00:06.000Z"
     assert task["tokens"]["totalTokens"] == 10 + 100 + 1000 + 10
+
+
+def test_a_recorded_saving_is_read_and_an_older_row_is_priced() -> None:
+    """Rows the supervisor wrote carry their saving (priced then); rows from before it are priced when read,
+    and both add up to the same figure."""
+    models = {SONNET: usage(20_000, 0.25)}
+    recorded = task_cache_saving_json(models, T0 + 6.0)
+    assert recorded is not None
+    assert orjson.loads(recorded) == {"usd": pytest.approx(20_000 * 2.7e-6), "unpriced": []}
+    old = task_row("a", "succeeded", 0, 6.0, 0.25, models)
+    new = task_row("b", "succeeded", 0, 6.0, 0.25, models, cache_saving=recorded)
+    assert cache_saving([old])[0] == pytest.approx(cache_saving([new])[0])
+    # What the row says is what counts: no price is looked up for it.
+    told = task_row("c", "succeeded", 0, 6.0, 0.25, models, cache_saving='{"usd": 1.5, "unpriced": []}')
+    assert cache_saving([told]) == (1.5, [])
+    unknown = task_cache_saving_json({UNKNOWN: usage(5000, 0.0)}, T0)
+    assert cache_saving([task_row("d", "succeeded", 0, 1.0, 0.0, {UNKNOWN: {}}, cache_saving=unknown)]) == (
+        None,
+        [UNKNOWN],
+    )
+    assert task_cache_saving_json({}, T0) is None  # no tokens yet: nothing to record

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -12,11 +13,13 @@ from typing import Any
 import orjson
 import pytest
 
+from ccdeck import cli
 from ccdeck.orchestrator import control, fast_status
 from ccdeck.orchestrator.report import run_json, task_json
 from ccdeck.pids import start_time
 from ccdeck.store import runs as q
 from ccdeck.store.store import Store
+from core_fixtures import CCDECK, run_env
 
 MODEL = "claude-sonnet-4-5"
 TASKS = 10_000
@@ -132,8 +135,17 @@ def test_the_fast_status_command_says_what_the_full_one_says(
     for key, args in (("a", ["a", "--json"]), ("all", ["--json"]), ("one", ["--limit=1", "--json"])):
         assert fast_status.main([*args, "--db", str(db)]) == 0
         assert orjson.loads(capsys.readouterr().out) == orjson.loads(orjson.dumps({"runs": full[key]}))
-    # Forms and cases left to the full command: a table, an unknown option, no such run, no database.
-    assert fast_status.main(["a", "--db", str(db)]) is None
+    # The tables too, as the full command prints them.
+    for args in (["a"], [], ["--limit", "1"]):
+        assert cli.main(["status", *args, "--db", str(db)]) == 0
+        full_table = capsys.readouterr().out
+        assert fast_status.main([*args, "--db", str(db)]) == 0
+        assert capsys.readouterr().out == full_table
+    empty = tmp_path / "empty.db"
+    Store.open(empty).close()
+    assert fast_status.main(["--db", str(empty)]) == 0  # no runs: one line naming the database
+    assert capsys.readouterr().out == f"no runs in {empty}; start one with `ccdeck run TASKS`\n"
+    # Forms and cases left to the full command: an unknown option, no such run, no database.
     assert fast_status.main(["a", "--json", "--db", str(db), "--wide"]) is None
     assert fast_status.main(["nope", "--json", "--db", str(db)]) is None
     assert fast_status.main(["--json", "--db", str(tmp_path / "missing.db")]) is None
@@ -143,3 +155,24 @@ def test_the_fast_status_command_says_what_the_full_one_says(
                  supervisor_started=1.0)  # fmt: skip
     assert fast_status.main(["a", "--json", "--db", str(db)]) is None
     assert capsys.readouterr().out == ""
+
+
+def test_the_json_written_task_by_task_is_byte_for_byte_the_full_commands(tmp_path: Path) -> None:
+    """`status --json` writes each task as it reads it: the same bytes as the whole report encoded at once, for
+    one run, every run (one without tasks among them), and none."""
+    db = tmp_path / "ccdeck.db"
+    empty = tmp_path / "empty.db"
+    with Store.open(db) as store:
+        make_run(store, "a", 3)
+        make_run(store, "b", 4, created_at=time.time() - 30)
+        make_run(store, "none", 1, created_at=time.time() - 90)
+        store.write(lambda c: q.delete_run(c, "none", ["t00000"]))  # a run left without tasks
+        full = {key: control.status(store, run_id) for key, run_id in (("a", "a"), ("all", None))}
+    Store.open(empty).close()
+    env = {**run_env(), "CCDECK_DB": str(db)}
+    for key, args in (("a", ["a"]), ("all", [])):
+        done = subprocess.run([str(CCDECK), "status", *args, "--json"], env=env, capture_output=True, check=True)
+        assert done.stdout == orjson.dumps({"runs": full[key]}, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    done = subprocess.run([str(CCDECK), "status", "--json"], env={**env, "CCDECK_DB": str(empty)},
+                          capture_output=True, check=True)  # fmt: skip
+    assert done.stdout == b'{\n  "runs": []\n}\n'

@@ -11,14 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import secrets
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -26,12 +21,22 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Row
 
-from ccdeck import config
-from ccdeck.claude import integration
-from ccdeck.config import Config
-from ccdeck.errors import LaunchError, UsageError
+from ccdeck.errors import UsageError
 from ccdeck.orchestrator import procs, worktree
-from ccdeck.orchestrator.binary import ClaudeBinary, find_claude
+from ccdeck.orchestrator.binary import find_claude
+from ccdeck.orchestrator.plan import (
+    SUPERVISOR_LOG,
+    SUPERVISOR_START_SECONDS,
+    RunPlan,
+    defaults_from,
+    hand_over,
+    hooks_need_token,
+    new_run_id,
+    plan_run,
+    run_rows,
+    runs_dir,
+    worktrees_dir,
+)
 from ccdeck.orchestrator.report import run_json, task_json
 from ccdeck.orchestrator.spec import (
     LOCAL,
@@ -43,64 +48,20 @@ from ccdeck.orchestrator.spec import (
     task_tables,
 )
 from ccdeck.orchestrator.supervisor import Supervisor
-from ccdeck.orchestrator.taskrun import dumps
 from ccdeck.pids import same_process
 from ccdeck.shapes.cli import CleanReport, RemovedWorktree
 from ccdeck.shapes.common import Run, RunTask
 from ccdeck.store import runs as q
 from ccdeck.store.store import Store
 
+__all__ = [  # what moved to `plan`, still reached from here
+    "SUPERVISOR_LOG", "SUPERVISOR_START_SECONDS", "RunPlan", "defaults_from", "hooks_need_token", "new_run_id",
+    "plan_run", "runs_dir", "worktrees_dir",
+]  # fmt: skip
+
 log = logging.getLogger(__name__)
 
-SUPERVISOR_START_SECONDS = 15.0  # a detached supervisor that has not recorded itself by then failed to start
 STOP_MARGIN_SECONDS = 10.0  # beyond grace + SIGTERM + SIGKILL waits, before `stop` stops waiting for the states
-SUPERVISOR_LOG = "supervisor.log"
-
-
-@dataclass(frozen=True)
-class RunPlan:
-    """A checked run, ready to be recorded and started."""
-
-    run_id: str
-    specs: tuple[TaskSpec, ...]
-    options: RunOptions
-    claude: ClaudeBinary
-    db: Path
-
-    @property
-    def log_dir(self) -> Path:
-        return runs_dir(self.db) / self.run_id
-
-    @property
-    def worktree_dir(self) -> Path:
-        return worktrees_dir(self.db) / self.run_id
-
-
-def runs_dir(db: Path) -> Path:
-    return db.parent / "runs"
-
-
-def worktrees_dir(db: Path) -> Path:
-    return db.parent / "worktrees"
-
-
-def new_run_id() -> str:
-    return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(2)
-
-
-def defaults_from(cfg: Config) -> RunOptions:
-    """The run options the settings give (`CCDECK_MAX_PARALLEL`, `CCDECK_MODEL`, `CCDECK_HOOKS_URL`, …)."""
-    hooks_url = cfg.get(config.HOOKS_URL)
-    token = hooks_url is not None and hooks_need_token(hooks_url, cfg.get(config.TOKEN))
-    return RunOptions(max_parallel=cfg.get(config.MAX_PARALLEL), model=cfg.get(config.MODEL),
-                      budget_usd=cfg.get(config.BUDGET), timeout_s=cfg.get(config.TIMEOUT), hooks_url=hooks_url,
-                      hooks_token=token)  # fmt: skip
-
-
-def hooks_need_token(url: str, token: str | None) -> bool:
-    """Whether hooks posted to `url` carry `Authorization: Bearer $CCDECK_TOKEN`: when there is a token, and always
-    off loopback (where `ccdeck serve` requires one)."""
-    return token is not None or not integration.is_loopback_url(url)
 
 
 def submit(
@@ -125,33 +86,9 @@ def submit(
     return start_detached(store, plan, extra_env)
 
 
-def plan_run(specs: Sequence[TaskSpec], options: RunOptions, claude: ClaudeBinary, db: Path) -> RunPlan:
-    """Check what can be checked before anything starts (worktree tasks need a git repository)."""
-    for spec in specs:
-        if spec.worktree:
-            worktree.repo_root(Path(spec.cwd))
-    return RunPlan(new_run_id(), tuple(specs), options, claude, db.resolve())
-
-
 def create_run(store: Store, plan: RunPlan, *, detached: bool, environ: Mapping[str, str] | None = None) -> None:
-    """Record the run and its queued tasks (with the config dir each task's transcript will be written in)."""
-    env = os.environ if environ is None else environ
-    plan.log_dir.mkdir(parents=True, exist_ok=True)
-    run = {
-        "id": plan.run_id,
-        "created_at": time.time(),
-        "status": q.QUEUED,
-        "options": dumps(plan.options.as_json()),
-        "claude_bin": plan.claude.path,
-        "claude_version": plan.claude.version,
-        "log_dir": str(plan.log_dir),
-        "detached": detached,
-    }
-    tasks = [
-        {"run_id": plan.run_id, "task_id": s.id, "position": n, "spec": dumps(s.as_json()), "cwd": s.cwd,
-         "status": q.QUEUED, "config_dir": s.env.get("CLAUDE_CONFIG_DIR") or env.get("CLAUDE_CONFIG_DIR")}
-        for n, s in enumerate(plan.specs)
-    ]  # fmt: skip
+    """Record the run and its queued tasks (`plan.run_rows`)."""
+    run, tasks = run_rows(plan, detached=detached, environ=environ)
     store.write(lambda conn: q.insert_run(conn, run, tasks))
 
 
@@ -182,32 +119,7 @@ def start_detached(store: Store, plan: RunPlan, extra_env: Mapping[str, str] | N
     """Record the run and hand it to a background supervisor (our environment plus `extra_env`); returns once the
     supervisor has taken it."""
     create_run(store, plan, detached=True)
-    log_path = plan.log_dir / SUPERVISOR_LOG
-    argv = [sys.executable, "-m", "ccdeck", "_supervise", plan.run_id, "--db", str(plan.db)]
-    env = {**os.environ, **(extra_env or {})}
-    with log_path.open("ab") as log_file:
-        launcher = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file, start_new_session=True, close_fds=True,
-            env=env,
-        )  # fmt: skip
-    # The launcher forks the supervisor and exits at once (a double fork: the supervisor belongs to no
-    # terminal and is nobody's zombie); waiting for it is immediate. The supervisor records its pid before its
-    # imports (`launch`): the run is stored and has a supervisor before its id is printed.
-    if launcher.wait(SUPERVISOR_START_SECONDS) != 0:
-        raise LaunchError(f"the background supervisor did not start; see {log_path}")
-    _await_supervisor(store, plan.run_id, log_path)
-    return plan.run_id
-
-
-def _await_supervisor(store: Store, run_id: str, log_path: Path) -> None:
-    deadline = time.monotonic() + SUPERVISOR_START_SECONDS
-    while time.monotonic() < deadline:
-        with store.read() as conn:
-            run = q.get_run(conn, run_id)
-        if run is not None and run.supervisor_pid is not None:
-            return
-        time.sleep(0.01)  # the supervisor records itself right after its fork (`launch`), in tens of ms
-    raise LaunchError(f"the background supervisor of run {run_id} did not start; see {log_path}")
+    return hand_over(plan, extra_env)
 
 
 # Reading ----------------------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ def record(db: str, run_id: str) -> None:
     try:
         conn = sqlite3.connect(db, timeout=10.0)
         try:
+            conn.execute("PRAGMA synchronous=NORMAL")  # as the store's connections: no fsync in WAL
             with conn:
                 conn.execute(
                     "UPDATE runs SET supervisor_pid = ?, supervisor_started = ? WHERE id = ?",

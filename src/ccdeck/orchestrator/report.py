@@ -8,7 +8,6 @@ and the cache saving: what the cache reads would have cost at the uncached input
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -34,16 +33,18 @@ def _loads(text: str | None, default: Any) -> Any:
     return default if not text else orjson.loads(text)
 
 
-def task_json(row: Row, log_dir: str | None = None) -> RunTask:
+def task_json(row: Row, log_dir: str | None = None, by_model: dict[str, Any] | None = None) -> RunTask:
+    """`by_model`: the row's `model_usage`, when the caller has parsed it already."""
     spec = _loads(row.get("spec"), {})
-    by_model = _loads(row["model_usage"], {})
+    if by_model is None:
+        by_model = _loads(row["model_usage"], {})
     worktree: TaskWorktree | None = None
     if row.get("worktree"):
         worktree = {"path": row["worktree"], "branch": row["branch"], "base": row.get("base_commit"),
                     "diffStat": _loads(row.get("diff_stat"), None)}  # fmt: skip
     logs: TaskLogs | None = None
-    if log_dir:  # a stored, already normal path: joined as a string (a Path per task costs more than the rest)
-        base = os.path.join(log_dir, row["task_id"])  # noqa: PTH118
+    if log_dir:  # a stored, already normal path, and a checked task id: joined as strings (a Path per task costs more)
+        base = f"{log_dir}/{row['task_id']}"
         logs = {"stream": base + ".jsonl", "stderr": base + ".stderr"}
     return {
         "id": row["task_id"],
@@ -96,13 +97,17 @@ def with_prompt_previews(run: Run, limit: int = PROMPT_PREVIEW_CHARS) -> Run:
     return {**run, "tasks": tasks}
 
 
-def run_json(run: Row, tasks: Sequence[Row], now: float) -> Run:
+def run_json(run: Row, tasks: Sequence[Row], now: float, *, with_tasks: bool = True) -> Run:
+    """The run's JSON from its row and its tasks' rows. Without `with_tasks` its `tasks` are left empty, and the
+    task rows need only the columns of the run's figures (`SUMMED_COLUMNS`): for a caller that writes each task's
+    JSON as it reads it (`fast_status`)."""
     started, finished = run["started_at"], run["finished_at"]
     wall = ((finished or now) - started) if started else None
     task_seconds = sum(t["seconds"] or 0.0 for t in tasks)
     counts = Counter(t["status"] for t in tasks)
-    by_model = _by_model(tasks)
-    saving, unpriced = cache_saving(tasks)
+    usages = [_loads(t["model_usage"], {}) for t in tasks]  # parsed once, for the totals and each task
+    by_model = _by_model(usages)
+    saving, unpriced = cache_saving(tasks, usages)
     done = sum(n for status, n in counts.items() if status in FINAL_STATES)
     return {
         "id": run["id"],
@@ -129,59 +134,107 @@ def run_json(run: Row, tasks: Sequence[Row], now: float) -> Run:
         "supervisorPid": run["supervisor_pid"],
         "stopRequested": run["stop_requested"] is not None,
         "logDir": run["log_dir"],
-        "tasks": [task_json(t, run["log_dir"]) for t in tasks],
+        "tasks": [task_json(t, run["log_dir"], usage) for t, usage in zip(tasks, usages, strict=True)]
+        if with_tasks
+        else [],
     }
 
 
+# The `run_tasks` columns `run_json` sums into the run's figures.
+SUMMED_COLUMNS = ("status", "seconds", "cost_usd", "cost_estimated", "started_at", "finished_at", "model_usage",
+                  "cache_saving")  # fmt: skip
 TOKEN_KEYS = ("inputTokens", "outputTokens", "cacheCreationTokens", "cacheReadTokens", "totalTokens")
 
 
 def _token_totals(models: Any) -> TokenFields:
-    totals = dict.fromkeys(TOKEN_KEYS, 0)
+    # Summed field by field, without a loop over the keys: this runs once per task of a run read whole.
+    inputs = outputs = creation = reads = total = 0
     for tokens in models:
-        for key in TOKEN_KEYS:
-            totals[key] += tokens.get(key) or 0
-    return TokenFields(inputTokens=totals["inputTokens"], outputTokens=totals["outputTokens"],
-                       cacheCreationTokens=totals["cacheCreationTokens"], cacheReadTokens=totals["cacheReadTokens"],
-                       totalTokens=totals["totalTokens"])  # fmt: skip
+        inputs += tokens.get("inputTokens") or 0
+        outputs += tokens.get("outputTokens") or 0
+        creation += tokens.get("cacheCreationTokens") or 0
+        reads += tokens.get("cacheReadTokens") or 0
+        total += tokens.get("totalTokens") or 0
+    return {"inputTokens": inputs, "outputTokens": outputs, "cacheCreationTokens": creation,
+            "cacheReadTokens": reads, "totalTokens": total}  # fmt: skip
 
 
-def _by_model(tasks: Sequence[Row]) -> dict[str, ModelUsage]:
-    """Tokens and cost per model over the tasks (a cost is None once any part is unpriced)."""
+def _by_model(usages: Sequence[Mapping[str, Any]]) -> dict[str, ModelUsage]:
+    """Tokens and cost per model over the tasks' `model_usage` (a cost is None once any part is unpriced)."""
     merged: dict[str, Json] = {}
-    for task in tasks:
-        for model, tokens in _loads(task["model_usage"], {}).items():
-            into = merged.setdefault(model, {**dict.fromkeys(TOKEN_KEYS, 0), "costUSD": 0.0})
+    for usage in usages:
+        for model, tokens in usage.items():
+            into = merged.get(model)
+            if into is None:
+                into = merged[model] = {**dict.fromkeys(TOKEN_KEYS, 0), "costUSD": 0.0}
             for key in TOKEN_KEYS:
                 into[key] += tokens.get(key) or 0
             into["costUSD"] = sum_costs((into["costUSD"], tokens.get("costUSD")))
     return {model: {**_token_totals([into]), "costUSD": into["costUSD"]} for model, into in merged.items()}
 
 
-def cache_saving(tasks: Sequence[Row]) -> tuple[float | None, list[str]]:
-    """USD the cache reads saved: each model's cache-read tokens at (input rate - cache-read rate), on the day the
-    task ran. Models without a known price are listed, and make the saving unknown (None)."""
+def cache_saving(
+    tasks: Sequence[Row], usages: Sequence[Mapping[str, Any]] | None = None
+) -> tuple[float | None, list[str]]:
+    """USD the cache reads saved over the tasks (`usages`: their parsed `model_usage`): each task's figure as its
+    row recorded it (`task_cache_saving`), or, in rows written before that, priced now. Models without a known
+    price are listed, and make the saving unknown (None)."""
+    if usages is None:
+        usages = [_loads(t["model_usage"], {}) for t in tasks]
     saving, unpriced = 0.0, set()
-    known: dict[tuple[str, str], Rates | None] = {}  # (model, UTC day): prices change by the day at most
-    for task in tasks:
-        when = task["finished_at"] or task["started_at"]
-        for model, tokens in _loads(task["model_usage"], {}).items():
-            reads = tokens.get("cacheReadTokens") or 0
-            rates = None
-            if when is not None:
-                key = (model, datetime.fromtimestamp(when, UTC).date().isoformat())
-                if key not in known:
-                    # Imported here: the price table costs a few hundred ms to load, and a run with no tokens
-                    # (all queued) never needs it.
-                    from ccdeck.claude.pricing import rates_at
-
-                    known[key] = rates_at(model, when)
-                rates = known[key]
-            if rates is None:
-                unpriced.add(model)
-                continue
-            saving += reads * (rates.input - rates.cache_read)
+    prices = _Prices()
+    for task, usage in zip(tasks, usages, strict=True):
+        if not usage:
+            continue
+        recorded = task.get("cache_saving")
+        if recorded:
+            found = orjson.loads(recorded)
+            usd, missing = found["usd"], found["unpriced"]
+        else:
+            usd, missing = task_cache_saving(usage, task["finished_at"] or task["started_at"], prices)
+        unpriced.update(missing)
+        saving += usd or 0.0
     return (None if unpriced else saving), sorted(unpriced)
+
+
+def task_cache_saving(usage: Mapping[str, Any], when: float | None, prices: _Prices | None = None
+                      ) -> tuple[float | None, list[str]]:  # fmt: skip
+    """One task's saving: each model's cache-read tokens at (input rate - cache-read rate) on the day the task
+    ran (`when`: it ended, else started); None with the models that have no known price."""
+    prices = prices or _Prices()
+    saving, unpriced = 0.0, []
+    for model, tokens in usage.items():
+        rates = prices.at(model, when) if when is not None else None
+        if rates is None:
+            unpriced.append(model)
+            continue
+        saving += (tokens.get("cacheReadTokens") or 0) * (rates.input - rates.cache_read)
+    return (None if unpriced else saving), sorted(unpriced)
+
+
+def task_cache_saving_json(usage: Mapping[str, Any], when: float | None) -> str | None:
+    """The `run_tasks.cache_saving` column of a task with these tokens (None while it has none)."""
+    if not usage:
+        return None
+    usd, unpriced = task_cache_saving(usage, when)
+    return orjson.dumps({"usd": usd, "unpriced": unpriced}).decode()
+
+
+class _Prices:
+    """Base-tier rates by (model, UTC day): prices change by the day at most."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[str, str], Rates | None] = {}
+
+    def at(self, model: str, when: float) -> Rates | None:
+        key = (model, datetime.fromtimestamp(when, UTC).date().isoformat())
+        if key not in self.known:
+            # Imported here: the price table costs a few hundred ms to load, and reading a run whose rows
+            # recorded their saving never needs it.
+            from ccdeck.claude.pricing import rates_at
+
+            self.known[key] = rates_at(model, when)
+        return self.known[key]
 
 
 def _round(value: float | None) -> float | None:

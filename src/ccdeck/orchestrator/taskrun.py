@@ -14,6 +14,7 @@ import orjson
 from ccdeck.claude.pricing import Pricer
 from ccdeck.models import sum_costs
 from ccdeck.orchestrator.events import ModelTokens, Outcome, StreamState
+from ccdeck.orchestrator.report import task_cache_saving_json
 from ccdeck.orchestrator.spec import TaskSpec
 from ccdeck.orchestrator.worktree import Worktree
 from ccdeck.store.runs import QUEUED
@@ -177,6 +178,7 @@ class TaskRun:
                 into.cache_creation += t.cache_creation
                 into.cache_read += t.cache_read
                 into.cost_usd = sum_costs((into.cost_usd, t.cost_usd))
+        usage = {model: t.as_json() for model, t in tokens.items()}
         costs = [a.cost_usd for a in attempts]
         api = [a.api_seconds for a in attempts if a.api_seconds is not None]
         result = self.state.result or {}
@@ -198,7 +200,8 @@ class TaskRun:
             "cost_usd": sum_costs(costs) if costs else None,  # not started: nothing known yet
             "cost_estimated": any(a.cost_estimated for a in attempts),
             "total_tokens": sum(t.total for t in tokens.values()),
-            "model_usage": dumps({model: t.as_json() for model, t in tokens.items()}),
+            "model_usage": dumps(usage),
+            "cache_saving": task_cache_saving_json(usage, self.finished_at or self.started_at),
             "result": result.get("result") if isinstance(result.get("result"), str) else None,
             "subtype": result.get("subtype"),
             "terminal_reason": result.get("terminal_reason"),

@@ -17,7 +17,7 @@ from rich.text import Text
 
 from ccdeck.render.cells import NONE, cost, duration, home_short, model_names, tokens, when
 from ccdeck.render.fit import Column, FitTable
-from ccdeck.store.runs import RUN_FINAL_STATES
+from ccdeck.store.run_states import RUN_FINAL_STATES
 
 __all__ = ["duration"]  # kept importable from here
 
@@ -139,7 +139,7 @@ def runs_table(runs: Sequence[Mapping[str, Any]]) -> FitTable:
     for run in runs:
         counts = run["counts"]
         other = sum(n for s, n in counts.items() if s not in ("running", "succeeded", "queued"))
-        table.add_row(run["id"], run["status"], when(run["createdAt"]), str(len(run["tasks"])),
+        table.add_row(run["id"], run["status"], when(run["createdAt"]), str(sum(counts.values())),
                       str(counts.get("running", 0)), str(counts.get("succeeded", 0)), str(other),
                       duration(run["wallSeconds"]), cost(run["costUSD"]))  # fmt: skip
     return table

@@ -15,15 +15,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, JustifyMethod, RenderResult
+from rich.control import strip_control_codes
 from rich.measure import Measurement
 from rich.style import StyleType
 from rich.table import Table
 from rich.text import Text
 
+from ccdeck.render import lines
+
 Cell = str | Text
 PADDING = 2  # one space each side of a cell
 BORDER = 1  # one rule between two columns, and one at each edge
+# From this many rows on, a table is drawn line by line (`lines`), the same as Rich draws it but without its
+# per-cell layout (a millisecond a row); smaller ones are Rich's own.
+DRAWN_ROWS = 100
 
 
 @dataclass(frozen=True)
@@ -42,7 +49,7 @@ class Column:
 
 @dataclass
 class _Row:
-    cells: tuple[Text, ...]
+    cells: tuple[Cell, ...]  # a `str` stays one until Rich needs a `Text` (most cells of a long table never do)
     style: StyleType | None
     end_section: bool = False
 
@@ -51,8 +58,11 @@ def _text(cell: Cell) -> Text:
     return cell if isinstance(cell, Text) else Text(cell)
 
 
-def _width(text: Text) -> int:
-    return max((Text(line).cell_len for line in text.plain.split("\n")), default=0)
+def _width(cell: Cell) -> int:
+    text = strip_control_codes(cell) if isinstance(cell, str) else cell.plain  # as `Text(cell)` would hold it
+    if "\n" not in text:
+        return cell_len(text)
+    return max(cell_len(line) for line in text.split("\n"))
 
 
 @dataclass
@@ -77,7 +87,7 @@ class FitTable:
 
     def add_row(self, *cells: Cell, style: StyleType | None = None) -> None:
         assert len(cells) == len(self.columns), (len(cells), len(self.columns))
-        self.rows.append(_Row(tuple(_text(c) for c in cells), style))
+        self.rows.append(_Row(cells, style))
 
     def add_section(self) -> None:
         if self.rows:
@@ -85,7 +95,7 @@ class FitTable:
 
     def fit(self, width: int) -> Fitted:
         """Drop columns, least important first, until the rest fit `width`; then size the flexible one."""
-        natural = [max([_width(Text(c.header)), *(_width(r.cells[i]) for r in self.rows)])
+        natural = [max([_width(c.header), *(_width(r.cells[i]) for r in self.rows)])
                    for i, c in enumerate(self.columns)]  # fmt: skip
         need = [min(natural[i], max(c.min_width, len(c.header))) if c.flex else natural[i]
                 for i, c in enumerate(self.columns)]  # fmt: skip
@@ -107,24 +117,37 @@ class FitTable:
         hidden = [c.header for i, c in enumerate(self.columns) if i not in shown]
         return Fitted(shown, widths, hidden)
 
+    def _caption(self, fitted: Fitted) -> str | None:
+        if not (fitted.hidden and self.note_hidden):
+            return self.caption
+        note = f"Hidden at this width: {', '.join(fitted.hidden)}."
+        return f"{self.caption}\n{note}" if self.caption else note
+
     def table(self, width: int) -> Table:
         """The Rich table for a console `width` columns wide."""
         fitted = self.fit(width)
-        caption = self.caption
-        if fitted.hidden and self.note_hidden:
-            note = f"Hidden at this width: {', '.join(fitted.hidden)}."
-            caption = f"{caption}\n{note}" if caption else note
-        table = Table(title=self.title, caption=caption, expand=False, show_header=self.show_header)
+        table = Table(title=self.title, caption=self._caption(fitted), expand=False, show_header=self.show_header)
         for i in fitted.shown:
             column = self.columns[i]
             table.add_column(column.header, justify=column.justify, width=fitted.widths[i], no_wrap=not column.wrap,
                              overflow="fold" if column.wrap else "ellipsis")  # fmt: skip
         for row in self.rows:
-            table.add_row(*(row.cells[i] for i in fitted.shown), style=row.style, end_section=row.end_section)
+            table.add_row(*(_text(row.cells[i]) for i in fitted.shown), style=row.style, end_section=row.end_section)
         return table
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self.table(options.max_width)
+        if len(self.rows) < DRAWN_ROWS or any(row.style is not None for row in self.rows):
+            yield self.table(options.max_width)
+            return
+        fitted = self.fit(options.max_width)
+        widths = [fitted.widths[i] for i in fitted.shown]
+        if sum(w + PADDING + BORDER for w in widths) + BORDER > options.max_width:
+            yield self.table(options.max_width)  # too wide even so: Rich shares the width out
+            return
+        rows = [(tuple(row.cells[i] for i in fitted.shown), row.end_section) for row in self.rows]
+        columns = [self.columns[i] for i in fitted.shown]
+        yield from lines.draw(console, options, columns, widths, self.show_header, rows, self.title,
+                              self._caption(fitted))  # fmt: skip
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         return Measurement.get(console, options, self.table(options.max_width))

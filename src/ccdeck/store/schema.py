@@ -244,9 +244,12 @@ run_tasks = Table(
     Column("diff_stat", Text),
     Column("stop_requested", Float),
     Column("updated_at", Float, nullable=False),
+    # {"usd": saving or null, "unpriced": [model, ...]}, priced when the row is written; NULL in older rows.
+    Column("cache_saving", Text),
     PrimaryKeyConstraint("run_id", "task_id"),
     Index("ix_run_tasks_session", "session_id"),
     Index("ix_run_tasks_status", "status"),
+    Index("ix_run_tasks_position", "run_id", "position"),  # a run's tasks in order, unsorted
 )
 
 # The last status-line input of each session (`ccdeck statusline`, run by Claude Code after each message): the live
