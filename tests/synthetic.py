@@ -39,8 +39,10 @@ from typing import Any, BinaryIO
 
 import orjson
 
+import synthetic_progress as progress
+
 # Bump when the output changes, so bench.run regenerates a corpus made by an older generator.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 MIB = 1 << 20
 KIB = 1 << 10
 MANIFEST_NAME = "bench-manifest.json"
@@ -124,8 +126,8 @@ TOOL_NAMES = ("Read", "Edit", "Bash", "Write", "Grep")
 TOOL_WEIGHTS = (35, 22, 25, 8, 10)
 AGENT_TYPES = ("Explore", "general-purpose", "Plan")
 
-# Budget of each ordinary session: log-normal (median 120 KiB) for a long tail of small files.
-SESSION_MEDIAN_BYTES = 120 * KIB
+# Budget of each ordinary session: log-normal (median 52 KiB): about 3,000 files per GiB, most of them small.
+SESSION_MEDIAN_BYTES = 52 * KIB
 SESSION_SIGMA = 1.6
 MIN_SESSION_BYTES = 4 * KIB
 # Probabilities per turn or per model call; tuned so bytes split roughly like real 2.1.x transcripts.
@@ -136,7 +138,9 @@ P_INTERRUPT = 0.02
 P_COMPACT = 0.01
 P_RESUME = 0.1
 P_SUBAGENTS = 0.35
+P_MCP = 0.03
 COMPACT_AT_TOKENS = 160_000
+LONG_SESSION_BYTES = MIB
 RESUME_PREFIX_LINES = 16
 
 
@@ -200,6 +204,7 @@ class Stats:
     flat_agent_files: int = 0
     resumed_sessions: int = 0
     big_lines: int = 0
+    progress_lines: int = 0  # never counted: see synthetic_progress
     history_lines: int = 0
     largest_file_bytes: int = 0
 
@@ -329,6 +334,7 @@ class Generator:
         self.rng = random.Random(params.seed)
         self.pool = TextPool(self.rng)
         self.totals = Totals()
+        self.subagent_totals = Totals()  # the part of `totals` written in subagent files
         self.stats = Stats()
         self.projects = self._make_projects()
         self.project_weights = [1 / (i + 1) for i in range(len(self.projects))]
@@ -350,7 +356,7 @@ class Generator:
     def _large_budgets(self) -> list[tuple[float, int]]:
         """A few large files (the biggest near --max-file-mb) at fixed points of the byte progress."""
         top = self.large_top
-        return [(0.6, top), (0.4, top // 2), (0.15, top // 4)]
+        return [(0.6, top), (0.4, top * 3 // 4), (0.15, top * 11 // 20)]
 
     @property
     def max_budget(self) -> int:
@@ -402,8 +408,6 @@ class Generator:
         self._finish_file(session)
         self.stats.main_sessions += 1
         self._remember_append_target(session)
-        for spawned in session.spawned:
-            self._write_agent(spec, spawned, project_dir)
 
     def _plan_agents(self) -> list[str]:
         ids: list[str] = []
@@ -426,7 +430,10 @@ class Generator:
             session.file.write_raw(line.replace(old_id.encode(), new_id))
         self.stats.resumed_sessions += 1
 
-    def _write_agent(self, parent: SessionSpec, spawned: SpawnedAgent, project_dir: Path) -> None:
+    def write_agent(
+        self, parent: SessionSpec, spawned: SpawnedAgent, project_dir: Path
+    ) -> tuple[list[progress.AgentCopy], int]:
+        """Write a subagent's file while its parent waits for the result; returns its lines to copy and its end."""
         rng = self.rng
         nested = version_tuple(parent.version) >= (2, 1)
         if nested:
@@ -453,6 +460,7 @@ class Generator:
             self.stats.nested_agent_files += 1
         else:
             self.stats.flat_agent_files += 1
+        return session.copies, session.clock
 
     @staticmethod
     def _write_agent_meta(folder: Path, spawned: SpawnedAgent) -> None:
@@ -511,8 +519,11 @@ class Session:
         self.is_agent = spec.agent_id is not None
         self.common = self._common_fields()
         self.pending_agents = list(agents)
-        self.spawned: list[SpawnedAgent] = []
-        self.agent_of_tool: dict[str, str] = {}
+        self.agent_of_tool: dict[str, SpawnedAgent] = {}
+        self.hooks = self.rng.random() < progress.P_HOOKS
+        self.copies: list[progress.AgentCopy] = []  # a subagent's prompt and responses, for agent_progress
+        self.last_line: JsonObj = {}
+        self.compacted = False
         self.prefix_lines: list[bytes] = []
         self.cached_tokens = 0
         self.pending_tokens = self.rng.randint(12_000, 28_000)  # system prompt and tools on the first call
@@ -550,6 +561,7 @@ class Session:
         line["uuid"] = uuid
         line.setdefault("timestamp", iso(self.clock))
         size = self.file.write(line)
+        self.last_line = line
         if chain:
             self.parent_uuid = uuid
         if not self.is_agent and len(self.prefix_lines) < RESUME_PREFIX_LINES and size < 4 * KIB:
@@ -574,6 +586,8 @@ class Session:
         self.footer()
 
     def header(self) -> None:
+        if self.hooks and not self.is_agent:
+            progress.session_start_hook(self)
         if self.new_style and not self.is_agent:
             self.big_attachment()
         elif not self.is_agent and self.rng.random() < 0.3:
@@ -605,6 +619,7 @@ class Session:
 
     def agent_body(self) -> None:
         self.emit({"type": "user", "message": {"role": "user", "content": self.spec.agent_prompt}})
+        self.copies.append((self.last_line, self.clock))
         while self.file.bytes < self.spec.budget:
             self.step(final=False)
         self.step(final=True)
@@ -680,8 +695,12 @@ class Session:
         self.emit({"type": "user", "message": {"role": "user", "content": content}})
 
     def maybe_compact(self) -> None:
-        if self.cached_tokens < COMPACT_AT_TOKENS and self.rng.random() >= P_COMPACT:
+        # A long session (one of the large files) is compacted at least once, half-way through.
+        long = self.spec.budget >= LONG_SESSION_BYTES
+        halfway = long and not self.compacted and self.file.bytes * 2 >= self.spec.budget
+        if self.cached_tokens < COMPACT_AT_TOKENS and not halfway and self.rng.random() >= P_COMPACT:
             return
+        self.compacted = True
         trigger = "auto" if self.cached_tokens >= COMPACT_AT_TOKENS else "manual"
         meta = {"trigger": trigger, "preTokens": self.cached_tokens}
         self.emit(
@@ -847,6 +866,10 @@ class Session:
             self.emit({"type": "assistant", "message": message, "requestId": request_id})
             self.tick(20, 2_500)
         self.gen.totals.add(self.model, usage, first_output)
+        if self.is_agent:
+            self.gen.subagent_totals.add(self.model, usage, first_output)
+            if len(self.copies) < progress.MAX_AGENT_COPIES:
+                self.copies.append((self.last_line, self.clock))
         self.count_model_usage(usage)
         return [block for block in blocks if block["type"] == "tool_use"]
 
@@ -867,6 +890,10 @@ class Session:
         tool_id = new_token(rng, "toolu_01", 88)
         if self.pending_agents and rng.random() < 0.2:
             return self.agent_tool_use(tool_id)
+        if rng.random() < P_MCP:
+            server, tool = rng.choice(progress.MCP_SERVERS)
+            name = f"mcp__{server}__{tool}"
+            return {"type": "tool_use", "id": tool_id, "name": name, "input": {"query": "open bugs"}}
         name = rng.choices(TOOL_NAMES, TOOL_WEIGHTS)[0]
         tool_input: JsonObj
         if name == "Bash":
@@ -894,19 +921,36 @@ class Session:
         agent_id = self.pending_agents.pop(0)
         description = self.pool.text(self.rng.randint(15, 40)).replace("\n", " ")
         prompt = self.pool.text(self.rng.randint(200, 2_000))
-        self.spawned.append(SpawnedAgent(agent_id, self.clock, description, prompt))
         name = "Agent" if version_tuple(self.spec.version) >= AGENT_TOOL_FROM else "Task"
         tool_input = {"subagent_type": AGENT_TYPES[0], "description": description, "prompt": prompt}
-        self.agent_of_tool[tool_id] = agent_id
+        self.agent_of_tool[tool_id] = SpawnedAgent(agent_id, self.clock, description, prompt)
         return {"type": "tool_use", "id": tool_id, "name": name, "input": tool_input}
 
     def tool_result(self, tool_use: JsonObj) -> None:
+        self.tool_progress(tool_use)
         self.tick(100, 20_000)
         text, result = self.tool_output(tool_use)
         is_error = self.rng.random() < 0.03
         block = {"tool_use_id": tool_use["id"], "type": "tool_result", "content": text, "is_error": is_error}
+        if self.hooks:
+            progress.post_tool_hook(self, tool_use)
         self.emit({"type": "user", "message": {"role": "user", "content": [block]}, "toolUseResult": result})
         self.pending_tokens += len(text) // 4
+
+    def tool_progress(self, tool_use: JsonObj) -> None:
+        """What Claude Code writes while the tool runs: a subagent's whole run, a command's output, MCP status."""
+        name = tool_use["name"]
+        if name in ("Task", "Agent"):
+            spawned = self.agent_of_tool[tool_use["id"]]
+            copies, end_ms = self.gen.write_agent(self.spec, spawned, self.file.path.parent)
+            progress.agent_progress(self, tool_use, spawned.agent_id, spawned.prompt, copies)
+            self.clock = max(self.clock, end_ms)
+        elif name == "Bash" and self.rng.random() < progress.P_BASH_PROGRESS:
+            progress.bash_progress(self, tool_use)
+        elif name.startswith("mcp__"):
+            progress.mcp_progress(self, tool_use, "started")
+            self.tick(80, 4_000)
+            progress.mcp_progress(self, tool_use, "completed")
 
     def tool_output(self, tool_use: JsonObj) -> tuple[str, Any]:
         """The result text sent to the model and the structured toolUseResult Claude Code keeps next to it."""
@@ -914,6 +958,9 @@ class Session:
         tool_input = tool_use["input"]
         if name in ("Task", "Agent"):
             return self.agent_output(tool_use)
+        if name.startswith("mcp__"):
+            text = self.pool.text(self.log_size(2_000, 1.0, 50, 40_000))
+            return text, [{"type": "text", "text": text}]
         if name == "Read":
             text = self.pool.text(self.log_size(3_000, 1.2, 20, 80_000))
             lines = text.count("\n") + 1
@@ -981,7 +1028,7 @@ class Session:
         result = {
             "status": "completed",
             "prompt": tool_use["input"]["prompt"],
-            "agentId": self.agent_of_tool.pop(tool_use["id"]),
+            "agentId": self.agent_of_tool.pop(tool_use["id"]).agent_id,
             "content": [{"type": "text", "text": report}],
             "totalDurationMs": self.rng.randint(5_000, 300_000),
             "totalTokens": sum(v for v in usage.values() if isinstance(v, int)),
@@ -1027,6 +1074,8 @@ def generate(out: Path, params: Params) -> JsonObj:
         "params": asdict(params),
         "stats": asdict(gen.stats),
         "expected": asdict(gen.totals),
+        # The part of "expected" written in subagent files (the agent_progress copies in parents must add nothing).
+        "expectedSubagents": asdict(gen.subagent_totals),
         "appendTarget": asdict(gen.append_target) if gen.append_target else None,
         "generationSeconds": round(seconds, 3),
         "generationMBps": round(gen.stats.jsonl_bytes / MIB / max(seconds, 1e-9), 1),
@@ -1096,11 +1145,15 @@ class CheckState:
     responses: dict[tuple[str, str], list[JsonObj]] = field(default_factory=dict)
     big_lines: int = 0
     misplaced: set[str] = field(default_factory=set)
+    agent_responses: set[tuple[str, str]] = field(default_factory=set)  # responses written in subagent files
+    progress_copies: set[tuple[str, str]] = field(default_factory=set)  # responses copied into agent_progress
 
 
 def _check_line(state: CheckState, path: Path, obj: JsonObj, size: int) -> None:
     kind = str(obj.get("type"))
     state.kinds.add(f"system/{obj.get('subtype')}" if kind == "system" else kind)
+    if kind == "progress":
+        _check_progress(state, obj["data"])
     if kind in ("attachment", "api-request-shape") and size >= 20_000:
         state.big_lines += 1
     cwd = obj.get("cwd")
@@ -1109,11 +1162,30 @@ def _check_line(state: CheckState, path: Path, obj: JsonObj, size: int) -> None:
     if kind == "assistant" and obj["message"]["model"] != "<synthetic>":
         message = obj["message"]
         state.responses.setdefault((message["id"], obj["requestId"]), []).append(message["usage"])
+        if path.name.startswith("agent-"):
+            state.agent_responses.add((message["id"], obj["requestId"]))
         for block in message["content"]:
             if block["type"] == "tool_use":
                 state.tools.add(block["name"])
                 if block["name"] in ("Read", "Edit", "Write") and "file_path" not in block["input"]:
                     state.problems.append(f"{path.name}: {block['name']} without file_path")
+
+
+def _check_progress(state: CheckState, data: JsonObj) -> None:
+    state.kinds.add(f"progress/{data['type']}")
+    nested = data.get("message") if data["type"] == "agent_progress" else None
+    if nested is not None and nested["type"] == "assistant":
+        state.progress_copies.add((nested["message"]["id"], nested["requestId"]))
+
+
+def _check_subagents(state: CheckState, manifest: JsonObj) -> None:
+    """agent_progress copies only responses of subagent files, which the manifest's subagent totals hold."""
+    if state.progress_copies - state.agent_responses:
+        state.problems.append("an agent_progress line copies a response that no subagent file has")
+    output = sum(max(u["output_tokens"] for u in state.responses[key]) for key in state.agent_responses)
+    expected = manifest["expectedSubagents"]
+    if (len(state.agent_responses), output) != (expected["responses"], expected["output_tokens"]):
+        state.problems.append("subagent responses recomputed from the files differ from the manifest")
 
 
 def _check_responses(state: CheckState, manifest: JsonObj) -> None:
@@ -1146,6 +1218,7 @@ def check_corpus(out: Path) -> list[str]:
         for raw in data.splitlines():
             _check_line(state, path, orjson.loads(raw), len(raw))
     _check_responses(state, manifest)
+    _check_subagents(state, manifest)
     state.problems += sorted(state.misplaced)
     if total != manifest["stats"]["jsonl_bytes"]:
         state.problems.append(f"{total} bytes on disk, manifest says {manifest['stats']['jsonl_bytes']}")
@@ -1160,6 +1233,10 @@ def check_corpus(out: Path) -> list[str]:
         "system/compact_boundary",
         "attachment",
         "api-request-shape",
+        "progress/hook_progress",
+        "progress/bash_progress",
+        "progress/mcp_progress",
+        "progress/agent_progress",
     }
     state.problems += [f"no {kind} line" for kind in sorted(wanted - state.kinds)]
     state.problems += [f"no {tool} tool_use" for tool in sorted({"Read", "Edit", "Write", "Bash"} - state.tools)]
