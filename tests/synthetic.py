@@ -126,8 +126,8 @@ TOOL_NAMES = ("Read", "Edit", "Bash", "Write", "Grep")
 TOOL_WEIGHTS = (35, 22, 25, 8, 10)
 AGENT_TYPES = ("Explore", "general-purpose", "Plan")
 
-# Budget of each ordinary session: log-normal (median 52 KiB): about 3,000 files per GiB, most of them small.
-SESSION_MEDIAN_BYTES = 52 * KIB
+# Budget of each ordinary session: log-normal (median 46 KiB): about 3,000 files per GiB, most of them small.
+SESSION_MEDIAN_BYTES = 46 * KIB
 SESSION_SIGMA = 1.6
 MIN_SESSION_BYTES = 4 * KIB
 # Probabilities per turn or per model call; tuned so bytes split roughly like real 2.1.x transcripts.
@@ -139,8 +139,8 @@ P_COMPACT = 0.01
 P_RESUME = 0.1
 P_SUBAGENTS = 0.35
 P_MCP = 0.03
+MAX_AGENT_BYTES = 4 * MIB  # a subagent transcript stays small, even under a long session
 COMPACT_AT_TOKENS = 160_000
-LONG_SESSION_BYTES = MIB
 RESUME_PREFIX_LINES = 16
 
 
@@ -315,6 +315,7 @@ class SessionSpec:
     cache_mode: str  # "5m", "1h" or "mixed"
     agent_id: str | None = None
     agent_prompt: str = ""
+    long: bool = False  # one of the few large sessions near --max-file-mb
 
 
 @dataclass
@@ -370,18 +371,19 @@ class Generator:
         with (self.out / "history.jsonl").open("wb", buffering=MIB) as history:
             self._history = history
             while self.stats.jsonl_bytes < self.params.target_bytes:
-                self._write_main_session(self._next_budget())
+                self._write_main_session(*self._next_budget())
 
-    def _next_budget(self) -> int:
+    def _next_budget(self) -> tuple[int, bool]:
+        """The next main session's byte budget, and whether it is one of the planned large (long) sessions."""
         progress = self.stats.jsonl_bytes / max(1, self.params.target_bytes)
         if self.large_budgets and progress >= self.large_budgets[-1][0]:
-            return self.large_budgets.pop()[1]
+            return self.large_budgets.pop()[1], True
         drawn = self.rng.lognormvariate(math.log(SESSION_MEDIAN_BYTES), SESSION_SIGMA)
         # Ordinary sessions stay below the planned large files and within what is left of the target.
         remaining = self.params.target_bytes - self.stats.jsonl_bytes
-        return clamp(drawn, MIN_SESSION_BYTES, min(self.large_top // 4, remaining))
+        return clamp(drawn, MIN_SESSION_BYTES, min(self.large_top // 4, remaining)), False
 
-    def _spec(self, budget: int) -> SessionSpec:
+    def _spec(self, budget: int, long: bool) -> SessionSpec:
         rng = self.rng
         progress = self.stats.jsonl_bytes / max(1, self.params.target_bytes)
         start_ms = EPOCH_MS + int(progress * SPAN_MS * 0.97) + rng.randrange(12 * 3_600_000)
@@ -394,13 +396,15 @@ class Generator:
             model=rng.choices(MAIN_MODELS, MAIN_MODEL_WEIGHTS)[0],
             start_ms=start_ms,
             budget=budget,
+            long=long,
             cache_mode=rng.choices(("5m", "1h", "mixed"), (70, 20, 10))[0],
         )
 
-    def _write_main_session(self, budget: int) -> None:
-        spec = self._spec(budget)
+    def _write_main_session(self, budget: int, long: bool) -> None:
+        spec = self._spec(budget, long)
         project_dir = self.out / "projects" / encode_cwd(spec.cwd)
-        agents = self._plan_agents() if self.rng.random() < P_SUBAGENTS else []
+        # A long session always plans subagents (so every corpus has both layouts), others now and then.
+        agents = self._plan_agents() if self.rng.random() < P_SUBAGENTS or long else []
         path = project_dir / f"{spec.session_id}.jsonl"
         session = Session(self, spec, TranscriptFile(path), agents)
         self._maybe_resume(session)
@@ -448,7 +452,7 @@ class Generator:
             branch=parent.branch,
             model=rng.choices(SUBAGENT_MODELS, SUBAGENT_MODEL_WEIGHTS)[0],
             start_ms=spawned.start_ms,
-            budget=clamp(parent.budget * rng.uniform(0.05, 0.25), 8 * KIB, self.max_budget),
+            budget=clamp(parent.budget * rng.uniform(0.05, 0.25), 8 * KIB, min(self.max_budget, MAX_AGENT_BYTES)),
             cache_mode=parent.cache_mode,
             agent_id=spawned.agent_id,
             agent_prompt=spawned.prompt,
@@ -581,6 +585,7 @@ class Session:
         if self.is_agent:
             self.agent_body()
         else:
+            self.turn()  # at least one, even when the header alone (a big attachment) is past the budget
             while self.file.bytes < self.spec.budget:
                 self.turn()
         self.footer()
@@ -696,8 +701,7 @@ class Session:
 
     def maybe_compact(self) -> None:
         # A long session (one of the large files) is compacted at least once, half-way through.
-        long = self.spec.budget >= LONG_SESSION_BYTES
-        halfway = long and not self.compacted and self.file.bytes * 2 >= self.spec.budget
+        halfway = self.spec.long and not self.compacted and self.file.bytes * 2 >= self.spec.budget
         if self.cached_tokens < COMPACT_AT_TOKENS and not halfway and self.rng.random() >= P_COMPACT:
             return
         self.compacted = True
