@@ -12,8 +12,9 @@ The output looks like a real config dir (see the shared reference notes on Claud
 The line shapes copy what Claude Code writes, including the traps an ingester has to get right: one assistant
 line per content block with a copy of ``usage`` (partial ``output_tokens`` on the earlier copies), resumed
 sessions that copy earlier responses, the ``usage`` summary inside Task results and the ``cost-state`` totals
-(both must not be counted again), ``<synthetic>`` error messages, and large non-message lines
-(``attachment`` / ``api-request-shape``) that a fast ingester should skip cheaply.
+(both must not be counted again), ``<synthetic>`` error messages, large non-message lines
+(``attachment`` / ``api-request-shape``) that a fast ingester should skip cheaply, and ``progress`` lines
+(``synthetic_progress``), whose ``agent_progress`` copies of a subagent's responses must not be counted either.
 
 Files are written one at a time through a buffered handle, so memory stays constant whatever the size. A
 ``bench-manifest.json`` written last at the root records the parameters and the expected token totals
