@@ -41,9 +41,16 @@ class FileReader:
     A reader starts with the cwd the file's earlier lines gave (`cwd`), or none. `relative` lists the
     `batch.snapshot_files` entries made from relative paths (index, path as written), so that the spans of a file
     read by several readers can be resolved afterwards against the first cwd of the whole file.
+
+    `usage_only` (the first pass of a big scan): only the lines that can carry a response -- those holding the bytes
+    `"usage"`, which inside a JSON string would be escaped -- are decoded, into responses and session metadata; their
+    cursors are usage cursors. Otherwise, the responses of lines before byte `responses_from` are left out: a usage
+    pass stored them.
     """
 
-    def __init__(self, source: SourceFile, pricer: Pricer, stats: ParseStats) -> None:
+    def __init__(
+        self, source: SourceFile, pricer: Pricer, stats: ParseStats, usage_only: bool = False, responses_from: int = 0
+    ) -> None:
         self.source = source
         self.path = str(source.path)
         self.pricer = pricer
@@ -54,12 +61,16 @@ class FileReader:
         self.config_dir = str(source.config_dir)
         self.is_history = source.kind == "history"
         self.is_subagent = bool(source.session_hint) and source.path.parent.name == "subagents"
+        self.usage_only = usage_only
+        self.responses_from = responses_from
 
     def fill(self, batch: Batch, chunk: Chunk, state: FileState) -> int:
         """Add one chunk's rows to `batch`, with the file's cursor just past it (size >= end: files grow).
 
         Returns the number of lines in the chunk.
         """
+        if self.usage_only:
+            return self._fill_usage(batch, chunk, state)
         lines = chunk.data.split(b"\n")
         lines.pop()  # a chunk ends with a newline: the last piece is empty
         offset = chunk.start
@@ -76,6 +87,35 @@ class FileReader:
         batch.cursors.append(self.cursor(state, chunk.end, chunk.first_line_no + len(lines)))
         batch.bytes += len(chunk.data)
         return len(lines)
+
+    def _fill_usage(self, batch: Batch, chunk: Chunk, state: FileState) -> int:
+        """`fill` of a usage pass: a search through the chunk finds the lines to decode; the others are not split."""
+        data, find, rfind = chunk.data, chunk.data.find, chunk.data.rfind
+        at = find(b'"usage"')
+        while at >= 0:
+            start = rfind(b"\n", 0, at) + 1
+            end = find(b"\n", at)  # a chunk ends with a newline
+            self._usage_line(batch, data[start:end], chunk, start)
+            at = find(b'"usage"', end)
+        count = data.count(b"\n")
+        self.stats.lines += count
+        self.tail = last_bytes(self.tail, data)
+        batch.cursors.append(self.cursor(state, chunk.end, chunk.first_line_no + count))
+        batch.bytes += len(data)
+        return count
+
+    def _usage_line(self, batch: Batch, line: bytes, chunk: Chunk, start: int) -> None:
+        record = parse_record(line, self.source.session_hint, detail=False)
+        if isinstance(record, Malformed):
+            self.stats.problems += 1
+            line_no = chunk.first_line_no + chunk.data.count(b"\n", 0, start) + 1
+            batch.problems.append((self.path, chunk.start + start, line_no, record.reason))
+            return
+        session = record[2] or self.source.session_hint
+        if session and record[3] is not None:
+            self._meta(batch, session, record)
+        if record[10] is not None:
+            self._response(batch, record[10])
 
     def cursor(self, state: FileState, offset: int, lines: int) -> Cursor:
         """The file's cursor at `offset`, just past what was read (`tail` holds the bytes before it)."""
@@ -101,7 +141,7 @@ class FileReader:
         session = record[2] or self.source.session_hint
         if session and record[3] is not None:
             self._meta(batch, session, record)
-        if record[10] is not None:
+        if record[10] is not None and offset >= self.responses_from:
             self._response(batch, record[10])
         if record[11]:
             batch.events.extend(record[11])
