@@ -15,6 +15,7 @@ from ccdeck.claude.parser import Record, ResponseTuple, parse_record
 from ccdeck.claude.pricing import Pricer
 from ccdeck.claude.registry import parse_history_line
 from ccdeck.claude.safe_open import read_small
+from ccdeck.claude.usage_line import parse_usage_record
 from ccdeck.ingest.batches import Batch, Cursor, SessionMeta, history_row, outranks
 from ccdeck.ingest.tailer import Chunk, FileState, fingerprint, last_bytes
 from ccdeck.models import Malformed
@@ -105,7 +106,7 @@ class FileReader:
         return count
 
     def _usage_line(self, batch: Batch, line: bytes, chunk: Chunk, start: int) -> None:
-        record = parse_record(line, self.source.session_hint, detail=False)
+        record = parse_usage_record(line, self.source.session_hint)
         if isinstance(record, Malformed):
             self.stats.problems += 1
             line_no = chunk.first_line_no + chunk.data.count(b"\n", 0, start) + 1
