@@ -18,7 +18,7 @@ from ccdeck.claude.safe_open import read_small
 from ccdeck.claude.usage_line import parse_usage_record
 from ccdeck.ingest.batches import Batch, Cursor, SessionMeta, history_row, outranks
 from ccdeck.ingest.tailer import Chunk, FileState, fingerprint, last_bytes
-from ccdeck.models import Malformed
+from ccdeck.models import Malformed, TokenUsage
 
 DOING_CHARS = 200
 META_BYTES = 1024 * 1024  # a subagent's meta file is a few hundred bytes
@@ -64,6 +64,7 @@ class FileReader:
         self.is_subagent = bool(source.session_hint) and source.path.parent.name == "subagents"
         self.usage_only = usage_only
         self.responses_from = responses_from
+        self._unpriced: dict[str, TokenUsage] = {}  # this fill's winning copies, priced once at its end
 
     def fill(self, batch: Batch, chunk: Chunk, state: FileState) -> int:
         """Add one chunk's rows to `batch`, with the file's cursor just past it (size >= end: files grow).
@@ -84,6 +85,7 @@ class FileReader:
         self.stats.lines += len(lines)
         if self.is_subagent:
             _agent_meta(batch, self.source)
+        self._price(batch)
         self.tail = last_bytes(self.tail, chunk.data)
         batch.cursors.append(self.cursor(state, chunk.end, chunk.first_line_no + len(lines)))
         batch.bytes += len(chunk.data)
@@ -99,6 +101,7 @@ class FileReader:
             self._usage_line(batch, data[start:end], chunk, start)
             at = find(b'"usage"', end)
         count = data.count(b"\n")
+        self._price(batch)
         self.stats.lines += count
         self.tail = last_bytes(self.tail, data)
         batch.cursors.append(self.cursor(state, chunk.end, chunk.first_line_no + count))
@@ -180,13 +183,22 @@ class FileReader:
                 meta.doing = last[4][:DOING_CHARS]
 
     def _response(self, batch: Batch, response: ResponseTuple) -> None:
-        """Keep the batch's copy that outranks the others (`outranks`), priced."""
+        """Keep the batch's copy that outranks the others (`outranks`); `_price` prices it."""
         key, session, agent, ts, model, u = response
         row = (key, session, agent, ts, model, u.input, u.output, u.cache_creation, u.cache_read, u.cache_5m,
                u.cache_1h, u.web_search, None, u.fast)  # fmt: skip
         held = batch.responses.get(key)
         if held is None or outranks(row, held):
-            batch.responses[key] = (*row[:12], self.pricer.cost(model, u, ts), u.fast)
+            batch.responses[key] = row
+            self._unpriced[key] = u
+
+    def _price(self, batch: Batch) -> None:
+        """Price the copies this fill kept: once each, not every copy that outranked the one before (a response's
+        per-block copies come in order, each outranking the last)."""
+        for key, u in self._unpriced.items():
+            row = batch.responses[key]
+            batch.responses[key] = (*row[:12], self.pricer.cost(row[4], u, row[3]), row[13])
+        self._unpriced.clear()
 
     def _snapshot_paths(self, batch: Batch, session: str, paths: tuple[str, ...]) -> None:
         for path in paths:
