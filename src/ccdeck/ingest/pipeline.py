@@ -39,7 +39,7 @@ from ccdeck.claude.safe_open import RefusedFile, check, open_fd
 from ccdeck.ingest.batches import Batch, BatchResult
 from ccdeck.ingest.checkpoint import Checkpointer
 from ccdeck.ingest.pool import JobResult, ParsePool, PoolError, Segment
-from ccdeck.ingest.reader import FileReader, ParseStats, in_folder
+from ccdeck.ingest.reader import FileReader, ParseStats, in_folder, price_responses
 from ccdeck.ingest.tailer import (
     CHUNK_BYTES,
     FileState,
@@ -59,7 +59,7 @@ from ccdeck.store.store import Store
 log = logging.getLogger(__name__)
 # Transcript bytes per batch (a small scan's write transaction; a worker's job): big enough that per-batch costs
 # vanish, small enough to bound memory.
-BATCH_BYTES = 8 * 1024 * 1024
+BATCH_BYTES = 4 * 1024 * 1024
 # Pending bytes from which a scan parses in worker processes (they cost ~0.1 s each to start).
 POOL_BYTES = 32 * 1024 * 1024
 MAX_WORKERS = 4  # one writer thread takes what more would parse
@@ -498,6 +498,7 @@ class Ingestor:
         stats.bytes += read
         stats.add(result.stats)
         self.pricer.unpriced |= result.unpriced
+        price_responses(batch, self.pricer)
         self._write(batch, stats)
         if progress is not None:
             progress.advance(read)

@@ -66,8 +66,9 @@ class PoolError(Exception):
     """A parse worker died, could not start, or failed on a job."""
 
 
-def parse_job(segments: list[Segment], pricer: Pricer, usage_only: bool = False) -> JobResult:
-    """Parse one job into one batch, as the scanning process would have with the same chunks."""
+def parse_job(segments: list[Segment], pricer: Pricer | None, usage_only: bool = False) -> JobResult:
+    """Parse one job into one batch, as the scanning process would have with the same chunks (without `pricer`,
+    its responses unpriced: `reader.price_responses`)."""
     batch, stats, results = Batch(usage_only=usage_only), ParseStats(), []
     for path, config_dir, kind, hint, device, inode, size, mtime_ns, spans, responses_from in segments:
         source = SourceFile(Path(path), Path(config_dir), kind, hint)
@@ -87,7 +88,7 @@ def parse_job(segments: list[Segment], pricer: Pricer, usage_only: bool = False)
                 os.close(fd)
         result.cursors, result.problems, result.relative = len(batch.cursors), len(batch.problems), reader.relative
         results.append(result)
-    return JobResult(batch, results, stats, set(pricer.unpriced))
+    return JobResult(batch, results, stats, set(pricer.unpriced) if pricer is not None else set())
 
 
 def _read_spans(
@@ -117,14 +118,14 @@ def serve() -> None:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a stray print must not corrupt the stream of results
     jobs = sys.stdin.buffer
-    pricer = Pricer()
     while True:
         try:
             usage_only, segments = _receive(jobs)
         except EOFError:
             os._exit(0)  # nothing to flush or clean up: skip the interpreter's teardown
         try:
-            reply: tuple[bool, Any] = (True, parse_job(segments, pricer, usage_only))
+            # Unpriced: the scanning process prices the rows (it loads the price tables once, not once per worker).
+            reply: tuple[bool, Any] = (True, parse_job(segments, None, usage_only))
         except Exception:  # reported to the scanner, which decides
             reply = (False, traceback.format_exc())
         try:

@@ -42,6 +42,8 @@ class FileReader:
     A reader starts with the cwd the file's earlier lines gave (`cwd`), or none. `relative` lists the
     `batch.snapshot_files` entries made from relative paths (index, path as written), so that the spans of a file
     read by several readers can be resolved afterwards against the first cwd of the whole file.
+    Without a `pricer` (parse workers: loading the price tables costs each process ~0.8 s and ~20 MB), responses are
+    left unpriced, for `price_responses` to price in the scanning process.
 
     `usage_only` (the first pass of a big scan): only the lines that can carry a response -- those holding the bytes
     `"usage"`, which inside a JSON string would be escaped -- are decoded, into responses and session metadata; their
@@ -50,7 +52,12 @@ class FileReader:
     """
 
     def __init__(
-        self, source: SourceFile, pricer: Pricer, stats: ParseStats, usage_only: bool = False, responses_from: int = 0
+        self,
+        source: SourceFile,
+        pricer: Pricer | None,
+        stats: ParseStats,
+        usage_only: bool = False,
+        responses_from: int = 0,
     ) -> None:
         self.source = source
         self.path = str(source.path)
@@ -195,9 +202,10 @@ class FileReader:
     def _price(self, batch: Batch) -> None:
         """Price the copies this fill kept: once each, not every copy that outranked the one before (a response's
         per-block copies come in order, each outranking the last)."""
-        for key, u in self._unpriced.items():
-            row = batch.responses[key]
-            batch.responses[key] = (*row[:12], self.pricer.cost(row[4], u, row[3]), row[13])
+        if self.pricer is not None:
+            for key, u in self._unpriced.items():
+                row = batch.responses[key]
+                batch.responses[key] = (*row[:12], self.pricer.cost(row[4], u, row[3]), row[13])
         self._unpriced.clear()
 
     def _snapshot_paths(self, batch: Batch, session: str, paths: tuple[str, ...]) -> None:
@@ -208,6 +216,13 @@ class FileReader:
                 self.relative.append((len(batch.snapshot_files), path))
                 full = in_folder(self.cwd, path)
             batch.snapshot_files.append((session, full))
+
+
+def price_responses(batch: Batch, pricer: Pricer) -> None:
+    """Price every response of a batch parsed without a pricer."""
+    for key, row in batch.responses.items():
+        usage = TokenUsage(*row[5:12], row[13])
+        batch.responses[key] = (*row[:12], pricer.cost(row[4], usage, row[3]), row[13])
 
 
 def in_folder(folder: str | None, relative: str) -> str:
