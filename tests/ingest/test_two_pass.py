@@ -142,3 +142,21 @@ def test_a_file_grown_between_the_passes_is_read_to_its_new_end_once(
     again = _scan(config, two_goes, pool_bytes=0)
     assert (again.bytes, again.new_responses) == (0, 0)
     assert _scan(config, two_goes, "usage", pool_bytes=0).bytes == 0
+
+
+def test_a_file_event_after_a_usage_scan_is_read_in_full(tmp_path: Path) -> None:
+    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+    path = transcript(config, CWD, S)
+    write_jsonl(path, [user_prompt(S, "2025-08-05T09:00:00.000Z", "first", cwd=CWD),
+                       assistant(S, "2025-08-05T09:00:01.000Z", msg_id="msg_c", cwd=CWD)])  # fmt: skip
+    store = Store.open(db)
+    try:
+        ingestor = Ingestor(store, pool_bytes=0)
+        ingestor.scan([config], None, "usage")
+        assert query(db, "SELECT COUNT(*) FROM files") == [(0,)]
+        write_jsonl(path, [user_prompt(S, "2025-08-05T09:01:00.000Z", "second", cwd=CWD)], mode="ab")
+        ingestor.scan_paths([config], [path])
+    finally:
+        store.close()
+    assert query(db, "SELECT offset FROM files") == [(path.stat().st_size,)]
+    assert query(db, "SELECT text FROM events WHERE kind = 'prompt' ORDER BY ts") == [("first",), ("second",)]

@@ -194,6 +194,7 @@ class Ingestor:
             finally:
                 self._close_pool()
                 self._checkpointer, self._transaction_bytes, self._usage_only = None, 0, False
+                self._open_batch = Batch()  # the next scan (a file event's, say) starts complete
         stats.seconds = time.perf_counter() - started
         _log_summary(stats)
         return stats
