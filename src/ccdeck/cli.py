@@ -26,7 +26,7 @@ from ccdeck import __version__, cli_live, cli_runs, config
 from ccdeck.claude.discovery import config_dirs_from
 from ccdeck.config import Config
 from ccdeck.errors import CcdeckError
-from ccdeck.ingest.pipeline import Ingestor, ScanStats
+from ccdeck.ingest.pipeline import Depth, Ingestor, ScanStats
 from ccdeck.live.offline import stored_model
 from ccdeck.live.state import ACTIVE_STATES
 from ccdeck.render.cells import nothing_found
@@ -129,19 +129,19 @@ def _progress_after(delay: float) -> tuple[Callable[[int, int], None], Callable[
     return update, finish
 
 
-def ingest(store: Store, cfg: Config) -> ScanStats:
+def ingest(store: Store, cfg: Config, depth: Depth = "full") -> ScanStats:
     update, finish = _progress_after(1.0)
     try:
-        return Ingestor(store).scan(cfg.config_dirs, update)
+        return Ingestor(store).scan(cfg.config_dirs, update, depth)
     finally:
         finish()
 
 
-def read_after_scan(cfg: Config, scan: bool, read: Callable[[Connection], T]) -> T:
-    """Open the store, ingest what is new (unless `--no-scan`), then read with one connection."""
+def read_after_scan(cfg: Config, scan: bool, read: Callable[[Connection], T], depth: Depth = "full") -> T:
+    """Open the store, ingest what is new (unless `--no-scan`) as far as `depth`, then read with one connection."""
     with opened(cfg) as store:
         if scan:
-            ingest(store, cfg)
+            ingest(store, cfg, depth)
         with store.read() as conn:
             return read(conn)
 
@@ -245,7 +245,7 @@ def _report_command(build: ReportBuilder, table: ReportTable, doc: str, every: b
     ) -> None:
         cfg = resolve(config_dir, db)
         filters = Filters.from_cli(since, until, timezone, project)
-        report = read_after_scan(cfg, not no_scan, lambda conn: build(conn, filters, all_sessions))
+        report = read_after_scan(cfg, not no_scan, lambda conn: build(conn, filters, all_sessions), "usage")
         _warn_unpriced(report["unpricedModels"])
         if json:
             _emit_json(report)
