@@ -97,6 +97,7 @@ test: lint typecheck contract-check frontend-test pytest ## every check: lint, t
 
 bench: install claude-cli ## benchmarks; figures go to bench/RESULTS.md
 	$(VENV)/bin/python -m bench.run
+	$(VENV)/bin/python -m bench.instant
 	$(VENV)/bin/python -m bench.live_latency
 	$(VENV)/bin/python -m bench.live_signals
 	$(VENV)/bin/python -m bench.orchestrator

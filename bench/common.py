@@ -125,8 +125,12 @@ def resolve_executable(name: str, env: Mapping[str, str]) -> str:
     return found
 
 
-def run_child(argv: Sequence[str], env: Mapping[str, str] | None = None, timeout: float = 1800.0) -> ChildResult:
+def run_child(
+    argv: Sequence[str], env: Mapping[str, str] | None = None, timeout: float = 1800.0, stdin: Path | None = None
+) -> ChildResult:
     """Run argv to completion; wall time, peak RSS (os.wait4 rusage) and output captured in temporary files.
+
+    stdin is read from the file ``stdin`` (default: /dev/null).
 
     The child gets its own session so a timeout can kill its whole process group (and nothing else).
     Output goes to files rather than pipes: no reader thread, no deadlock on large output.
@@ -135,7 +139,7 @@ def run_child(argv: Sequence[str], env: Mapping[str, str] | None = None, timeout
     executable = resolve_executable(argv[0], child_env)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         file_actions = [
-            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 0, str(stdin or os.devnull), os.O_RDONLY, 0),
             (os.POSIX_SPAWN_DUP2, out.fileno(), 1),
             (os.POSIX_SPAWN_DUP2, err.fileno(), 2),
         ]
@@ -169,11 +173,13 @@ def _kill_group(pid: int, flag: threading.Event) -> None:
         os.killpg(pid, signal.SIGKILL)  # the group of the child we started (setsid made pid its id)
 
 
-def run_repeated(argv: Sequence[str], runs: int, env: Mapping[str, str] | None = None) -> list[ChildResult]:
+def run_repeated(
+    argv: Sequence[str], runs: int, env: Mapping[str, str] | None = None, stdin: Path | None = None
+) -> list[ChildResult]:
     """Run argv ``runs`` times in a row, stopping at the first failure."""
     results: list[ChildResult] = []
     for _ in range(runs):
-        result = run_child(argv, env)
+        result = run_child(argv, env, stdin=stdin)
         results.append(result)
         if not result.ok:
             break

@@ -590,13 +590,15 @@ def cli_json(capsys: Any, *args: str | Path) -> Any:
 
 
 def committed_files(db: Path) -> int:
-    """Files with a committed cursor, read without ccdeck (read-only); 0 while the database does not exist yet."""
+    """Committed cursors of either pass (usage, complete), read without ccdeck (read-only); 0 while the database
+    does not exist yet."""
     if not db.exists():
         return 0
     try:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
         try:
-            return int(conn.execute("SELECT COUNT(*) FROM files").fetchone()[0])
+            sql = "SELECT (SELECT COUNT(*) FROM files) + (SELECT COUNT(*) FROM usage_cursors)"
+            return int(conn.execute(sql).fetchone()[0])
         finally:
             conn.close()
     except sqlite3.Error:

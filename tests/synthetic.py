@@ -12,8 +12,9 @@ The output looks like a real config dir (see the shared reference notes on Claud
 The line shapes copy what Claude Code writes, including the traps an ingester has to get right: one assistant
 line per content block with a copy of ``usage`` (partial ``output_tokens`` on the earlier copies), resumed
 sessions that copy earlier responses, the ``usage`` summary inside Task results and the ``cost-state`` totals
-(both must not be counted again), ``<synthetic>`` error messages, and large non-message lines
-(``attachment`` / ``api-request-shape``) that a fast ingester should skip cheaply.
+(both must not be counted again), ``<synthetic>`` error messages, large non-message lines
+(``attachment`` / ``api-request-shape``) that a fast ingester should skip cheaply, and ``progress`` lines
+(``synthetic_progress``), whose ``agent_progress`` copies of a subagent's responses must not be counted either.
 
 Files are written one at a time through a buffered handle, so memory stays constant whatever the size. A
 ``bench-manifest.json`` written last at the root records the parameters and the expected token totals
@@ -22,15 +23,11 @@ Files are written one at a time through a buffered handle, so memory stays const
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import math
 import os
 import random
 import re
-import shutil
-import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -39,8 +36,10 @@ from typing import Any, BinaryIO
 
 import orjson
 
+import synthetic_progress as progress
+
 # Bump when the output changes, so bench.run regenerates a corpus made by an older generator.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 MIB = 1 << 20
 KIB = 1 << 10
 MANIFEST_NAME = "bench-manifest.json"
@@ -124,8 +123,8 @@ TOOL_NAMES = ("Read", "Edit", "Bash", "Write", "Grep")
 TOOL_WEIGHTS = (35, 22, 25, 8, 10)
 AGENT_TYPES = ("Explore", "general-purpose", "Plan")
 
-# Budget of each ordinary session: log-normal (median 120 KiB) for a long tail of small files.
-SESSION_MEDIAN_BYTES = 120 * KIB
+# Budget of each ordinary session: log-normal (median 46 KiB): about 3,000 files per GiB, most of them small.
+SESSION_MEDIAN_BYTES = 46 * KIB
 SESSION_SIGMA = 1.6
 MIN_SESSION_BYTES = 4 * KIB
 # Probabilities per turn or per model call; tuned so bytes split roughly like real 2.1.x transcripts.
@@ -136,6 +135,8 @@ P_INTERRUPT = 0.02
 P_COMPACT = 0.01
 P_RESUME = 0.1
 P_SUBAGENTS = 0.35
+P_MCP = 0.03
+MAX_AGENT_BYTES = 4 * MIB  # a subagent transcript stays small, even under a long session
 COMPACT_AT_TOKENS = 160_000
 RESUME_PREFIX_LINES = 16
 
@@ -200,6 +201,7 @@ class Stats:
     flat_agent_files: int = 0
     resumed_sessions: int = 0
     big_lines: int = 0
+    progress_lines: int = 0  # never counted: see synthetic_progress
     history_lines: int = 0
     largest_file_bytes: int = 0
 
@@ -310,6 +312,7 @@ class SessionSpec:
     cache_mode: str  # "5m", "1h" or "mixed"
     agent_id: str | None = None
     agent_prompt: str = ""
+    long: bool = False  # one of the few large sessions near --max-file-mb
 
 
 @dataclass
@@ -329,6 +332,7 @@ class Generator:
         self.rng = random.Random(params.seed)
         self.pool = TextPool(self.rng)
         self.totals = Totals()
+        self.subagent_totals = Totals()  # the part of `totals` written in subagent files
         self.stats = Stats()
         self.projects = self._make_projects()
         self.project_weights = [1 / (i + 1) for i in range(len(self.projects))]
@@ -350,7 +354,7 @@ class Generator:
     def _large_budgets(self) -> list[tuple[float, int]]:
         """A few large files (the biggest near --max-file-mb) at fixed points of the byte progress."""
         top = self.large_top
-        return [(0.6, top), (0.4, top // 2), (0.15, top // 4)]
+        return [(0.6, top), (0.4, top * 3 // 4), (0.15, top * 11 // 20)]
 
     @property
     def max_budget(self) -> int:
@@ -364,18 +368,19 @@ class Generator:
         with (self.out / "history.jsonl").open("wb", buffering=MIB) as history:
             self._history = history
             while self.stats.jsonl_bytes < self.params.target_bytes:
-                self._write_main_session(self._next_budget())
+                self._write_main_session(*self._next_budget())
 
-    def _next_budget(self) -> int:
+    def _next_budget(self) -> tuple[int, bool]:
+        """The next main session's byte budget, and whether it is one of the planned large (long) sessions."""
         progress = self.stats.jsonl_bytes / max(1, self.params.target_bytes)
         if self.large_budgets and progress >= self.large_budgets[-1][0]:
-            return self.large_budgets.pop()[1]
+            return self.large_budgets.pop()[1], True
         drawn = self.rng.lognormvariate(math.log(SESSION_MEDIAN_BYTES), SESSION_SIGMA)
         # Ordinary sessions stay below the planned large files and within what is left of the target.
         remaining = self.params.target_bytes - self.stats.jsonl_bytes
-        return clamp(drawn, MIN_SESSION_BYTES, min(self.large_top // 4, remaining))
+        return clamp(drawn, MIN_SESSION_BYTES, min(self.large_top // 4, remaining)), False
 
-    def _spec(self, budget: int) -> SessionSpec:
+    def _spec(self, budget: int, long: bool) -> SessionSpec:
         rng = self.rng
         progress = self.stats.jsonl_bytes / max(1, self.params.target_bytes)
         start_ms = EPOCH_MS + int(progress * SPAN_MS * 0.97) + rng.randrange(12 * 3_600_000)
@@ -388,13 +393,15 @@ class Generator:
             model=rng.choices(MAIN_MODELS, MAIN_MODEL_WEIGHTS)[0],
             start_ms=start_ms,
             budget=budget,
+            long=long,
             cache_mode=rng.choices(("5m", "1h", "mixed"), (70, 20, 10))[0],
         )
 
-    def _write_main_session(self, budget: int) -> None:
-        spec = self._spec(budget)
+    def _write_main_session(self, budget: int, long: bool) -> None:
+        spec = self._spec(budget, long)
         project_dir = self.out / "projects" / encode_cwd(spec.cwd)
-        agents = self._plan_agents() if self.rng.random() < P_SUBAGENTS else []
+        # A long session always plans subagents (so every corpus has both layouts), others now and then.
+        agents = self._plan_agents() if self.rng.random() < P_SUBAGENTS or long else []
         path = project_dir / f"{spec.session_id}.jsonl"
         session = Session(self, spec, TranscriptFile(path), agents)
         self._maybe_resume(session)
@@ -402,8 +409,6 @@ class Generator:
         self._finish_file(session)
         self.stats.main_sessions += 1
         self._remember_append_target(session)
-        for spawned in session.spawned:
-            self._write_agent(spec, spawned, project_dir)
 
     def _plan_agents(self) -> list[str]:
         ids: list[str] = []
@@ -426,7 +431,10 @@ class Generator:
             session.file.write_raw(line.replace(old_id.encode(), new_id))
         self.stats.resumed_sessions += 1
 
-    def _write_agent(self, parent: SessionSpec, spawned: SpawnedAgent, project_dir: Path) -> None:
+    def write_agent(
+        self, parent: SessionSpec, spawned: SpawnedAgent, project_dir: Path
+    ) -> tuple[list[progress.AgentCopy], int]:
+        """Write a subagent's file while its parent waits for the result; returns its lines to copy and its end."""
         rng = self.rng
         nested = version_tuple(parent.version) >= (2, 1)
         if nested:
@@ -441,7 +449,7 @@ class Generator:
             branch=parent.branch,
             model=rng.choices(SUBAGENT_MODELS, SUBAGENT_MODEL_WEIGHTS)[0],
             start_ms=spawned.start_ms,
-            budget=clamp(parent.budget * rng.uniform(0.05, 0.25), 8 * KIB, self.max_budget),
+            budget=clamp(parent.budget * rng.uniform(0.05, 0.25), 8 * KIB, min(self.max_budget, MAX_AGENT_BYTES)),
             cache_mode=parent.cache_mode,
             agent_id=spawned.agent_id,
             agent_prompt=spawned.prompt,
@@ -453,6 +461,7 @@ class Generator:
             self.stats.nested_agent_files += 1
         else:
             self.stats.flat_agent_files += 1
+        return session.copies, session.clock
 
     @staticmethod
     def _write_agent_meta(folder: Path, spawned: SpawnedAgent) -> None:
@@ -511,8 +520,11 @@ class Session:
         self.is_agent = spec.agent_id is not None
         self.common = self._common_fields()
         self.pending_agents = list(agents)
-        self.spawned: list[SpawnedAgent] = []
-        self.agent_of_tool: dict[str, str] = {}
+        self.agent_of_tool: dict[str, SpawnedAgent] = {}
+        self.hooks = self.rng.random() < progress.P_HOOKS
+        self.copies: list[progress.AgentCopy] = []  # a subagent's prompt and responses, for agent_progress
+        self.last_line: JsonObj = {}
+        self.compacted = False
         self.prefix_lines: list[bytes] = []
         self.cached_tokens = 0
         self.pending_tokens = self.rng.randint(12_000, 28_000)  # system prompt and tools on the first call
@@ -550,6 +562,7 @@ class Session:
         line["uuid"] = uuid
         line.setdefault("timestamp", iso(self.clock))
         size = self.file.write(line)
+        self.last_line = line
         if chain:
             self.parent_uuid = uuid
         if not self.is_agent and len(self.prefix_lines) < RESUME_PREFIX_LINES and size < 4 * KIB:
@@ -569,11 +582,14 @@ class Session:
         if self.is_agent:
             self.agent_body()
         else:
+            self.turn()  # at least one, even when the header alone (a big attachment) is past the budget
             while self.file.bytes < self.spec.budget:
                 self.turn()
         self.footer()
 
     def header(self) -> None:
+        if self.hooks and not self.is_agent:
+            progress.session_start_hook(self)
         if self.new_style and not self.is_agent:
             self.big_attachment()
         elif not self.is_agent and self.rng.random() < 0.3:
@@ -605,6 +621,7 @@ class Session:
 
     def agent_body(self) -> None:
         self.emit({"type": "user", "message": {"role": "user", "content": self.spec.agent_prompt}})
+        self.copies.append((self.last_line, self.clock))
         while self.file.bytes < self.spec.budget:
             self.step(final=False)
         self.step(final=True)
@@ -680,8 +697,11 @@ class Session:
         self.emit({"type": "user", "message": {"role": "user", "content": content}})
 
     def maybe_compact(self) -> None:
-        if self.cached_tokens < COMPACT_AT_TOKENS and self.rng.random() >= P_COMPACT:
+        # A long session (one of the large files) is compacted at least once, half-way through.
+        halfway = self.spec.long and not self.compacted and self.file.bytes * 2 >= self.spec.budget
+        if self.cached_tokens < COMPACT_AT_TOKENS and not halfway and self.rng.random() >= P_COMPACT:
             return
+        self.compacted = True
         trigger = "auto" if self.cached_tokens >= COMPACT_AT_TOKENS else "manual"
         meta = {"trigger": trigger, "preTokens": self.cached_tokens}
         self.emit(
@@ -847,6 +867,10 @@ class Session:
             self.emit({"type": "assistant", "message": message, "requestId": request_id})
             self.tick(20, 2_500)
         self.gen.totals.add(self.model, usage, first_output)
+        if self.is_agent:
+            self.gen.subagent_totals.add(self.model, usage, first_output)
+            if len(self.copies) < progress.MAX_AGENT_COPIES:
+                self.copies.append((self.last_line, self.clock))
         self.count_model_usage(usage)
         return [block for block in blocks if block["type"] == "tool_use"]
 
@@ -867,6 +891,10 @@ class Session:
         tool_id = new_token(rng, "toolu_01", 88)
         if self.pending_agents and rng.random() < 0.2:
             return self.agent_tool_use(tool_id)
+        if rng.random() < P_MCP:
+            server, tool = rng.choice(progress.MCP_SERVERS)
+            name = f"mcp__{server}__{tool}"
+            return {"type": "tool_use", "id": tool_id, "name": name, "input": {"query": "open bugs"}}
         name = rng.choices(TOOL_NAMES, TOOL_WEIGHTS)[0]
         tool_input: JsonObj
         if name == "Bash":
@@ -894,19 +922,36 @@ class Session:
         agent_id = self.pending_agents.pop(0)
         description = self.pool.text(self.rng.randint(15, 40)).replace("\n", " ")
         prompt = self.pool.text(self.rng.randint(200, 2_000))
-        self.spawned.append(SpawnedAgent(agent_id, self.clock, description, prompt))
         name = "Agent" if version_tuple(self.spec.version) >= AGENT_TOOL_FROM else "Task"
         tool_input = {"subagent_type": AGENT_TYPES[0], "description": description, "prompt": prompt}
-        self.agent_of_tool[tool_id] = agent_id
+        self.agent_of_tool[tool_id] = SpawnedAgent(agent_id, self.clock, description, prompt)
         return {"type": "tool_use", "id": tool_id, "name": name, "input": tool_input}
 
     def tool_result(self, tool_use: JsonObj) -> None:
+        self.tool_progress(tool_use)
         self.tick(100, 20_000)
         text, result = self.tool_output(tool_use)
         is_error = self.rng.random() < 0.03
         block = {"tool_use_id": tool_use["id"], "type": "tool_result", "content": text, "is_error": is_error}
+        if self.hooks:
+            progress.post_tool_hook(self, tool_use)
         self.emit({"type": "user", "message": {"role": "user", "content": [block]}, "toolUseResult": result})
         self.pending_tokens += len(text) // 4
+
+    def tool_progress(self, tool_use: JsonObj) -> None:
+        """What Claude Code writes while the tool runs: a subagent's whole run, a command's output, MCP status."""
+        name = tool_use["name"]
+        if name in ("Task", "Agent"):
+            spawned = self.agent_of_tool[tool_use["id"]]
+            copies, end_ms = self.gen.write_agent(self.spec, spawned, self.file.path.parent)
+            progress.agent_progress(self, tool_use, spawned.agent_id, spawned.prompt, copies)
+            self.clock = max(self.clock, end_ms)
+        elif name == "Bash" and self.rng.random() < progress.P_BASH_PROGRESS:
+            progress.bash_progress(self, tool_use)
+        elif name.startswith("mcp__"):
+            progress.mcp_progress(self, tool_use, "started")
+            self.tick(80, 4_000)
+            progress.mcp_progress(self, tool_use, "completed")
 
     def tool_output(self, tool_use: JsonObj) -> tuple[str, Any]:
         """The result text sent to the model and the structured toolUseResult Claude Code keeps next to it."""
@@ -914,6 +959,9 @@ class Session:
         tool_input = tool_use["input"]
         if name in ("Task", "Agent"):
             return self.agent_output(tool_use)
+        if name.startswith("mcp__"):
+            text = self.pool.text(self.log_size(2_000, 1.0, 50, 40_000))
+            return text, [{"type": "text", "text": text}]
         if name == "Read":
             text = self.pool.text(self.log_size(3_000, 1.2, 20, 80_000))
             lines = text.count("\n") + 1
@@ -981,7 +1029,7 @@ class Session:
         result = {
             "status": "completed",
             "prompt": tool_use["input"]["prompt"],
-            "agentId": self.agent_of_tool.pop(tool_use["id"]),
+            "agentId": self.agent_of_tool.pop(tool_use["id"]).agent_id,
             "content": [{"type": "text", "text": report}],
             "totalDurationMs": self.rng.randint(5_000, 300_000),
             "totalTokens": sum(v for v in usage.values() if isinstance(v, int)),
@@ -1027,6 +1075,8 @@ def generate(out: Path, params: Params) -> JsonObj:
         "params": asdict(params),
         "stats": asdict(gen.stats),
         "expected": asdict(gen.totals),
+        # The part of "expected" written in subagent files (the agent_progress copies in parents must add nothing).
+        "expectedSubagents": asdict(gen.subagent_totals),
         "appendTarget": asdict(gen.append_target) if gen.append_target else None,
         "generationSeconds": round(seconds, 3),
         "generationMBps": round(gen.stats.jsonl_bytes / MIB / max(seconds, 1e-9), 1),
@@ -1077,164 +1127,13 @@ def iter_transcripts(out: Path) -> Iterator[Path]:
     yield from sorted((out / "projects").rglob("*.jsonl"))
 
 
-# -- self-check -------------------------------------------------------------------------------------------
+# -- digest ---------------------------------------------------------------------------------------------------
 
 
 def tree_digest(out: Path) -> str:
+    """A digest of every file but the manifest (which holds the generation time): same digest, same corpus."""
     digest = hashlib.sha256()
     for path in sorted(p for p in out.rglob("*") if p.is_file() and p.name != MANIFEST_NAME):
         digest.update(path.relative_to(out).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-@dataclass
-class CheckState:
-    problems: list[str] = field(default_factory=list)
-    kinds: set[str] = field(default_factory=set)
-    tools: set[str] = field(default_factory=set)
-    responses: dict[tuple[str, str], list[JsonObj]] = field(default_factory=dict)
-    big_lines: int = 0
-    misplaced: set[str] = field(default_factory=set)
-
-
-def _check_line(state: CheckState, path: Path, obj: JsonObj, size: int) -> None:
-    kind = str(obj.get("type"))
-    state.kinds.add(f"system/{obj.get('subtype')}" if kind == "system" else kind)
-    if kind in ("attachment", "api-request-shape") and size >= 20_000:
-        state.big_lines += 1
-    cwd = obj.get("cwd")
-    if cwd is not None and encode_cwd(cwd) not in path.parts:
-        state.misplaced.add(f"{path.name}: cwd {cwd!r} does not match its folder")
-    if kind == "assistant" and obj["message"]["model"] != "<synthetic>":
-        message = obj["message"]
-        state.responses.setdefault((message["id"], obj["requestId"]), []).append(message["usage"])
-        for block in message["content"]:
-            if block["type"] == "tool_use":
-                state.tools.add(block["name"])
-                if block["name"] in ("Read", "Edit", "Write") and "file_path" not in block["input"]:
-                    state.problems.append(f"{path.name}: {block['name']} without file_path")
-
-
-def _check_responses(state: CheckState, manifest: JsonObj) -> None:
-    output = cache_read = 0
-    for key, copies in state.responses.items():
-        stable = [{k: v for k, v in u.items() if k != "output_tokens"} for u in copies]
-        if any(s != stable[0] for s in stable):
-            state.problems.append(f"response {key}: input/cache figures differ between copies")
-        output += max(u["output_tokens"] for u in copies)
-        cache_read += copies[0]["cache_read_input_tokens"]
-    expected = manifest["expected"]
-    if len(state.responses) != expected["responses"]:
-        state.problems.append(f"{len(state.responses)} unique responses, manifest says {expected['responses']}")
-    if output != expected["output_tokens"] or cache_read != expected["cache_read_tokens"]:
-        state.problems.append("token totals recomputed from the files differ from the manifest")
-
-
-def check_corpus(out: Path) -> list[str]:
-    """Validate a generated corpus: JSON, layout, traps present, totals consistent with the manifest."""
-    manifest = read_manifest(out)
-    if manifest is None:
-        return [f"{out}: no manifest"]
-    state = CheckState()
-    total = 0
-    for path in iter_transcripts(out):
-        data = path.read_bytes()
-        total += len(data)
-        if not data.endswith(b"\n"):
-            state.problems.append(f"{path.name}: no final newline")
-        for raw in data.splitlines():
-            _check_line(state, path, orjson.loads(raw), len(raw))
-    _check_responses(state, manifest)
-    state.problems += sorted(state.misplaced)
-    if total != manifest["stats"]["jsonl_bytes"]:
-        state.problems.append(f"{total} bytes on disk, manifest says {manifest['stats']['jsonl_bytes']}")
-    wanted = {
-        "user",
-        "assistant",
-        "summary",
-        "custom-title",
-        "file-history-snapshot",
-        "cost-state",
-        "system/api_error",
-        "system/compact_boundary",
-        "attachment",
-        "api-request-shape",
-    }
-    state.problems += [f"no {kind} line" for kind in sorted(wanted - state.kinds)]
-    state.problems += [f"no {tool} tool_use" for tool in sorted({"Read", "Edit", "Write", "Bash"} - state.tools)]
-    if state.big_lines == 0:
-        state.problems.append("no large non-message line")
-    if not any((out / "projects").rglob("subagents/agent-*.jsonl")):
-        state.problems.append("no <session>/subagents/agent-*.jsonl file")
-    if not any((out / "projects").glob("*/agent-*.jsonl")):
-        state.problems.append("no flat agent-*.jsonl file")
-    if not (out / "history.jsonl").stat().st_size:
-        state.problems.append("empty history.jsonl")
-    return state.problems
-
-
-def self_check(work_dir: Path, size_mb: float = 5.0) -> list[str]:
-    """Generate small corpora in ``work_dir`` and return the problems found (an empty list means all is well).
-
-    Checks determinism (same seed, same bytes; another seed, other bytes), the size target, and
-    ``check_corpus`` on the output. Meant to be called from a test with a temporary directory.
-    """
-    params = Params(size_mb=size_mb, max_file_mb=2.0, seed=7)
-    first, second, other = work_dir / "a", work_dir / "b", work_dir / "c"
-    manifest = generate(first, params)
-    generate(second, params)
-    generate(other, Params(size_mb=size_mb, max_file_mb=2.0, seed=8))
-    problems = check_corpus(first)
-    if tree_digest(first) != tree_digest(second):
-        problems.append("two runs with the same seed differ")
-    if tree_digest(first) == tree_digest(other):
-        problems.append("two different seeds gave the same corpus")
-    written = manifest["stats"]["jsonl_bytes"]
-    if not params.target_bytes <= written <= params.target_bytes * 1.2:
-        problems.append(f"{written} bytes written for a target of {params.target_bytes}")
-    if manifest["stats"]["largest_file_bytes"] > params.max_file_bytes:
-        problems.append("a file is larger than --max-file-mb")
-    if manifest["appendTarget"] is None:
-        problems.append("no append target")
-    return problems
-
-
-# -- command line -----------------------------------------------------------------------------------------
-
-
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__.split("\n")[0])
-    parser.add_argument("out_dir", nargs="?", type=Path, help="config dir to create (must be absent or empty)")
-    parser.add_argument("--size-mb", type=float, default=1024.0, help="total transcript size in MiB")
-    parser.add_argument("--max-file-mb", type=float, default=200.0, help="size of the largest transcript, MiB")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--force", action="store_true", help="delete OUT_DIR first if it exists")
-    parser.add_argument("--self-check", action="store_true", help="run self_check() in a temporary dir")
-    return parser.parse_args(argv)
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    if args.self_check:
-        with tempfile.TemporaryDirectory(prefix="bench-selfcheck-") as tmp:
-            problems = self_check(Path(tmp))
-        print("\n".join(problems) or "self-check passed")
-        return 1 if problems else 0
-    if args.out_dir is None:
-        print("OUT_DIR is required (or --self-check)", file=sys.stderr)
-        return 2
-    if args.force and args.out_dir.exists():
-        shutil.rmtree(args.out_dir)
-    manifest = generate(args.out_dir, Params(args.size_mb, args.max_file_mb, args.seed))
-    stats = manifest["stats"]
-    print(
-        f"{stats['files']} files, {stats['jsonl_bytes'] / MIB:.1f} MiB, {stats['lines']} lines, "
-        f"{manifest['expected']['responses']} responses in {manifest['generationSeconds']} s "
-        f"({manifest['generationMBps']} MiB/s) -> {args.out_dir}"
-    )
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -6,11 +6,12 @@ import subprocess
 from pathlib import Path
 
 import synthetic
+import synthetic_check
 from core_fixtures import PYTHON, REPO, response_totals, run_env, scan
 
 
 def test_self_check_finds_no_problem(tmp_path: Path) -> None:
-    assert synthetic.self_check(tmp_path) == []
+    assert synthetic_check.self_check(tmp_path) == []
 
 
 def test_a_generated_config_ingests_to_the_totals_it_declares(tmp_path: Path) -> None:

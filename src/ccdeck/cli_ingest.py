@@ -14,7 +14,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from sqlalchemy import Connection
 
 from ccdeck.config import Config
-from ccdeck.ingest.pipeline import Ingestor, ScanStats
+from ccdeck.ingest.pipeline import Depth, Ingestor, ScanStats
 from ccdeck.store.reader import Reader
 from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
@@ -52,23 +52,23 @@ def _progress_after(delay: float, stderr: Console) -> tuple[Callable[[int, int],
     return update, finish
 
 
-def ingest(store: Store, cfg: Config, stderr: Console) -> ScanStats:
+def ingest(store: Store, cfg: Config, stderr: Console, depth: Depth = "full") -> ScanStats:
     update, finish = _progress_after(1.0, stderr)
     try:
-        return Ingestor(store).scan(cfg.config_dirs, update)
+        return Ingestor(store).scan(cfg.config_dirs, update, depth)
     finally:
         finish()
 
 
-def read_store(cfg: Config, scan: bool, read: Callable[[Connection], T], stderr: Console) -> T:
-    """Open the store, ingest what is new (unless `--no-scan`), then read with one connection."""
+def read_store(cfg: Config, scan: bool, read: Callable[[Connection], T], stderr: Console, depth: Depth = "full") -> T:
+    """Open the store, ingest what is new (unless `--no-scan`) as far as `depth`, then read with one connection."""
     with opened(cfg) as store:
         if scan:
-            ingest(store, cfg, stderr)
+            ingest(store, cfg, stderr, depth)
         with store.read() as conn:
             return read(conn)
 
 
-def read_after_scan(cfg: Config, scan: bool, read: Callable[[Reader], T], stderr: Console) -> T:
+def read_after_scan(cfg: Config, scan: bool, read: Callable[[Reader], T], stderr: Console, depth: Depth = "full") -> T:
     """`read_store` for a read through the `Reader` interface."""
-    return read_store(cfg, scan, lambda conn: read(SqlaReader(conn)), stderr)
+    return read_store(cfg, scan, lambda conn: read(SqlaReader(conn)), stderr, depth)

@@ -22,24 +22,29 @@ from ccdeck.store.reader import Reader, SqliteReader, open_current
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from ccdeck.ingest.pipeline import Depth
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def read_after_scan(cfg: Config, scan: bool, read: Callable[[Reader], T], stderr: Callable[[], Console]) -> T:
-    """Ingest what is new (unless `--no-scan`: `scan` False), then `read`; `stderr` makes the console a progress
-    bar would use."""
+def read_after_scan(
+    cfg: Config, scan: bool, read: Callable[[Reader], T], stderr: Callable[[], Console], depth: Depth = "full"
+) -> T:
+    """Ingest what is new (unless `--no-scan`: `scan` False) as far as `depth`, then `read`; `stderr` makes the
+    console a progress bar would use."""
     answer = read_as_is(cfg, scan, read)
     if answer is not None:
         return answer[0]
     from ccdeck import cli_ingest
 
-    return cli_ingest.read_after_scan(cfg, scan, read, stderr())
+    return cli_ingest.read_after_scan(cfg, scan, read, stderr(), depth)
 
 
 def read_as_is(cfg: Config, scan: bool, read: Callable[[Reader], T]) -> tuple[T] | None:
     """`(read's answer,)` from the database as it is, when it is at this schema and (with `scan`) a scan would
-    change nothing; None when the full store must do it."""
+    change nothing; None when the full store must do it. Nothing new to the complete cursors is nothing new to a
+    scan of any depth (after a usage-only pass, the reports go the full way until a complete scan has run)."""
     conn = open_current(cfg.db)
     if conn is None:
         return None

@@ -19,6 +19,7 @@ from ccdeck.config import Config
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from ccdeck.ingest.pipeline import Depth
     from ccdeck.store.reader import Reader
 
 T = TypeVar("T")
@@ -89,11 +90,12 @@ def resolve(config_dirs: list[Path] | None, db: Path | None) -> Config:
     return Config.resolve(db=db, config_dirs=dirs)
 
 
-def read_after_scan(cfg: Config, scan: bool, read: Callable[[Reader], T]) -> T:
-    """Ingest what is new (unless `--no-scan`), then read: with `sqlite3` alone when nothing needed writing."""
+def read_after_scan(cfg: Config, scan: bool, read: Callable[[Reader], T], depth: Depth = "full") -> T:
+    """Ingest what is new (unless `--no-scan`) as far as `depth`, then read: with `sqlite3` alone when nothing
+    needed writing."""
     from ccdeck.cli_read import read_after_scan as read_fresh
 
-    return read_fresh(cfg, scan, read, err)
+    return read_fresh(cfg, scan, read, err, depth)
 
 
 def warn_unpriced(models: Sequence[str]) -> None:

@@ -61,7 +61,7 @@ def _report_command(build: ReportBuilder, table: ReportTable, doc: str, every: b
 
         cfg = resolve(config_dir, db)
         filters = Filters.from_cli(since, until, timezone, project)
-        report = read_after_scan(cfg, not no_scan, lambda reader: build(reader, filters, all_sessions))
+        report = read_after_scan(cfg, not no_scan, lambda reader: build(reader, filters, all_sessions), "usage")
         warn_unpriced(report["unpricedModels"])
         if json:
             emit_json(report)

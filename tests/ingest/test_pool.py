@@ -16,7 +16,7 @@ import orjson
 import pytest
 
 import synthetic
-from ccdeck.ingest import pipeline, pool, tailer
+from ccdeck.ingest import pipeline, pool, tailer, transaction
 from ccdeck.ingest.pipeline import Ingestor, ScanStats
 from ccdeck.store.store import Store
 from core_fixtures import (
@@ -238,32 +238,40 @@ def test_chunk_spans_are_the_chunks_read_chunks_reads(tmp_path: Path, chunk_byte
         os.close(fd)
 
 
+@pytest.mark.parametrize("usage_pass", [True, False], ids=["in-usage-pass", "in-complete-pass"])
 @pytest.mark.parametrize("workers", [1, 2])
 def test_an_interrupted_scan_resumes_to_the_same_rows(
-    tmp_path: Path, small_chunks: None, monkeypatch: pytest.MonkeyPatch, workers: int
+    tmp_path: Path, small_chunks: None, monkeypatch: pytest.MonkeyPatch, workers: int, usage_pass: bool
 ) -> None:
-    """Cut inside files (at the end of a write transaction): the next scan reads the rest of them, with the cwd
-    their earlier lines gave."""
+    """Cut inside files (at the end of a write transaction of either pass): the next scan reads the rest of them,
+    with the cwd their earlier lines gave, and counts nothing twice."""
     config = tmp_path / "config"
     write_big_config(config, 300_000, seed=13)
     _tricky_config(config)
     here_db, workers_db = tmp_path / "here.db", tmp_path / "workers.db"
     _scan([config], here_db)
-    real, calls = pipeline.apply_stream, []
+    real, calls = transaction.apply_stream, []
 
-    def crash_in_the_third_transaction(conn: Any, take: Any) -> Any:
-        calls.append(1)
-        if len(calls) == 3:
-            raise RuntimeError("power cut")
-        return real(conn, take)
+    def crash_in_the_third_transaction_of_the_pass(conn: Any, take: Any) -> Any:
+        first = take()
+        if first is not None and first.usage_only == usage_pass:
+            calls.append(1)
+            if len(calls) == 3:
+                raise RuntimeError("power cut")
+        held = [first]
+        return real(conn, lambda: held.pop() if held else take())
 
     monkeypatch.setattr(pipeline, "TRANSACTION_BYTES", 20_000)
-    monkeypatch.setattr(pipeline, "apply_stream", crash_in_the_third_transaction)
+    monkeypatch.setattr(transaction, "apply_stream", crash_in_the_third_transaction_of_the_pass)
     with pytest.raises(RuntimeError, match="power cut"):
         _scan([config], workers_db, pool_bytes=0, workers=workers)
-    monkeypatch.setattr(pipeline, "apply_stream", real)
-    cut_short = "SELECT COUNT(*) FROM files WHERE offset < size"
+    monkeypatch.setattr(transaction, "apply_stream", real)
+    cut_short = "SELECT COUNT(*) FROM usage_cursors WHERE offset < size" if usage_pass else (
+        "SELECT COUNT(*) FROM files WHERE offset < size")  # fmt: skip
     assert query(workers_db, cut_short) != [(0,)]
+    if not usage_pass:  # the usage pass was complete: the responses are all there, the rest is not
+        assert query(workers_db, _TABLES["responses"]) == query(here_db, _TABLES["responses"])
+        assert query(workers_db, "SELECT COUNT(*) FROM events") < query(here_db, "SELECT COUNT(*) FROM events")
     _scan([config], workers_db, pool_bytes=0, workers=workers)
     assert _tables(workers_db) == _tables(here_db)
 
@@ -291,9 +299,9 @@ def test_a_scan_interrupted_between_jobs_commits_what_it_handed_over(tmp_path: P
             Ingestor(store, pool_bytes=0, workers=2).scan([config], progress)
     finally:
         store.close()  # the writer is idle: nothing waits for batches that will not come
-    assert (
-        0 < query(workers_db, "SELECT COUNT(*) FROM files")[0][0] < query(here_db, "SELECT COUNT(*) FROM files")[0][0]
-    )
+    cursors = "SELECT (SELECT COUNT(*) FROM files) + (SELECT COUNT(*) FROM usage_cursors)"
+    # Both passes over every file but history (which only the complete pass reads): 2 n - 1 cursors.
+    assert 0 < query(workers_db, cursors)[0][0] < 2 * query(here_db, "SELECT COUNT(*) FROM files")[0][0] - 1
     _scan([config], workers_db, pool_bytes=0, workers=2)
     assert _tables(workers_db) == _tables(here_db)
 

@@ -10,10 +10,11 @@ import orjson
 import synthetic
 from web.server_fixture import LiveServer
 
-# The generated config (web.server_fixture.SERVED) has 12 session ids; 3 of them have nothing but attachment and
-# cost-state lines (no prompt, no response), and 2 are resumed sessions whose responses are all copies of responses
-# billed to the session they resumed.
-BILLED_SESSIONS = 7
+# The generated config (web.server_fixture.SERVED) has 11 session ids, each with a prompt and a response. Three are
+# resumed sessions that start with copies of an earlier session's responses; a copy that ties its original (same
+# usage, same time) is billed to the one stored first, which leaves each of the 11 with at least one response.
+SESSIONS = 11
+BILLED_SESSIONS = 11
 
 
 def _sessions_with_messages(config: Path) -> int:
@@ -41,7 +42,7 @@ def test_health_and_summary(live_server: LiveServer) -> None:
 def test_sessions_filter_sort_and_pages(live_server: LiveServer) -> None:
     everything = live_server.get("/api/sessions", params={"pageSize": 500}).json()
     count = _sessions_with_messages(live_server.config_dir)
-    assert everything["total"] == len(everything["sessions"]) == count == 9
+    assert everything["total"] == len(everything["sessions"]) == count == SESSIONS
     assert sum(1 for s in everything["sessions"] if s["totalTokens"]) == BILLED_SESSIONS
     expected = synthetic.read_manifest(live_server.config_dir)["expected"]  # type: ignore[index]
     assert sum(s["outputTokens"] for s in everything["sessions"]) == expected["output_tokens"]

@@ -28,9 +28,14 @@ def _assistant_line(session_id: str, cwd: str, message_id: str) -> bytes:
     return orjson.dumps(line) + b"\n"
 
 
+def _main_transcript(config: Path) -> Path:
+    """The first session's own transcript (a subagent's file is named after no session)."""
+    return next(p for p in sorted((config / "projects").rglob("*.jsonl"))
+                if "subagents" not in p.parts and not p.name.startswith("agent-"))  # fmt: skip
+
+
 def test_appended_line_is_pushed(live_server: LiveServer) -> None:
-    transcript = next(p for p in sorted((live_server.config_dir / "projects").rglob("*.jsonl"))
-                      if "subagents" not in p.parts and not p.name.startswith("agent-"))  # fmt: skip
+    transcript = _main_transcript(live_server.config_dir)
     session_id = transcript.stem
     before = live_server.get(f"/api/sessions/{session_id}").json()["session"]
     with connect(live_server.url.replace("http", "ws") + "/ws", open_timeout=5) as ws:
@@ -54,7 +59,7 @@ def test_appended_line_is_pushed(live_server: LiveServer) -> None:
 
 
 def test_half_written_line_waits_for_its_newline(live_server: LiveServer) -> None:
-    transcript = next((live_server.config_dir / "projects").rglob("*.jsonl"))
+    transcript = _main_transcript(live_server.config_dir)
     session_id = transcript.stem
     line = _assistant_line(session_id, "/tmp/x", "msg_half")
     before = live_server.get(f"/api/sessions/{session_id}").json()["session"]["totalTokens"]

@@ -93,6 +93,7 @@ class Cursor:
 @dataclass(slots=True)
 class Batch:
     cursors: list[Cursor] = field(default_factory=list)
+    usage_only: bool = False  # from a usage pass: its cursors are usage cursors (`schema.usage_cursors`)
     bytes: int = 0  # bytes of transcript behind these rows, to size batches
     # One row per response key: the copy that outranks the others (`outranks`), as the table keeps.
     responses: dict[str, ResponseRow] = field(default_factory=dict)

@@ -9,6 +9,11 @@ A big backlog (a first scan, or a long time away: `POOL_BYTES` or more to read) 
 (`pool`), one batch per job, while this process plans the chunks and writes the batches in file order: the same
 batches, hence the same rows, as parsing here. Its batches share bigger write transactions, and WAL checkpoints run
 beside the writer (`checkpoint`). Small scans (the live server's per-event ones) never start a worker.
+
+A big backlog is read in two passes, each with its own cursors committed with its rows: a usage pass decodes only
+the lines that can carry a response and stores responses and session metadata (what usage reports need: it takes a
+fraction of the time), then a complete pass stores everything else (timeline, tool uses, files, titles, search
+index) and leaves out the responses the usage pass stored. `depth` says whether a scan stops after the usage pass.
 """
 
 from __future__ import annotations
@@ -17,15 +22,15 @@ import contextlib
 import dataclasses
 import logging
 import os
-import queue
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, Table, delete, null, select
 
 from ccdeck.claude.discovery import SourceFile, registry_files, source_file, source_files
 from ccdeck.claude.pricing import Pricer
@@ -35,7 +40,7 @@ from ccdeck.ingest.batches import Batch, BatchResult
 from ccdeck.ingest.checkpoint import Checkpointer
 from ccdeck.ingest.freshness import unchanged
 from ccdeck.ingest.pool import JobResult, ParsePool, PoolError, Segment
-from ccdeck.ingest.reader import FileReader, ParseStats, in_folder
+from ccdeck.ingest.reader import FileReader, ParseStats, in_folder, price_responses
 from ccdeck.ingest.tailer import (
     CHUNK_BYTES,
     FileState,
@@ -47,15 +52,15 @@ from ccdeck.ingest.tailer import (
     resume,
     start_point,
 )
+from ccdeck.ingest.transaction import Transaction
 from ccdeck.shapes.cli import ScanStats as ScanStatsJson
 from ccdeck.store import schema
-from ccdeck.store.batch import apply_stream
 from ccdeck.store.store import Store
 
 log = logging.getLogger(__name__)
 # Transcript bytes per batch (a small scan's write transaction; a worker's job): big enough that per-batch costs
 # vanish, small enough to bound memory.
-BATCH_BYTES = 8 * 1024 * 1024
+BATCH_BYTES = 4 * 1024 * 1024
 # Pending bytes from which a scan parses in worker processes (they cost ~0.1 s each to start).
 POOL_BYTES = 32 * 1024 * 1024
 MAX_WORKERS = 4  # one writer thread takes what more would parse
@@ -65,6 +70,10 @@ MAX_WORKERS = 4  # one writer thread takes what more would parse
 # transactions write much less. A scan killed meanwhile loses nothing but the work of reading it again.
 TRANSACTION_BYTES = 64 * 1024 * 1024
 Progress = Callable[[int, int], None]
+# How far a scan goes. "full": everything (a big backlog in two passes: usage first, then the rest). "usage": what
+# usage reports need -- responses and sessions -- at least (a big backlog's first pass only; a small one is read in
+# full, as one pass reads both).
+Depth = Literal["usage", "full"]
 
 
 @dataclass
@@ -105,6 +114,23 @@ class _Saved:
     size: int
 
 
+@dataclass(frozen=True, slots=True)
+class _Work:
+    """A file with something to read: its complete cursor (`files`), its usage cursor, its size when planned."""
+
+    source: SourceFile
+    full: SavedCursor | None
+    usage: SavedCursor | None
+    size: int
+    usage_done: bool  # a usage pass has nothing to read in it
+
+    def backlog(self, usage_only: bool) -> int:
+        if usage_only and self.usage_done:
+            return 0
+        offsets = [c.offset for c in (self.full, self.usage if usage_only else None) if c is not None]
+        return self.size - max(offsets, default=0)
+
+
 class Ingestor:
     """Ingests config dirs into a store. `on_batch` hears about every committed write (the live hub uses it).
 
@@ -125,51 +151,81 @@ class Ingestor:
         self.on_batch = on_batch
         self.pool_bytes = pool_bytes
         self.workers = min(_cpus(), MAX_WORKERS) if workers is None else workers
+        self._usage_only = False  # the pass running is a usage pass
+        self._pool: ParsePool | None = None  # started by the first pass that needs it, kept for the next
         self._open_batch = Batch()
-        self._open: _Transaction | None = None
-        self._closed: deque[_Transaction] = deque()  # in commit order
+        self._open: Transaction | None = None
+        self._closed: deque[Transaction] = deque()  # in commit order
         self._last: Future[BatchResult] | None = None  # the last transaction begun
         self._transaction_bytes = 0
         self._checkpointer: Checkpointer | None = None
         self._refused: set[str] = set()  # paths already logged as refused: the server rescans them every second
 
-    def scan(self, config_dirs: Iterable[Path], progress: Progress | None = None) -> ScanStats:
+    def scan(self, config_dirs: Iterable[Path], progress: Progress | None = None, depth: Depth = "full") -> ScanStats:
+        """Read what is new in every file of `config_dirs`, as far as `depth` says (the module docstring)."""
         started = time.perf_counter()
         stats = ScanStats()
         dirs = list(config_dirs)
-        work: list[tuple[SourceFile, SavedCursor | None, int]] = []
+        work: list[_Work] = []
         for config_dir in dirs:
             work.extend(self._pending(config_dir, stats))
             self.scan_registry(config_dir)
-        total = sum(size - (saved.offset if saved else 0) for _, saved, size in work)
-        big = total >= self.pool_bytes
+        full_total = sum(w.backlog(False) for w in work)
+        usage_total = sum(w.backlog(True) for w in work)
+        big = full_total >= self.pool_bytes
+        passes = [False] if not big else [True] if depth == "usage" else [True, False] if usage_total else [False]
+        total = (usage_total if passes[0] else 0) + (full_total if passes[-1] is False else 0)
+        bar = _Progress(progress, total) if progress is not None else None
         self._transaction_bytes = TRANSACTION_BYTES if big else 0
         self._checkpointer = Checkpointer(self.store) if big else None
         with self._checkpointer or contextlib.nullcontext():
             try:
-                if big and self.workers >= 2:
-                    self._scan_in_workers(dirs, work, stats, progress, total)
-                else:
-                    self._scan_here(work, stats, progress, total)
+                for index, usage_only in enumerate(passes):
+                    if index:  # the usage pass moved the usage cursors; files may have grown meanwhile
+                        work = [w for d in dirs for w in self._pending(d, ScanStats())]
+                    last = index == len(passes) - 1
+                    into = stats if last else ScanStats()  # lines and problems: of the last pass, which saw them all
+                    self._run_pass(dirs, work, usage_only, into, bar)
+                    if not last:
+                        stats.new_responses += into.new_responses
+                        stats.sessions |= into.sessions
+            except BaseException:
+                self._close_pool(kill=True)
+                raise
             finally:
-                self._flush(stats)
-                self._checkpointer, self._transaction_bytes = None, 0
+                self._close_pool()
+                self._checkpointer, self._transaction_bytes, self._usage_only = None, 0, False
+                self._open_batch = Batch()  # the next scan (a file event's, say) starts complete
         stats.seconds = time.perf_counter() - started
         _log_summary(stats)
         return stats
 
-    def _scan_here(
-        self,
-        work: Iterable[tuple[SourceFile, SavedCursor | None, int]],
-        stats: ScanStats,
-        progress: Progress | None,
-        total: int,
-        done: int = 0,
+    def _run_pass(
+        self, dirs: list[Path], work: list[_Work], usage_only: bool, stats: ScanStats, progress: _Progress | None
     ) -> None:
-        for source, saved, _ in work:
-            done += self._ingest_file(source, saved, stats)
+        """One pass over `work`: in worker processes when it has much to read, else here."""
+        self._usage_only = usage_only
+        self._open_batch = Batch(usage_only=usage_only)
+        work = [w for w in work if not (usage_only and w.usage_done)]
+        total = sum(w.backlog(usage_only) for w in work)
+        try:
+            if total >= self.pool_bytes and self.workers >= 2:
+                self._scan_in_workers(dirs, work, stats, progress)
+            else:
+                self._scan_here(work, stats, progress)
+        finally:
+            self._flush(stats)
+
+    def _close_pool(self, kill: bool = False) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close(kill)
+
+    def _scan_here(self, work: Iterable[_Work], stats: ScanStats, progress: _Progress | None) -> None:
+        for w in work:
+            read = self._ingest_file(w, stats)
             if progress is not None:
-                progress(done, total)
+                progress.advance(read)
 
     def scan_paths(self, config_dirs: Iterable[Path], paths: Iterable[Path]) -> ScanStats:
         """Ingest only the given files (from file events): no walk of the config dirs."""
@@ -190,21 +246,21 @@ class Ingestor:
             self.scan_registry(config_dir)
         try:
             for config_dir, sources in by_dir.items():
-                for source, saved, _ in self._pending(config_dir, stats, sources):
-                    self._ingest_file(source, saved, stats)
+                for w in self._pending(config_dir, stats, sources):
+                    self._ingest_file(w, stats)
         finally:
             self._flush(stats)
         stats.seconds = time.perf_counter() - started
         _log_summary(stats)
         return stats
 
-    def _pending(
-        self, config_dir: Path, stats: ScanStats, sources: Iterable[SourceFile] | None = None
-    ) -> list[tuple[SourceFile, SavedCursor | None, int]]:
+    def _pending(self, config_dir: Path, stats: ScanStats, sources: Iterable[SourceFile] | None = None) -> list[_Work]:
         """Files that changed since their cursor or were not read to the end (the others cost one stat)."""
         chosen = None if sources is None else list(sources)
         # A file event names a few files: load their cursors only, not the whole config dir's (10,000+ rows).
-        saved = self._saved_cursors(config_dir, None if chosen is None else [str(s.path) for s in chosen])
+        paths = None if chosen is None else [str(s.path) for s in chosen]
+        saved = self._saved_cursors(config_dir, paths)
+        usage = self._saved_cursors(config_dir, paths, schema.usage_cursors)
         pending = []
         for source in source_files(config_dir) if chosen is None else chosen:
             stats.files += 1
@@ -225,13 +281,20 @@ class Ingestor:
             offset, _ = start_point(state, held.cursor if held else None)
             if held and offset == 0 and held.cursor.offset > 0:
                 log.info("%s was truncated or replaced: reading it again from the start", source.path)
-            pending.append((source, held.cursor if held else None, state.size))
+            used = usage.get(str(source.path))
+            usage_done = source.kind == "history" or (used is not None and unchanged(used.cursor, used.size, state))
+            usage_cursor = None if used is None or start_point(state, used.cursor)[0] == 0 else used.cursor
+            full_cursor = held.cursor if held and offset else None
+            pending.append(_Work(source, full_cursor, usage_cursor, state.size, usage_done))
         return pending
 
-    def _saved_cursors(self, config_dir: Path, paths: list[str] | None = None) -> dict[str, _Saved]:
-        """The cursors of a config dir's files, or of the given files only."""
-        f = schema.files.c
-        query = select(f.path, f.device, f.inode, f.offset, f.lines, f.cwd, f.fingerprint, f.mtime_ns, f.size)
+    def _saved_cursors(
+        self, config_dir: Path, paths: list[str] | None = None, table: Table = schema.files
+    ) -> dict[str, _Saved]:
+        """The cursors of a config dir's files (or of the given files only) in `table` (or the usage cursors)."""
+        f = table.c
+        cwd = f.cwd if table is schema.files else null()
+        query = select(f.path, f.device, f.inode, f.offset, f.lines, cwd, f.fingerprint, f.mtime_ns, f.size)
         if paths is None:
             queries = [query.where(f.config_dir == str(config_dir))]
         else:
@@ -259,8 +322,20 @@ class Ingestor:
             log.warning("cannot read %s: %s", source.path, exc.strerror)
         return None
 
-    def _ingest_file(self, source: SourceFile, saved: SavedCursor | None, stats: ScanStats) -> int:
+    def _start(self, fd: int, w: _Work, state: FileState) -> tuple[Resume, int]:
+        """Where this pass reads a file from, and from which byte it keeps responses (`FileReader`)."""
+        full = _resume(fd, w.source, state, w.full)
+        if w.usage is None:
+            return full, 0
+        usage = resume(fd, state, w.usage)
+        if not self._usage_only:
+            return full, usage.offset
+        return (usage if usage.offset > full.offset else full), 0
+
+    def _ingest_file(self, w: _Work, stats: ScanStats) -> int:
         """Parse what is new in one file into the open batch (committed when big enough); returns bytes read."""
+        source = w.source
+        saved = w.usage if self._usage_only else w.full
         fd = self._open_source(source, stats)
         if fd is None:
             return 0
@@ -268,8 +343,8 @@ class Ingestor:
         read = 0
         try:
             state = file_state(os.fstat(fd))
-            start = _resume(fd, source, state, saved)
-            reader = FileReader(source, self.pricer, parsed)
+            start, responses_from = self._start(fd, w, state)
+            reader = FileReader(source, self.pricer, parsed, self._usage_only, responses_from)
             reader.cwd, reader.tail = start.cwd, start.tail
             for chunk in read_chunks(fd, start.offset, start.lines):
                 logged = len(self._open_batch.problems)
@@ -291,7 +366,7 @@ class Ingestor:
 
     def _commit(self, stats: ScanStats) -> None:
         """Hand the open batch to the writer and start a new one; parsing goes on while it is written."""
-        batch, self._open_batch = self._open_batch, Batch()
+        batch, self._open_batch = self._open_batch, Batch(usage_only=self._usage_only)
         self._write(batch, stats)
 
     def _write(self, batch: Batch, stats: ScanStats) -> None:
@@ -299,7 +374,7 @@ class Ingestor:
         if not batch.cursors:
             return
         if self._open is None:
-            self._open = _Transaction(self.store, self._last)
+            self._open = Transaction(self.store, self._last)
             self._last = self._open.result
         self._open.add(batch)
         if self._open.bytes >= self._transaction_bytes:
@@ -337,58 +412,52 @@ class Ingestor:
 
     # worker processes --------------------------------------------------------------------------------------------
     def _scan_in_workers(
-        self,
-        config_dirs: list[Path],
-        work: list[tuple[SourceFile, SavedCursor | None, int]],
-        stats: ScanStats,
-        progress: Progress | None,
-        total: int,
+        self, config_dirs: list[Path], work: list[_Work], stats: ScanStats, progress: _Progress | None
     ) -> None:
         """Plan the chunks here, parse them in workers (a few jobs ahead), write the batches in file order.
 
         If a worker fails, what was parsed before is written and the rest is scanned here from the cursors.
         """
-        done = 0
         jobs: deque[tuple[_Job, Future[JobResult]]] = deque()
         try:
-            with ParsePool(self.workers) as pool:
-                for job in self._plan(work):
-                    while len(jobs) >= 2 * self.workers:
-                        done += self._finish(*jobs.popleft(), stats)
-                        if progress is not None:
-                            progress(done, total)
-                    jobs.append((job, pool.submit(job.segments)))
-                while jobs:
-                    done += self._finish(*jobs.popleft(), stats)
-                    if progress is not None:
-                        progress(done, total)
+            if self._pool is None:
+                self._pool = ParsePool(self.workers)
+            for job in self._plan(work):
+                while len(jobs) >= 2 * self.workers:
+                    self._finish(*jobs.popleft(), stats, progress)
+                jobs.append((job, self._pool.submit(job.segments, self._usage_only)))
+            while jobs:
+                self._finish(*jobs.popleft(), stats, progress)
         except PoolError as exc:
             log.warning("parse workers failed, scanning on in this process: %s", exc)
+            self._close_pool(kill=True)
             jobs.clear()  # parsed after the failed job: their cursors must not pass it
             self._flush(stats)
             scratch = ScanStats()  # the files were counted already
-            rest = [item for config_dir in config_dirs for item in self._pending(config_dir, scratch)]
-            self._scan_here(rest, stats, progress, total, done)
+            rest = [w for config_dir in config_dirs for w in self._pending(config_dir, scratch)]
+            self._scan_here([w for w in rest if w.backlog(self._usage_only)], stats, progress)
 
-    def _plan(self, work: list[tuple[SourceFile, SavedCursor | None, int]]) -> Iterator[_Job]:
+    def _plan(self, work: list[_Work]) -> Iterator[_Job]:
         """Jobs of whole chunks, cut where the scan here would commit its batches (so the batches are the same)."""
         job, size = _Job(), 0
         scratch = ScanStats()  # files refused now were counted when they were planned: only logged
-        for source, saved, _ in work:
+        for w in work:
+            source = w.source
             fd = self._open_source(source, scratch)
             if fd is None:
                 continue
             spans: list[tuple[int, int]] | None = None
             try:
                 state = file_state(os.fstat(fd))
-                resumed = _resume(fd, source, state, saved)
+                resumed, responses_from = self._start(fd, w, state)
                 track = _Track(source, resumed.lines, resumed.cwd)
                 for start, end in chunk_spans(fd, resumed.offset, state.size, CHUNK_BYTES):
                     if spans is None:
                         spans = []
                         s = source
                         job.segments.append((str(s.path), str(s.config_dir), s.kind, s.session_hint, state.device,
-                                             state.inode, state.size, state.mtime_ns, spans))  # fmt: skip
+                                             state.inode, state.size, state.mtime_ns, spans,
+                                             responses_from))  # fmt: skip
                         job.tracks.append(track)
                     spans.append((start, end))
                     size += end - start
@@ -402,11 +471,8 @@ class Ingestor:
         if job.segments:
             yield job
 
-    def _finish(self, job: _Job, future: Future[JobResult], stats: ScanStats) -> int:
-        """Take a job's result (in job order), number its lines, resolve its paths, queue it for the writer.
-
-        Returns the bytes it read.
-        """
+    def _finish(self, job: _Job, future: Future[JobResult], stats: ScanStats, progress: _Progress | None) -> None:
+        """Take a job's result (in job order), number its lines, resolve its paths, queue it for the writer."""
         result = future.result()
         batch = result.batch
         cursors = problems = read = 0
@@ -434,8 +500,10 @@ class Ingestor:
         stats.bytes += read
         stats.add(result.stats)
         self.pricer.unpriced |= result.unpriced
+        price_responses(batch, self.pricer)
         self._write(batch, stats)
-        return read
+        if progress is not None:
+            progress.advance(read)
 
     def scan_registry(self, config_dir: Path) -> None:
         """Replace this config dir's rows of the live registry with what `sessions/*.json` says now."""
@@ -449,6 +517,17 @@ class Ingestor:
                 conn.execute(table.insert(), rows)
 
         self.store.write(replace)
+
+
+class _Progress:
+    """Bytes read of the bytes a scan has to read, over all its passes."""
+
+    def __init__(self, report: Progress, total: int) -> None:
+        self.report, self.total, self.done = report, total, 0
+
+    def advance(self, read: int) -> None:
+        self.done += read
+        self.report(min(self.done, self.total), self.total)  # a file may grow between the passes
 
 
 @dataclass(slots=True)
@@ -495,53 +574,3 @@ def _cpus() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-
-
-class _Transaction:
-    """One write transaction on the writer thread, fed batch by batch until `end`; `result` is its outcome.
-
-    It follows `after` (the transaction before it, which the writer runs first) and writes nothing if that one
-    failed: a later cursor must never pass rows that were not written.
-    """
-
-    def __init__(self, store: Store, after: Future[BatchResult] | None) -> None:
-        self._feed: queue.Queue[Batch | None] = queue.Queue(maxsize=2)
-        self._abandoned = False
-        self.bytes = 0
-
-        def write(conn: Connection) -> BatchResult:
-            if after is not None and after.exception() is not None:
-                raise RuntimeError("an earlier write transaction failed")
-            return apply_stream(conn, self._take)
-
-        self.result: Future[BatchResult] = store.writer.submit(write)
-
-    def abandon(self) -> None:
-        """No more batches will come, nor `end`: the writer rolls back what it has."""
-        self._abandoned = True
-
-    def add(self, batch: Batch) -> None:
-        self._put(batch)
-        self.bytes += batch.bytes
-
-    def end(self) -> None:
-        self._put(None)
-
-    def _take(self) -> Batch | None:
-        while True:
-            try:
-                return self._feed.get(timeout=0.1)
-            except queue.Empty:
-                if self._abandoned:
-                    raise RuntimeError("write transaction abandoned") from None
-
-    def _put(self, item: Batch | None) -> None:
-        while True:
-            if self.result.done():  # it failed (it cannot end before `end`): say why
-                self.result.result()
-                raise RuntimeError("the write transaction ended early")
-            try:
-                self._feed.put(item, timeout=0.05)
-                return
-            except queue.Full:
-                pass  # the writer is behind (or failed: checked above)

@@ -36,9 +36,9 @@ from ccdeck.ingest.tailer import TAIL_BYTES, Chunk, FileState, read_span
 _HEADER = struct.Struct("<Q")
 _WORKER = "from ccdeck.ingest.pool import serve; serve()"
 
-# (path, config_dir, kind, session_hint, device, inode, size, mtime_ns, [(start, end), ...]): one file's spans in a
-# job.
-Segment = tuple[str, str, FileKind, str | None, int, int, int, int, list[tuple[int, int]]]
+# (path, config_dir, kind, session_hint, device, inode, size, mtime_ns, [(start, end), ...], responses_from): one
+# file's spans in a job (`FileReader` says what `responses_from` is).
+Segment = tuple[str, str, FileKind, str | None, int, int, int, int, list[tuple[int, int]], int]
 
 
 @dataclass(slots=True)
@@ -66,13 +66,14 @@ class PoolError(Exception):
     """A parse worker died, could not start, or failed on a job."""
 
 
-def parse_job(segments: list[Segment], pricer: Pricer) -> JobResult:
-    """Parse one job into one batch, as the scanning process would have with the same chunks."""
-    batch, stats, results = Batch(), ParseStats(), []
-    for path, config_dir, kind, hint, device, inode, size, mtime_ns, spans in segments:
+def parse_job(segments: list[Segment], pricer: Pricer | None, usage_only: bool = False) -> JobResult:
+    """Parse one job into one batch, as the scanning process would have with the same chunks (without `pricer`,
+    its responses unpriced: `reader.price_responses`)."""
+    batch, stats, results = Batch(usage_only=usage_only), ParseStats(), []
+    for path, config_dir, kind, hint, device, inode, size, mtime_ns, spans, responses_from in segments:
         source = SourceFile(Path(path), Path(config_dir), kind, hint)
         state = FileState(device, inode, size, mtime_ns)
-        reader = FileReader(source, pricer, stats)
+        reader = FileReader(source, pricer, stats, usage_only, responses_from)
         result = SegmentResult()
         try:
             fd = open_fd(source.config_dir, source.path)
@@ -87,7 +88,7 @@ def parse_job(segments: list[Segment], pricer: Pricer) -> JobResult:
                 os.close(fd)
         result.cursors, result.problems, result.relative = len(batch.cursors), len(batch.problems), reader.relative
         results.append(result)
-    return JobResult(batch, results, stats, set(pricer.unpriced))
+    return JobResult(batch, results, stats, set(pricer.unpriced) if pricer is not None else set())
 
 
 def _read_spans(
@@ -117,14 +118,14 @@ def serve() -> None:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a stray print must not corrupt the stream of results
     jobs = sys.stdin.buffer
-    pricer = Pricer()
     while True:
         try:
-            segments = _receive(jobs)
+            usage_only, segments = _receive(jobs)
         except EOFError:
             os._exit(0)  # nothing to flush or clean up: skip the interpreter's teardown
         try:
-            reply: tuple[bool, Any] = (True, parse_job(segments, pricer))
+            # Unpriced: the scanning process prices the rows (it loads the price tables once, not once per worker).
+            reply: tuple[bool, Any] = (True, parse_job(segments, None, usage_only))
         except Exception:  # reported to the scanner, which decides
             reply = (False, traceback.format_exc())
         try:
@@ -183,12 +184,12 @@ class _Worker:
         self.thread = threading.Thread(target=self._read, name=f"ccdeck-parse-{index}", daemon=True)
         self.thread.start()
 
-    def send(self, segments: list[Segment], future: Future[JobResult]) -> None:
+    def send(self, job: tuple[bool, list[Segment]], future: Future[JobResult]) -> None:
         assert self.process.stdin is not None
         with self.lock:
             self.pending.append(future)
         try:
-            _send(self.process.stdin, segments)
+            _send(self.process.stdin, job)
         except OSError as exc:
             self._fail(PoolError(f"parse worker {self.process.pid} is gone: {exc}"))
 
@@ -249,10 +250,10 @@ class ParsePool:
             self.close(kill=True)
             raise PoolError(f"cannot start parse workers: {exc}") from None
 
-    def submit(self, segments: list[Segment]) -> Future[JobResult]:
+    def submit(self, segments: list[Segment], usage_only: bool = False) -> Future[JobResult]:
         future: Future[JobResult] = Future()
         worker = min(self._workers, key=lambda w: len(w.pending))
-        worker.send(segments, future)
+        worker.send((usage_only, segments), future)
         return future
 
     def close(self, kill: bool = False) -> None:

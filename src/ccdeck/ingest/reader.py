@@ -15,9 +15,10 @@ from ccdeck.claude.parser import Record, ResponseTuple, parse_record
 from ccdeck.claude.pricing import Pricer
 from ccdeck.claude.registry import parse_history_line
 from ccdeck.claude.safe_open import read_small
+from ccdeck.claude.usage_line import parse_usage_record
 from ccdeck.ingest.batches import Batch, Cursor, SessionMeta, history_row, outranks
 from ccdeck.ingest.tailer import Chunk, FileState, fingerprint, last_bytes
-from ccdeck.models import Malformed
+from ccdeck.models import Malformed, TokenUsage
 
 DOING_CHARS = 200
 META_BYTES = 1024 * 1024  # a subagent's meta file is a few hundred bytes
@@ -41,9 +42,23 @@ class FileReader:
     A reader starts with the cwd the file's earlier lines gave (`cwd`), or none. `relative` lists the
     `batch.snapshot_files` entries made from relative paths (index, path as written), so that the spans of a file
     read by several readers can be resolved afterwards against the first cwd of the whole file.
+    Without a `pricer` (parse workers: loading the price tables costs each process ~0.8 s and ~20 MB), responses are
+    left unpriced, for `price_responses` to price in the scanning process.
+
+    `usage_only` (the first pass of a big scan): only the lines that can carry a response -- those holding the bytes
+    `"usage"`, which inside a JSON string would be escaped -- are decoded, into responses and session metadata; their
+    cursors are usage cursors. Otherwise, the responses of lines before byte `responses_from` are left out: a usage
+    pass stored them.
     """
 
-    def __init__(self, source: SourceFile, pricer: Pricer, stats: ParseStats) -> None:
+    def __init__(
+        self,
+        source: SourceFile,
+        pricer: Pricer | None,
+        stats: ParseStats,
+        usage_only: bool = False,
+        responses_from: int = 0,
+    ) -> None:
         self.source = source
         self.path = str(source.path)
         self.pricer = pricer
@@ -54,12 +69,17 @@ class FileReader:
         self.config_dir = str(source.config_dir)
         self.is_history = source.kind == "history"
         self.is_subagent = bool(source.session_hint) and source.path.parent.name == "subagents"
+        self.usage_only = usage_only
+        self.responses_from = responses_from
+        self._unpriced: dict[str, TokenUsage] = {}  # this fill's winning copies, priced once at its end
 
     def fill(self, batch: Batch, chunk: Chunk, state: FileState) -> int:
         """Add one chunk's rows to `batch`, with the file's cursor just past it (size >= end: files grow).
 
         Returns the number of lines in the chunk.
         """
+        if self.usage_only:
+            return self._fill_usage(batch, chunk, state)
         lines = chunk.data.split(b"\n")
         lines.pop()  # a chunk ends with a newline: the last piece is empty
         offset = chunk.start
@@ -72,10 +92,41 @@ class FileReader:
         self.stats.lines += len(lines)
         if self.is_subagent:
             _agent_meta(batch, self.source)
+        self._price(batch)
         self.tail = last_bytes(self.tail, chunk.data)
         batch.cursors.append(self.cursor(state, chunk.end, chunk.first_line_no + len(lines)))
         batch.bytes += len(chunk.data)
         return len(lines)
+
+    def _fill_usage(self, batch: Batch, chunk: Chunk, state: FileState) -> int:
+        """`fill` of a usage pass: a search through the chunk finds the lines to decode; the others are not split."""
+        data, find, rfind = chunk.data, chunk.data.find, chunk.data.rfind
+        at = find(b'"usage"')
+        while at >= 0:
+            start = rfind(b"\n", 0, at) + 1
+            end = find(b"\n", at)  # a chunk ends with a newline
+            self._usage_line(batch, data[start:end], chunk, start)
+            at = find(b'"usage"', end)
+        count = data.count(b"\n")
+        self._price(batch)
+        self.stats.lines += count
+        self.tail = last_bytes(self.tail, data)
+        batch.cursors.append(self.cursor(state, chunk.end, chunk.first_line_no + count))
+        batch.bytes += len(data)
+        return count
+
+    def _usage_line(self, batch: Batch, line: bytes, chunk: Chunk, start: int) -> None:
+        record = parse_usage_record(line, self.source.session_hint)
+        if isinstance(record, Malformed):
+            self.stats.problems += 1
+            line_no = chunk.first_line_no + chunk.data.count(b"\n", 0, start) + 1
+            batch.problems.append((self.path, chunk.start + start, line_no, record.reason))
+            return
+        session = record[2] or self.source.session_hint
+        if session and record[3] is not None:
+            self._meta(batch, session, record)
+        if record[10] is not None:
+            self._response(batch, record[10])
 
     def cursor(self, state: FileState, offset: int, lines: int) -> Cursor:
         """The file's cursor at `offset`, just past what was read (`tail` holds the bytes before it)."""
@@ -101,7 +152,7 @@ class FileReader:
         session = record[2] or self.source.session_hint
         if session and record[3] is not None:
             self._meta(batch, session, record)
-        if record[10] is not None:
+        if record[10] is not None and offset >= self.responses_from:
             self._response(batch, record[10])
         if record[11]:
             batch.events.extend(record[11])
@@ -139,13 +190,23 @@ class FileReader:
                 meta.doing = last[4][:DOING_CHARS]
 
     def _response(self, batch: Batch, response: ResponseTuple) -> None:
-        """Keep the batch's copy that outranks the others (`outranks`), priced."""
+        """Keep the batch's copy that outranks the others (`outranks`); `_price` prices it."""
         key, session, agent, ts, model, u = response
         row = (key, session, agent, ts, model, u.input, u.output, u.cache_creation, u.cache_read, u.cache_5m,
                u.cache_1h, u.web_search, None, u.fast)  # fmt: skip
         held = batch.responses.get(key)
         if held is None or outranks(row, held):
-            batch.responses[key] = (*row[:12], self.pricer.cost(model, u, ts), u.fast)
+            batch.responses[key] = row
+            self._unpriced[key] = u
+
+    def _price(self, batch: Batch) -> None:
+        """Price the copies this fill kept: once each, not every copy that outranked the one before (a response's
+        per-block copies come in order, each outranking the last)."""
+        if self.pricer is not None:
+            for key, u in self._unpriced.items():
+                row = batch.responses[key]
+                batch.responses[key] = (*row[:12], self.pricer.cost(row[4], u, row[3]), row[13])
+        self._unpriced.clear()
 
     def _snapshot_paths(self, batch: Batch, session: str, paths: tuple[str, ...]) -> None:
         for path in paths:
@@ -155,6 +216,13 @@ class FileReader:
                 self.relative.append((len(batch.snapshot_files), path))
                 full = in_folder(self.cwd, path)
             batch.snapshot_files.append((session, full))
+
+
+def price_responses(batch: Batch, pricer: Pricer) -> None:
+    """Price every response of a batch parsed without a pricer."""
+    for key, row in batch.responses.items():
+        usage = TokenUsage(*row[5:12], row[13])
+        batch.responses[key] = (*row[:12], pricer.cost(row[4], usage, row[3]), row[13])
 
 
 def in_folder(folder: str | None, relative: str) -> str:

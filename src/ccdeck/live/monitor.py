@@ -26,7 +26,7 @@ import anyio
 from ccdeck import __version__
 from ccdeck.claude import pricing
 from ccdeck.claude.hooks import HookSignal
-from ccdeck.ingest.pipeline import Ingestor, ScanStats
+from ccdeck.ingest.pipeline import Depth, Ingestor, ScanStats
 from ccdeck.ingest.watcher import FILE_SUFFIXES, changed_files
 from ccdeck.live.alerts import Alert, Alerts, SessionInfo
 from ccdeck.live.hub import Hub
@@ -185,9 +185,15 @@ class Monitor:
         watcher = None if self.poll else self.supervise("file events", self._watch)
         await asyncio.sleep(0)  # let the watcher take its start
         if catch_up:
+            # Usage first (a big backlog's first pass), so totals and sessions show within seconds; then the rest
+            # (timelines, tool uses, titles, search), after which every client gets a fresh snapshot.
+            await self.scan_all(depth="usage")
+            await self._load_recent()
             await self.scan_all()
             await asyncio.to_thread(self.store.release_memory)
             await self._load_recent()
+            if self.hub.clients:
+                self.hub.publish(await self.snapshot())
         self._spawn(self._warm_prices())
         self.problems.pop("watcher", None)
         interval = POLL_SECONDS if self.poll else self.rescan_every
@@ -221,13 +227,13 @@ class Monitor:
             else:
                 await self._run(functools.partial(self.ingestor.scan_paths, self.config_dirs, transcripts))
 
-    async def scan_all(self, progress: bool = True) -> ScanStats:
+    async def scan_all(self, progress: bool = True, depth: Depth = "full") -> ScanStats:
         def report(done: int, total: int) -> None:
             if self._halt.is_set():
                 raise ScanStopped
             self._call_soon(self._progress, done, total, True)
 
-        stats = await self._run(lambda: self.ingestor.scan(self.config_dirs, report if progress else None))
+        stats = await self._run(lambda: self.ingestor.scan(self.config_dirs, report if progress else None, depth))
         if progress:
             self._progress(stats.bytes, stats.bytes, False)
         return stats

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, case, func
+from sqlalchemy import Connection, Table, and_, case, func
 from sqlalchemy.dialects import sqlite
 
 from ccdeck.ingest.batches import (
@@ -54,22 +54,35 @@ def _upsert(table: Table, keys: list[str], columns: Iterable[str]) -> Any:
     return stmt.on_conflict_do_update(index_elements=keys, set_={c: getattr(stmt.excluded, c) for c in columns})
 
 
-def _upsert_session() -> Any:
-    """First/last activity widen; the newest line's cwd, branch and state win."""
+def _upsert_session(usage_only: bool) -> Any:
+    """First/last activity widen; the newest line's cwd, branch and state win.
+
+    "Newest" among the lines of complete passes (`detail_activity`): a usage pass sees only some lines, and its
+    metadata stands only until a complete pass has seen the session.
+    """
     table = schema.sessions
     stmt = sqlite.insert(table)
     new = stmt.excluded
-    newer = new.last_activity >= table.c.last_activity
+    detail = table.c.detail_activity
+    if usage_only:
+        newer = and_(detail.is_(None), new.last_activity >= table.c.last_activity)
+    else:
+        newer = new.last_activity >= func.coalesce(detail, new.last_activity)
 
     def newest(column: str) -> Any:
         held = getattr(table.c, column)
         return case((newer, func.coalesce(getattr(new, column), held)), else_=held)
 
+    widen = {
+        "first_activity": func.min(table.c.first_activity, new.first_activity),
+        "last_activity": func.max(table.c.last_activity, new.last_activity),
+    }
+    if not usage_only:
+        widen["detail_activity"] = func.max(func.coalesce(detail, new.last_activity), new.last_activity)
     return stmt.on_conflict_do_update(
         index_elements=["session_id"],
         set_={
-            "first_activity": func.min(table.c.first_activity, new.first_activity),
-            "last_activity": func.max(table.c.last_activity, new.last_activity),
+            **widen,
             **{c: newest(c) for c in ("project_path", "git_branch", "version", "entrypoint", "last_kind", "doing")},
         },
     )
@@ -78,7 +91,7 @@ def _upsert_session() -> Any:
 _CURSOR_COLUMNS = ("path", "config_dir", "kind", "device", "inode", "size", "offset", "lines", "session_hint", "cwd",
                    "fingerprint", "mtime_ns", "scanned_at")  # fmt: skip
 _SESSION_COLUMNS = ("session_id", "config_dir", "project_path", "git_branch", "version", "entrypoint",
-                    "first_activity", "last_activity", "last_kind", "doing")  # fmt: skip
+                    "first_activity", "last_activity", "last_kind", "doing", "detail_activity")  # fmt: skip
 
 # Statements built once, each with the columns its rows give, in that order (compiled once, in `_executemany`).
 _UPSERT_RESPONSE = (_upsert_response(), RESPONSE_COLUMNS)
@@ -98,8 +111,13 @@ _UPSERT_AGENT = (
     _upsert(schema.agents, ["session_id", "agent_id"], ["agent_type", "description"]),
     AGENT_COLUMNS,
 )
-_UPSERT_SESSION = (_upsert_session(), _SESSION_COLUMNS)
+_UPSERT_SESSION = {usage_only: (_upsert_session(usage_only), _SESSION_COLUMNS) for usage_only in (False, True)}
 _UPSERT_CURSOR = (_upsert(schema.files, ["path"], _CURSOR_COLUMNS[1:]), _CURSOR_COLUMNS)
+_USAGE_CURSOR_COLUMNS = ("path", "config_dir", "device", "inode", "size", "offset", "lines", "fingerprint", "mtime_ns")
+_UPSERT_USAGE_CURSOR = (
+    _upsert(schema.usage_cursors, ["path"], _USAGE_CURSOR_COLUMNS[1:]),
+    _USAGE_CURSOR_COLUMNS,
+)
 _compiled: dict[tuple[str, int], tuple[str, tuple[int, ...] | None]] = {}
 
 
@@ -149,10 +167,12 @@ def apply_stream(conn: Connection, take: Callable[[], Batch | None]) -> BatchRes
     touched: set[str] = set()
     new: list[ResponseRow] = []
     cursors: dict[str, Cursor] = {}
+    usage_cursors: dict[str, Cursor] = {}
     last_event = _last_event_rowid(conn)
     while (batch := take()) is not None:
         new.extend(_write_rows(conn, batch, touched))
-        cursors.update((c.path, c) for c in batch.cursors)  # a file's last cursor is the one that counts
+        # A file's last cursor is the one that counts.
+        (usage_cursors if batch.usage_only else cursors).update((c.path, c) for c in batch.cursors)
     _index_events(conn, last_event)
     refresh_sessions(conn, touched)
     now = time.time()
@@ -160,6 +180,10 @@ def apply_stream(conn: Connection, take: Callable[[], Batch | None]) -> BatchRes
         (c.path, c.config_dir, c.kind, c.device, c.inode, c.size, c.offset, c.lines, c.session_hint, c.cwd,
          c.fingerprint, c.mtime_ns, now)
         for c in cursors.values()
+    ])  # fmt: skip
+    _executemany(conn, _UPSERT_USAGE_CURSOR, [
+        (c.path, c.config_dir, c.device, c.inode, c.size, c.offset, c.lines, c.fingerprint, c.mtime_ns)
+        for c in usage_cursors.values()
     ])  # fmt: skip
     return BatchResult(frozenset(touched), tuple(new))
 
@@ -193,7 +217,7 @@ def _write_rows(conn: Connection, batch: Batch, touched: set[str]) -> list[Respo
         _executemany(conn, _IGNORE[schema.problems.name], [(p, o, n, r, now) for p, o, n, r in batch.problems])
     touched.update(_write_titles(conn, batch))
     _executemany(conn, _UPSERT_AGENT, batch.agents)
-    _write_sessions(conn, batch.sessions)
+    _write_sessions(conn, batch.sessions, batch.usage_only)
     return new
 
 
@@ -228,9 +252,10 @@ def _write_titles(conn: Connection, batch: Batch) -> set[str]:
     return touched
 
 
-def _write_sessions(conn: Connection, metas: dict[str, SessionMeta]) -> None:
+def _write_sessions(conn: Connection, metas: dict[str, SessionMeta], usage_only: bool) -> None:
     """Upsert session metadata: first/last activity widen; the newest line's cwd, branch and state win."""
-    _executemany(conn, _UPSERT_SESSION, [
-        (sid, m.config_dir, m.cwd, m.git_branch, m.version, m.entrypoint, m.first, m.last, m.last_kind, m.doing)
+    _executemany(conn, _UPSERT_SESSION[usage_only], [
+        (sid, m.config_dir, m.cwd, m.git_branch, m.version, m.entrypoint, m.first, m.last, m.last_kind, m.doing,
+         None if usage_only else m.last)
         for sid, m in metas.items()
     ])  # fmt: skip

@@ -30,6 +30,24 @@ files = Table(
     Column("mtime_ns", Integer),
 )
 
+# The first pass of a big scan ("usage": responses and sessions only) has a cursor of its own per file; `files` is
+# the cursor of everything else (timeline, tool uses, search index...). A usage pass reads on from the further of
+# the two; a complete pass leaves out the responses of lines before this one (migration 0007).
+usage_cursors = Table(
+    "usage_cursors",
+    metadata,
+    Column("path", Text, primary_key=True),
+    Column("config_dir", Text, nullable=False),
+    Column("device", Integer, nullable=False),
+    Column("inode", Integer, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("offset", Integer, nullable=False),
+    Column("lines", Integer, nullable=False),
+    Column("fingerprint", Text, nullable=False),
+    Column("mtime_ns", Integer, nullable=False),
+    Index("ix_usage_cursors_config_dir", "config_dir"),
+)
+
 sessions = Table(
     "sessions",
     metadata,
@@ -58,6 +76,9 @@ sessions = Table(
     Column("compactions", Integer, nullable=False, server_default="0"),
     Column("subagents", Integer, nullable=False, server_default="0"),
     Column("files_changed", Integer, nullable=False, server_default="0"),
+    # The last activity a complete pass has seen (NULL: only usage passes have). The newest line's cwd, branch and
+    # state are decided among complete passes' lines, in the order they come, as if no usage pass had run.
+    Column("detail_activity", Float),
     Index("ix_sessions_last_activity", "last_activity"),
     Index("ix_sessions_project", "project_path"),
 )
