@@ -18,7 +18,7 @@ from ccdeck.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest migration's revision id; `test_migrations` checks it matches the scripts.
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 
 # SQLite's primary result codes that mean the file or its disk failed, not the query: what the user can act on.
 _STORAGE_FAILURES = {
