@@ -32,7 +32,7 @@ files = Table(
 
 # The first pass of a big scan ("usage": responses and sessions only) has a cursor of its own per file; `files` is
 # the cursor of everything else (timeline, tool uses, search index...). A usage pass reads on from the further of
-# the two; a complete pass leaves out the responses of lines before this one (migration 0007).
+# the two; a complete pass leaves out the responses of lines before this one (migration 0008).
 usage_cursors = Table(
     "usage_cursors",
     metadata,
