@@ -8,9 +8,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from rich.console import Console
 
-from ccdeck import cli
 from core_fixtures import (
     CCDECK,
     OPUS_4,
@@ -62,7 +60,7 @@ def config(tmp_path: Path) -> Path:
 @pytest.fixture
 def wide(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tables printed 250 columns wide, whatever terminal runs the tests."""
-    monkeypatch.setattr(cli, "stdout", Console(width=250, soft_wrap=False))
+    monkeypatch.setenv("COLUMNS", "250")
 
 
 def _args(config: Path, tmp_path: Path) -> list[str | Path]:

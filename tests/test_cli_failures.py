@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import typer
 
 from ccdeck import cli
 from core_fixtures import (
@@ -90,7 +89,7 @@ def _command_paths() -> Iterator[list[str]]:
         for name, sub in getattr(command, "commands", {}).items():
             yield from walk(sub, [*path, name])
 
-    yield from walk(typer.main.get_command(cli.app), [])
+    yield from walk(cli.command_tree(), [])
 
 
 @pytest.mark.parametrize("path", list(_command_paths()), ids=lambda p: " ".join(p) or "ccdeck")

@@ -17,6 +17,7 @@ import pytest
 from ccdeck import config, paths, statusline
 from ccdeck.reports.blocks import blocks_report
 from ccdeck.reports.filters import Filters
+from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 from core_fixtures import (
     CCDECK,
@@ -155,7 +156,7 @@ def test_today_and_block_from_the_store(store_db: Path) -> None:
     store = Store.open(store_db)
     try:
         with store.read() as conn:
-            report = blocks_report(conn, Filters.from_cli(None, None, "UTC"), now=NOW)
+            report = blocks_report(SqlaReader(conn), Filters.from_cli(None, None, "UTC"), now=NOW)
     finally:
         store.close()
     active = [b for b in report["blocks"] if b["isActive"]]  # type: ignore[attr-defined]

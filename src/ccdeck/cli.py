@@ -4,166 +4,72 @@ Known errors (`CcdeckError`) print one line on stderr and exit 2; anything else 
 traceback logged at debug level (`-v` shows it).
 """
 
-from __future__ import annotations
-
-import inspect
+# No `from __future__ import annotations` here: Typer reads every command's annotations on each run, and
+# string annotations would be compiled and evaluated each time (a tenth of what `ccdeck --help` may take).
+import importlib
 import logging
-import os
 import sys
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from collections.abc import Sequence
+from typing import Annotated, Any
 
-import orjson
 import typer
-from rich.console import Console, RenderableType
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
-from sqlalchemy import Connection
 
-from ccdeck import __version__, cli_live, cli_runs, config
-from ccdeck.claude.discovery import config_dirs_from
+from ccdeck import __version__, cli_usage, commands, config
+from ccdeck.cli_shared import (
+    ConfigDirs,
+    Db,
+    Json,
+    NoScan,
+    Project,
+    Since,
+    emit_json,
+    err,
+    filter_flags,
+    fresh_consoles,
+    nothing_found,
+    out,
+    read_after_scan,
+    resolve,
+)
 from ccdeck.config import Config
 from ccdeck.errors import CcdeckError
-from ccdeck.ingest.pipeline import Depth, Ingestor, ScanStats
-from ccdeck.live.offline import stored_model
-from ccdeck.live.state import ACTIVE_STATES
-from ccdeck.render.cells import nothing_found
-from ccdeck.render.console import stdout_console
-from ccdeck.reports import render
-from ccdeck.reports.blocks import blocks_report
-from ccdeck.reports.filters import Filters
-from ccdeck.reports.periods import PERIOD_KEYS, Period, period_report
-from ccdeck.reports.search_report import search_report
-from ccdeck.reports.session_report import session_report
-from ccdeck.shapes.cli import ListedSession, SessionList, UsageReport
-from ccdeck.store.search import MARK_END, MARK_START, fts_query
-from ccdeck.store.store import Store
+
+try:
+    from ccdeck.cli_params import direct_coercion
+except ImportError:  # a Typer before 0.29 (no pydantic adapters, no `typer._coercion`) needs no help to be quick
+
+    def direct_coercion(param: Any) -> None:
+        return None
+
 
 log = logging.getLogger("ccdeck")
-T = TypeVar("T")
 app = typer.Typer(
     name="ccdeck",
-    help="See and launch many Claude Code sessions at once. Reads Claude Code's files read-only; "
-    "keeps history in SQLite. Costs are API-equivalent estimates.",
+    help=commands.APP_HELP,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-usage_app = typer.Typer(
-    help="Token usage and API-equivalent cost by day, week, month, session or 5-hour block.", no_args_is_help=True
-)
-app.add_typer(usage_app, name="usage")
-
-ConfigDirs = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--config-dir",
-        help="A Claude Code config dir to read (repeatable). Default: $CLAUDE_CONFIG_DIR (comma-separated), "
-        "else ~/.claude and ~/.config/claude.",
-        metavar="DIR",
-        show_default=False,
-    ),
-]
-Db = Annotated[Path | None, typer.Option("--db", help=f"{config.DB.help} (env {config.DB.env})", show_default=False)]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-NoScan = Annotated[bool, typer.Option("--no-scan", help="Skip the incremental ingest that runs first.")]
-Since = Annotated[
-    str | None, typer.Option("--since", metavar="DATE", help="First day included (YYYY-MM-DD).", show_default=False)
-]
-Until = Annotated[
-    str | None, typer.Option("--until", metavar="DATE", help="Last day included (YYYY-MM-DD).", show_default=False)
-]
-Timezone = Annotated[
-    str | None,
-    typer.Option("--timezone", metavar="TZ", help="IANA time zone for days (default: local).", show_default=False),
-]
-Project = Annotated[
-    str | None,
-    typer.Option(
-        "--project", metavar="TEXT", help="Only sessions whose project path contains TEXT.", show_default=False
-    ),
-]
-
-stdout = stdout_console()
-stderr = Console(stderr=True)
+cli_usage.register(app)  # the first group, as the help lists them
 
 
-def _emit_json(data: Mapping[str, Any]) -> None:
-    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
-
-
-def resolve(config_dirs: list[Path] | None, db: Path | None) -> Config:
-    dirs = config_dirs_from(tuple(config_dirs or ()), os.environ)
-    return Config.resolve(db=db, config_dirs=dirs)
-
-
-@contextmanager
-def opened(cfg: Config) -> Iterator[Store]:
-    store = Store.open(cfg.db)
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-def _progress_after(delay: float) -> tuple[Callable[[int, int], None], Callable[[], None]]:
-    """A progress callback that shows a bar only once the work has taken `delay` seconds."""
-    started = time.monotonic()
-    state: dict[str, Any] = {}
-
-    def update(done: int, total: int) -> None:
-        if "bar" not in state:
-            if time.monotonic() - started < delay or not stderr.is_terminal:
-                return
-            bar = Progress("Ingesting", BarColumn(), DownloadColumn(), TimeRemainingColumn(), console=stderr)
-            state["bar"], state["task"] = bar, bar.add_task("scan", total=total)
-            bar.start()
-        state["bar"].update(state["task"], completed=done, total=total)
-
-    def finish() -> None:
-        if "bar" in state:
-            state["bar"].stop()
-
-    return update, finish
-
-
-def ingest(store: Store, cfg: Config, depth: Depth = "full") -> ScanStats:
-    update, finish = _progress_after(1.0)
-    try:
-        return Ingestor(store).scan(cfg.config_dirs, update, depth)
-    finally:
-        finish()
-
-
-def read_after_scan(cfg: Config, scan: bool, read: Callable[[Connection], T], depth: Depth = "full") -> T:
-    """Open the store, ingest what is new (unless `--no-scan`) as far as `depth`, then read with one connection."""
-    with opened(cfg) as store:
-        if scan:
-            ingest(store, cfg, depth)
-        with store.read() as conn:
-            return read(conn)
-
-
-def _warn_unpriced(models: Sequence[str]) -> None:
-    if models:
-        stderr.print(f"[yellow]warning:[/] no price known for {', '.join(models)}: cost shown as — (null in JSON)")
-
-
-@app.command()
+@app.command(short_help=commands.COMMANDS["scan"])
 def scan(config_dir: ConfigDirs = None, db: Db = None, json: Json = False) -> None:
     """Ingest new lines from Claude Code's files into the database (incremental; safe to interrupt)."""
+    from ccdeck.cli_ingest import ingest, opened
+
     cfg = resolve(config_dir, db)
     with opened(cfg) as store:
-        stats = ingest(store, cfg).as_json()
+        stats = ingest(store, cfg, err()).as_json()
     if json:
-        _emit_json(stats)
+        emit_json(stats)
     else:
-        render.scan_summary(stdout, stats)
+        from ccdeck.reports import render
+
+        render.scan_summary(out(), stats)
 
 
-@app.command()
+@app.command(short_help=commands.COMMANDS["sessions"])
 def sessions(
     active: Annotated[
         bool, typer.Option("--active", help="Only sessions that are working, blocked, waiting or idle.")
@@ -177,27 +83,35 @@ def sessions(
     no_scan: NoScan = False,
 ) -> None:
     """List sessions, newest first, with their state, project, branch, tokens and cost."""
+    from ccdeck.live.offline import stored_model
+    from ccdeck.live.state import ACTIVE_STATES
+    from ccdeck.reports.filters import Filters
+    from ccdeck.reports.session_report import session_report
+    from ccdeck.shapes.cli import ListedSession, SessionList
+
     cfg = resolve(config_dir, db)
     filters = Filters.from_cli(since, None, None, project)
     idle_after = cfg.get(config.IDLE_MINUTES) * 60
     rows, model = read_after_scan(
-        cfg, not no_scan, lambda conn: (session_report(conn, filters)["sessions"],
-                                        stored_model(conn, cfg.config_dirs, idle_after))
+        cfg, not no_scan, lambda reader: (session_report(reader, filters)["sessions"],
+                                          stored_model(reader, cfg.config_dirs, idle_after))
     )  # fmt: skip
     listed: list[ListedSession] = [{**r, **model.view(r["sessionId"]).as_json()} for r in rows]
     if active:
         listed = [r for r in listed if r["state"] in ACTIVE_STATES]
     listed = listed[:limit] if limit else listed
     if json:
-        _emit_json(SessionList(sessions=listed))
+        emit_json(SessionList(sessions=listed))
     elif not listed:
-        given = [*(["--active"] if active else []), *_filter_flags(since, None, project)]
-        stdout.print(nothing_found("sessions", cfg.config_dirs, given, not no_scan), markup=False, highlight=False)
+        given = [*(["--active"] if active else []), *filter_flags(since, None, project)]
+        nothing_found("sessions", cfg, given, not no_scan)
     else:
-        stdout.print(render.sessions_table(listed))
+        from ccdeck.reports import render
+
+        out().print(render.sessions_table(listed))
 
 
-@app.command()
+@app.command(short_help=commands.COMMANDS["search"])
 def search(
     text: Annotated[str, typer.Argument(help="Words to find, all of them, in any order (whole words).")],
     project: Project = None,
@@ -208,89 +122,22 @@ def search(
     no_scan: NoScan = False,
 ) -> None:
     """Find prompts, answers, tool calls and session titles holding every word of TEXT, newest first."""
+    from ccdeck.cli_ingest import read_store
+    from ccdeck.reports.search_report import search_report
+    from ccdeck.store.search import MARK_END, MARK_START, fts_query
+
     cfg = resolve(config_dir, db)
     fts_query(text)  # a query too long to run fails before the scan
-    report = read_after_scan(cfg, not no_scan, lambda conn: search_report(conn, text, project, limit))
+    report = read_store(cfg, not no_scan, lambda conn: search_report(conn, text, project, limit), err())
     if json:
-        _emit_json(report)
+        emit_json(report)
     else:
-        stdout.print(render.search_table(report, MARK_START, MARK_END))
+        from ccdeck.reports import render
+
+        out().print(render.search_table(report, MARK_START, MARK_END))
 
 
-def _filter_flags(since: str | None, until: str | None, project: str | None) -> list[str]:
-    """The filters given, as typed, for a message that says nothing matched them."""
-    flags = (("--since", since), ("--until", until), ("--project", project))
-    return [f"{flag} {value}" for flag, value in flags if value]
-
-
-ReportBuilder = Callable[[Connection, Filters, bool], UsageReport]  # the bool: `--all`
-ReportTable = Callable[[UsageReport, bool], RenderableType]
-
-
-def _report_command(build: ReportBuilder, table: ReportTable, doc: str, every: bool) -> Callable[..., None]:
-    """One `usage` subcommand: scan, build the report, warn about unpriced models, print JSON or a table.
-    `every`: the command has `--all`."""
-
-    def command(
-        since: Since = None,
-        until: Until = None,
-        timezone: Timezone = None,
-        project: Project = None,
-        breakdown: Annotated[bool, typer.Option("--breakdown", help="Show each model's share.")] = False,
-        all_sessions: Annotated[bool, typer.Option("--all", help="Also sessions without tokens.")] = False,
-        config_dir: ConfigDirs = None,
-        db: Db = None,
-        json: Json = False,
-        no_scan: NoScan = False,
-    ) -> None:
-        cfg = resolve(config_dir, db)
-        filters = Filters.from_cli(since, until, timezone, project)
-        report = read_after_scan(cfg, not no_scan, lambda conn: build(conn, filters, all_sessions), "usage")
-        _warn_unpriced(report["unpricedModels"])
-        if json:
-            _emit_json(report)
-        elif not render.report_rows(report):
-            message = nothing_found("usage", cfg.config_dirs, _filter_flags(since, until, project), not no_scan)
-            stdout.print(message, markup=False, highlight=False)
-        else:
-            stdout.print(table(report, breakdown))
-
-    command.__doc__ = doc
-    if not every:
-        signature = inspect.signature(command)
-        params = [p for p in signature.parameters.values() if p.name != "all_sessions"]
-        command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
-    return command
-
-
-def _period(period: Period) -> tuple[ReportBuilder, ReportTable]:
-    return (
-        lambda conn, filters, _all: period_report(conn, filters, period),
-        lambda report, breakdown: render.period_table(report, PERIOD_KEYS[period], breakdown),
-    )
-
-
-REPORTS: dict[str, tuple[ReportBuilder, ReportTable, str]] = {
-    "daily": (*_period("daily"), "Usage per day."),
-    "weekly": (*_period("weekly"), "Usage per week (weeks start on Monday)."),
-    "monthly": (*_period("monthly"), "Usage per month."),
-    "session": (
-        lambda conn, filters, every: session_report(conn, filters, with_empty=every),
-        lambda report, _breakdown: render.session_usage_table(report),
-        "Usage per Claude Code session (subagents count in their parent session); sessions without tokens only "
-        "with --all.",
-    ),
-    "blocks": (
-        lambda conn, filters, _all: blocks_report(conn, filters),
-        lambda report, _breakdown: render.blocks_table(report),
-        "5-hour billing windows; the active one shows its burn rate and projected end.",
-    ),
-}
-for _name, (_build, _table, _doc) in REPORTS.items():
-    usage_app.command(_name)(_report_command(_build, _table, _doc, every=_name == "session"))
-
-
-@app.command()
+@app.command(short_help=commands.COMMANDS["serve"])
 def serve(
     host: Annotated[str | None, typer.Option("--host", help=f"{config.HOST.help} (default 127.0.0.1)")] = None,
     port: Annotated[
@@ -309,11 +156,11 @@ def serve(
 
     overrides = {"host": host, "port": port, "poll": poll, "allow_bypass": allow_bypass}
     cfg = Config.resolve(db=db, config_dirs=resolve(config_dir, db).config_dirs, overrides=overrides)
-    run_server(cfg, open_browser=open_browser, out=stdout)
+    run_server(cfg, open_browser=open_browser, out=out())
     exit_at_once()
 
 
-@app.command()
+@app.command(short_help=commands.COMMANDS["watch"])
 def watch(
     config_dir: ConfigDirs = None,
     db: Db = None,
@@ -321,24 +168,53 @@ def watch(
     """A live table of active sessions and today's totals in the terminal, updated as files change."""
     from ccdeck.live.terminal import run_watch
 
-    run_watch(resolve(config_dir, db), stdout)
+    run_watch(resolve(config_dir, db), out())
 
 
-cli_runs.register(app)
-cli_live.register(app)
+# Commands that other modules register, and those modules: `main` imports one only for a command line that may
+# name one of its commands (or asks for the list of all).
+MORE_COMMANDS = {
+    "ccdeck.cli_runs": commands.RUN_COMMANDS | commands.RUN_COMMANDS_HIDDEN,  # with the orchestrator behind them
+    "ccdeck.cli_live": commands.LIVE_COMMANDS,
+}
+_registered: set[str] = set()
+
+
+def register(module: str) -> None:
+    """Add the commands of `module` (one of MORE_COMMANDS) once, each with its declared one-line help."""
+    if module in _registered:
+        return
+    _registered.add(module)
+    importlib.import_module(module).register(app)
+    for info in app.registered_commands:
+        if _command_name(info) in commands.COMMANDS:
+            info.short_help = commands.COMMANDS[_command_name(info)]
+
+
+def _command_name(info: typer.models.CommandInfo) -> str:
+    """A registered command's name, as Typer derives it from the function's when none was given."""
+    assert info.callback is not None
+    return info.name or info.callback.__name__.lower().replace("_", "-")
+
+
+def command_tree() -> Any:
+    """The whole command line as Click sees it, every command registered (for tests and documentation)."""
+    for module in MORE_COMMANDS:
+        register(module)
+    return _plain_metavars(typer.main.get_command(app))
 
 
 def version_callback(value: bool) -> None:
     if value:
-        stdout.print(f"ccdeck {__version__}")
+        out().print(f"ccdeck {__version__}")
         raise typer.Exit()
 
 
 @app.callback()
 def root(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details (and tracebacks) to stderr.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help=commands.OPTIONS["--verbose, -v"])] = False,
     version: Annotated[
-        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version.")
+        bool, typer.Option("--version", callback=version_callback, is_eager=True, help=commands.OPTIONS["--version"])
     ] = False,
 ) -> None:
     """See and launch many Claude Code sessions at once."""
@@ -352,31 +228,49 @@ def root(
 
 def _fresh_consoles() -> None:
     """Consoles are made for each command, so their width follows this command's environment (a terminal,
-    `COLUMNS`), not the one the module was imported in."""
-    global stdout, stderr
-    stdout, stderr = stdout_console(), Console(stderr=True)
-    cli_runs.stdout, cli_runs.stderr = stdout, stderr
+    `COLUMNS`), not the one an earlier command in this process ran in."""
+    fresh_consoles()
+    if "ccdeck.cli_runs" in sys.modules:  # its commands print to consoles of their own
+        from rich.console import Console
+
+        from ccdeck import cli_runs
+        from ccdeck.render.console import stdout_console
+
+        cli_runs.stdout, cli_runs.stderr = stdout_console(), Console(stderr=True)
+
+
+def _modules_for(args: Sequence[str]) -> list[str]:
+    """The modules of MORE_COMMANDS a command line may need: the one of its command (its first word that is not a
+    root option), none for a command of this module, all when it names none or no known one (the whole list is
+    shown, or searched for a close match)."""
+    word = next((arg for arg in args if arg not in ("-v", "--verbose")), None)
+    if word is None or word.startswith("-") or word not in commands.COMMANDS:
+        return list(MORE_COMMANDS)
+    return [module for module, names in MORE_COMMANDS.items() if word in names]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; takes argv so tests can call it in-process. Returns the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    for module in _modules_for(args):
+        register(module)
     _fresh_consoles()
     try:
         # Outside standalone mode a command's `typer.Exit(code)` (also --help, --version, Ctrl-C) comes back as
         # the return value, and usage mistakes are raised to us instead of printed as a box.
         command = _plain_metavars(typer.main.get_command(app))
-        code = command.main(list(sys.argv[1:] if argv is None else argv), "ccdeck", standalone_mode=False)
+        code = command.main(args, "ccdeck", standalone_mode=False)
     except CcdeckError as exc:
         _fail(str(exc))
         return exc.exit_code
     except typer.TyperException as exc:  # Click's usage errors: an unknown command or option, a bad value
         return _usage_mistake(exc)
     except (typer.Abort, KeyboardInterrupt):
-        stderr.print("ccdeck: interrupted")
+        err().print("ccdeck: interrupted")
         return 130
     except Exception:
         log.debug("unexpected error", exc_info=True)
-        stderr.print(f"ccdeck: internal error: {sys.exc_info()[1]!r} (run with -v for details)", markup=False)
+        err().print(f"ccdeck: internal error: {sys.exc_info()[1]!r} (run with -v for details)", markup=False)
         return 1
     return code if isinstance(code, int) else 0
 
@@ -386,6 +280,7 @@ def _plain_metavars(command: Any) -> Any:
     Python type (`<bool>`, `<list[Path]>`); an argument's name says enough. A declared `metavar` is kept."""
     help_option = command.get_help_option(typer.Context(command))
     for param in [*command.params, *([help_option] if help_option is not None else [])]:
+        direct_coercion(param)
         if param.param_type_name == "argument":
             param.display_type_rich = lambda ctx: None  # the name column already shows it
         elif param.metavar is None:

@@ -17,21 +17,16 @@ from typing import Annotated, Any
 
 import typer
 
-from ccdeck import config, statusline
+from ccdeck import commands, config, statusline
 from ccdeck.claude import integration
 from ccdeck.claude.discovery import config_dirs_from
 from ccdeck.claude.settings_file import Settings, Written, read_settings, settings_path, update_settings
 from ccdeck.config import Config
 from ccdeck.errors import ConfigDirError
-from ccdeck.live.alerts import Alert
-from ccdeck.live.notifier import deliver, notify_urls
 
-statusline_app = typer.Typer(
-    help="Claude Code's status line: model, session cost, context used, the 5-hour block, today's cost.",
-    invoke_without_command=True,
-)
-hooks_app = typer.Typer(help="Claude Code hooks that post every session event to `ccdeck serve`.", no_args_is_help=True)
-notify_app = typer.Typer(help="Alerts sent to the `notify` Apprise URLs.", no_args_is_help=True)
+statusline_app = typer.Typer(help=commands.COMMANDS["statusline"], invoke_without_command=True)
+hooks_app = typer.Typer(help=commands.COMMANDS["hooks"], no_args_is_help=True)
+notify_app = typer.Typer(help=commands.COMMANDS["notify"], no_args_is_help=True)
 
 ConfigDirs = Annotated[
     list[Path] | None,
@@ -217,6 +212,9 @@ def notify_test(
     ] = None,
 ) -> None:
     """Send one test alert to the `notify` URLs; exit 0 once every one accepted it, 2 otherwise."""
+    from ccdeck.live.alerts import Alert  # with the notifier, they bring an HTTP client: only this command needs it
+    from ccdeck.live.notifier import deliver, notify_urls
+
     urls = notify_urls(notify or Config.resolve().get(config.NOTIFY))
     alert = Alert("finished", time.time(), "ccdeck test alert", "Alerts from ccdeck reach you here.")
     deliver(urls, alert)
@@ -224,6 +222,5 @@ def notify_test(
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(statusline_app, name="statusline")
-    app.add_typer(hooks_app, name="hooks")
-    app.add_typer(notify_app, name="notify")
+    for name, group in (("statusline", statusline_app), ("hooks", hooks_app), ("notify", notify_app)):
+        app.add_typer(group, name=name, short_help=commands.COMMANDS[name])

@@ -1,13 +1,14 @@
 """The `ccdeck` console entry point. `ccdeck statusline` runs after every message of every Claude Code session and
 must answer in tens of milliseconds, so it is dispatched here, before the command line's imports (Typer, Rich,
-SQLAlchemy: over a second on a busy machine); so are `ccdeck --version`, `ccdeck status ...`
-(`orchestrator.fast_status`) and `ccdeck run ... --detach` (`orchestrator.fast_run`), which hand anything unusual
-back, and the fork of a detached run's supervisor (`orchestrator.launch`). Everything else goes to
-`ccdeck.cli.main`.
+SQLAlchemy: over a second on a busy machine); so are `ccdeck --version`, `ccdeck --help` (and a bare `ccdeck`: the
+list of commands, from `ccdeck.commands`), `ccdeck status ...` (`orchestrator.fast_status`) and
+`ccdeck run ... --detach` (`orchestrator.fast_run`), which hand anything unusual back, and the fork of a detached
+run's supervisor (`orchestrator.launch`). Everything else goes to `ccdeck.cli.main`.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 TYPE_CHECKING = False
@@ -21,6 +22,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ccdeck import __version__
 
         sys.stdout.write(f"ccdeck {__version__}\n")  # the same line as the full command line's --version
+        return 0
+    if args in ([], ["--help"]):
+        from ccdeck import commands
+
+        sys.stdout.write(commands.help_text(_width()))
         return 0
     if args[:1] == ["statusline"]:
         from ccdeck import statusline
@@ -48,3 +54,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ccdeck.cli import main as cli_main
 
     return cli_main(args)
+
+
+def _width() -> int:
+    """Columns for the help: `COLUMNS`, else the terminal's, else 80; at most 100 (lines stay readable)."""
+    told = os.environ.get("COLUMNS", "")
+    if told.isdigit() and int(told) > 0:
+        return min(int(told), 100)
+    try:
+        return min(os.get_terminal_size(sys.stdout.fileno()).columns, 100)
+    except (OSError, ValueError):
+        return 80

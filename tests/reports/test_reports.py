@@ -17,6 +17,7 @@ from ccdeck.reports.filters import Filters, parse_date, parse_timezone
 from ccdeck.reports.periods import period_report
 from ccdeck.reports.session_report import session_report
 from ccdeck.reports.totals import Totals
+from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 from core_fixtures import (
     OPUS_4,
@@ -52,7 +53,7 @@ def _utc(**kw: object) -> Filters:
 
 def _period(store: Store, period: str, filters: Filters) -> dict:
     with store.read() as conn:
-        return period_report(conn, filters, period)  # type: ignore[arg-type]
+        return period_report(SqlaReader(conn), filters, period)  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------------------------------------------- periods
@@ -135,7 +136,7 @@ def test_period_range_and_project_filters(store: Store) -> None:
 
 def test_session_report_rows(store: Store) -> None:
     with store.read() as conn:
-        report = session_report(conn, _utc())
+        report = session_report(SqlaReader(conn), _utc())
     rows = report["sessions"]
     assert [r["sessionId"] for r in rows] == [P3, P2, P1]  # newest activity first
     p1 = rows[2]
@@ -148,10 +149,10 @@ def test_session_report_rows(store: Store) -> None:
     assert rows[1]["models"] == [OPUS_4, SONNET_4] or rows[1]["models"] == [SONNET_4, OPUS_4]
     assert report["totals"] == report_totals(REPORT_RESPONSES)
     with store.read() as conn:
-        assert [r["sessionId"] for r in session_report(conn, _utc(), limit=2)["sessions"]] == [P3, P2]
+        assert [r["sessionId"] for r in session_report(SqlaReader(conn), _utc(), limit=2)["sessions"]] == [P3, P2]
         since = Filters.from_cli("2025-03-11", None, "UTC")
-        assert [r["sessionId"] for r in session_report(conn, since)["sessions"]] == [P3, P2]
-        assert [r["sessionId"] for r in session_report(conn, _utc(project="beta"))["sessions"]] == [P2]
+        assert [r["sessionId"] for r in session_report(SqlaReader(conn), since)["sessions"]] == [P3, P2]
+        assert [r["sessionId"] for r in session_report(SqlaReader(conn), _utc(project="beta"))["sessions"]] == [P2]
 
 
 # ------------------------------------------------------------------------------------------------- blocks
@@ -159,7 +160,7 @@ def test_session_report_rows(store: Store) -> None:
 
 def test_blocks(store: Store) -> None:
     with store.read() as conn:
-        report = blocks_report(conn, _utc(), now=epoch("2026-01-01T00:00:00+00:00"))
+        report = blocks_report(SqlaReader(conn), _utc(), now=epoch("2026-01-01T00:00:00+00:00"))
     blocks = report["blocks"]
     assert [b["startTime"] for b in blocks] == [
         "2025-03-10T09:00:00.000Z",
@@ -191,7 +192,7 @@ def test_block_boundaries(tmp_path: Path) -> None:
     scan(config, tmp_path / "db.sqlite")
     now = epoch("2025-06-01T21:30:00+00:00")
     with Store.open(tmp_path / "db.sqlite") as store, store.read() as conn:
-        blocks = blocks_report(conn, _utc(), now=now)["blocks"]
+        blocks = blocks_report(SqlaReader(conn), _utc(), now=now)["blocks"]
     assert [(b["startTime"][11:16], b["entries"]) for b in blocks] == [("10:00", 2), ("15:00", 1), ("20:00", 1)]
     active = blocks[-1]
     assert [b["isActive"] for b in blocks] == [False, False, True]

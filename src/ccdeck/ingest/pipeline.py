@@ -38,6 +38,7 @@ from ccdeck.claude.registry import read_live_session
 from ccdeck.claude.safe_open import RefusedFile, check, open_fd
 from ccdeck.ingest.batches import Batch, BatchResult
 from ccdeck.ingest.checkpoint import Checkpointer
+from ccdeck.ingest.freshness import unchanged
 from ccdeck.ingest.pool import JobResult, ParsePool, PoolError, Segment
 from ccdeck.ingest.reader import FileReader, ParseStats, in_folder, price_responses
 from ccdeck.ingest.tailer import (
@@ -275,13 +276,13 @@ class Ingestor:
             # transaction inside the file (a scan killed before the next one committed: the rest is still to read),
             # or before a half-written last line (reading finds nothing new). A new mtime at the same size may be
             # a rewrite in place: reading checks the bytes before the cursor.
-            if held and _unchanged(held, state):
+            if held and unchanged(held.cursor, held.size, state):
                 continue
             offset, _ = start_point(state, held.cursor if held else None)
             if held and offset == 0 and held.cursor.offset > 0:
                 log.info("%s was truncated or replaced: reading it again from the start", source.path)
             used = usage.get(str(source.path))
-            usage_done = source.kind == "history" or (used is not None and _unchanged(used, state))
+            usage_done = source.kind == "history" or (used is not None and unchanged(used.cursor, used.size, state))
             usage_cursor = None if used is None or start_point(state, used.cursor)[0] == 0 else used.cursor
             full_cursor = held.cursor if held and offset else None
             pending.append(_Work(source, full_cursor, usage_cursor, state.size, usage_done))
@@ -542,13 +543,6 @@ class _Track:
 class _Job:
     segments: list[Segment] = field(default_factory=list)
     tracks: list[_Track] = field(default_factory=list)  # one per segment
-
-
-def _unchanged(held: _Saved, state: FileState) -> bool:
-    """Read to the end, and the same file, size and (if known: old cursors lack it) mtime as then."""
-    c = held.cursor
-    same = (c.device, c.inode, held.size, c.offset) == (state.device, state.inode, state.size, state.size)
-    return same and c.mtime_ns in (None, state.mtime_ns)
 
 
 def _resume(fd: int, source: SourceFile, state: FileState, saved: SavedCursor | None) -> Resume:

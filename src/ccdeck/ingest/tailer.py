@@ -8,7 +8,6 @@ the start; so is one rewritten in place (`cp` over it keeps the inode): the curs
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -68,6 +67,8 @@ def file_state(st: os.stat_result) -> FileState:
 
 def fingerprint(tail: bytes) -> str:
     """The fingerprint of the bytes before a cursor's offset (the last `TAIL_BYTES`, or all when fewer)."""
+    import hashlib  # loading OpenSSL costs ~10 ms: paid by a scan that reads, not by the warm reports' check
+
     return hashlib.blake2b(tail, digest_size=16).hexdigest()
 
 

@@ -6,12 +6,12 @@ The readers are plain functions for a worker thread; `ExitWatch` lives on the ev
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ccdeck.claude.discovery import registry_files
 from ccdeck.claude.jobs import BackgroundJob, job_state_path, parse_job_state
@@ -19,6 +19,9 @@ from ccdeck.claude.registry import read_live_session
 from ccdeck.live.processes import registered_process_lives
 from ccdeck.models import LiveSession
 from ccdeck.pids import proc_start_ticks
+
+if TYPE_CHECKING:
+    import asyncio  # only a type here: `ccdeck sessions` reads the registry without an event loop
 
 log = logging.getLogger(__name__)
 JOB_STATE_BYTES = 1 << 20  # a state.json is a few KB; anything larger is not one

@@ -13,18 +13,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, text
-
 from ccdeck.claude.timestamps import iso
 from ccdeck.reports.block_rule import BLOCK_SECONDS, block_start, opens_block
 from ccdeck.reports.filters import Filters
-from ccdeck.reports.periods import range_clause
 from ccdeck.reports.totals import Totals
 from ccdeck.shapes.cli import BlocksReport
 from ccdeck.shapes.common import Block as BlockJson
+from ccdeck.store.reader import Reader
 from ccdeck.store.statusline import block_start_at
-
-COLUMNS = "r.ts, r.model, r.input_tokens, r.output_tokens, r.cache_creation_tokens, r.cache_read_tokens, r.cost_usd"
+from ccdeck.store.usage_queries import responses_between, responses_in_order
 
 
 @dataclass
@@ -73,7 +70,7 @@ class Block:
 
 
 def _blocks(rows: Iterable[Any]) -> list[Block]:
-    """Responses (COLUMNS, oldest first, the first one opening a block) gathered into blocks."""
+    """Responses (`RESPONSE_COLUMNS`, oldest first, the first one opening a block) gathered into blocks."""
     blocks: list[Block] = []
     for ts, model, inp, out, cc, cr, cost in rows:
         block = blocks[-1] if blocks else None
@@ -87,23 +84,19 @@ def _blocks(rows: Iterable[Any]) -> list[Block]:
     return blocks
 
 
-def active_block(conn: Connection, now: float) -> Block | None:
+def active_block(raw: sqlite3.Connection, reader: Reader, now: float) -> Block | None:
     """The block that holds `now`, or None. Only its own rows are read: its start is found the way the status line
-    finds it (from the last response that surely opened a block), and every response from then on is in it."""
-    raw = conn.connection.driver_connection  # the status line's search speaks the standard library's sqlite3
-    assert isinstance(raw, sqlite3.Connection)
+    finds it (from the last response that surely opened a block, on `raw`, the same database as `reader`), and
+    every response from then on is in it."""
     start = block_start_at(raw, now)
     if start is None:
         return None
-    query = text(f"SELECT {COLUMNS} FROM responses r WHERE r.ts >= :start AND r.ts <= :now ORDER BY r.ts")
-    blocks = _blocks(conn.execute(query, {"start": start, "now": now}))
+    blocks = _blocks(responses_between(reader, start, now))
     return blocks[-1] if blocks and blocks[-1].start <= now < blocks[-1].end else None
 
 
-def blocks_report(conn: Connection, filters: Filters, now: float | None = None) -> BlocksReport:
-    where, params = range_clause(filters)
-    query = text(f"SELECT {COLUMNS} FROM responses r WHERE 1 = 1 {where} ORDER BY r.ts")
-    blocks = _blocks(conn.execute(query, params))
+def blocks_report(reader: Reader, filters: Filters, now: float | None = None) -> BlocksReport:
+    blocks = _blocks(responses_in_order(reader, filters.span))
     moment = time.time() if now is None else now
     grand = Totals()
     for block in blocks:

@@ -12,6 +12,7 @@ from ccdeck.reports.filters import Filters
 from ccdeck.reports.periods import SLOT_SECONDS, slot_rows
 from ccdeck.reports.totals import Totals
 from ccdeck.shapes.api import UsagePoint
+from ccdeck.store.sqla_reader import SqlaReader
 
 TYPE_FIELDS = {"input": 0, "output": 1, "cacheCreation": 2, "cacheRead": 3}
 
@@ -32,7 +33,7 @@ def usage_points(conn: Connection, filters: Filters, bucket: str, group: str) ->
     """`[{"t": bucket start (ISO, local to the zone), "key", ...Totals}]`, oldest first."""
     by_key: dict[tuple[str, str], Totals] = defaultdict(Totals)
     for slot, key, inp, out, cc, cr, cost, unpriced in slot_rows(
-        conn, filters, "project" if group == "project" else "model"
+        SqlaReader(conn), filters, "project" if group == "project" else "model"
     ):
         start = bucket_start(datetime.fromtimestamp(slot * SLOT_SECONDS, filters.tz), bucket).isoformat()
         if group == "type":

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ccdeck.errors import UsageError
+from ccdeck.store.usage_queries import Range
 
 _DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
 
@@ -59,3 +60,8 @@ class Filters:
         if start is not None and end is not None and end <= start:
             raise UsageError("--until is before --since")
         return cls(tz=tz, since=start, until=end, project=project or None)
+
+    @property
+    def span(self) -> Range:
+        """The range and project, as the store's queries take them."""
+        return Range(self.since, self.until, self.project)

@@ -10,50 +10,24 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import Connection, text
-
-from ccdeck.claude.pricing import price_source
+from ccdeck.claude.price_sources import price_sources
 from ccdeck.models import cost_of_sums
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.totals import Totals
 from ccdeck.shapes.cli import DailyReport, DailyRow, MonthlyReport, MonthlyRow, PeriodRow, WeeklyReport, WeeklyRow
-from ccdeck.store.queries import GROUP_KEYS, like_pattern
+from ccdeck.store import usage_queries
+from ccdeck.store.reader import Reader
 
 Period = Literal["daily", "weekly", "monthly"]
 PERIOD_KEYS: dict[Period, str] = {"daily": "date", "weekly": "week", "monthly": "month"}
 SLOT_SECONDS = 900
 
 
-def range_clause(filters: Filters, alias: str = "r") -> tuple[str, dict[str, object]]:
-    """SQL conditions (starting with AND) and parameters for a filter's time range and project."""
-    sql, params = "", dict[str, object]()
-    if filters.since is not None:
-        sql += f" AND {alias}.ts >= :since"
-        params["since"] = filters.since
-    if filters.until is not None:
-        sql += f" AND {alias}.ts < :until"
-        params["until"] = filters.until
-    if filters.project:
-        sql += (
-            f" AND {alias}.session_id IN (SELECT session_id FROM sessions WHERE project_path LIKE :project ESCAPE '\\')"
-        )
-        params["project"] = like_pattern(filters.project)
-    return sql, params
-
-
 def slot_rows(
-    conn: Connection, filters: Filters, group: str = "model"
+    reader: Reader, filters: Filters, group: str = "model"
 ) -> list[tuple[int, str, int, int, int, int, float | None, int]]:
     """Sums per 15-minute slot and group key (a model, or a project path)."""
-    where, params = range_clause(filters)
-    key, join = GROUP_KEYS[group]
-    query = text(
-        f"""SELECT CAST(r.ts / {SLOT_SECONDS} AS INTEGER) AS slot, {key} AS k, SUM(r.input_tokens),
-                   SUM(r.output_tokens), SUM(r.cache_creation_tokens), SUM(r.cache_read_tokens),
-                   SUM(r.cost_usd), COUNT(*) - COUNT(r.cost_usd)
-            FROM responses r {join} WHERE 1 = 1 {where} GROUP BY slot, k"""
-    )
-    return [tuple(row) for row in conn.execute(query, params)]
+    return [tuple(row) for row in usage_queries.slot_sums(reader, filters.span, SLOT_SECONDS, group)]
 
 
 def bucket_label(moment: datetime, period: Period) -> str:
@@ -64,10 +38,10 @@ def bucket_label(moment: datetime, period: Period) -> str:
     return f"{moment.year:04d}-{moment.month:02d}"
 
 
-def period_report(conn: Connection, filters: Filters, period: Period) -> DailyReport | WeeklyReport | MonthlyReport:
+def period_report(reader: Reader, filters: Filters, period: Period) -> DailyReport | WeeklyReport | MonthlyReport:
     """`{"daily"|"weekly"|"monthly": [row, ...], "totals": {...}}`, oldest period first."""
     buckets: dict[str, dict[str, Totals]] = defaultdict(dict)
-    for slot, model, inp, out, cc, cr, cost, unpriced in slot_rows(conn, filters):
+    for slot, model, inp, out, cc, cr, cost, unpriced in slot_rows(reader, filters):
         label = bucket_label(datetime.fromtimestamp(slot * SLOT_SECONDS, filters.tz), period)
         totals = buckets[label].setdefault(model, Totals())
         totals.add(inp, out, cc, cr, cost_of_sums(cost, unpriced), model)
@@ -77,18 +51,20 @@ def period_report(conn: Connection, filters: Filters, period: Period) -> DailyRe
         for totals in by_model.values():
             grand.merge(totals)
     grand_json, grand_unpriced = grand.as_json(), sorted(grand.unpriced_models)
+    sources = price_sources(model for by_model in buckets.values() for model in by_model)
     if period == "daily":
-        daily: list[DailyRow] = [{"date": label, **_row(by_model)} for label, by_model in rows]
+        daily: list[DailyRow] = [{"date": label, **_row(by_model, sources)} for label, by_model in rows]
         return DailyReport(daily=daily, totals=grand_json, unpricedModels=grand_unpriced)
     if period == "weekly":
-        weekly: list[WeeklyRow] = [{"week": label, **_row(by_model)} for label, by_model in rows]
+        weekly: list[WeeklyRow] = [{"week": label, **_row(by_model, sources)} for label, by_model in rows]
         return WeeklyReport(weekly=weekly, totals=grand_json, unpricedModels=grand_unpriced)
-    monthly: list[MonthlyRow] = [{"month": label, **_row(by_model)} for label, by_model in rows]
+    monthly: list[MonthlyRow] = [{"month": label, **_row(by_model, sources)} for label, by_model in rows]
     return MonthlyReport(monthly=monthly, totals=grand_json, unpricedModels=grand_unpriced)
 
 
-def _row(by_model: dict[str, Totals]) -> PeriodRow:
-    """A period's row without its label: totals, models most expensive first, and each model's share."""
+def _row(by_model: dict[str, Totals], sources: dict[str, str | None]) -> PeriodRow:
+    """A period's row without its label: totals, models most expensive first, and each model's share (with whose
+    list price it is: `sources`)."""
     total = Totals()
     for totals in by_model.values():
         total.merge(totals)
@@ -96,8 +72,6 @@ def _row(by_model: dict[str, Totals]) -> PeriodRow:
     return {
         **total.as_json(),
         "models": [model for model, _ in ordered],
-        "modelBreakdowns": [
-            {"model": model, **t.as_json(), "priceSource": price_source(model)} for model, t in ordered
-        ],
+        "modelBreakdowns": [{"model": model, **t.as_json(), "priceSource": sources[model]} for model, t in ordered],
         "unpricedModels": sorted(total.unpriced_models),
     }

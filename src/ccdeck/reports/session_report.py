@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, text
 
 from ccdeck.claude.timestamps import iso
 from ccdeck.reports.filters import Filters
-from ccdeck.reports.periods import range_clause
 from ccdeck.reports.totals import Totals
 from ccdeck.shapes.cli import SessionReport
 from ccdeck.shapes.common import StoredSession
-from ccdeck.store.queries import SESSION_COLUMNS
+from ccdeck.store.reader import Reader
+from ccdeck.store.session_queries import session_rows
 
 
 def session_json(row: Any) -> StoredSession:
@@ -46,19 +45,12 @@ def session_json(row: Any) -> StoredSession:
 
 
 def session_report(
-    conn: Connection, filters: Filters, limit: int | None = None, *, with_empty: bool = True
+    reader: Reader, filters: Filters, limit: int | None = None, *, with_empty: bool = True
 ) -> SessionReport:
     """`{"sessions": [...], "totals": {...}}`, newest activity first; the range applies to last activity.
     `with_empty=False` leaves out the sessions without tokens (no answer, or only error stand-ins)."""
-    where, params = range_clause(filters, "s")
-    where = where.replace("s.ts", "s.last_activity")
-    if not with_empty:
-        where += " AND s.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens > 0"
-    sql = f"SELECT {SESSION_COLUMNS} FROM sessions s WHERE 1 = 1 {where} ORDER BY s.last_activity DESC"
-    if limit is not None:
-        sql += " LIMIT :limit"
-        params["limit"] = limit
-    sessions = [session_json(row) for row in conn.execute(text(sql), params)]
+    rows = session_rows(reader, filters.span, with_empty=with_empty, limit=limit)
+    sessions = [session_json(row) for row in rows]
     grand = Totals()
     unpriced: set[str] = set()
     for s in sessions:

@@ -7,6 +7,7 @@ keeps the latest one holds what a fresh fetch would answer.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
@@ -17,6 +18,7 @@ from ccdeck.reports.blocks import active_block
 from ccdeck.reports.totals import Totals
 from ccdeck.shapes.common import RateLimits, RateWindow, StoredSummary
 from ccdeck.store import queries
+from ccdeck.store.sqla_reader import SqlaReader
 
 # The overview's ranges, in days back from today's local midnight: today, the last 7 days, the last 30 days.
 RANGES = {"today": 0, "week": 6, "month": 29}
@@ -32,7 +34,9 @@ def stored_summary(conn: Connection, now: datetime) -> StoredSummary:
         inp, out, cc, cr, cost, unpriced = queries.totals_between(conn, start)
         ranges[name] = Totals.from_sums(inp, out, cc, cr, cost, unpriced).as_json()
     since = starts[COST_RANGE]
-    block = active_block(conn, now.timestamp())
+    raw = conn.connection.driver_connection  # the status line's search for the block speaks sqlite3
+    assert isinstance(raw, sqlite3.Connection)
+    block = active_block(raw, SqlaReader(conn), now.timestamp())
     return {
         "today": ranges["today"],
         "week": ranges["week"],

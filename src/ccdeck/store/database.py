@@ -15,10 +15,9 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 
 from ccdeck.errors import StoreError
+from ccdeck.store.revision import HEAD_REVISION
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-# The newest migration's revision id; `test_migrations` checks it matches the scripts.
-HEAD_REVISION = "0008"
 
 # SQLite's primary result codes that mean the file or its disk failed, not the query: what the user can act on.
 _STORAGE_FAILURES = {

@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, bindparam, select, text
+from sqlalchemy import BindParameter, Connection, bindparam, text
 
 from ccdeck.models import LiveSession
-from ccdeck.store import schema
-
-SESSION_COLUMNS = """s.session_id, s.project_path, s.input_tokens, s.output_tokens, s.cache_creation_tokens,
-    s.cache_read_tokens, s.cost_usd, s.models, s.unpriced_models, s.first_activity, s.last_activity,
-    s.files_changed, s.title, s.git_branch, s.version, s.config_dir, s.prompts, s.responses, s.tool_uses,
-    s.api_errors, s.compactions, s.subagents, s.doing, s.last_kind, s.entrypoint"""
+from ccdeck.store import session_queries
+from ccdeck.store.session_queries import SESSION_COLUMNS
+from ccdeck.store.sqla_reader import SqlaReader
+from ccdeck.store.usage_queries import GROUP_KEYS, like_pattern
 
 SORTS = {
     "lastActivity": "s.last_activity",
     "cost": "COALESCE(s.cost_usd, 0)",
     "tokens": "(s.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens)",
     "duration": "(s.last_activity - s.first_activity)",
-}
-
-# Usage grouped by model or by project: the key's SQL over `responses r`, and the join it needs.
-GROUP_KEYS = {
-    "model": ("r.model", ""),
-    "project": ("COALESCE(s.project_path, '')", "LEFT JOIN sessions s ON s.session_id = r.session_id"),
 }
 
 
@@ -45,11 +36,6 @@ class SessionQuery:
     descending: bool = True
     limit: int | None = None
     offset: int = 0
-
-
-def like_pattern(text_: str) -> str:
-    """A LIKE pattern (with ESCAPE '\\') matching `text_` anywhere, its % and _ taken literally."""
-    return "%" + text_.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _where(query: SessionQuery) -> tuple[str, dict[str, Any]]:
@@ -271,16 +257,9 @@ def statusline_updated(conn: Connection) -> float | None:
 
 def session_facts(conn: Connection, ids: Sequence[str] | None = None) -> list[Any]:
     """What a session's live state needs of its row: folder, last line's kind and time, entrypoint, doing."""
-    t = schema.sessions.c
-    query = select(t.session_id, t.project_path, t.last_kind, t.last_activity, t.entrypoint, t.doing)
-    if ids is not None:
-        query = query.where(t.session_id.in_(list(ids)))
-    return list(conn.execute(query))
+    return list(session_queries.session_facts(SqlaReader(conn), ids))
 
 
 def live_registry(conn: Connection) -> list[LiveSession]:
     """The live registry as the last scan found it (`sessions/<pid>.json` of every config dir)."""
-    columns = [f.name for f in dataclasses.fields(LiveSession)]
-    table = schema.live_sessions
-    rows = conn.execute(select(*(table.c[name] for name in columns)))
-    return [LiveSession(**dict(zip(columns, row, strict=True))) for row in rows]
+    return session_queries.live_registry(SqlaReader(conn))

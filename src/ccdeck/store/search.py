@@ -17,7 +17,7 @@ from sqlalchemy import Connection, bindparam, text
 
 from ccdeck.errors import UsageError
 from ccdeck.shapes.common import SearchKind
-from ccdeck.store.queries import like_pattern
+from ccdeck.store.usage_queries import like_pattern
 
 # What `snippet()` puts around each matching token: STX and ETX, control characters no transcript text holds.
 MARK_START, MARK_END = "\x02", "\x03"

@@ -1,0 +1,18 @@
+"""Named read queries of the ingest cursors (`files`), as portable SQL text run through a `Reader`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ccdeck.store.reader import Reader
+
+# A cursor's fields in `ingest.tailer.SavedCursor`'s order.
+CURSOR_COLUMNS = 'device, inode, "offset", lines, cwd, fingerprint, mtime_ns'
+
+
+def stored_cursors(reader: Reader, config_dir: str) -> Sequence[Any]:
+    """`path, CURSOR_COLUMNS..., size` (the size the cursor recorded) of every file of a config dir."""
+    return reader.rows(
+        f"SELECT path, {CURSOR_COLUMNS}, size FROM files WHERE config_dir = :config_dir", {"config_dir": config_dir}
+    )

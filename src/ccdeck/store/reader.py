@@ -1,0 +1,73 @@
+"""The read side's one interface: run portable SQL text (`:name` parameters) and get rows back.
+
+Named queries (`usage_queries`, `session_queries`) take a `Reader`, so the same SQL runs on either of two
+connections: the standard library's `sqlite3`, read-only (`SqliteReader`: the warm command-line reports, which would
+spend their whole time budget importing SQLAlchemy), or a SQLAlchemy connection (`store.sqla_reader.SqlaReader`: the
+server, and the command line after a scan wrote something). Rows unpack as tuples on both; `records` also name
+their columns (`row.session_id`), which costs the `sqlite3` reader a little per row.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import namedtuple
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+from ccdeck.store.revision import HEAD_REVISION
+
+Params = Mapping[str, Any]
+
+
+class Reader(Protocol):
+    def rows(self, sql: str, params: Params | None = None) -> Sequence[Any]:
+        """Every row of one query (`:name` parameters), as tuples."""
+        ...
+
+    def records(self, sql: str, params: Params | None = None) -> Sequence[Any]:
+        """Every row of one query, as tuples that also name their columns (`row.session_id`)."""
+        ...
+
+
+class SqliteReader:
+    """A `Reader` on a `sqlite3` connection (open it with `open_current`)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def rows(self, sql: str, params: Params | None = None) -> list[Any]:
+        return self.conn.execute(sql, params or {}).fetchall()
+
+    def records(self, sql: str, params: Params | None = None) -> list[Any]:
+        cursor = self.conn.execute(sql, params or {})
+        found = cursor.fetchall()
+        make = _row_class(tuple(column[0] for column in cursor.description))._make
+        return [make(row) for row in found]
+
+
+@lru_cache(maxsize=64)
+def _row_class(columns: tuple[str, ...]) -> Any:
+    return namedtuple("Row", columns, rename=True)
+
+
+def open_current(path: Path) -> sqlite3.Connection | None:
+    """A read-only `sqlite3` connection to the database at `path` when it exists and its schema is at this
+    version's head; None otherwise (missing, older or newer schema, not a database: the full store deals with it)."""
+    if not path.is_file():
+        return None
+    quoted = str(path).replace("%", "%25").replace("?", "%3f").replace("#", "%23")
+    try:
+        conn = sqlite3.connect(f"file:{quoted}?mode=ro", uri=True, timeout=10.0, isolation_level=None)
+    except sqlite3.Error:
+        return None
+    try:
+        conn.execute("PRAGMA query_only = 1")
+        found = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+    except sqlite3.Error:
+        found = []
+    if found != [(HEAD_REVISION,)]:
+        conn.close()
+        return None
+    return conn

@@ -1,0 +1,77 @@
+"""Named read queries of token usage over time (`responses`), as portable SQL text run through a `Reader`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ccdeck.store.reader import Reader
+
+# Usage grouped by model or by project: the key's SQL over `responses r`, and the join it needs.
+GROUP_KEYS = {
+    "model": ("r.model", ""),
+    "project": ("COALESCE(s.project_path, '')", "LEFT JOIN sessions s ON s.session_id = r.session_id"),
+}
+RESPONSE_COLUMNS = (
+    "r.ts, r.model, r.input_tokens, r.output_tokens, r.cache_creation_tokens, r.cache_read_tokens, r.cost_usd"
+)
+
+
+@dataclass(frozen=True)
+class Range:
+    """A time range in epoch seconds (`since` inclusive, `until` exclusive) and a project path substring."""
+
+    since: float | None = None
+    until: float | None = None
+    project: str | None = None
+
+
+def like_pattern(text_: str) -> str:
+    """A LIKE pattern (with ESCAPE '\\') matching `text_` anywhere, its % and _ taken literally."""
+    return "%" + text_.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def range_clause(span: Range, alias: str = "r", column: str = "ts") -> tuple[str, dict[str, Any]]:
+    """SQL conditions (each starting with AND) and parameters for a range over `alias.column` and a project."""
+    sql, params = "", dict[str, Any]()
+    if span.since is not None:
+        sql += f" AND {alias}.{column} >= :since"
+        params["since"] = span.since
+    if span.until is not None:
+        sql += f" AND {alias}.{column} < :until"
+        params["until"] = span.until
+    if span.project:
+        sql += (
+            f" AND {alias}.session_id IN (SELECT session_id FROM sessions WHERE project_path LIKE :project ESCAPE '\\')"
+        )
+        params["project"] = like_pattern(span.project)
+    return sql, params
+
+
+def slot_sums(reader: Reader, span: Range, slot_seconds: int, group: str = "model") -> Sequence[Any]:
+    """Sums per time slot and group key (a model, or a project path): `slot, k, input, output, cache creation,
+    cache read, SUM(cost_usd), responses without a price`."""
+    where, params = range_clause(span)
+    key, join = GROUP_KEYS[group]
+    return reader.rows(
+        f"""SELECT CAST(r.ts / {int(slot_seconds)} AS INTEGER) AS slot, {key} AS k, SUM(r.input_tokens),
+                   SUM(r.output_tokens), SUM(r.cache_creation_tokens), SUM(r.cache_read_tokens),
+                   SUM(r.cost_usd), COUNT(*) - COUNT(r.cost_usd)
+            FROM responses r {join} WHERE 1 = 1 {where} GROUP BY slot, k""",
+        params,
+    )
+
+
+def responses_in_order(reader: Reader, span: Range) -> Sequence[Any]:
+    """Every response in the range, oldest first: RESPONSE_COLUMNS."""
+    where, params = range_clause(span)
+    return reader.rows(f"SELECT {RESPONSE_COLUMNS} FROM responses r WHERE 1 = 1 {where} ORDER BY r.ts", params)
+
+
+def responses_between(reader: Reader, start: float, end: float) -> Sequence[Any]:
+    """The responses from `start` to `end` (both included), oldest first: RESPONSE_COLUMNS."""
+    return reader.rows(
+        f"SELECT {RESPONSE_COLUMNS} FROM responses r WHERE r.ts >= :start AND r.ts <= :now ORDER BY r.ts",
+        {"start": start, "now": end},
+    )

@@ -1,0 +1,162 @@
+"""The same reports through both readers: the standard library's read-only `sqlite3` (the command line's warm path)
+and SQLAlchemy (the server, and the command line after a scan wrote something) give byte-identical JSON. Also:
+when the warm path may be taken (`freshness.nothing_new`, `reader.open_current`)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+import synthetic
+from ccdeck.ingest.freshness import nothing_new
+from ccdeck.reports.blocks import blocks_report
+from ccdeck.reports.filters import Filters
+from ccdeck.reports.periods import period_report
+from ccdeck.reports.session_report import session_report
+from ccdeck.store import session_queries
+from ccdeck.store.reader import Reader, SqliteReader, open_current
+from ccdeck.store.sqla_reader import SqlaReader
+from ccdeck.store.store import Store
+from core_fixtures import scan
+
+NOW = 1_767_225_600.0  # 2026-01-01T00:00:00Z
+Report = Callable[[Reader], Any]
+REPORTS: dict[str, Report] = {
+    "daily": lambda r: period_report(r, Filters.from_cli(None, None, "UTC"), "daily"),
+    "daily in Kolkata": lambda r: period_report(r, Filters.from_cli(None, None, "Asia/Kolkata"), "daily"),
+    "weekly": lambda r: period_report(r, Filters.from_cli(None, None, "America/New_York"), "weekly"),
+    "monthly since": lambda r: period_report(r, Filters.from_cli("2025-06-01", None, "UTC"), "monthly"),
+    "daily of a project": lambda r: period_report(r, Filters.from_cli(None, None, "UTC", "a"), "daily"),
+    "session": lambda r: session_report(r, Filters.from_cli(None, None, "UTC"), with_empty=False),
+    "session --all": lambda r: session_report(r, Filters.from_cli(None, None, "UTC")),
+    "session until": lambda r: session_report(r, Filters.from_cli(None, "2025-09-30", "UTC"), limit=5),
+    "blocks": lambda r: blocks_report(r, Filters.from_cli(None, None, "UTC"), now=NOW),
+    "blocks of a project": lambda r: blocks_report(r, Filters.from_cli(None, None, "UTC", "e"), now=NOW),
+    "registry": session_queries.live_registry,
+    "session facts": lambda r: [tuple(row) for row in session_queries.session_facts(r)],
+}
+
+
+def _registry_entry(config: Path, pid: int, status: str) -> None:
+    folder = config / "sessions"
+    folder.mkdir(exist_ok=True)
+    entry = {"pid": pid, "sessionId": "0000-live", "cwd": "/w", "startedAt": 1_767_000_000_000, "status": status}
+    (folder / f"{pid}.json").write_bytes(orjson.dumps(entry))
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    root = tmp_path_factory.mktemp("readers")
+    config = root / "config"
+    synthetic.generate(config, synthetic.Params(size_mb=1.0, max_file_mb=0.25, seed=5))
+    _registry_entry(config, os.getpid(), "busy")
+    scan(config, root / "db.sqlite")
+    yield config, root / "db.sqlite"
+
+
+@pytest.mark.parametrize("name", list(REPORTS))
+def test_both_readers_give_the_same_bytes(world: tuple[Path, Path], name: str) -> None:
+    _, db = world
+    raw = open_current(db)
+    assert raw is not None
+    try:
+        fast = orjson.dumps(REPORTS[name](SqliteReader(raw)), default=repr)
+    finally:
+        raw.close()
+    with Store.open(db) as store, store.read() as conn:
+        full = orjson.dumps(REPORTS[name](SqlaReader(conn)), default=repr)
+    assert fast == full
+    assert len(fast) > 20  # the generated store has rows for every report
+
+
+def _fresh(config: Path, db: Path) -> bool:
+    raw = open_current(db)
+    assert raw is not None
+    try:
+        return nothing_new(SqliteReader(raw), [config])
+    finally:
+        raw.close()
+
+
+@pytest.fixture
+def scanned(tmp_path: Path) -> tuple[Path, Path]:
+    config = tmp_path / "config"
+    synthetic.generate(config, synthetic.Params(size_mb=0.2, max_file_mb=0.1, seed=2))
+    _registry_entry(config, os.getpid(), "busy")
+    scan(config, tmp_path / "db.sqlite")
+    return config, tmp_path / "db.sqlite"
+
+
+def _a_transcript(config: Path) -> Path:
+    return next(iter(sorted((config / "projects").rglob("*.jsonl"))))
+
+
+def test_nothing_new_after_a_scan(scanned: tuple[Path, Path]) -> None:
+    assert _fresh(*scanned)
+
+
+def test_an_appended_line_is_new(scanned: tuple[Path, Path]) -> None:
+    config, db = scanned
+    with _a_transcript(config).open("ab") as file:
+        file.write(b'{"type":"user"}\n')
+    assert not _fresh(config, db)
+    scan(config, db)
+    assert _fresh(config, db)
+
+
+def test_a_touched_file_is_new(scanned: tuple[Path, Path]) -> None:
+    config, db = scanned
+    path = _a_transcript(config)
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    assert not _fresh(config, db)
+
+
+def test_a_new_transcript_is_new(scanned: tuple[Path, Path]) -> None:
+    config, db = scanned
+    path = _a_transcript(config)
+    (path.parent / "ffffffff-0000-0000-0000-000000000000.jsonl").write_bytes(path.read_bytes())
+    assert not _fresh(config, db)
+
+
+def test_a_registry_change_is_new(scanned: tuple[Path, Path]) -> None:
+    config, db = scanned
+    _registry_entry(config, os.getpid(), "idle")
+    assert not _fresh(config, db)
+    scan(config, db)
+    assert _fresh(config, db)
+    (config / "sessions" / f"{os.getpid()}.json").unlink()
+    assert not _fresh(config, db)
+
+
+def test_a_refused_file_goes_the_full_way(scanned: tuple[Path, Path]) -> None:
+    config, db = scanned
+    os.mkfifo(_a_transcript(config).parent / "eeeeeeee-0000-0000-0000-000000000000.jsonl")
+    assert not _fresh(config, db)  # the scan logs it: the full path does
+
+
+def test_open_current_wants_the_head_schema(tmp_path: Path, scanned: tuple[Path, Path]) -> None:
+    _, db = scanned
+    assert open_current(tmp_path / "missing.db") is None
+    (tmp_path / "not.db").write_bytes(b"not a database, not at all" * 100)
+    assert open_current(tmp_path / "not.db") is None
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE alembic_version SET version_num = '0005'")
+    conn.commit()
+    conn.close()
+    assert open_current(db) is None
+
+
+def test_the_sqlite3_reader_cannot_write(scanned: tuple[Path, Path]) -> None:
+    _, db = scanned
+    raw = open_current(db)
+    assert raw is not None
+    with pytest.raises(sqlite3.OperationalError):
+        raw.execute("DELETE FROM sessions")
+    raw.close()
