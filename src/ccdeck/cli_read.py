@@ -33,7 +33,7 @@ def read_after_scan(
 ) -> T:
     """Ingest what is new (unless `--no-scan`: `scan` False) as far as `depth`, then `read`; `stderr` makes the
     console a progress bar would use."""
-    answer = read_as_is(cfg, scan, read)
+    answer = read_as_is(cfg, scan, read, depth)
     if answer is not None:
         return answer[0]
     from ccdeck import cli_ingest
@@ -41,16 +41,15 @@ def read_after_scan(
     return cli_ingest.read_after_scan(cfg, scan, read, stderr(), depth)
 
 
-def read_as_is(cfg: Config, scan: bool, read: Callable[[Reader], T]) -> tuple[T] | None:
-    """`(read's answer,)` from the database as it is, when it is at this schema and (with `scan`) a scan would
-    change nothing; None when the full store must do it. Nothing new to the complete cursors is nothing new to a
-    scan of any depth (after a usage-only pass, the reports go the full way until a complete scan has run)."""
+def read_as_is(cfg: Config, scan: bool, read: Callable[[Reader], T], depth: Depth = "full") -> tuple[T] | None:
+    """`(read's answer,)` from the database as it is, when it is at this schema and (with `scan`) a scan as far as
+    `depth` would change nothing; None when the full store must do it."""
     conn = open_current(cfg.db)
     if conn is None:
         return None
     try:
         reader = SqliteReader(conn)
-        if scan and not nothing_new(reader, cfg.config_dirs):
+        if scan and not nothing_new(reader, cfg.config_dirs, depth):
             return None
         log.debug("nothing new in %s: reading %s as it is", ", ".join(map(str, cfg.config_dirs)), cfg.db)
         return (read(reader),)

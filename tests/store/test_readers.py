@@ -15,6 +15,7 @@ import pytest
 
 import synthetic
 from ccdeck.ingest.freshness import nothing_new
+from ccdeck.ingest.pipeline import Ingestor
 from ccdeck.reports.blocks import blocks_report
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.periods import period_report
@@ -160,3 +161,22 @@ def test_the_sqlite3_reader_cannot_write(scanned: tuple[Path, Path]) -> None:
     with pytest.raises(sqlite3.OperationalError):
         raw.execute("DELETE FROM sessions")
     raw.close()
+
+
+def test_after_a_usage_only_scan_usage_reports_may_read_as_is(tmp_path: Path) -> None:
+    """A first `usage` command on a big backlog stops after the usage pass: the next one needs no scan, while a
+    command that needs the rest (a complete scan) still goes the full way."""
+    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+    synthetic.generate(config, synthetic.Params(size_mb=0.2, max_file_mb=0.1, seed=2))
+    with Store.open(db) as store:
+        Ingestor(store, pool_bytes=0, workers=0).scan([config], None, "usage")
+    raw = open_current(db)
+    assert raw is not None
+    try:
+        assert nothing_new(SqliteReader(raw), [config], "usage")
+        assert not nothing_new(SqliteReader(raw), [config], "full")
+        with _a_transcript(config).open("ab") as file:
+            file.write(b'{"type":"user"}\n')
+        assert not nothing_new(SqliteReader(raw), [config], "usage")
+    finally:
+        raw.close()

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ccdeck.claude.discovery import registry_files, source_files
 from ccdeck.claude.registry import read_live_session
 from ccdeck.claude.safe_open import RefusedFile, check
 from ccdeck.ingest.tailer import FileState, SavedCursor, file_state
 from ccdeck.store import session_queries
-from ccdeck.store.file_queries import stored_cursors
+from ccdeck.store.file_queries import stored_cursors, stored_usage_cursors
 from ccdeck.store.reader import Reader
+
+if TYPE_CHECKING:
+    from ccdeck.ingest.pipeline import Depth
 
 
 def unchanged(cursor: SavedCursor, size: int, state: FileState) -> bool:
@@ -27,23 +31,33 @@ def unchanged(cursor: SavedCursor, size: int, state: FileState) -> bool:
     return same and cursor.mtime_ns in (None, state.mtime_ns)
 
 
-def nothing_new(reader: Reader, config_dirs: Iterable[Path]) -> bool:
-    """Whether a scan of `config_dirs` would leave the database as it is: every file unchanged since its cursor,
-    and the live registry as stored."""
-    return all(_files_unchanged(reader, d) and _registry_unchanged(reader, d) for d in config_dirs)
+def nothing_new(reader: Reader, config_dirs: Iterable[Path], depth: Depth = "full") -> bool:
+    """Whether a scan of `config_dirs` as far as `depth` would leave the database as it is: every file unchanged
+    since its cursor (for a usage scan, its complete or its usage cursor; prompt history is not read by one), and
+    the live registry as stored."""
+    return all(_files_unchanged(reader, d, depth) and _registry_unchanged(reader, d) for d in config_dirs)
 
 
-def _files_unchanged(reader: Reader, config_dir: Path) -> bool:
-    saved = {path: (SavedCursor(*cursor), size) for path, *cursor, size in stored_cursors(reader, str(config_dir))}
+def _saved(rows: Iterable[Any]) -> dict[str, tuple[SavedCursor, int]]:
+    return {path: (SavedCursor(*cursor), size) for path, *cursor, size in rows}
+
+
+def _files_unchanged(reader: Reader, config_dir: Path, depth: Depth) -> bool:
+    saved = _saved(stored_cursors(reader, str(config_dir)))
+    usage = _saved(stored_usage_cursors(reader, str(config_dir))) if depth == "usage" else {}
     for source in source_files(config_dir):
+        if depth == "usage" and source.kind == "history":
+            continue
         try:
             state = file_state(check(source.config_dir, source.path))
         except RefusedFile:
             return False  # the scan logs it
         except OSError:
             continue  # gone (or unreadable): the scan skips it too
-        held = saved.get(str(source.path))
-        if held is None or not unchanged(held[0], held[1], state):
+        if not any(
+            held is not None and unchanged(held[0], held[1], state)
+            for held in (saved.get(str(source.path)), usage.get(str(source.path)))
+        ):
             return False
     return True
 
