@@ -87,9 +87,18 @@ def test_a_gone_supervisor_is_still_recorded(tmp_path: Path) -> None:
         assert run["status"] == "interrupted"
         assert [t["status"] for t in run["tasks"]] == ["succeeded", "succeeded", "failed"]
         assert run["tasks"][2]["error"] == "the supervisor ended before this task did"
+        assert control.status(store, active_only=True) == []
         with store.read() as conn:
             found = q.get_run(conn, "orphan")
+        assert found is not None and found.status == "running"  # shown interrupted, recorded by a command that acts
+        assert control.stop(store, ["orphan"]) == []
+        with store.read() as conn:
+            found = q.get_run(conn, "orphan")
+            tasks = q.tasks_of(conn, "orphan")
         assert found is not None and found.status == "interrupted"
+        assert tasks[2].status == "failed" and tasks[2].error == "the supervisor ended before this task did"
+        (recorded,) = control.status(store, "orphan")
+        assert recorded["status"] == "interrupted" and recorded["tasks"][2]["status"] == "failed"
 
 
 def me_plus_dead() -> int:

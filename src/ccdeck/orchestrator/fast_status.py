@@ -87,7 +87,7 @@ def read_runs(db: sqlite3.Connection, run_id: str | None, limit: int | None, now
     ):
         gone = now - created > SUPERVISOR_START_SECONDS * 2 if pid is None else not same_process(pid, started)
         if gone:
-            return None  # to be recorded `interrupted`: a write, for the full command
+            return None  # shown `interrupted` (`interrupted.as_seen`): the full command's job
     if run_id is not None:
         runs = dict_rows(db, "SELECT * FROM runs WHERE id = ?", (run_id,))
         return runs or None
