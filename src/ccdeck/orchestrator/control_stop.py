@@ -86,11 +86,11 @@ def _stop_orphans(store: Store, targets: Mapping[str, list[str]]) -> None:
             for task in q.tasks_of(conn, run_id)
             if task.status in q.ACTIVE_STATES and task.task_id in task_ids
         ]
-    by_grace: dict[float, list[tuple[int, float, str | None]]] = {}
+    by_grace: dict[float, list[procs.TaskGroup]] = {}
     for run, task in work:
         if task.pid is not None and task.pid_started is not None:
-            marker = procs.task_marker(run.id, task.task_id)
-            by_grace.setdefault(grace_of(run), []).append((task.pid, task.pid_started, marker))
+            group = procs.TaskGroup(task.pid, task.pid_started, procs.task_marker(run.id, task.task_id))
+            by_grace.setdefault(grace_of(run), []).append(group)
     for grace, groups in by_grace.items():
         procs.stop_tasks_blocking(groups, grace)
     for run, task in work:

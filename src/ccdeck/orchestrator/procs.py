@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 import psutil
 
@@ -218,9 +219,17 @@ def stop_task_blocking(pgid: int, started: float, grace: float, marker: str | No
     return False
 
 
-def stop_tasks_blocking(targets: Sequence[tuple[int, float, str | None]], grace: float) -> None:
-    """`stop_task_blocking` for many tasks (pgid, start time, marker) at once: one grace period, not one each."""
+class TaskGroup(NamedTuple):
+    """A task's process group as recorded: its leader's pid (the group id), its start time, the task's marker."""
+
+    pgid: int
+    started: float
+    marker: str | None
+
+
+def stop_tasks_blocking(targets: Sequence[TaskGroup], grace: float) -> None:
+    """`stop_task_blocking` for many tasks at once: one grace period, not one each."""
     if not targets:
         return
     with ThreadPoolExecutor(max_workers=min(8, len(targets)), thread_name_prefix="ccdeck-stop") as pool:
-        list(pool.map(lambda t: stop_task_blocking(t[0], t[1], grace, t[2]), targets))
+        list(pool.map(lambda t: stop_task_blocking(t.pgid, t.started, grace, t.marker), targets))
