@@ -30,13 +30,12 @@ import psutil
 
 from ccdeck.orchestrator import ladder, procs, waits
 from ccdeck.orchestrator.spec import TaskSpec
+from ccdeck.orchestrator.stream import STREAM_BUFFER_BYTES, StreamReader
 from ccdeck.pids import start_time
 
 log = logging.getLogger(__name__)
 
 STDOUT_DRAIN_SECONDS = 2.0  # stdout held open by a process outside the group: give up on it after this
-STREAM_BUFFER_BYTES = 1 << 16  # the stream log is written through a buffer of this size,
-FLUSH_SECONDS = 0.25  # and flushed this long after the first byte it holds (readers of the log lag at most this)
 STDERR_TAIL_BYTES = 4096
 
 
@@ -76,53 +75,6 @@ def child_env(
     return env
 
 
-class _StreamReader(asyncio.Protocol):
-    """Copies stdout to the stream log (buffered: flushed `FLUSH_SECONDS` after the first unflushed byte, and when
-    the pipe closes) and hands each complete line to `on_line`."""
-
-    def __init__(self, sink: IO[bytes], on_line: Callable[[bytes], None]) -> None:
-        self.sink = sink
-        self.on_line = on_line
-        self.buffer = bytearray()
-        self.loop = asyncio.get_running_loop()
-        self.closed: asyncio.Future[None] = self.loop.create_future()
-        self._flush: asyncio.TimerHandle | None = None
-
-    def data_received(self, data: bytes) -> None:
-        self.sink.write(data)
-        if self._flush is None:
-            self._flush = self.loop.call_later(FLUSH_SECONDS, self.flush)
-        scan_from = len(self.buffer)  # only the new bytes can hold a newline not seen yet: linear in line length
-        self.buffer += data
-        start = 0
-        while (newline := self.buffer.find(b"\n", scan_from)) >= 0:
-            self._line(bytes(self.buffer[start:newline]))
-            start = scan_from = newline + 1
-        if start:
-            del self.buffer[:start]
-
-    def _line(self, line: bytes) -> None:
-        if line.strip():
-            self.on_line(line)
-
-    def eof_received(self) -> bool:
-        return False
-
-    def flush(self) -> None:
-        if self._flush is not None:
-            self._flush.cancel()
-            self._flush = None
-        if not self.sink.closed:
-            self.sink.flush()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.flush()
-        self._line(bytes(self.buffer))  # a last line without its newline still counts
-        self.buffer.clear()
-        if not self.closed.done():
-            self.closed.set_result(None)
-
-
 class Child:
     """One `claude -p` process. `start()`, then `wait(timeout)`; `terminate()` to stop it early."""
 
@@ -151,7 +103,7 @@ class Child:
         self.bad_lines = 0
         self._proc: subprocess.Popen[bytes] | None = None
         self._exited = asyncio.Event()
-        self._reader: _StreamReader | None = None
+        self._reader: StreamReader | None = None
         self._transport: asyncio.ReadTransport | None = None
         self._files: list[IO[bytes]] = []
         self._stderr_from = 0  # this attempt's part of the stderr log (earlier attempts append to it too)
@@ -174,7 +126,7 @@ class Child:
         loop = asyncio.get_running_loop()
         assert self._proc.stdout is not None
         self._transport, self._reader = await loop.connect_read_pipe(
-            lambda: _StreamReader(stream, self._line), self._proc.stdout
+            lambda: StreamReader(stream, self._line), self._proc.stdout
         )
         self._watch_exit(loop)
         await asyncio.to_thread(self._send_prompt)
@@ -254,8 +206,8 @@ class Child:
     async def _ladder(self, steps: tuple[ladder.Step, ...], why: str) -> None:
         """Climb `steps`; the scans of /proc (the group's members, strays) run in a thread, off the loop."""
         for step in steps:
-            strays = await asyncio.to_thread(self._strays)
-            if not self.running and not strays and not await asyncio.to_thread(procs.group_alive, self.pid):
+            strays, group_alive = await asyncio.to_thread(self._look)
+            if not self.running and not strays and not group_alive:
                 return
             log.info("pid %d (%s): %s to its process group%s", self.pid, why, step.signal.name,
                      f" and {len(strays)} stray(s)" if strays else "")  # fmt: skip
@@ -266,6 +218,10 @@ class Child:
         left, strays = await asyncio.to_thread(lambda: (procs.group_members(self.pid), self._strays()))
         log.error("pid %d: process group %d still has %s (and strays %s) after SIGKILL", self.pid, self.pid,
                   left, [p.pid for p in strays])  # fmt: skip
+
+    def _look(self) -> tuple[list[psutil.Process], bool]:
+        """(the task's strays, whether its group has live members): in a thread, it scans /proc."""
+        return self._strays(), procs.group_alive(self.pid)
 
     def _strays(self) -> list[psutil.Process]:
         if self.marker is None or not self.pid:
