@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from ccdeck import cli
-from ccdeck.orchestrator import control, fast_status
+from ccdeck.orchestrator import control, fast_run, fast_status
 from ccdeck.orchestrator.report import run_json, task_json
 from ccdeck.pids import start_time
 from ccdeck.store import runs as q
@@ -87,9 +87,18 @@ def test_a_gone_supervisor_is_still_recorded(tmp_path: Path) -> None:
         assert run["status"] == "interrupted"
         assert [t["status"] for t in run["tasks"]] == ["succeeded", "succeeded", "failed"]
         assert run["tasks"][2]["error"] == "the supervisor ended before this task did"
+        assert control.status(store, active_only=True) == []
         with store.read() as conn:
             found = q.get_run(conn, "orphan")
+        assert found is not None and found.status == "running"  # shown interrupted, recorded by a command that acts
+        assert control.stop(store, ["orphan"]) == []
+        with store.read() as conn:
+            found = q.get_run(conn, "orphan")
+            tasks = q.tasks_of(conn, "orphan")
         assert found is not None and found.status == "interrupted"
+        assert tasks[2].status == "failed" and tasks[2].error == "the supervisor ended before this task did"
+        (recorded,) = control.status(store, "orphan")
+        assert recorded["status"] == "interrupted" and recorded["tasks"][2]["status"] == "failed"
 
 
 def me_plus_dead() -> int:
@@ -176,3 +185,27 @@ def test_the_json_written_task_by_task_is_byte_for_byte_the_full_commands(tmp_pa
     done = subprocess.run([str(CCDECK), "status", "--json"], env={**env, "CCDECK_DB": str(empty)},
                           capture_output=True, check=True)  # fmt: skip
     assert done.stdout == b'{\n  "runs": []\n}\n'
+
+
+def test_the_fast_paths_leave_a_gone_supervisor_to_the_full_commands(tmp_path: Path) -> None:
+    db = tmp_path / "ccdeck.db"
+    with Store.open(db) as store:
+        make_run(store, "orphan", 2, status="running", finished_at=None, supervisor_pid=me_plus_dead(),
+                 supervisor_started=1.0)  # fmt: skip
+    assert not fast_run.at_head(db)  # `run --detach`: the full command records the run `interrupted` first
+    with Store.open(db) as store:
+        control.reconcile(store)
+    assert fast_run.at_head(db)
+
+
+def test_the_runs_feed_pushes_a_run_once_when_its_supervisor_is_gone(tmp_path: Path) -> None:
+    from ccdeck.live.hub import Hub
+    from ccdeck.web.runs_feed import RunsFeed
+
+    with Store.open(tmp_path / "ccdeck.db") as store:
+        make_run(store, "orphan", 2, status="running", finished_at=None, supervisor_pid=me_plus_dead(),
+                 supervisor_started=1.0)  # fmt: skip
+        feed = RunsFeed(store, Hub())
+        later = time.time() + 60  # nothing written since: only the supervisor check finds it
+        assert [(run["id"], run["status"]) for run in feed._changed(later)] == [("orphan", "interrupted")]
+        assert feed._changed(later) == []

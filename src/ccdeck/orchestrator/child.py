@@ -18,27 +18,24 @@ import asyncio
 import contextlib
 import logging
 import os
-import signal
 import subprocess
 import time
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
 import psutil
 
-from ccdeck.orchestrator import procs
+from ccdeck.orchestrator import ladder, procs, waits
 from ccdeck.orchestrator.spec import TaskSpec
+from ccdeck.orchestrator.stream import STREAM_BUFFER_BYTES, StreamReader
 from ccdeck.pids import start_time
 
 log = logging.getLogger(__name__)
 
-TERM_WAIT_SECONDS = 3.0  # after SIGTERM, before SIGKILL
-KILL_WAIT_SECONDS = 5.0
-LEFTOVER_WAIT_SECONDS = 2.0  # for tool processes left in the group after the CLI exited
 STDOUT_DRAIN_SECONDS = 2.0  # stdout held open by a process outside the group: give up on it after this
-POLL_SECONDS = 0.05
 STDERR_TAIL_BYTES = 4096
 
 
@@ -78,40 +75,6 @@ def child_env(
     return env
 
 
-class _StreamReader(asyncio.Protocol):
-    """Copies stdout to the stream log and hands each complete line to `on_line`."""
-
-    def __init__(self, sink: IO[bytes], on_line: Callable[[bytes], None]) -> None:
-        self.sink = sink
-        self.on_line = on_line
-        self.buffer = bytearray()
-        self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-    def data_received(self, data: bytes) -> None:
-        self.sink.write(data)
-        scan_from = len(self.buffer)  # only the new bytes can hold a newline not seen yet: linear in line length
-        self.buffer += data
-        start = 0
-        while (newline := self.buffer.find(b"\n", scan_from)) >= 0:
-            self._line(bytes(self.buffer[start:newline]))
-            start = scan_from = newline + 1
-        if start:
-            del self.buffer[:start]
-
-    def _line(self, line: bytes) -> None:
-        if line.strip():
-            self.on_line(line)
-
-    def eof_received(self) -> bool:
-        return False
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._line(bytes(self.buffer))  # a last line without its newline still counts
-        self.buffer.clear()
-        if not self.closed.done():
-            self.closed.set_result(None)
-
-
 class Child:
     """One `claude -p` process. `start()`, then `wait(timeout)`; `terminate()` to stop it early."""
 
@@ -140,7 +103,7 @@ class Child:
         self.bad_lines = 0
         self._proc: subprocess.Popen[bytes] | None = None
         self._exited = asyncio.Event()
-        self._reader: _StreamReader | None = None
+        self._reader: StreamReader | None = None
         self._transport: asyncio.ReadTransport | None = None
         self._files: list[IO[bytes]] = []
         self._stderr_from = 0  # this attempt's part of the stderr log (earlier attempts append to it too)
@@ -148,7 +111,7 @@ class Child:
     async def start(self) -> None:
         """Spawn the process (in a thread: fork and exec take milliseconds) and hand it the prompt."""
         self.stream_path.parent.mkdir(parents=True, exist_ok=True)
-        stream = self.stream_path.open("ab", buffering=0)
+        stream = self.stream_path.open("ab", buffering=STREAM_BUFFER_BYTES)
         stderr = self.stderr_path.open("ab", buffering=0)
         self._files = [stream, stderr]
         self._stderr_from = stderr.tell()
@@ -163,7 +126,7 @@ class Child:
         loop = asyncio.get_running_loop()
         assert self._proc.stdout is not None
         self._transport, self._reader = await loop.connect_read_pipe(
-            lambda: _StreamReader(stream, self._line), self._proc.stdout
+            lambda: StreamReader(stream, self._line), self._proc.stdout
         )
         self._watch_exit(loop)
         await asyncio.to_thread(self._send_prompt)
@@ -238,22 +201,27 @@ class Child:
     async def terminate(self, grace: float) -> None:
         """SIGINT, `grace` seconds, SIGTERM, a wait, SIGKILL: each to the whole group and the task's strays, until
         nothing is left."""
-        steps = ((signal.SIGINT, grace), (signal.SIGTERM, TERM_WAIT_SECONDS), (signal.SIGKILL, KILL_WAIT_SECONDS))
-        await self._ladder(steps, "stopping")
+        await self._ladder(ladder.stop_steps(grace), "stopping")
 
-    async def _ladder(self, steps: tuple[tuple[signal.Signals, float], ...], why: str) -> None:
-        for sig, wait in steps:
-            strays = self._strays()
-            if not self.running and not procs.group_alive(self.pid) and not strays:
+    async def _ladder(self, steps: tuple[ladder.Step, ...], why: str) -> None:
+        """Climb `steps`; the scans of /proc (the group's members, strays) run in a thread, off the loop."""
+        for step in steps:
+            strays, group_alive = await asyncio.to_thread(self._look)
+            if not self.running and not strays and not group_alive:
                 return
-            log.info("pid %d (%s): %s to its process group%s", self.pid, why, sig.name,
+            log.info("pid %d (%s): %s to its process group%s", self.pid, why, step.signal.name,
                      f" and {len(strays)} stray(s)" if strays else "")  # fmt: skip
-            procs.signal_group(self.pid, sig)
-            procs.signal_strays(strays, sig)
-            if await self._gone_within(wait, strays):
+            procs.signal_group(self.pid, step.signal)
+            procs.signal_strays(strays, step.signal)
+            if await self._gone_within(step.wait, strays):
                 return
+        left, strays = await asyncio.to_thread(lambda: (procs.group_members(self.pid), self._strays()))
         log.error("pid %d: process group %d still has %s (and strays %s) after SIGKILL", self.pid, self.pid,
-                  procs.group_members(self.pid), [p.pid for p in self._strays()])  # fmt: skip
+                  left, [p.pid for p in strays])  # fmt: skip
+
+    def _look(self) -> tuple[list[psutil.Process], bool]:
+        """(the task's strays, whether its group has live members): in a thread, it scans /proc."""
+        return self._strays(), procs.group_alive(self.pid)
 
     def _strays(self) -> list[psutil.Process]:
         if self.marker is None or not self.pid:
@@ -261,22 +229,19 @@ class Child:
         return procs.strays(self.pid, self.marker, self.started_at, descendants_only=self.strays_in_descendants)
 
     async def _gone_within(self, seconds: float, strays: list[psutil.Process]) -> bool:
+        """Whether the CLI, its group and `strays` are all gone within `seconds`: the CLI's exit is awaited through
+        its pidfd, then what is left is waited for through theirs (`waits`), never by polling on the loop."""
         deadline = time.monotonic() + seconds
-        while self.running or procs.group_alive(self.pid) or procs.strays_alive(strays):
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            if self.running:
-                await self.wait_exit(min(POLL_SECONDS, left))
-            else:
-                await asyncio.sleep(min(POLL_SECONDS, left))
-        return not self._strays()  # a stray started meanwhile: the next step reaches it
+        if not await self.wait_exit(seconds):
+            return False
+        if not await waits.wait_gone_async(partial(procs.still_there, self.pid, strays), deadline - time.monotonic()):
+            return False
+        return not await asyncio.to_thread(self._strays)  # a stray started meanwhile: the next step reaches it
 
     async def finish(self) -> None:
         """After the CLI exited: end what it left behind (in its group or astray), read stdout to its end, close
         the logs."""
-        steps = ((signal.SIGTERM, LEFTOVER_WAIT_SECONDS), (signal.SIGKILL, KILL_WAIT_SECONDS))
-        await self._ladder(steps, "exited, ending what it left")
+        await self._ladder(ladder.leftover_steps(), "exited, ending what it left")
         if self._reader is not None:
             try:
                 await asyncio.wait_for(asyncio.shield(self._reader.closed), STDOUT_DRAIN_SECONDS)

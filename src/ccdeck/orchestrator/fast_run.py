@@ -5,8 +5,9 @@ library's sqlite3, and the same hand-over to a background supervisor (`plan.hand
 
 Anything it is not sure of goes back to the full command (`main` returns None) before anything is written: an
 option it does not know or a value it would not take (the full command prints Typer's usage error), `--json`,
-`--help`, tasks on stdin (`-`), and a database that is missing or of another schema (the full command creates
-or upgrades it). Errors in the tasks, the settings or the `claude` binary are ccdeck's own one line and exit 2.
+`--help`, tasks on stdin (`-`), a database that is missing or of another schema (the full command creates
+or upgrades it) or that holds a run whose supervisor is gone (the full command records it `interrupted`). Errors
+in the tasks, the settings or the `claude` binary are ccdeck's own one line and exit 2.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import math
 import sqlite3
 import sys
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from typing import Any
 from ccdeck import config
 from ccdeck.config import Config
 from ccdeck.errors import CcdeckError
-from ccdeck.orchestrator.fast_status import head_revision
+from ccdeck.orchestrator.fast_status import head_revision, supervisor_gone
 from ccdeck.orchestrator.run_flags import FLAGS, RUN_FLAGS
 
 HANDED_BACK = frozenset({"--json", "--help"})
@@ -72,18 +74,21 @@ def _value(kind: type, text: str, minimum: float | None) -> Any:
 
 
 def at_head(db: Path) -> bool:
-    """Whether the database exists at the newest schema (so plain INSERTs fit it)."""
+    """Whether the database exists at the newest schema (so plain INSERTs fit it), and holds no run whose
+    supervisor is gone (a new run records those `interrupted` first: the full command's job)."""
     if not db.is_file():
         return False
     try:
         conn = sqlite3.connect(db, timeout=10.0)
         try:
             found = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            if found is None or found[0] != head_revision():
+                return False
+            return not supervisor_gone(conn, time.time())
         finally:
             conn.close()
     except sqlite3.Error:
         return False
-    return found is not None and found[0] == head_revision()
 
 
 def record(db: Path, run: Mapping[str, Any], tasks: list[dict[str, Any]]) -> None:

@@ -74,20 +74,26 @@ def head_revision() -> str | None:
     return max(found, default=None)
 
 
-def read_runs(db: sqlite3.Connection, run_id: str | None, limit: int | None, now: float) -> list[dict[str, Any]] | None:
-    """The runs' rows `control.status` would show; None when the full command must answer."""
+def supervisor_gone(db: sqlite3.Connection, now: float) -> bool:
+    """Whether an unfinished run's supervisor is gone (`interrupted.supervisor_gone`, without its imports)."""
     from ccdeck.pids import same_process
 
-    revision = db.execute("SELECT version_num FROM alembic_version").fetchone()
-    if revision is None or revision[0] != head_revision():
-        return None
     for pid, started, created in db.execute(
         "SELECT supervisor_pid, supervisor_started, created_at FROM runs WHERE status NOT IN (?, ?, ?)",
         sorted(RUN_FINAL_STATES),
     ):
-        gone = now - created > SUPERVISOR_START_SECONDS * 2 if pid is None else not same_process(pid, started)
-        if gone:
-            return None  # to be recorded `interrupted`: a write, for the full command
+        if now - created > SUPERVISOR_START_SECONDS * 2 if pid is None else not same_process(pid, started):
+            return True
+    return False
+
+
+def read_runs(db: sqlite3.Connection, run_id: str | None, limit: int | None, now: float) -> list[dict[str, Any]] | None:
+    """The runs' rows `control.status` would show; None when the full command must answer."""
+    revision = db.execute("SELECT version_num FROM alembic_version").fetchone()
+    if revision is None or revision[0] != head_revision():
+        return None
+    if supervisor_gone(db, now):
+        return None  # shown `interrupted` (`interrupted.as_seen`): the full command's job
     if run_id is not None:
         runs = dict_rows(db, "SELECT * FROM runs WHERE id = ?", (run_id,))
         return runs or None

@@ -18,22 +18,22 @@ import logging
 import os
 import signal
 import sys
-import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 import psutil
 
-from ccdeck.pids import START_TOLERANCE_SECONDS, start_time
+from ccdeck.orchestrator import ladder, waits
+from ccdeck.pids import START_TOLERANCE_SECONDS, same_process, start_time
 
 log = logging.getLogger(__name__)
 
 PROC = Path("/proc")
 MARKER_VARIABLE = "CCDECK_TASK"
 PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
-LADDER_TERM_WAIT_SECONDS = 3.0
-LADDER_KILL_WAIT_SECONDS = 5.0
 
 
 def task_marker(run_id: str, task_id: str) -> str:
@@ -178,25 +178,27 @@ def signal_group(pgid: int, sig: signal.Signals) -> bool:
 def group_of_ours(pgid: int, started: float) -> bool:
     """Whether the group still holds what we started: its leader with the recorded start time; or, the leader
     gone (or a zombie), members that started after it (a group id cannot be reused while it has members)."""
-    try:
-        leader = psutil.Process(pgid)
-        if abs(leader.create_time() - started) > START_TOLERANCE_SECONDS:
-            return False  # the pid is another process's now
-        if leader.status() != psutil.STATUS_ZOMBIE:
-            return True
-    except psutil.NoSuchProcess:
-        pass
-    except psutil.AccessDenied:
-        return False
+    if same_process(pgid, started):
+        return True
+    leader_started = start_time(pgid)  # a zombie's too
+    if leader_started is not None and abs(leader_started - started) > START_TOLERANCE_SECONDS:
+        return False  # the pid is another process's now
     members = group_members(pgid)
     times = [start_time(pid) for pid in members]
     return bool(members) and all(t is not None and t >= started - START_TOLERANCE_SECONDS for t in times)
 
 
+def still_there(group: int | None, processes: Sequence[psutil.Process]) -> list[int]:
+    """The live members of `group` (None: no group) and those of `processes` still running (the dead ones that are
+    our children are reaped): what a step of the ladder waits to see gone."""
+    members = group_members(group) if group is not None else []
+    return members + [p.pid for p in processes if strays_alive([p])]
+
+
 def stop_task_blocking(pgid: int, started: float, grace: float, marker: str | None = None) -> bool:
     """Stop a task this process did not start (its supervisor is gone): its group, if still the one we started,
-    and its strays anywhere: SIGINT, SIGTERM, then SIGKILL, each followed by a wait. Returns False when there was
-    nothing of ours to signal."""
+    and its strays anywhere, climbing `ladder.stop_steps`; each wait ends as soon as they are gone (`waits`).
+    Returns False when there was nothing of ours to signal, or something was left after SIGKILL."""
     group = pgid if group_of_ours(pgid, started) else None
 
     def stray_list() -> list[psutil.Process]:
@@ -205,26 +207,29 @@ def stop_task_blocking(pgid: int, started: float, grace: float, marker: str | No
     left = stray_list()
     if group is None and not left:
         return False
-    for sig, wait in ((signal.SIGINT, grace), (signal.SIGTERM, LADDER_TERM_WAIT_SECONDS),
-                      (signal.SIGKILL, LADDER_KILL_WAIT_SECONDS)):  # fmt: skip
+    for step in ladder.stop_steps(grace):
         if group is not None:
-            log.info("process group %d: %s", group, sig.name)
-            signal_group(group, sig)
-        signal_strays(left, sig)
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            if not (group is not None and group_alive(group)) and not strays_alive(left):
-                break
-            time.sleep(0.05)
+            log.info("process group %d: %s", group, step.signal.name)
+            signal_group(group, step.signal)
+        signal_strays(left, step.signal)
+        waits.wait_gone(partial(still_there, group, left), step.wait)
         left = [p for p in left if strays_alive([p])] + [p for p in stray_list() if p not in left]
         if not (group is not None and group_alive(group)) and not left:
             return True
     return False
 
 
-def stop_tasks_blocking(targets: Sequence[tuple[int, float, str | None]], grace: float) -> None:
-    """`stop_task_blocking` for many tasks (pgid, start time, marker) at once: one grace period, not one each."""
+class TaskGroup(NamedTuple):
+    """A task's process group as recorded: its leader's pid (the group id), its start time, the task's marker."""
+
+    pgid: int
+    started: float
+    marker: str | None
+
+
+def stop_tasks_blocking(targets: Sequence[TaskGroup], grace: float) -> None:
+    """`stop_task_blocking` for many tasks at once: one grace period, not one each."""
     if not targets:
         return
     with ThreadPoolExecutor(max_workers=min(8, len(targets)), thread_name_prefix="ccdeck-stop") as pool:
-        list(pool.map(lambda t: stop_task_blocking(t[0], t[1], grace, t[2]), targets))
+        list(pool.map(lambda t: stop_task_blocking(t.pgid, t.started, grace, t.marker), targets))

@@ -3,7 +3,9 @@ task's prompt cut to a preview (`report.with_prompt_previews`): the whole prompt
 
 Runs are written by supervisors in other processes, so the store is the only place to learn of changes: it is
 polled (an indexed query on update times) while clients are connected, or always when alerts are sent anywhere
-(`on_run` hears of every changed run: a finished run or a failed task is an alert).
+(`on_run` hears of every changed run: a finished run or a failed task is an alert). Reading writes nothing: a run
+whose supervisor died is not changed in the store until a command acts on it, so the feed also checks the
+unfinished runs' supervisors (a pid check each) and pushes a run once when it turns out interrupted.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Callable
 
 from ccdeck.live.hub import Hub
 from ccdeck.orchestrator import control
+from ccdeck.orchestrator.interrupted import supervisor_gone
 from ccdeck.orchestrator.report import with_prompt_previews
 from ccdeck.shapes.common import Run
 from ccdeck.shapes.messages import RunUpdatedMessage
@@ -34,6 +37,7 @@ class RunsFeed:
         self.on_run = on_run
         self.always = always  # poll with no client connected (alerts go elsewhere too)
         self._task: asyncio.Task[None] | None = None
+        self._orphans: set[str] = set()  # unfinished runs already pushed as interrupted (supervisor gone)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="ccdeck-runs-feed")
@@ -63,6 +67,11 @@ class RunsFeed:
                     self.on_run(run)
 
     def _changed(self, since: float) -> list[Run]:
+        now = time.time()
         with self.store.read() as conn:
-            ids = run_queries.runs_changed_since(conn, since)
-        return [with_prompt_previews(run) for run_id in ids for run in control.status(self.store, run_id)]
+            ids = set(run_queries.runs_changed_since(conn, since))
+            orphans = {run.id for run in run_queries.list_runs(conn, active_only=True)
+                       if supervisor_gone(run._mapping, now)}  # fmt: skip
+        ids |= orphans - self._orphans
+        self._orphans = orphans
+        return [with_prompt_previews(run) for run_id in sorted(ids) for run in control.status(self.store, run_id)]

@@ -1,0 +1,129 @@
+"""Stopping tasks from any process. A stop is a request written into the store, which the run's supervisor
+carries out within a fraction of a second; when the supervisor is gone (killed), the request is carried out here:
+the task's process group is signalled after its leader's start time is checked, so a reused pid is never
+signalled, and climbs the same ladder as the supervisor's (`ladder`)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from functools import partial
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Row
+
+from ccdeck.orchestrator import ladder, procs
+from ccdeck.orchestrator.control_read import find_task
+from ccdeck.orchestrator.interrupted import reconcile
+from ccdeck.orchestrator.report import task_json
+from ccdeck.orchestrator.spec import RunOptions
+from ccdeck.shapes.common import RunTask
+from ccdeck.store import runs as q
+from ccdeck.store.store import Store
+
+STOP_MARGIN_SECONDS = 10.0  # beyond the stop ladder's waits, before `stop` stops waiting for the states
+SETTLE_POLL_SECONDS = 0.1  # how often `stop` reads the tasks' states while it waits for them
+
+
+def stop(store: Store, refs: Sequence[str] | None, *, wait: bool = True) -> list[RunTask]:
+    """Stop tasks (`refs`: TASK, RUN/TASK or a run id), or every unfinished task of every run (`refs` None).
+    Returns the unfinished tasks the request reached, in their final states (as they are, with `wait` False)."""
+    reconcile(store)
+    whole, tasks = _targets(store, refs)
+    if not tasks:
+        return []
+    when = time.time()
+
+    def request(conn: Connection) -> None:
+        for run_id in whole:
+            q.request_stop(conn, run_id, None, when)
+        for run_id, task_ids in tasks.items():
+            if run_id not in whole:
+                q.request_stop(conn, run_id, task_ids, when)
+
+    store.write(request)
+    _stop_orphans(store, tasks)
+    return _wait_settled(store, tasks) if wait else _current(store, tasks)
+
+
+def grace_of(run: Row[Any]) -> float:
+    return float(orjson.loads(run.options).get("grace_s", RunOptions.grace_s))
+
+
+def _targets(store: Store, refs: Sequence[str] | None) -> tuple[set[str], dict[str, list[str]]]:
+    """(runs to stop as a whole, run id -> its unfinished tasks to stop)."""
+    with store.read() as conn:
+        # Every run still going, and every interrupted one (its supervisor was killed) whose tasks may still run.
+        runs = q.list_runs(conn) if refs is None else []
+        whole = {r.id for r in runs if r.status not in q.RUN_FINAL_STATES}
+        interrupted = {r.id for r in runs if r.status == "interrupted"}
+        named: list[tuple[str, str]] = []
+        for ref in refs or ():
+            if "/" not in ref and q.get_run(conn, ref) is not None:
+                whole.add(ref)
+            else:
+                _, found = find_task(store, ref)
+                named.append((found.run_id, found.task_id))
+        tasks: dict[str, list[str]] = {}
+        for run_id in sorted(whole | interrupted):
+            tasks[run_id] = [t.task_id for t in q.tasks_of(conn, run_id) if t.status in q.ACTIVE_STATES]
+        whole |= {run_id for run_id in interrupted if tasks[run_id]}
+        for run_id, task_id in named:
+            task = q.get_task(conn, run_id, task_id)
+            if task is not None and task.status in q.ACTIVE_STATES and task_id not in tasks.get(run_id, []):
+                tasks.setdefault(run_id, []).append(task_id)
+    return whole, {run_id: ids for run_id, ids in tasks.items() if ids}
+
+
+def _stop_orphans(store: Store, targets: Mapping[str, list[str]]) -> None:
+    """Carry out the requests no supervisor will: signal the groups ourselves and record the states."""
+    with store.read() as conn:
+        work = [
+            (run, task)
+            for run_id, task_ids in targets.items()
+            if (run := q.get_run(conn, run_id)) is not None and run.status in q.RUN_FINAL_STATES
+            for task in q.tasks_of(conn, run_id)
+            if task.status in q.ACTIVE_STATES and task.task_id in task_ids
+        ]
+    by_grace: dict[float, list[procs.TaskGroup]] = {}
+    for run, task in work:
+        if task.pid is not None and task.pid_started is not None:
+            group = procs.TaskGroup(task.pid, task.pid_started, procs.task_marker(run.id, task.task_id))
+            by_grace.setdefault(grace_of(run), []).append(group)
+    for grace, groups in by_grace.items():
+        procs.stop_tasks_blocking(groups, grace)
+    for run, task in work:
+        store.write(partial(_mark_stopped, run_id=run.id, task_id=task.task_id))
+
+
+def _mark_stopped(conn: Connection, run_id: str, task_id: str) -> None:
+    q.update_task(
+        conn, run_id, task_id, status="stopped", pid=None, finished_at=time.time(), error="stopped on request"
+    )
+
+
+def _current(store: Store, targets: Mapping[str, list[str]]) -> list[RunTask]:
+    with store.read() as conn:
+        found = []
+        for run_id, task_ids in targets.items():
+            run = q.get_run(conn, run_id)
+            for task in q.tasks_of(conn, run_id):
+                if task.task_id in task_ids:
+                    found.append(task_json(task._mapping, run.log_dir if run is not None else None))
+        return found
+
+
+def _wait_settled(store: Store, targets: Mapping[str, list[str]]) -> list[RunTask]:
+    """Wait until every target task is in a final state (the supervisor climbing the stop ladder); at most the
+    ladder's length for the longest grace period, plus a margin. The states are in another process's writes to the
+    store, so they are read again every `SETTLE_POLL_SECONDS`."""
+    with store.read() as conn:
+        graces = [grace_of(run) for run_id in targets if (run := q.get_run(conn, run_id)) is not None]
+    longest = ladder.ladder_seconds(max(graces, default=RunOptions.grace_s))
+    deadline = time.monotonic() + longest + STOP_MARGIN_SECONDS
+    while True:
+        found = _current(store, targets)
+        if all(t["status"] in q.FINAL_STATES for t in found) or time.monotonic() > deadline:
+            return found
+        time.sleep(SETTLE_POLL_SECONDS)
