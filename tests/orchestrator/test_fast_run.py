@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 
-from ccdeck.cli import app
+from ccdeck.cli import command_tree
 from ccdeck.orchestrator import fast_run
 from ccdeck.orchestrator.run_flags import FLAGS, RUN_FLAGS
 from ccdeck.store.store import Store
@@ -29,7 +28,7 @@ HEAVY = ("typer", "rich", "sqlalchemy", "alembic", "uvicorn", "fastapi", "ccdeck
 
 def test_run_options_are_declared_once() -> None:
     """The Typer command's options are the declared flags: same names, bounds, help and order."""
-    command = typer.main.get_command(app)
+    command = command_tree()
     run = command.commands["run"]  # type: ignore[attr-defined]
     options = [p for p in run.params if p.param_type_name == "option"]
     assert [p.opts[0] for p in options] == list(RUN_FLAGS)

@@ -23,8 +23,9 @@ from typing import Any
 from ccdeck import config
 from ccdeck.config import Config
 from ccdeck.errors import CcdeckError
-from ccdeck.orchestrator.fast_status import head_revision, supervisor_gone
+from ccdeck.orchestrator.fast_status import supervisor_gone
 from ccdeck.orchestrator.run_flags import FLAGS, RUN_FLAGS
+from ccdeck.store.revision import HEAD_REVISION
 
 HANDED_BACK = frozenset({"--json", "--help"})
 
@@ -82,7 +83,7 @@ def at_head(db: Path) -> bool:
         conn = sqlite3.connect(db, timeout=10.0)
         try:
             found = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-            if found is None or found[0] != head_revision():
+            if found is None or found[0] != HEAD_REVISION:
                 return False
             return not supervisor_gone(conn, time.time())
         finally:

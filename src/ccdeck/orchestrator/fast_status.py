@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gc
 import io
-import re
 import sqlite3
 import sys
 import time
@@ -22,13 +21,12 @@ from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 import orjson
 
+from ccdeck.store.revision import HEAD_REVISION
 from ccdeck.store.run_states import RUN_FINAL_STATES
 
 if TYPE_CHECKING:
     from ccdeck.shapes.common import Run
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "store" / "migrations" / "versions"
-_REVISION = re.compile(r"^(\d{4})_\w+\.py$")
 SUPERVISOR_START_SECONDS = 15.0  # as `control.SUPERVISOR_START_SECONDS`
 
 
@@ -68,12 +66,6 @@ def parse(args: list[str]) -> Request | None:
     return Request(run_id, limit, db, json)
 
 
-def head_revision() -> str | None:
-    """The newest migration's revision, from the scripts' names (`test_store` checks the names match)."""
-    found = [m.group(1) for path in MIGRATIONS.iterdir() if (m := _REVISION.match(path.name))]
-    return max(found, default=None)
-
-
 def supervisor_gone(db: sqlite3.Connection, now: float) -> bool:
     """Whether an unfinished run's supervisor is gone (`interrupted.supervisor_gone`, without its imports)."""
     from ccdeck.pids import same_process
@@ -90,7 +82,7 @@ def supervisor_gone(db: sqlite3.Connection, now: float) -> bool:
 def read_runs(db: sqlite3.Connection, run_id: str | None, limit: int | None, now: float) -> list[dict[str, Any]] | None:
     """The runs' rows `control.status` would show; None when the full command must answer."""
     revision = db.execute("SELECT version_num FROM alembic_version").fetchone()
-    if revision is None or revision[0] != head_revision():
+    if revision is None or revision[0] != HEAD_REVISION:
         return None
     if supervisor_gone(db, now):
         return None  # shown `interrupted` (`interrupted.as_seen`): the full command's job
