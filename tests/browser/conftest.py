@@ -12,11 +12,10 @@ from pathlib import Path
 import orjson
 import psutil
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from web.server_fixture import LiveServer, generated_config, run_server
+from web.server_fixture import LiveServer, Serve, generated_config
 
-CHROMIUM = os.environ.get("CCDECK_CHROMIUM", "/usr/bin/chromium")
 LIVE_SESSION = "0b5e55e5-1111-4222-8333-444455556666"
 LIVE_CWD = "/home/dev/live-demo"
 XSS_PROMPT = 'Fix <script>window.__xss = 1</script> and <img src=x onerror="window.__xss = 2">'
@@ -65,26 +64,9 @@ def live_transcript(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def dashboard(live_transcript: Path, tmp_path: Path) -> Iterator[LiveServer]:
-    yield from run_server(live_transcript.parents[2], tmp_path / "ccdeck.db")
-
-
-# Per test, not per session: Playwright's sync API holds an event loop on this thread while it is open, and other
-# tests that the same worker runs later call asyncio.run().
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: `make chromium` installs Debian's Chromium")
-        pytest.skip(f"{CHROMIUM} is missing (run `make chromium`)")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )  # fmt: skip
-        yield launched
-        launched.close()
+def dashboard(serve: Serve, live_transcript: Path, tmp_path: Path) -> Iterator[LiveServer]:
+    with serve(live_transcript.parents[2], tmp_path / "ccdeck.db") as live:
+        yield live
 
 
 @pytest.fixture
