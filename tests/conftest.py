@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from core_fixtures import run_env
 from webhook import Receiver
 
 if TYPE_CHECKING:
@@ -25,10 +26,11 @@ pytest_plugins = ["fakeapi.fixtures", "web.server_fixture"]
 TESTS = Path(__file__).parent
 CHROMIUM = os.environ.get("CCDECK_CHROMIUM", "/usr/bin/chromium")
 
-# `make check` runs `-m "not slow"`: the tests below are marked here, by what they use, so that a new test lands in
-# the right set by itself. Slow: a real server (`serve`, `live_server`), a browser (`browser`), the real Claude Code
-# CLI (`claude_bin`) or the fake Messages API (`fake_api`), or a test in a folder of such tests.
-SLOW_FIXTURES = frozenset({"serve", "live_server", "browser", "claude_bin", "fake_api"})
+# `make check` runs `-m "not slow"`: tests are marked here, by what they use, so that a new test lands in the right
+# set by itself. Slow: a real server (`serve`, `live_server`), a browser (`browser`), the real Claude Code CLI
+# (`claude_bin`), the fake Messages API (`fake_api`), `ccdeck` as a child process (`child_env`), or a test in a
+# folder of such tests.
+SLOW_FIXTURES = frozenset({"serve", "live_server", "browser", "claude_bin", "fake_api", "child_env"})
 SLOW_FOLDERS = frozenset({"browser", "integration", "runs_web"})
 
 
@@ -60,6 +62,13 @@ def sleeper() -> Iterator[subprocess.Popen[bytes]]:
     finally:
         child.kill()
         child.wait()
+
+
+@pytest.fixture
+def child_env() -> dict[str, str]:
+    """The environment for `ccdeck` as a real child process (`core_fixtures.run_env()`): a test that uses it pays
+    the command's start-up each time, and is marked slow."""
+    return run_env()
 
 
 @pytest.fixture
