@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from browser.conftest import LIVE_CWD, LIVE_SESSION, assistant_line, transcript_line
+from browser.live_page import LIVE_CWD, LIVE_SESSION, assistant_line, transcript_line
 from ccdeck import statusline
 from web.server_fixture import Serve
 
