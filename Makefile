@@ -94,9 +94,11 @@ pytest: install frontend chromium claude-cli ## the Python test suites, in paral
 	$(VENV)/bin/pytest -n 2 --dist loadgroup -q
 
 # The quick loop: what `conftest.py` marks slow (real servers, a browser, the real Claude Code CLI, the fake API,
-# `ccdeck` as a child process) is left to `make test`; so are the frontend and its build.
+# `ccdeck` as a child process) is left to `make test`; so are the frontend and its build. pytest keeps the test
+# modules it rewrote (for its assertions) in tests/**/__pycache__ even when PYTHONDONTWRITEBYTECODE is set: a few
+# seconds of each run otherwise.
 check: lint typecheck ## quick checks before a commit: ruff, strict mypy, the unit tests (pytest -m "not slow")
-	$(VENV)/bin/pytest -n 2 -q -m "not slow"
+	PYTHONDONTWRITEBYTECODE= $(VENV)/bin/pytest -n 2 -q -m "not slow"
 
 test-fast: check ## the same as `make check`
 
