@@ -21,7 +21,7 @@ SERVE_STAMP := $(VENV)/.installed-serve
 HOST ?= 127.0.0.1
 PORT ?= 8484
 
-.PHONY: help install serve test lint typecheck pytest bench frontend frontend-test contract contract-check chromium claude-cli clean
+.PHONY: help install serve check test-fast test lint typecheck pytest bench frontend frontend-test contract contract-check chromium claude-cli clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -92,6 +92,15 @@ typecheck: install ## strict mypy on src/
 
 pytest: install frontend chromium claude-cli ## the Python test suites, in parallel
 	$(VENV)/bin/pytest -n 2 --dist loadgroup -q
+
+# The quick loop: what `conftest.py` marks slow (real servers, a browser, the real Claude Code CLI, the fake API,
+# `ccdeck` as a child process) is left to `make test`; so are the frontend and its build. pytest keeps the test
+# modules it rewrote (for its assertions) in tests/**/__pycache__ even when PYTHONDONTWRITEBYTECODE is set: a few
+# seconds of each run otherwise.
+check: lint typecheck ## quick checks before a commit: ruff, strict mypy, the unit tests (pytest -m "not slow")
+	PYTHONDONTWRITEBYTECODE= $(VENV)/bin/pytest -n 2 -q -m "not slow"
+
+test-fast: check ## the same as `make check`
 
 test: lint typecheck contract-check frontend-test pytest ## every check: lint, types, frontend tests, pytest (unit, integration, browser, real CLI)
 

@@ -6,12 +6,45 @@ import os
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-# Fixtures for running the real Claude Code CLI against a fake Messages API: claude_bin, fake_api,
-# claude_sandbox, claude. (tests/ is not a package: pytest puts this directory on sys.path.)
-pytest_plugins = ["fakeapi.fixtures"]
+from core_fixtures import run_env
+from webhook import Receiver
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+# Shared fixtures (tests/ is not a package: pytest puts this directory on sys.path):
+# - fakeapi.fixtures: the real Claude Code CLI against a fake Messages API: claude_bin, fake_api, claude_sandbox,
+#   claude;
+# - web.server_fixture: a real ccdeck server on loopback: serve, live_server.
+pytest_plugins = ["fakeapi.fixtures", "web.server_fixture"]
+
+TESTS = Path(__file__).parent
+CHROMIUM = os.environ.get("CCDECK_CHROMIUM", "/usr/bin/chromium")
+
+# `make check` runs `-m "not slow"`: tests are marked here, by what they use, so that a new test lands in the right
+# set by itself. Slow: a real server (`serve`, `live_server`), a browser (`browser`), the real Claude Code CLI
+# (`claude_bin`), the fake Messages API (`fake_api`), `ccdeck` as a child process (`child_env`), or a test in a
+# folder of such tests.
+SLOW_FIXTURES = frozenset({"serve", "live_server", "browser", "claude_bin", "fake_api", "child_env"})
+SLOW_FOLDERS = frozenset({"browser", "integration", "runs_web"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        folder = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else ""
+        if "browser" in used:
+            item.add_marker(pytest.mark.browser)
+        if "claude_bin" in used:
+            item.add_marker(pytest.mark.cli)
+        if used & SLOW_FIXTURES or folder in SLOW_FOLDERS:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)
@@ -32,6 +65,23 @@ def sleeper() -> Iterator[subprocess.Popen[bytes]]:
 
 
 @pytest.fixture
+def child_env() -> dict[str, str]:
+    """The environment for `ccdeck` as a real child process (`core_fixtures.run_env()`): a test that uses it pays
+    the command's start-up each time, and is marked slow."""
+    return run_env()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A webhook receiver on loopback (`receiver.url` is a `json://` URL for `notify`); stopped at the end."""
+    r = Receiver()
+    try:
+        yield r
+    finally:
+        r.close()
+
+
+@pytest.fixture
 def utc_local() -> Iterator[None]:
     """The machine's local zone is UTC while the test runs (commands without --timezone use it)."""
     old = os.environ.get("TZ")
@@ -43,3 +93,24 @@ def utc_local() -> Iterator[None]:
     else:
         os.environ["TZ"] = old
     time.tzset()
+
+
+# Per test, not per session: Playwright's sync API holds an event loop on this thread while it is open, and other
+# tests that the same worker runs later call asyncio.run().
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium through Playwright. Missing: the test is skipped, except in CI, where it fails."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: `make chromium` installs Debian's Chromium")
+        pytest.skip(f"{CHROMIUM} is missing (run `make chromium`)")
+    from playwright.sync_api import sync_playwright  # only the browser tests need it
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )  # fmt: skip
+        yield launched
+        launched.close()

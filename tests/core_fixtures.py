@@ -198,12 +198,12 @@ def transcript(config: Path, cwd: str, session: str) -> Path:
 # --------------------------------------------------------------------------------------------------- store
 
 
-def scan(config: Path | Sequence[Path], db: Path) -> ScanStats:
-    """One real scan into a real SQLite file, with the store closed afterwards."""
+def scan(config: Path | Sequence[Path], db: Path, **options: Any) -> ScanStats:
+    """One real scan into a real SQLite file, with the store closed afterwards; `options` go to the `Ingestor`."""
     dirs = [config] if isinstance(config, Path) else list(config)
     store = Store.open(db)
     try:
-        return Ingestor(store).scan(dirs)
+        return Ingestor(store, **options).scan(dirs)
     finally:
         store.close()
 

@@ -23,7 +23,6 @@ from core_fixtures import (
     cli_json,
     report_totals,
     run_cli,
-    run_env,
     transcript,
     usage,
     user_prompt,
@@ -426,8 +425,8 @@ def test_corrupt_database_is_left_alone(capsys: Capsys, config: Path, tmp_path: 
 # ------------------------------------------------------------------------------------------------- real processes
 
 
-def _run(*args: str | Path, columns: int | None = None) -> subprocess.CompletedProcess[str]:
-    env = run_env()
+def _run(env: dict[str, str], *args: str | Path, columns: int | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(env)
     if columns is not None:
         env["COLUMNS"] = str(columns)
     return subprocess.run(
@@ -435,43 +434,45 @@ def _run(*args: str | Path, columns: int | None = None) -> subprocess.CompletedP
     )
 
 
-def test_real_process_json(config: Path, tmp_path: Path) -> None:
-    done = _run("usage", "session", "--json", *_args(config, tmp_path))
+def test_real_process_json(child_env: dict[str, str], config: Path, tmp_path: Path) -> None:
+    done = _run(child_env, "usage", "session", "--json", *_args(config, tmp_path))
     assert done.returncode == 0, done.stderr
     report = orjson.loads(done.stdout)
     assert report["totals"] == report_totals(REPORT_RESPONSES)
     assert done.stderr == ""
 
 
-def test_real_process_bad_input(config: Path, tmp_path: Path) -> None:
-    done = _run("usage", "daily", "--timezone", "Nowhere/Atlantis", *_args(config, tmp_path))
+def test_real_process_bad_input(child_env: dict[str, str], config: Path, tmp_path: Path) -> None:
+    done = _run(child_env, "usage", "daily", "--timezone", "Nowhere/Atlantis", *_args(config, tmp_path))
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.startswith("ccdeck: error: --timezone")
     assert "Traceback" not in done.stderr
 
 
-def test_real_process_wide_table(config: Path, tmp_path: Path) -> None:
-    done = _run("usage", "daily", "--timezone", "UTC", *_args(config, tmp_path), columns=200)
+def test_real_process_wide_table(child_env: dict[str, str], config: Path, tmp_path: Path) -> None:
+    done = _run(child_env, "usage", "daily", "--timezone", "UTC", *_args(config, tmp_path), columns=200)
     assert done.returncode == 0, done.stderr
     totals = report_totals(REPORT_RESPONSES)
     for field in (*TOKEN_FIELDS, "totalTokens"):
         assert f"{totals[field]:,}" in done.stdout, field
 
 
-def test_real_process_table_through_a_pipe_keeps_the_numbers(config: Path, tmp_path: Path) -> None:
-    done = _run("usage", "daily", "--timezone", "UTC", *_args(config, tmp_path))
+def test_real_process_table_through_a_pipe_keeps_the_numbers(
+    child_env: dict[str, str], config: Path, tmp_path: Path
+) -> None:
+    done = _run(child_env, "usage", "daily", "--timezone", "UTC", *_args(config, tmp_path))
     assert done.returncode == 0, done.stderr
     totals = report_totals(REPORT_RESPONSES)
     for field in (*TOKEN_FIELDS, "totalTokens"):
         assert f"{totals[field]:,}" in done.stdout, field
 
 
-def test_version_and_help() -> None:
-    done = _run("--version")
+def test_version_and_help(child_env: dict[str, str]) -> None:
+    done = _run(child_env, "--version")
     assert done.returncode == 0
     assert done.stdout.startswith("ccdeck ")
-    assert "usage" in _run("--help").stdout
+    assert "usage" in _run(child_env, "--help").stdout
 
 
 def test_version_answers_before_the_command_line_loads(capsys: Capsys) -> None:

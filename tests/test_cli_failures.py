@@ -17,7 +17,6 @@ from core_fixtures import (
     assistant,
     cli_json,
     run_cli,
-    run_env,
     transcript,
     usage,
     write_jsonl,
@@ -27,8 +26,8 @@ from core_fixtures import (
 Capsys = pytest.CaptureFixture[str]
 
 
-def _run(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(CCDECK), *map(str, args)], env=env or run_env(), capture_output=True, text=True,
+def _run(env: dict[str, str], *args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(CCDECK), *map(str, args)], env=env, capture_output=True, text=True,
                           timeout=180, check=False)  # fmt: skip
 
 
@@ -62,8 +61,8 @@ def test_a_usage_mistake_is_one_line_and_exit_2(capsys: Capsys, tmp_path: Path, 
     assert expected in _one_line(err).lower()
 
 
-def test_a_usage_mistake_in_a_real_process() -> None:
-    done = _run("usage", "daly")
+def test_a_usage_mistake_in_a_real_process(child_env: dict[str, str]) -> None:
+    done = _run(child_env, "usage", "daly")
     assert done.returncode == 2
     assert done.stdout == ""
     assert "did you mean 'daily'?" in _one_line(done.stderr).lower()
@@ -149,7 +148,9 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
-def test_a_full_disk_is_one_line_and_keeps_what_was_stored(capsys: Capsys, tmp_path: Path, small_disk: Path) -> None:
+def test_a_full_disk_is_one_line_and_keeps_what_was_stored(
+    child_env: dict[str, str], capsys: Capsys, tmp_path: Path, small_disk: Path
+) -> None:
     config, db = tmp_path / "config", small_disk / "ccdeck.db"
     write_report_config(config)
     assert run_cli(capsys, "scan", "--config-dir", config, "--db", db)[0] == 0
@@ -158,7 +159,7 @@ def test_a_full_disk_is_one_line_and_keeps_what_was_stored(capsys: Capsys, tmp_p
     free = shutil.disk_usage(small_disk).free
     filler.write_bytes(b"\0" * (free - 256 * 1024))
     _write_big_transcript(config)
-    done = _run("scan", "--config-dir", config, "--db", db)
+    done = _run(child_env, "scan", "--config-dir", config, "--db", db)
     assert done.returncode == 2, done.stderr
     line = _one_line(done.stderr)
     assert f"database {db} is not writable: disk full" in line
@@ -166,7 +167,7 @@ def test_a_full_disk_is_one_line_and_keeps_what_was_stored(capsys: Capsys, tmp_p
     assert _totals(capsys, config, db) == before
 
 
-def test_an_immutable_database_is_one_line(capsys: Capsys, tmp_path: Path) -> None:
+def test_an_immutable_database_is_one_line(child_env: dict[str, str], capsys: Capsys, tmp_path: Path) -> None:
     config, db = tmp_path / "config", tmp_path / "ccdeck.db"
     write_report_config(config)
     assert run_cli(capsys, "scan", "--config-dir", config, "--db", db)[0] == 0
@@ -175,7 +176,7 @@ def test_an_immutable_database_is_one_line(capsys: Capsys, tmp_path: Path) -> No
         pytest.skip("chattr +i is not available here (needs root and a filesystem that supports it)")
     try:
         _write_big_transcript(config, responses=10)
-        done = _run("scan", "--config-dir", config, "--db", db)
+        done = _run(child_env, "scan", "--config-dir", config, "--db", db)
     finally:
         subprocess.run(["chattr", "-i", str(db)], check=True)
     assert done.returncode == 2, done.stderr
@@ -183,23 +184,25 @@ def test_an_immutable_database_is_one_line(capsys: Capsys, tmp_path: Path) -> No
     assert _totals(capsys, config, db) == before
 
 
-def test_a_read_only_filesystem_is_one_line(capsys: Capsys, tmp_path: Path, small_disk: Path) -> None:
+def test_a_read_only_filesystem_is_one_line(
+    child_env: dict[str, str], capsys: Capsys, tmp_path: Path, small_disk: Path
+) -> None:
     config, db = tmp_path / "config", small_disk / "ccdeck.db"
     write_report_config(config)
     assert run_cli(capsys, "scan", "--config-dir", config, "--db", db)[0] == 0
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
     _write_big_transcript(config, responses=10)
-    done = _run("scan", "--config-dir", config, "--db", db)
+    done = _run(child_env, "scan", "--config-dir", config, "--db", db)
     assert done.returncode == 2, done.stderr
     assert str(db) in _one_line(done.stderr)
 
 
-def test_serve_on_a_corrupt_database_is_one_line(tmp_path: Path) -> None:
+def test_serve_on_a_corrupt_database_is_one_line(child_env: dict[str, str], tmp_path: Path) -> None:
     config, db = tmp_path / "config", tmp_path / "junk.db"
     write_report_config(config)
     junk = os.urandom(65536)
     db.write_bytes(junk)
-    done = _run("serve", "--port", "1", "--config-dir", config, "--db", db)
+    done = _run(child_env, "serve", "--port", "1", "--config-dir", config, "--db", db)
     assert done.returncode == 2, done.stderr
     assert f"database {db}" in _one_line(done.stderr)
     assert db.read_bytes() == junk

@@ -38,6 +38,16 @@ def test_serve_installs_no_dev_tools_and_keeps_those_installed() -> None:
 
 
 def test_checks_install_the_dev_group() -> None:
-    for target in ("lint", "typecheck", "pytest"):
+    for target in ("lint", "typecheck", "pytest", "check"):
         (sync,) = _syncs(_planned(target))
         assert "--no-dev" not in sync, target
+
+
+def test_check_is_lint_types_and_the_unit_tests_only() -> None:
+    commands = _planned("check")
+    assert any(c[1:3] == ["check", "src"] for c in commands) and any(c[1:3] == ["format", "--check"] for c in commands)
+    assert any(c[0].endswith("/mypy") for c in commands)
+    (pytest,) = [c for c in commands if any(word.endswith("/pytest") for word in c)]
+    assert pytest[pytest.index("-m") + 1] == "not slow"
+    # Nothing a unit test does not need: no node packages, frontend build, browser or Claude Code CLI.
+    assert not [c for c in commands if c[0] in ("npm", "apt-get") or "npm" in c or "claude-code" in " ".join(c)]

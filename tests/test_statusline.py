@@ -213,33 +213,33 @@ def test_not_a_database(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------------------------- the real command
 
 
-def ccdeck_statusline(raw: bytes, db: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    env = run_env() | {"CCDECK_DB": str(db), "TZ": "UTC"}
+def ccdeck_statusline(env: dict[str, str], raw: bytes, db: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    env = env | {"CCDECK_DB": str(db), "TZ": "UTC"}
     return subprocess.run(
         [CCDECK, "statusline", *args], check=False, input=raw, env=env, capture_output=True, timeout=60
     )
 
 
-def test_console_script(tmp_path: Path) -> None:
-    done = ccdeck_statusline(fixture("after_turn.json"), tmp_path / "missing.db")
+def test_console_script(child_env: dict[str, str], tmp_path: Path) -> None:
+    done = ccdeck_statusline(child_env, fixture("after_turn.json"), tmp_path / "missing.db")
     assert (done.returncode, done.stdout, done.stderr) == (0, "Opus 5.5 · $0.65 session · ctx 2%\n".encode(), b"")
-    done = ccdeck_statusline(b"{oops", tmp_path / "missing.db", "--format", "{model} {dir}")
+    done = ccdeck_statusline(child_env, b"{oops", tmp_path / "missing.db", "--format", "{model} {dir}")
     assert (done.returncode, done.stdout, done.stderr) == (0, b"ccdeck\n", b"")
 
 
-def test_locked_database(store_db: Path) -> None:
+def test_locked_database(child_env: dict[str, str], store_db: Path) -> None:
     """Another connection holds the write lock: the line still comes (WAL readers go on), the record is dropped
     after the short busy timeout, and the next call records."""
     holder = sqlite3.connect(store_db, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        done = ccdeck_statusline(fixture("after_turn.json"), store_db, "--format", "{model} {session_cost}")
+        done = ccdeck_statusline(child_env, fixture("after_turn.json"), store_db, "--format", "{model} {session_cost}")
     finally:
         holder.execute("ROLLBACK")
         holder.close()
     assert (done.returncode, done.stdout, done.stderr) == (0, b"Opus 5.5 $0.65 session\n", b"")
     assert statusline_rows(store_db) == []
-    assert ccdeck_statusline(fixture("after_turn.json"), store_db).returncode == 0
+    assert ccdeck_statusline(child_env, fixture("after_turn.json"), store_db).returncode == 0
     assert [row[0] for row in statusline_rows(store_db)] == [SESSION]
 
 
@@ -256,8 +256,8 @@ def test_no_heavy_imports() -> None:
     assert done.stdout == b"ccdeck\n[]\n"
 
 
-def test_python_m_and_the_full_command_line(tmp_path: Path) -> None:
-    env = run_env() | {"CCDECK_DB": str(tmp_path / "missing.db")}
+def test_python_m_and_the_full_command_line(child_env: dict[str, str], tmp_path: Path) -> None:
+    env = child_env | {"CCDECK_DB": str(tmp_path / "missing.db")}
     raw = fixture("after_turn.json")
     runs = {
         (sys.executable, "-m", "ccdeck", "statusline"): "Opus 5.5 · $0.65 session · ctx 2%\n",

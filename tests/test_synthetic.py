@@ -7,7 +7,7 @@ from pathlib import Path
 
 import synthetic
 import synthetic_check
-from core_fixtures import PYTHON, REPO, response_totals, run_env, scan
+from core_fixtures import PYTHON, REPO, response_totals, scan
 
 
 def test_self_check_finds_no_problem(tmp_path: Path) -> None:
@@ -30,10 +30,10 @@ def test_a_generated_config_ingests_to_the_totals_it_declares(tmp_path: Path) ->
     }
 
 
-def test_the_benchmarks_command_line_writes_the_same_corpus(tmp_path: Path) -> None:
+def test_the_benchmarks_command_line_writes_the_same_corpus(child_env: dict[str, str], tmp_path: Path) -> None:
     params = synthetic.Params(size_mb=0.5, max_file_mb=0.2, seed=4)
     synthetic.generate(tmp_path / "here", params)
     argv = [str(PYTHON), "-m", "bench.generate", str(tmp_path / "bench"), "--size-mb", "0.5", "--max-file-mb", "0.2",
             "--seed", "4"]  # fmt: skip
-    subprocess.run(argv, cwd=REPO, env=run_env(), check=True, capture_output=True)
+    subprocess.run(argv, cwd=REPO, env=dict(child_env), check=True, capture_output=True)
     assert synthetic.tree_digest(tmp_path / "bench") == synthetic.tree_digest(tmp_path / "here")

@@ -22,7 +22,7 @@ from ccdeck.render.cells import cost, model_names, project_names
 from ccdeck.render.fit import Column, FitTable
 from ccdeck.store import runs as q
 from ccdeck.store.store import Store
-from core_fixtures import CCDECK, run_cli, run_env, write_report_config
+from core_fixtures import CCDECK, run_cli, write_report_config
 
 Capsys = pytest.CaptureFixture[str]
 WIDTHS = (80, 100, 160)
@@ -283,12 +283,12 @@ def _left(db: Path) -> list[str]:
         return sorted(run.id for run in q.list_runs(conn))
 
 
-def _clean_on_a_terminal(db: Path, answer: str, *extra: str) -> subprocess.CompletedProcess[str]:
+def _clean_on_a_terminal(env: dict[str, str], db: Path, answer: str, *extra: str) -> subprocess.CompletedProcess[str]:
     """`ccdeck clean` with its stdin on a pseudo-terminal, answering `answer`."""
     main, secondary = pty.openpty()
     try:
         proc = subprocess.Popen([str(CCDECK), "clean", "--db", str(db), *extra], stdin=secondary,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=run_env())  # fmt: skip
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)  # fmt: skip
         os.write(main, answer.encode() + b"\n")
         out, err = proc.communicate(timeout=60)
     finally:
@@ -297,28 +297,28 @@ def _clean_on_a_terminal(db: Path, answer: str, *extra: str) -> subprocess.Compl
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
-def test_clean_asks_on_a_terminal(tmp_path: Path) -> None:
+def test_clean_asks_on_a_terminal(child_env: dict[str, str], tmp_path: Path) -> None:
     db = tmp_path / "db.sqlite"
     _finished_runs(db, ages_days=(1.0, 10.0))
-    declined = _clean_on_a_terminal(db, "n")
+    declined = _clean_on_a_terminal(child_env, db, "n")
     assert declined.returncode == 0, declined.stderr
     assert "Forget 2 finished run(s)" in declined.stderr and "nothing removed" in declined.stdout
     assert _left(db) == ["run-0", "run-1"]
-    accepted = _clean_on_a_terminal(db, "y", "--older-than", "7d")
+    accepted = _clean_on_a_terminal(child_env, db, "y", "--older-than", "7d")
     assert "Forget 1 finished run(s) that ended over 7d ago" in accepted.stderr
     assert "removed 1 run(s)" in accepted.stdout
     assert _left(db) == ["run-0"]
 
 
-def test_clean_without_a_terminal_or_with_yes_does_not_ask(tmp_path: Path) -> None:
+def test_clean_without_a_terminal_or_with_yes_does_not_ask(child_env: dict[str, str], tmp_path: Path) -> None:
     db = tmp_path / "db.sqlite"
     _finished_runs(db, ages_days=(0.2, 1.0, 3.0))
-    env = run_env()
+    env = dict(child_env)
     piped = subprocess.run([str(CCDECK), "clean", "--older-than", "12h", "--db", str(db)], input="",
                            capture_output=True, text=True, env=env, timeout=60, check=False)  # fmt: skip
     assert piped.returncode == 0 and "Forget" not in piped.stderr
     assert _left(db) == ["run-0"]
-    yes = _clean_on_a_terminal(db, "", "--yes")
+    yes = _clean_on_a_terminal(child_env, db, "", "--yes")
     assert yes.returncode == 0 and "Forget" not in yes.stderr and "removed 1 run(s)" in yes.stdout
     assert _left(db) == []
 
@@ -331,8 +331,8 @@ def test_clean_refuses_a_bad_duration(capsys: Capsys, tmp_path: Path, bad: str) 
 
 
 @pytest.mark.parametrize("width", [80, None])
-def test_piped_output_is_as_wide_as_columns_says(args: list[str], width: int | None) -> None:
-    env = run_env()
+def test_piped_output_is_as_wide_as_columns_says(child_env: dict[str, str], args: list[str], width: int | None) -> None:
+    env = dict(child_env)
     env.pop("COLUMNS", None)
     if width is not None:
         env["COLUMNS"] = str(width)

@@ -3,46 +3,16 @@
 from __future__ import annotations
 
 import os
-import shutil
-import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
 import psutil
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from web.server_fixture import LiveServer, generated_config, run_server
-
-CHROMIUM = os.environ.get("CCDECK_CHROMIUM", "/usr/bin/chromium")
-LIVE_SESSION = "0b5e55e5-1111-4222-8333-444455556666"
-LIVE_CWD = "/home/dev/live-demo"
-XSS_PROMPT = 'Fix <script>window.__xss = 1</script> and <img src=x onerror="window.__xss = 2">'
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def transcript_line(kind: str, uuid: str, **extra: object) -> bytes:
-    line = {"type": kind, "uuid": uuid, "sessionId": LIVE_SESSION, "cwd": LIVE_CWD, "timestamp": _now(),
-            "version": "2.1.330", "gitBranch": "feat/live", **extra}  # fmt: skip
-    return orjson.dumps(line) + b"\n"
-
-
-def assistant_line(n: int, output: int) -> bytes:
-    return transcript_line(
-        "assistant",
-        f"a-{n}",
-        requestId=f"req-{n}",
-        message={"id": f"msg-{n}", "model": "claude-sonnet-4-5-20250929", "role": "assistant",
-                 "content": [{"type": "tool_use", "id": f"toolu-{n}", "name": "Edit",
-                              "input": {"file_path": f"{LIVE_CWD}/src/app{n}.py"}}],
-                 "usage": {"input_tokens": 10, "output_tokens": output, "cache_creation_input_tokens": 0,
-                           "cache_read_input_tokens": 0}},
-    )  # fmt: skip
+from browser.live_page import LIVE_CWD, LIVE_SESSION, XSS_PROMPT, assistant_line, transcript_line
+from web.server_fixture import LiveServer, Serve, generated_config
 
 
 @pytest.fixture
@@ -65,26 +35,9 @@ def live_transcript(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def dashboard(live_transcript: Path, tmp_path: Path) -> Iterator[LiveServer]:
-    yield from run_server(live_transcript.parents[2], tmp_path / "ccdeck.db")
-
-
-# Per test, not per session: Playwright's sync API holds an event loop on this thread while it is open, and other
-# tests that the same worker runs later call asyncio.run().
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: `make chromium` installs Debian's Chromium")
-        pytest.skip(f"{CHROMIUM} is missing (run `make chromium`)")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )  # fmt: skip
-        yield launched
-        launched.close()
+def dashboard(serve: Serve, live_transcript: Path, tmp_path: Path) -> Iterator[LiveServer]:
+    with serve(live_transcript.parents[2], tmp_path / "ccdeck.db") as live:
+        yield live
 
 
 @pytest.fixture
@@ -96,15 +49,3 @@ def page(browser: Browser) -> Iterator[Page]:
     yield page
     context.close()
     assert not errors, f"errors in the page: {errors}"
-
-
-def wait_until(predicate: object, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if callable(predicate) and predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
-
-
-__all__ = ["LIVE_SESSION", "XSS_PROMPT", "assistant_line", "shutil", "wait_until"]

@@ -3,7 +3,6 @@ browser: a line appended to a transcript and a status-line record reach the page
 
 from __future__ import annotations
 
-import contextlib
 import io
 import re
 from pathlib import Path
@@ -11,12 +10,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from browser.conftest import LIVE_CWD, LIVE_SESSION, assistant_line, transcript_line
+from browser.live_page import LIVE_CWD, LIVE_SESSION, assistant_line, transcript_line
 from ccdeck import statusline
-from web.server_fixture import run_server
+from web.server_fixture import Serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-serving = contextlib.contextmanager(run_server)
 SUBSCRIBER = Path(__file__).parents[1] / "fixtures" / "statusline" / "subscriber.json"
 
 
@@ -28,9 +26,9 @@ def _config(tmp_path: Path) -> Path:
     return path
 
 
-def test_block_tile_limits_and_cost_panels_follow_appended_lines(tmp_path: Path, page: Page) -> None:
+def test_block_tile_limits_and_cost_panels_follow_appended_lines(serve: Serve, tmp_path: Path, page: Page) -> None:
     path, db = _config(tmp_path), tmp_path / "ccdeck.db"
-    with serving(path.parents[2], db) as server:
+    with serve(path.parents[2], db) as server:
         page.goto(server.url + "/")
         expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "live", timeout=15_000)
         tile = page.get_by_test_id("block-tile")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from browser.conftest import LIVE_SESSION, assistant_line
+from browser.live_page import LIVE_SESSION, assistant_line
 from web.server_fixture import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

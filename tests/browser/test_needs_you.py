@@ -11,7 +11,7 @@ import orjson
 import pytest
 from playwright.sync_api import Browser, expect
 
-from browser.conftest import LIVE_SESSION, wait_until
+from browser.live_page import LIVE_SESSION, wait_until
 from web.server_fixture import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

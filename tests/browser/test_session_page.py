@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from ccdeck.pids import proc_start_ticks
 from core_fixtures import assistant, transcript, user_prompt, write_jsonl
-from web.server_fixture import LiveServer, run_server
+from web.server_fixture import LiveServer, Serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -44,7 +44,7 @@ def _write_registry(config: Path, pid: int) -> None:
 
 
 @pytest.fixture
-def blocked(tmp_path: Path, sleeper: subprocess.Popen[bytes]) -> Iterator[tuple[LiveServer, Path]]:
+def blocked(serve: Serve, tmp_path: Path, sleeper: subprocess.Popen[bytes]) -> Iterator[tuple[LiveServer, Path]]:
     config = tmp_path / "config"
     now = datetime.now(UTC)
     path = transcript(config, CWD, SESSION)
@@ -54,7 +54,7 @@ def blocked(tmp_path: Path, sleeper: subprocess.Popen[bytes]) -> Iterator[tuple[
                   content=[{"type": "text", "text": ANSWER}]),
     ])  # fmt: skip
     _write_registry(config, sleeper.pid)
-    for server in run_server(config, tmp_path / "ccdeck.db"):
+    with serve(config, tmp_path / "ccdeck.db") as server:
         yield server, path
 
 

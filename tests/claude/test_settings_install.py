@@ -14,7 +14,7 @@ import pytest
 
 from ccdeck.claude import integration
 from ccdeck.claude.settings_file import BACKUP_SUFFIX, update_settings
-from core_fixtures import CCDECK, run_cli, run_env
+from core_fixtures import CCDECK, run_cli
 
 Capsys = pytest.CaptureFixture[str]
 URL = "http://127.0.0.1:8484/api/hooks"
@@ -223,8 +223,8 @@ def test_hooks_off_loopback_send_the_token(capsys: Capsys, tmp_path: Path) -> No
     assert (hook["headers"], hook["allowedEnvVars"]) == ({"Authorization": "Bearer $CCDECK_TOKEN"}, ["CCDECK_TOKEN"])
 
 
-def test_exit_codes_as_a_child_process(tmp_path: Path) -> None:
-    env = run_env()
+def test_exit_codes_as_a_child_process(child_env: dict[str, str], tmp_path: Path) -> None:
+    env = dict(child_env)
     bad = write(tmp_path / "bad", '{"hooks": {')
 
     def ccdeck(*args: str | Path) -> subprocess.CompletedProcess[str]:

@@ -3,7 +3,6 @@ across scans), and reading files in parts stores the very rows one scan of the w
 
 from __future__ import annotations
 
-import functools
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -13,7 +12,6 @@ from typing import Any
 import pytest
 
 from ccdeck.claude.pricing import Pricer
-from ccdeck.ingest import pipeline, tailer
 from ccdeck.ingest.pipeline import Ingestor, ScanStats
 from ccdeck.models import TokenUsage
 from ccdeck.store.store import Store
@@ -53,11 +51,10 @@ def _scan(config: Path, db: Path, **options: Any) -> ScanStats:
         store.close()
 
 
-def _small_batches(monkeypatch: pytest.MonkeyPatch, chunk_bytes: int = 1024, batch_bytes: int = 1) -> None:
-    """Each chunk of `chunk_bytes` (whole lines) its own batch: copies in different chunks meet in the store."""
-    monkeypatch.setattr(pipeline, "CHUNK_BYTES", chunk_bytes)
-    monkeypatch.setattr(pipeline, "read_chunks", functools.partial(tailer.read_chunks, chunk_bytes=chunk_bytes))
-    monkeypatch.setattr(pipeline, "BATCH_BYTES", batch_bytes)
+def _small_batches(chunk_bytes: int = 1024, batch_bytes: int = 1) -> dict[str, Any]:
+    """`Ingestor` options: each chunk of `chunk_bytes` (whole lines) its own batch, so copies in different chunks
+    meet in the store."""
+    return {"chunk_bytes": chunk_bytes, "batch_bytes": batch_bytes}
 
 
 def _cost(model: str, u: Json, ts: str) -> float | None:
@@ -81,20 +78,18 @@ def _gateway_copies() -> list[Json]:
 
 
 @pytest.mark.parametrize("place", _PLACES)
-def test_on_equal_output_the_copy_with_the_most_input_and_cache_wins(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, place: str
-) -> None:
+def test_on_equal_output_the_copy_with_the_most_input_and_cache_wins(tmp_path: Path, place: str) -> None:
     config, db = tmp_path / "config", tmp_path / "db.sqlite"
     path = transcript(config, CWD, A)
     first, *rest = _gateway_copies()
     options: dict[str, Any] = {}
     if place != "one batch":
-        _small_batches(monkeypatch)  # each line (1.5 kB) is a chunk of its own, hence a batch of its own
+        options = _small_batches()  # each line (1.5 kB) is a chunk of its own, hence a batch of its own
     if place == "parse workers":
-        options = {"pool_bytes": 0, "workers": 2}
+        options.update(pool_bytes=0, workers=2)
     if place == "two scans":
         write_jsonl(path, [first])
-        _scan(config, db)
+        _scan(config, db, **options)
         write_jsonl(path, rest, mode="ab")
     else:
         write_jsonl(path, [first, *rest])
@@ -225,12 +220,13 @@ def _reports(capsys: pytest.CaptureFixture[str], config: Path, db: Path) -> list
 @pytest.mark.parametrize("workers", [0, 2], ids=["here", "parse-workers"])
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_scanning_files_in_parts_stores_what_one_scan_stores(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], seed: int, workers: int
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], seed: int, workers: int
 ) -> None:
     config, whole_db, parts_db = tmp_path / "config", tmp_path / "whole.sqlite", tmp_path / "parts.sqlite"
     made = _write_copies_config(config, seed)
-    _small_batches(monkeypatch, chunk_bytes=2048, batch_bytes=6_000)  # several batches, and jobs, per scan
-    options: dict[str, Any] = {"pool_bytes": 0, "workers": workers} if workers else {}
+    options = _small_batches(chunk_bytes=2048, batch_bytes=6_000)  # several batches, and jobs, per scan
+    if workers:
+        options.update(pool_bytes=0, workers=workers)
     for path, lines in made.files.items():
         write_jsonl(path, lines)
     _scan(config, whole_db, **options)

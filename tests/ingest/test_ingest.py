@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import random
 import signal
 import subprocess
@@ -12,7 +11,6 @@ from pathlib import Path
 import orjson
 import pytest
 
-from ccdeck.ingest import pipeline, tailer
 from core_fixtures import (
     CCDECK,
     HAIKU_45,
@@ -267,16 +265,12 @@ _TABLES = {
 
 
 @pytest.mark.parametrize(("chunk_bytes", "batch_bytes"), [(64, 1), (4096, 1), (16_384, 50_000)])
-def test_chunk_and_batch_sizes_do_not_change_the_result(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk_bytes: int, batch_bytes: int
-) -> None:
+def test_chunk_and_batch_sizes_do_not_change_the_result(tmp_path: Path, chunk_bytes: int, batch_bytes: int) -> None:
     config = tmp_path / "config"
     corpus = write_big_config(config, 400_000, seed=3)
     reference_db, small_db = tmp_path / "reference.db", tmp_path / "small.db"
     scan(config, reference_db)
-    monkeypatch.setattr(pipeline, "BATCH_BYTES", batch_bytes)
-    monkeypatch.setattr(pipeline, "read_chunks", functools.partial(tailer.read_chunks, chunk_bytes=chunk_bytes))
-    stats = scan(config, small_db)
+    stats = scan(config, small_db, chunk_bytes=chunk_bytes, batch_bytes=batch_bytes)
     assert stats.new_responses == len(corpus.responses)
     for table, sql in _TABLES.items():
         assert query(small_db, sql) == query(reference_db, sql), table

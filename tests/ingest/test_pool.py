@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import random
@@ -16,8 +15,9 @@ import orjson
 import pytest
 
 import synthetic
-from ccdeck.ingest import pipeline, pool, tailer, transaction
+from ccdeck.ingest import pipeline, tailer, transaction
 from ccdeck.ingest.pipeline import Ingestor, ScanStats
+from ccdeck.ingest.pool import ParsePool
 from ccdeck.store.store import Store
 from core_fixtures import (
     CCDECK,
@@ -102,40 +102,35 @@ def _tricky_config(config: Path) -> dict[str, int]:
     return {"malformed": malformed}
 
 
-@pytest.fixture
-def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Chunks of 4 KiB and batches of 10 kB: jobs cut files in many places."""
-    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 4096)
-    monkeypatch.setattr(pipeline, "read_chunks", functools.partial(tailer.read_chunks, chunk_bytes=4096))
-    monkeypatch.setattr(pipeline, "BATCH_BYTES", 10_000)
+# `Ingestor` options: chunks of 4 KiB and batches of 10 kB, so jobs cut files in many places.
+SMALL_CHUNKS: dict[str, Any] = {"chunk_bytes": 4096, "batch_bytes": 10_000}
+
+
+class Pools(list[int]):
+    """The worker count of every pool `start` started (an `Ingestor`'s `start_pool`)."""
+
+    def start(self, workers: int) -> ParsePool:
+        self.append(workers)
+        return ParsePool(workers)
 
 
 @pytest.fixture
-def pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Records the worker count of every pool started."""
-    started: list[int] = []
-    real = pipeline.ParsePool
-
-    def spy(workers: int) -> pool.ParsePool:
-        started.append(workers)
-        return real(workers)
-
-    monkeypatch.setattr(pipeline, "ParsePool", spy)
-    return started
+def pools() -> Pools:
+    return Pools()
 
 
 def test_workers_give_the_same_rows_counts_and_logs(
-    tmp_path: Path, small_chunks: None, pools: list[int], caplog: pytest.LogCaptureFixture
+    tmp_path: Path, pools: Pools, caplog: pytest.LogCaptureFixture
 ) -> None:
     config = tmp_path / "config"
     corpus = write_big_config(config, 300_000, seed=5)
     where = _tricky_config(config)
     here_db, workers_db = tmp_path / "here.db", tmp_path / "workers.db"
-    here = _scan([config], here_db)
+    here = _scan([config], here_db, start_pool=pools.start, **SMALL_CHUNKS)
     assert pools == []
     here_log = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     caplog.clear()
-    in_workers = _scan([config], workers_db, pool_bytes=0, workers=2)
+    in_workers = _scan([config], workers_db, pool_bytes=0, workers=2, start_pool=pools.start, **SMALL_CHUNKS)
     assert pools == [2]
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == here_log
 
@@ -158,31 +153,29 @@ def test_workers_give_the_same_rows_counts_and_logs(
     assert query(workers_db, "SELECT lines, cwd FROM files WHERE path = ?", (x_path,)) == [(64, CWD)]
 
 
-def _same_rows_in_workers(tmp_path: Path, dirs: list[Path], pools: list[int]) -> None:
+def _same_rows_in_workers(tmp_path: Path, dirs: list[Path], pools: Pools) -> None:
     here_db, workers_db = tmp_path / "here.db", tmp_path / "workers.db"
-    here = _scan(dirs, here_db)
-    in_workers = _scan(dirs, workers_db, pool_bytes=0, workers=2)
+    here = _scan(dirs, here_db, batch_bytes=256 * 1024)
+    in_workers = _scan(dirs, workers_db, pool_bytes=0, workers=2, start_pool=pools.start, batch_bytes=256 * 1024)
     assert pools == [2]
     assert _tables(workers_db) == _tables(here_db)
     assert {**in_workers.as_json(), "seconds": 0} == {**here.as_json(), "seconds": 0}
 
 
-def test_workers_on_generated_configs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pools: list[int]) -> None:
+def test_workers_on_generated_configs(tmp_path: Path, pools: Pools) -> None:
     # Several config dirs, each with both subagent layouts, resumed sessions, big non-message lines and history.
-    monkeypatch.setattr(pipeline, "BATCH_BYTES", 256 * 1024)
     dirs = [tmp_path / f"config-{seed}" for seed in (1, 2, 3)]
     for seed, config in zip((1, 2, 3), dirs, strict=True):
         synthetic.generate(config, synthetic.Params(size_mb=1.5, max_file_mb=0.4, seed=seed))
     _same_rows_in_workers(tmp_path, dirs, pools)
 
 
-def test_workers_on_the_real_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pools: list[int]) -> None:
-    monkeypatch.setattr(pipeline, "BATCH_BYTES", 256 * 1024)
+def test_workers_on_the_real_corpus(tmp_path: Path, pools: Pools) -> None:
     corpus = require_shared("corpus")
     _same_rows_in_workers(tmp_path, [corpus / folder for folder in sources_table()], pools)
 
 
-def test_a_later_scan_continues_where_workers_stopped(tmp_path: Path, small_chunks: None, pools: list[int]) -> None:
+def test_a_later_scan_continues_where_workers_stopped(tmp_path: Path, pools: Pools) -> None:
     config = tmp_path / "config"
     write_big_config(config, 200_000, seed=8)
     _tricky_config(config)
@@ -191,34 +184,36 @@ def test_a_later_scan_continues_where_workers_stopped(tmp_path: Path, small_chun
     cut = whole.index(b"\n", len(whole) // 2) + 1
     x_path.write_bytes(whole[:cut] + b'{"type": "user", "half": ')  # a line still being written
     here_db, workers_db = tmp_path / "here.db", tmp_path / "workers.db"
-    _scan([config], here_db)
-    _scan([config], workers_db, pool_bytes=0, workers=2)
+    in_workers = {"pool_bytes": 0, "workers": 2, "start_pool": pools.start, **SMALL_CHUNKS}
+    _scan([config], here_db, **SMALL_CHUNKS)
+    _scan([config], workers_db, **in_workers)
     x_path.write_bytes(whole)
-    _scan([config], here_db)
-    _scan([config], workers_db, pool_bytes=0, workers=2)
+    _scan([config], here_db, **SMALL_CHUNKS)
+    _scan([config], workers_db, **in_workers)
     assert len(pools) == 2
     assert _tables(workers_db) == _tables(here_db)
 
 
-def test_failed_workers_leave_the_rest_to_this_process(
-    tmp_path: Path, small_chunks: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_failed_workers_leave_the_rest_to_this_process(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     config = tmp_path / "config"
     write_big_config(config, 200_000, seed=9)
     _tricky_config(config)
     here_db, workers_db = tmp_path / "here.db", tmp_path / "workers.db"
-    here = _scan([config], here_db)
-    monkeypatch.setattr(pool, "_WORKER", "import sys; sys.exit(3)")
-    in_workers = _scan([config], workers_db, pool_bytes=0, workers=2)
+    here = _scan([config], here_db, **SMALL_CHUNKS)
+
+    def failing_pool(workers: int) -> ParsePool:
+        return ParsePool(workers, worker_code="import sys; sys.exit(3)")
+
+    in_workers = _scan([config], workers_db, pool_bytes=0, workers=2, start_pool=failing_pool, **SMALL_CHUNKS)
     assert "parse workers failed" in caplog.text
     assert _tables(workers_db) == _tables(here_db)
     assert in_workers.new_responses == here.new_responses
 
 
-def test_small_scans_start_no_workers(tmp_path: Path, pools: list[int]) -> None:
+def test_small_scans_start_no_workers(tmp_path: Path, pools: Pools) -> None:
     config = tmp_path / "config"
     write_big_config(config, 200_000, seed=10)
-    _scan([config], tmp_path / "db.sqlite", workers=2)
+    _scan([config], tmp_path / "db.sqlite", workers=2, start_pool=pools.start)
     assert pools == []
 
 
@@ -241,7 +236,7 @@ def test_chunk_spans_are_the_chunks_read_chunks_reads(tmp_path: Path, chunk_byte
 @pytest.mark.parametrize("usage_pass", [True, False], ids=["in-usage-pass", "in-complete-pass"])
 @pytest.mark.parametrize("workers", [1, 2])
 def test_an_interrupted_scan_resumes_to_the_same_rows(
-    tmp_path: Path, small_chunks: None, monkeypatch: pytest.MonkeyPatch, workers: int, usage_pass: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, usage_pass: bool
 ) -> None:
     """Cut inside files (at the end of a write transaction of either pass): the next scan reads the rest of them,
     with the cwd their earlier lines gave, and counts nothing twice."""
@@ -249,7 +244,7 @@ def test_an_interrupted_scan_resumes_to_the_same_rows(
     write_big_config(config, 300_000, seed=13)
     _tricky_config(config)
     here_db, workers_db = tmp_path / "here.db", tmp_path / "workers.db"
-    _scan([config], here_db)
+    _scan([config], here_db, **SMALL_CHUNKS)
     real, calls = transaction.apply_stream, []
 
     def crash_in_the_third_transaction_of_the_pass(conn: Any, take: Any) -> Any:
@@ -261,10 +256,9 @@ def test_an_interrupted_scan_resumes_to_the_same_rows(
         held = [first]
         return real(conn, lambda: held.pop() if held else take())
 
-    monkeypatch.setattr(pipeline, "TRANSACTION_BYTES", 20_000)
     monkeypatch.setattr(transaction, "apply_stream", crash_in_the_third_transaction_of_the_pass)
     with pytest.raises(RuntimeError, match="power cut"):
-        _scan([config], workers_db, pool_bytes=0, workers=workers)
+        _scan([config], workers_db, pool_bytes=0, workers=workers, transaction_bytes=20_000, **SMALL_CHUNKS)
     monkeypatch.setattr(transaction, "apply_stream", real)
     cut_short = "SELECT COUNT(*) FROM usage_cursors WHERE offset < size" if usage_pass else (
         "SELECT COUNT(*) FROM files WHERE offset < size")  # fmt: skip
@@ -272,7 +266,7 @@ def test_an_interrupted_scan_resumes_to_the_same_rows(
     if not usage_pass:  # the usage pass was complete: the responses are all there, the rest is not
         assert query(workers_db, _TABLES["responses"]) == query(here_db, _TABLES["responses"])
         assert query(workers_db, "SELECT COUNT(*) FROM events") < query(here_db, "SELECT COUNT(*) FROM events")
-    _scan([config], workers_db, pool_bytes=0, workers=workers)
+    _scan([config], workers_db, pool_bytes=0, workers=workers, transaction_bytes=20_000, **SMALL_CHUNKS)
     assert _tables(workers_db) == _tables(here_db)
 
 
@@ -280,12 +274,12 @@ class _Interrupted(Exception):
     pass
 
 
-def test_a_scan_interrupted_between_jobs_commits_what_it_handed_over(tmp_path: Path, small_chunks: None) -> None:
+def test_a_scan_interrupted_between_jobs_commits_what_it_handed_over(tmp_path: Path) -> None:
     config = tmp_path / "config"
     write_big_config(config, 300_000, seed=14)
     _tricky_config(config)
     here_db, workers_db = tmp_path / "here.db", tmp_path / "workers.db"
-    _scan([config], here_db)
+    _scan([config], here_db, **SMALL_CHUNKS)
     calls: list[int] = []
 
     def progress(done: int, total: int) -> None:
@@ -296,13 +290,13 @@ def test_a_scan_interrupted_between_jobs_commits_what_it_handed_over(tmp_path: P
     store = Store.open(workers_db)
     try:
         with pytest.raises(_Interrupted):
-            Ingestor(store, pool_bytes=0, workers=2).scan([config], progress)
+            Ingestor(store, pool_bytes=0, workers=2, **SMALL_CHUNKS).scan([config], progress)
     finally:
         store.close()  # the writer is idle: nothing waits for batches that will not come
     cursors = "SELECT (SELECT COUNT(*) FROM files) + (SELECT COUNT(*) FROM usage_cursors)"
     # Both passes over every file but history (which only the complete pass reads): 2 n - 1 cursors.
     assert 0 < query(workers_db, cursors)[0][0] < 2 * query(here_db, "SELECT COUNT(*) FROM files")[0][0] - 1
-    _scan([config], workers_db, pool_bytes=0, workers=2)
+    _scan([config], workers_db, pool_bytes=0, workers=2, **SMALL_CHUNKS)
     assert _tables(workers_db) == _tables(here_db)
 
 

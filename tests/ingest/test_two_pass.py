@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 import synthetic
+from ccdeck.ingest.batches import BatchResult
 from ccdeck.ingest.pipeline import Depth, Ingestor, ScanStats
 from ccdeck.store.store import Store
 from core_fixtures import assistant, cli_json, dumps, query, tool_result, transcript, usage, user_prompt, write_jsonl
@@ -109,9 +110,7 @@ def test_the_complete_pass_after_the_usage_pass_gives_what_one_pass_gives(
     assert _tables(two_goes) == _tables(one_go)
 
 
-def test_a_file_grown_between_the_passes_is_read_to_its_new_end_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_file_grown_between_the_passes_is_read_to_its_new_end_once(tmp_path: Path) -> None:
     config = tmp_path / "config"
     synthetic.generate(config, synthetic.Params(size_mb=1.0, max_file_mb=0.5, seed=22))
     path = transcript(config, CWD, S)
@@ -122,16 +121,14 @@ def test_a_file_grown_between_the_passes_is_read_to_its_new_end_once(
                        u=usage(3, 30, 300, 3000))]  # fmt: skip
     write_jsonl(path, first)
     two_goes, one_go = tmp_path / "two.db", tmp_path / "one.db"
-    real = Ingestor._run_pass
+    commits: list[BatchResult] = []
 
-    def grow_after_the_usage_pass(self: Ingestor, *args: Any) -> None:
-        real(self, *args)
-        if args[2]:  # usage_only
+    def grow_after_the_usage_pass(result: BatchResult) -> None:
+        commits.append(result)
+        if len(commits) == 1:  # the usage pass (1 MB: one write transaction) has read everything and committed
             write_jsonl(path, later, mode="ab")
 
-    monkeypatch.setattr(Ingestor, "_run_pass", grow_after_the_usage_pass)
-    stats = _scan(config, two_goes, pool_bytes=0)
-    monkeypatch.undo()
+    stats = _scan(config, two_goes, pool_bytes=0, on_batch=grow_after_the_usage_pass)
     # msg_b came after the usage pass: the complete pass stored it (past the usage cursor), once.
     assert query(two_goes, "SELECT output_tokens FROM responses WHERE key = 'msg_b:req_b'") == [(30,)]
     assert stats.new_responses == query(two_goes, "SELECT COUNT(*) FROM responses")[0][0]

@@ -3,60 +3,20 @@ loopback, a registry file written for a live process the way Claude Code writes 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import subprocess
-import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 from ccdeck.cli import main
-from live.test_live_states import CWD, FIRST, _config, _state, _until, _write_registry
-from web.server_fixture import run_server
+from live.states import CWD, FIRST, live_config, state_of, until, write_registry
+from web.server_fixture import Serve
+from webhook import Receiver
 
 pytestmark = pytest.mark.slow
-serving = contextlib.contextmanager(run_server)
-
-
-class Receiver:
-    """An HTTP server on loopback that keeps every JSON body POSTed to it."""
-
-    def __init__(self) -> None:
-        received: list[dict[str, Any]] = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length", "0")))
-                received.append({"path": self.path, **json.loads(body)})
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.received = received
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"json://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver()
-    try:
-        yield r
-    finally:
-        r.close()
 
 
 def _quiet(receiver: Receiver, count: int, seconds: float = 1.0) -> None:
@@ -66,31 +26,31 @@ def _quiet(receiver: Receiver, count: int, seconds: float = 1.0) -> None:
 
 
 def test_a_blocked_session_sends_one_alert_and_a_muted_one_none(
-    tmp_path: Path, receiver: Receiver, sleeper: subprocess.Popen[bytes]
+    serve: Serve, tmp_path: Path, receiver: Receiver, sleeper: subprocess.Popen[bytes]
 ) -> None:
-    config = _config(tmp_path)
-    with serving(config, tmp_path / "ccdeck.db", notify=(receiver.url,)) as server:
-        _write_registry(config, sleeper.pid, FIRST, "busy")
-        _until(lambda: _state(server, FIRST) == ("working", None))
-        _write_registry(config, sleeper.pid, FIRST, "waiting", "permission prompt")
-        _until(lambda: len(receiver.received) >= 1)
+    config = live_config(tmp_path)
+    with serve(config, tmp_path / "ccdeck.db", notify=(receiver.url,)) as server:
+        write_registry(config, sleeper.pid, FIRST, "busy")
+        until(lambda: state_of(server, FIRST) == ("working", None))
+        write_registry(config, sleeper.pid, FIRST, "waiting", "permission prompt")
+        until(lambda: len(receiver.received) >= 1)
         alert = receiver.received[0]
         assert alert["path"] == "/hook"
         assert alert["title"] == "work needs you: permission prompt"
         assert CWD in alert["message"] and "blocked: permission prompt" in alert["message"]
         assert f"{server.url}/sessions/{FIRST}" in alert["message"]
 
-        _write_registry(config, sleeper.pid, FIRST, "waiting", "permission prompt")  # the same state again
+        write_registry(config, sleeper.pid, FIRST, "waiting", "permission prompt")  # the same state again
         _quiet(receiver, 1)
-        assert _state(server, FIRST) == ("blocked", "permission prompt")
+        assert state_of(server, FIRST) == ("blocked", "permission prompt")
 
         answer = httpx.post(server.url + "/api/mutes", json={"kind": "session", "value": FIRST}, timeout=5)
         assert answer.json() == {"mutes": {"sessions": [FIRST], "projects": []}}
         assert json.loads((tmp_path / "mutes.json").read_bytes())["sessions"] == [FIRST]
-        _write_registry(config, sleeper.pid, FIRST, "busy")
-        _until(lambda: _state(server, FIRST) == ("working", None))
-        _write_registry(config, sleeper.pid, FIRST, "waiting", "input needed")
-        _until(lambda: _state(server, FIRST) == ("blocked", "input needed"))
+        write_registry(config, sleeper.pid, FIRST, "busy")
+        until(lambda: state_of(server, FIRST) == ("working", None))
+        write_registry(config, sleeper.pid, FIRST, "waiting", "input needed")
+        until(lambda: state_of(server, FIRST) == ("blocked", "input needed"))
         _quiet(receiver, 1)
         assert server.get("/api/health").json()["status"] == "ok"
 

@@ -4,13 +4,10 @@ the dashboard's own reducer, always agree with the API fetched fresh."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 import subprocess
 import threading
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,18 +16,13 @@ import orjson
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
-from ccdeck.pids import proc_start_ticks
-from core_fixtures import assistant, transcript, user_prompt, write_jsonl
-from web.server_fixture import LiveServer, run_server
+from core_fixtures import transcript, user_prompt, write_jsonl
+from live.states import CWD, FIRST, JITI, live_config, replayed, state_of, until, write_registry
+from web.server_fixture import LiveServer, Serve
 
 pytestmark = pytest.mark.slow
-serving = contextlib.contextmanager(run_server)
-REPO = Path(__file__).resolve().parents[2]
-JITI = REPO / "frontend" / "node_modules" / ".bin" / "jiti"
-REPLAY = Path(__file__).parent / "replay_reducer.ts"
 HOOKS = orjson.loads((Path(__file__).parent / "data" / "hook_payloads.json").read_bytes())
-FIRST, SECOND = "5e55e55e-0000-4000-8000-000000000001", "5e55e55e-0000-4000-8000-000000000002"
-CWD = "/home/dev/work"
+SECOND = "5e55e55e-0000-4000-8000-000000000002"
 IDLE_AFTER = 3.0
 
 
@@ -58,38 +50,6 @@ class Collector:
             time.sleep(0.05)
 
 
-def _config(tmp_path: Path) -> Path:
-    config = tmp_path / "config"
-    now = datetime.now(UTC)
-    write_jsonl(transcript(config, CWD, FIRST), [
-        user_prompt(FIRST, now - timedelta(seconds=30), "write a.txt", cwd=CWD),
-        assistant(FIRST, now - timedelta(seconds=29), msg_id="m-first", cwd=CWD),
-    ])  # fmt: skip
-    (config / "sessions").mkdir()
-    return config
-
-
-def _write_registry(config: Path, pid: int, session: str, status: str, waiting_for: str | None = None) -> None:
-    now_ms = int(time.time() * 1000)
-    entry = {"pid": pid, "sessionId": session, "cwd": CWD, "startedAt": now_ms - 60_000,
-             "procStart": proc_start_ticks(pid), "version": "2.1.330", "kind": "interactive", "entrypoint": "cli",
-             "name": "work", "status": status, "updatedAt": now_ms, "statusUpdatedAt": now_ms}  # fmt: skip
-    if waiting_for:
-        entry["waitingFor"] = waiting_for
-    temp = config / "sessions" / f"{pid}.json.tmp.{os.getpid()}"
-    temp.write_bytes(orjson.dumps(entry))
-    temp.rename(config / "sessions" / f"{pid}.json")
-
-
-def replayed(messages: list[dict[str, Any]] | list[str]) -> dict[str, Any]:
-    """What the dashboard's reducer makes of these messages: its sessions, summary and runs."""
-    stdin = "\n".join(m if isinstance(m, str) else orjson.dumps(m).decode() for m in messages)
-    done = subprocess.run([str(JITI), str(REPLAY)], input=stdin, capture_output=True, text=True, timeout=60,
-                          cwd=REPO, check=True)  # fmt: skip
-    result: dict[str, Any] = orjson.loads(done.stdout)
-    return result
-
-
 def _replayed(collector: Collector) -> dict[str, Any]:
     collector.settle()
     return replayed(collector.messages)
@@ -108,23 +68,13 @@ def _assert_client_agrees(server: LiveServer, collector: Collector) -> dict[str,
     return fresh
 
 
-def _until(check: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.03)
-
-
-def _state(server: LiveServer, session: str) -> tuple[str, str | None]:
-    row = server.get(f"/api/sessions/{session}").json()["session"]
-    return row["state"], row["blockedOn"]
-
-
 @pytest.mark.skipif(not JITI.exists(), reason="frontend packages not installed (make frontend-test installs them)")
-def test_client_follows_a_session_through_every_state(tmp_path: Path, sleeper: subprocess.Popen[bytes]) -> None:
-    config = _config(tmp_path)
+def test_client_follows_a_session_through_every_state(
+    serve: Serve, tmp_path: Path, sleeper: subprocess.Popen[bytes]
+) -> None:
+    config = live_config(tmp_path)
     with (
-        serving(config, tmp_path / "ccdeck.db", idle_after=IDLE_AFTER) as server,
+        serve(config, tmp_path / "ccdeck.db", idle_after=IDLE_AFTER) as server,
         connect(server.url.replace("http", "ws") + "/ws", open_timeout=5) as ws,
     ):
         collector = Collector(ws)
@@ -135,17 +85,17 @@ def test_client_follows_a_session_through_every_state(tmp_path: Path, sleeper: s
             ("idle", None, ("waiting", None)),
         ]
         for status, waiting_for, expected in steps:
-            _write_registry(config, sleeper.pid, FIRST, status, waiting_for)
-            _until(lambda expected=expected: _state(server, FIRST) == expected)  # type: ignore[misc]
+            write_registry(config, sleeper.pid, FIRST, status, waiting_for)
+            until(lambda expected=expected: state_of(server, FIRST) == expected)  # type: ignore[misc]
             _assert_client_agrees(server, collector)
-        _until(lambda: _state(server, FIRST) == ("idle", None), timeout=IDLE_AFTER + 5)
+        until(lambda: state_of(server, FIRST) == ("idle", None), timeout=IDLE_AFTER + 5)
         _assert_client_agrees(server, collector)
 
         # A hook says more than the registry: what exactly is waiting for approval.
         hook = {**HOOKS["PermissionRequest:Write"], "session_id": FIRST, "cwd": "/home/dev/runs/t134/home/dev/work"}
         answer = httpx.post(server.url + "/api/hooks", json=hook, timeout=5)
         assert (answer.status_code, answer.json()) == (200, {})
-        assert _state(server, FIRST) == ("blocked", "approve Write: a.txt")
+        assert state_of(server, FIRST) == ("blocked", "approve Write: a.txt")
         fresh = _assert_client_agrees(server, collector)
         assert fresh[FIRST]["stateSince"] is not None
 
@@ -153,24 +103,24 @@ def test_client_follows_a_session_through_every_state(tmp_path: Path, sleeper: s
         second = subprocess.Popen(["sleep", "300"])
         now = datetime.now(UTC)
         write_jsonl(transcript(config, CWD, SECOND), [user_prompt(SECOND, now, "hello", cwd=CWD)])
-        _write_registry(config, second.pid, SECOND, "busy")
-        _until(lambda: server.get(f"/api/sessions/{SECOND}").status_code == 200
-               and _state(server, SECOND) == ("working", None))  # fmt: skip
+        write_registry(config, second.pid, SECOND, "busy")
+        until(lambda: server.get(f"/api/sessions/{SECOND}").status_code == 200
+               and state_of(server, SECOND) == ("working", None))  # fmt: skip
         _assert_client_agrees(server, collector)
         second.kill()
         second.wait()
-        _until(lambda: _state(server, SECOND) == ("ended", None), timeout=10)
+        until(lambda: state_of(server, SECOND) == ("ended", None), timeout=10)
         _assert_client_agrees(server, collector)
 
         # The first one exits cleanly: its registry file goes away.
         (config / "sessions" / f"{sleeper.pid}.json").unlink()
-        _until(lambda: _state(server, FIRST) == ("ended", None), timeout=10)
+        until(lambda: state_of(server, FIRST) == ("ended", None), timeout=10)
         summary = _assert_client_agrees(server, collector)
         assert {s["state"] for s in summary.values()} == {"ended"}
 
 
-def test_a_hook_post_is_answered_at_once_and_bad_ones_are_refused(tmp_path: Path) -> None:
-    with serving(_config(tmp_path), tmp_path / "ccdeck.db") as server:
+def test_a_hook_post_is_answered_at_once_and_bad_ones_are_refused(serve: Serve, tmp_path: Path) -> None:
+    with serve(live_config(tmp_path), tmp_path / "ccdeck.db") as server:
         url = server.url + "/api/hooks"
         assert httpx.post(url, json={**HOOKS["Stop"], "session_id": FIRST}, timeout=5).json() == {}
         assert httpx.post(url, content=b"{not json", timeout=5).status_code == 400
@@ -181,17 +131,17 @@ def test_a_hook_post_is_answered_at_once_and_bad_ones_are_refused(tmp_path: Path
         assert server.get("/api/health").json()["status"] == "ok"
 
 
-def test_a_background_job_that_needs_approval_is_blocked(tmp_path: Path) -> None:
-    config = _config(tmp_path)
+def test_a_background_job_that_needs_approval_is_blocked(serve: Serve, tmp_path: Path) -> None:
+    config = live_config(tmp_path)
     job = orjson.loads((Path(__file__).parent / "data" / "job_state_blocked.json").read_bytes())
     job.update(sessionId=FIRST, updatedAt=datetime.now(UTC).isoformat())
-    with serving(config, tmp_path / "ccdeck.db") as server:
+    with serve(config, tmp_path / "ccdeck.db") as server:
         folder = config / "jobs" / "c5a31db8"
         folder.mkdir(parents=True)
         temp = folder / "state.json.tmp"
         temp.write_bytes(orjson.dumps(job))
         temp.rename(folder / "state.json")  # as the daemon writes it
-        _until(lambda: _state(server, FIRST)[0] == "blocked")
+        until(lambda: state_of(server, FIRST)[0] == "blocked")
         row = server.get(f"/api/sessions/{FIRST}").json()["session"]
         assert (row["blockedOn"], row["kind"]) == (
             "approve Write: /home/dev/runs/bg3/home/dev/work/d.txt",
@@ -201,4 +151,4 @@ def test_a_background_job_that_needs_approval_is_blocked(tmp_path: Path) -> None
         job.update(state="stopped", tempo="idle", needs=None, updatedAt=datetime.now(UTC).isoformat())
         temp.write_bytes(orjson.dumps(job))
         temp.rename(folder / "state.json")
-        _until(lambda: _state(server, FIRST) == ("ended", None))
+        until(lambda: state_of(server, FIRST) == ("ended", None))

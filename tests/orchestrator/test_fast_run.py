@@ -16,7 +16,7 @@ from ccdeck.cli import command_tree
 from ccdeck.orchestrator import fast_run
 from ccdeck.orchestrator.run_flags import FLAGS, RUN_FLAGS
 from ccdeck.store.store import Store
-from core_fixtures import CCDECK, PYTHON, run_env
+from core_fixtures import CCDECK, PYTHON
 
 STAND_IN = """#!/bin/sh
 if [ "$1" = "--version" ]; then echo "2.1.330 (Claude Code)"; exit 0; fi
@@ -75,13 +75,13 @@ def test_other_forms_go_to_the_full_command(args: list[str]) -> None:
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
+def env(child_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
     claude = tmp_path / "claude"
     claude.write_text(STAND_IN)
     claude.chmod(0o755)
     (tmp_path / "tasks.json").write_text(json.dumps([{"id": "a", "prompt": "x"}, {"id": "b", "prompt": "y"}]))
     Store.open(tmp_path / "data" / "ccdeck.db").close()  # at the newest schema: what the fast path writes to
-    return {**run_env(), "CCDECK_DB": str(tmp_path / "data" / "ccdeck.db"), "CCDECK_CLAUDE_BIN": str(claude)}
+    return {**child_env, "CCDECK_DB": str(tmp_path / "data" / "ccdeck.db"), "CCDECK_CLAUDE_BIN": str(claude)}
 
 
 def _ccdeck(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

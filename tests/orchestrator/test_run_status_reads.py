@@ -19,7 +19,7 @@ from ccdeck.orchestrator.report import run_json, task_json
 from ccdeck.pids import start_time
 from ccdeck.store import runs as q
 from ccdeck.store.store import Store
-from core_fixtures import CCDECK, run_env
+from core_fixtures import CCDECK
 
 MODEL = "claude-sonnet-4-5"
 TASKS = 10_000
@@ -166,7 +166,9 @@ def test_the_fast_status_command_says_what_the_full_one_says(
     assert capsys.readouterr().out == ""
 
 
-def test_the_json_written_task_by_task_is_byte_for_byte_the_full_commands(tmp_path: Path) -> None:
+def test_the_json_written_task_by_task_is_byte_for_byte_the_full_commands(
+    child_env: dict[str, str], tmp_path: Path
+) -> None:
     """`status --json` writes each task as it reads it: the same bytes as the whole report encoded at once, for
     one run, every run (one without tasks among them), and none."""
     db = tmp_path / "ccdeck.db"
@@ -178,7 +180,7 @@ def test_the_json_written_task_by_task_is_byte_for_byte_the_full_commands(tmp_pa
         store.write(lambda c: q.delete_run(c, "none", ["t00000"]))  # a run left without tasks
         full = {key: control.status(store, run_id) for key, run_id in (("a", "a"), ("all", None))}
     Store.open(empty).close()
-    env = {**run_env(), "CCDECK_DB": str(db)}
+    env = {**dict(child_env), "CCDECK_DB": str(db)}
     for key, args in (("a", ["a"]), ("all", [])):
         done = subprocess.run([str(CCDECK), "status", *args, "--json"], env=env, capture_output=True, check=True)
         assert done.stdout == orjson.dumps({"runs": full[key]}, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)

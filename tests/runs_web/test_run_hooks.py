@@ -10,7 +10,6 @@ the server still publishes that moment as a `session.state` message.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,11 +17,11 @@ import orjson
 import pytest
 from websockets.sync.client import connect
 
-from fakeapi import ClaudeSandbox, FakeApi
-from live.test_alert_delivery import Receiver
-from live.test_live_states import replayed
-from runs_web.conftest import serve_runs
+from fakeapi import ClaudeSandbox
+from live.states import replayed
+from runs_web.conftest import ServeRuns
 from web.server_fixture import LiveServer
+from webhook import Receiver
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
 TOKEN = "run-hooks-test-token"
@@ -97,14 +96,10 @@ def test_a_runs_sessions_post_their_hooks_to_the_server(runs_server: LiveServer,
     ]
 
 
-def test_with_a_server_token_the_hooks_carry_it(
-    claude_bin: Path, claude_sandbox: ClaudeSandbox, fake_api: FakeApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_with_a_server_token_the_hooks_carry_it(serve_runs: ServeRuns, claude_sandbox: ClaudeSandbox) -> None:
     # The server's own environment has no CCDECK_TOKEN: the run's supervisor gets it from the server, and the hooks
     # send it as `Authorization: Bearer $CCDECK_TOKEN`; without it every hook would be refused (401).
-    server_gen = serve_runs(claude_bin, claude_sandbox, fake_api, tmp_path, monkeypatch, token=TOKEN)
-    server = next(server_gen)
-    try:
+    with serve_runs(token=TOKEN) as server:
         cwd = claude_sandbox.cwd
         body = {"tasks": [{"id": "tok", "prompt": "[[fake:write_file:token.txt]]", "cwd": str(cwd)}],
                 "options": {"permissionMode": "default", "timeout": 60}}  # fmt: skip
@@ -115,18 +110,13 @@ def test_with_a_server_token_the_hooks_carry_it(
         blocked = [m["blockedOn"] for m in states if m["state"] == "blocked"]
         assert blocked and set(blocked) == {"approve Write: token.txt"}, states  # only a PermissionRequest hook says so
         assert TOKEN not in server.get(f"/api/runs/{run_id}", headers=auth).text  # not among the run's options
-    finally:
-        server_gen.close()
 
 
 def test_the_blocked_moment_of_a_launched_session_is_alerted(
-    claude_bin: Path, claude_sandbox: ClaudeSandbox, fake_api: FakeApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    serve_runs: ServeRuns, claude_sandbox: ClaudeSandbox, receiver: Receiver
 ) -> None:
     # The real CLI asks permission for a Write (PermissionRequest hook): one alert goes to the `notify` webhook.
-    receiver = Receiver()
-    server_gen = serve_runs(claude_bin, claude_sandbox, fake_api, tmp_path, monkeypatch, notify=(receiver.url,))
-    server = next(server_gen)
-    try:
+    with serve_runs(notify=(receiver.url,)) as server:
         body = {"tasks": [{"id": "alert", "prompt": "[[fake:write_file:alerted.txt]]", "cwd": str(claude_sandbox.cwd)}],
                 "options": {"permissionMode": "default", "timeout": 60}}  # fmt: skip
         run_id, _ = _messages_until_finished(server, body)
@@ -137,6 +127,3 @@ def test_the_blocked_moment_of_a_launched_session_is_alerted(
             time.sleep(0.1)
         [blocked] = [r for r in receiver.received if task["sessionId"] in r.get("message", "")]
         assert blocked["title"].endswith("needs you: approve Write: alerted.txt")
-    finally:
-        server_gen.close()
-        receiver.close()

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from ccdeck.store import session_stats
 from ccdeck.store.store import Store
@@ -44,9 +43,7 @@ def _config(config: Path) -> None:
 
 
 @pytest.mark.parametrize("summaries", ["few", "many"])
-def test_titles_are_the_same_whichever_way_summaries_are_found(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, summaries: str
-) -> None:
+def test_titles_are_the_same_whichever_way_summaries_are_found(tmp_path: Path, summaries: str) -> None:
     config, db = tmp_path / "config", tmp_path / "db.sqlite"
     _config(config)
     scan(config, db)
@@ -56,13 +53,12 @@ def test_titles_are_the_same_whichever_way_summaries_are_found(
     assert (B, "B's prompt") in scanned
     assert (C, "Named by hand") in scanned
     # Refresh every session again, finding summaries from the summaries (few) or from each session's lines (many).
-    count = "SELECT 0" if summaries == "few" else "SELECT 1000000000"
-    monkeypatch.setattr(session_stats, "_SUMMARY_COUNT", text(count))
+    count = 0 if summaries == "few" else 10**9
     store = Store.open(db)
     try:
         store.write(lambda conn: conn.exec_driver_sql("UPDATE sessions SET title = NULL"))
         ids = [sid for sid, _ in scanned]
-        store.write(lambda conn: session_stats.refresh_sessions(conn, ids))
+        store.write(lambda conn: session_stats.refresh_sessions(conn, ids, summary_count=count))
     finally:
         store.close()
     assert query(db, titles) == scanned

@@ -1,11 +1,16 @@
-"""A real ccdeck server (uvicorn on 127.0.0.1, a free port) over a generated config dir (tests/synthetic.py)."""
+"""A real ccdeck server (uvicorn on 127.0.0.1) over a generated config dir (tests/synthetic.py).
+
+Fixtures (loaded by tests/conftest.py): `serve`, to start servers (`with serve(config_dir, db) as live:`), and
+`live_server`, one over a generated config dir. Tests that use either are marked `slow` (not in `make check`).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,10 +36,13 @@ class LiveServer:
         return httpx.get(self.url + path, timeout=10, **kwargs)  # type: ignore[arg-type]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def _listening_socket() -> socket.socket:
+    """A socket on a port the system picks, bound here and handed to uvicorn: no other process can take the port
+    between choosing it and binding it (as with a free-port guess, which races under `pytest -n`)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
 
 
 def run_server(
@@ -50,31 +58,33 @@ def run_server(
     notify: tuple[str, ...] = (),
 ) -> Iterator[LiveServer]:
     """Start uvicorn in a thread; stop it (and its lifespan) when the generator closes."""
-    port = free_port()
+    sock = _listening_socket()
+    port = int(sock.getsockname()[1])
     options = ServeOptions(db=db, config_dirs=(config_dir.resolve(),), host=host, idle_after=idle_after,
                            rescan_every=30, token=token, claude_bin=claude_bin, poll=poll,
                            allow_bypass=allow_bypass, notify=notify,
                            public_url=f"http://127.0.0.1:{port}")  # fmt: skip
     server = uvicorn.Server(uvicorn.Config(create_app(options), host="127.0.0.1", port=port, log_level="warning",
                                            ws="websockets-sansio"))  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the server did not start")
-        time.sleep(0.02)
-    live = LiveServer(f"http://127.0.0.1:{port}", port, config_dir, db)
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    while live.get("/api/health", headers=headers).json()["scan"]["running"]:  # wait for the catch-up scan
-        if time.monotonic() > deadline:
-            raise RuntimeError("the catch-up scan did not finish")
-        time.sleep(0.05)
     try:
+        deadline = time.monotonic() + 30
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("the server did not start")
+            time.sleep(0.02)
+        live = LiveServer(f"http://127.0.0.1:{port}", port, config_dir, db)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        while live.get("/api/health", headers=headers).json()["scan"]["running"]:  # wait for the catch-up scan
+            if time.monotonic() > deadline:
+                raise RuntimeError("the catch-up scan did not finish")
+            time.sleep(0.05)
         yield live
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+        sock.close()
 
 
 def generated_config(tmp_path: Path, params: synthetic.Params = SERVED, name: str = "config") -> Path:
@@ -84,6 +94,16 @@ def generated_config(tmp_path: Path, params: synthetic.Params = SERVED, name: st
     return target
 
 
+Serve = Callable[..., contextlib.AbstractContextManager[LiveServer]]
+
+
 @pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    yield from run_server(generated_config(tmp_path), tmp_path / "ccdeck.db")
+def serve() -> Serve:
+    """Starts a real server: `with serve(config_dir, db, **options) as live:` (the options of `run_server`)."""
+    return contextlib.contextmanager(run_server)
+
+
+@pytest.fixture
+def live_server(serve: Serve, tmp_path: Path) -> Iterator[LiveServer]:
+    with serve(generated_config(tmp_path), tmp_path / "ccdeck.db") as live:
+        yield live

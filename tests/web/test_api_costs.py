@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from core_fixtures import assistant, transcript, usage, user_prompt, write_jsonl
-from web.server_fixture import LiveServer, run_server
+from web.server_fixture import LiveServer, Serve
 
 GLM, MIXED, EMPTY = (f"7777777{n}-0000-4000-8000-000000000007" for n in range(3))
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
+def server(serve: Serve, tmp_path: Path) -> Iterator[LiveServer]:
     config = tmp_path / "config"
     now = datetime.now(UTC) - timedelta(minutes=5)
     at = [(now + timedelta(seconds=s)).isoformat() for s in range(6)]
@@ -34,7 +34,8 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
         assistant(MIXED, at[4], msg_id="m4", model="claude-sonnet-4-5-20250929", u=usage(100, 20), cwd="/w/mixed",
                   isSidechain=True, agentId="a2"),
     ])  # fmt: skip
-    yield from run_server(config, tmp_path / "db.sqlite")
+    with serve(config, tmp_path / "db.sqlite") as live:
+        yield live
 
 
 def test_unpriced_parts_make_api_totals_null(server: LiveServer) -> None:

@@ -12,18 +12,19 @@ import orjson
 import pytest
 
 from core_fixtures import run_cli
-from web.server_fixture import LiveServer, run_server
+from web.server_fixture import LiveServer, Serve
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
+def server(serve: Serve, tmp_path: Path) -> Iterator[LiveServer]:
     config = tmp_path / "config"
     (config / "projects").mkdir(parents=True)
     # A `claude` that passes the version check: a request that got past validation would really start a run.
     claude = tmp_path / "claude"
     claude.write_text("#!/bin/sh\necho '2.1.330 (Claude Code)'\n")
     claude.chmod(claude.stat().st_mode | stat.S_IXUSR)
-    yield from run_server(config, tmp_path / "ccdeck.db", claude_bin=str(claude))
+    with serve(config, tmp_path / "ccdeck.db", claude_bin=str(claude)) as live:
+        yield live
 
 
 def _task(**extra: object) -> bytes:
@@ -133,7 +134,7 @@ def test_the_specific_refusals(server: LiveServer) -> None:
     assert post(_task(cwd="/no/such/folder"), "application/json; charset=utf-8").status_code == 422
 
 
-def test_allow_bypass_is_the_servers_choice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_allow_bypass_is_the_servers_choice(serve: Serve, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "serve", "--help")
     assert code == 0 and "--allow-bypass" in out
     config = tmp_path / "config"
@@ -142,11 +143,7 @@ def test_allow_bypass_is_the_servers_choice(tmp_path: Path, capsys: pytest.Captu
         '{"tasks":[{"id":"a","prompt":"x","cwd":"/no/such/folder"}],"options":{"permissionMode":"bypassPermissions"}}'
     )
     for allow, expected in ((False, "--allow-bypass"), (True, "is not a folder")):
-        server = run_server(config, tmp_path / f"{allow}.db", claude_bin="/bin/false", allow_bypass=allow)
-        live = next(server)
-        try:
+        with serve(config, tmp_path / f"{allow}.db", claude_bin="/bin/false", allow_bypass=allow) as live:
             answer = httpx.post(live.url + "/api/runs", content=body,
                                 headers={"Origin": live.url, "Content-Type": JSON})  # fmt: skip
             assert answer.status_code == 422 and expected in answer.json()["detail"], (allow, answer.text)
-        finally:
-            server.close()

@@ -14,7 +14,7 @@ from websockets.exceptions import InvalidStatus, WebSocketException
 from websockets.sync.client import connect
 
 from ccdeck.web.security import parse_origin
-from web.server_fixture import LiveServer, run_server
+from web.server_fixture import LiveServer, Serve
 
 
 def _empty_config(tmp_path: Path, name: str) -> Path:
@@ -24,14 +24,16 @@ def _empty_config(tmp_path: Path, name: str) -> Path:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
-    yield from run_server(_empty_config(tmp_path, "config"), tmp_path / "ccdeck.db")
+def server(serve: Serve, tmp_path: Path) -> Iterator[LiveServer]:
+    with serve(_empty_config(tmp_path, "config"), tmp_path / "ccdeck.db") as live:
+        yield live
 
 
 @pytest.fixture
-def token_server(tmp_path: Path) -> Iterator[LiveServer]:
+def token_server(serve: Serve, tmp_path: Path) -> Iterator[LiveServer]:
     # A server that believes it is bound to a LAN address: every request needs the token.
-    yield from run_server(_empty_config(tmp_path, "lan"), tmp_path / "db.sqlite", host="192.0.2.10", token="s3cret")
+    with serve(_empty_config(tmp_path, "lan"), tmp_path / "db.sqlite", host="192.0.2.10", token="s3cret") as live:
+        yield live
 
 
 def _ws_refused(url: str, path: str = "/ws", **kwargs: object) -> None:

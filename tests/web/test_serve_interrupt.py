@@ -16,6 +16,7 @@ import pytest
 
 from core_fixtures import CCDECK, REPO, run_env
 
+pytestmark = pytest.mark.slow  # a real server (`ccdeck serve` as a child process) over 150 MB
 CATCH_UP_MB = 150  # several seconds of catch-up on any machine this runs on
 
 

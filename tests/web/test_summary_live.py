@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import time
 from collections.abc import Callable
@@ -18,10 +17,9 @@ from websockets.sync.client import ClientConnection, connect
 
 from ccdeck import statusline
 from core_fixtures import OPUS_4, SONNET_4, assistant, dumps, transcript, usage, write_jsonl
-from web.server_fixture import run_server
+from web.server_fixture import Serve
 
 pytestmark = pytest.mark.slow
-serving = contextlib.contextmanager(run_server)
 SESSION = "5b000000-0000-4000-8000-000000000001"
 CWD = "/home/dev/alpha"
 STATUSLINE = Path(__file__).parents[1] / "fixtures" / "statusline"
@@ -55,9 +53,9 @@ def _models(summary: dict[str, Any]) -> dict[str, int]:
     return {r["model"]: r["totalTokens"] for r in summary["costByModel"]}
 
 
-def test_appended_response_reaches_the_summary(tmp_path: Path) -> None:
+def test_appended_response_reaches_the_summary(serve: Serve, tmp_path: Path) -> None:
     config, path = _config(tmp_path)
-    with serving(config, tmp_path / "ccdeck.db") as server, connect(server.url.replace("http", "ws") + "/ws") as ws:
+    with serve(config, tmp_path / "ccdeck.db") as server, connect(server.url.replace("http", "ws") + "/ws") as ws:
         first = orjson.loads(ws.recv(timeout=15))
         assert first["type"] == "snapshot"
         before = first["summary"]
@@ -75,10 +73,10 @@ def test_appended_response_reaches_the_summary(tmp_path: Path) -> None:
     assert _comparable(pushed) == _comparable(fresh)
 
 
-def test_recorded_rate_limits_reach_the_summary(tmp_path: Path) -> None:
+def test_recorded_rate_limits_reach_the_summary(serve: Serve, tmp_path: Path) -> None:
     config, _ = _config(tmp_path)
     db = tmp_path / "ccdeck.db"
-    with serving(config, db) as server, connect(server.url.replace("http", "ws") + "/ws") as ws:
+    with serve(config, db) as server, connect(server.url.replace("http", "ws") + "/ws") as ws:
         assert orjson.loads(ws.recv(timeout=15))["summary"]["rateLimits"] is None
         raw = (STATUSLINE / "subscriber.json").read_bytes()
         assert statusline.run({"--db": str(db)}, io.BytesIO(raw), io.StringIO(), {}) == 0  # as Claude Code runs it

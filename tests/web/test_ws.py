@@ -5,13 +5,14 @@ from __future__ import annotations
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import orjson
 from websockets.sync.client import connect
 
 from ccdeck.live.hub import CLIENT_QUEUE
 from core_fixtures import write_big_config
-from web.server_fixture import LiveServer, generated_config, run_server
+from web.server_fixture import LiveServer, Serve, generated_config
 
 
 def _assistant_line(session_id: str, cwd: str, message_id: str) -> bytes:
@@ -58,14 +59,38 @@ def test_appended_line_is_pushed(live_server: LiveServer) -> None:
     assert any(f["path"].endswith("/app.py") for f in after["filesChanged"])
 
 
+def _marker_session(config: Path) -> str:
+    """A new session, in a file of its own, whose only line is complete: once it is in, what was written before it
+    has been read."""
+    session_id = "0a0a0a0a-5555-4000-8000-0000000000aa"
+    folder = next(p for p in sorted((config / "projects").iterdir()) if p.is_dir())
+    (folder / f"{session_id}.jsonl").write_bytes(_assistant_line(session_id, "/tmp/marker", "msg_marker"))
+    return session_id
+
+
+def _sessions_in(messages: list[dict[str, Any]]) -> dict[str, int]:
+    """Session id -> its latest total of tokens, in pushed messages (updates and snapshots)."""
+    totals: dict[str, int] = {}
+    for m in messages:
+        for session in [m["session"]] if isinstance(m.get("session"), dict) else m.get("sessions") or []:
+            totals[session["sessionId"]] = session["totalTokens"]
+    return totals
+
+
 def test_half_written_line_waits_for_its_newline(live_server: LiveServer) -> None:
     transcript = _main_transcript(live_server.config_dir)
     session_id = transcript.stem
     line = _assistant_line(session_id, "/tmp/x", "msg_half")
     before = live_server.get(f"/api/sessions/{session_id}").json()["session"]["totalTokens"]
-    with transcript.open("ab") as f:
-        f.write(line[:40])
-    time.sleep(0.6)
+    with connect(live_server.url.replace("http", "ws") + "/ws", open_timeout=5) as ws:
+        assert orjson.loads(ws.recv(timeout=15))["type"] == "snapshot"
+        with transcript.open("ab") as f:
+            f.write(line[:40])
+        marker = _marker_session(live_server.config_dir)  # written after the half line: read with it or after it
+        pushed: list[dict[str, Any]] = []
+        while marker not in _sessions_in(pushed):
+            pushed.append(orjson.loads(ws.recv(timeout=10)))
+    assert _sessions_in(pushed).get(session_id, before) == before, "the half line was counted"
     assert live_server.get(f"/api/sessions/{session_id}").json()["session"]["totalTokens"] == before
     with transcript.open("ab") as f:
         f.write(line[40:])
@@ -117,14 +142,10 @@ def test_a_backlog_arrives_as_one_snapshot_not_a_flood(live_server: LiveServer, 
     assert len(received) < CLIENT_QUEUE // 2
 
 
-def test_polling_fallback_sees_an_appended_line(tmp_path: Path) -> None:
+def test_polling_fallback_sees_an_appended_line(serve: Serve, tmp_path: Path) -> None:
     # `--poll` / CCDECK_POLL: no file events at all (network filesystems), the watcher polls instead.
-    server = run_server(generated_config(tmp_path), tmp_path / "db.sqlite", poll=True)
-    live = next(server)
-    try:
+    with serve(generated_config(tmp_path), tmp_path / "db.sqlite", poll=True) as live:
         test_half_written_line_waits_for_its_newline(live)
-    finally:
-        server.close()
 
 
 def test_a_folder_moved_in_is_read_at_once(live_server: LiveServer, tmp_path: Path) -> None:

@@ -135,7 +135,9 @@ class Ingestor:
     """Ingests config dirs into a store. `on_batch` hears about every committed write (the live hub uses it).
 
     `pool_bytes` and `workers`: a scan with at least `pool_bytes` to read parses in `workers` processes (by default
-    one per CPU, at most `MAX_WORKERS`; fewer than two means never).
+    one per CPU, at most `MAX_WORKERS`; fewer than two means never), started by `start_pool(workers)`.
+    `chunk_bytes`, `batch_bytes` and `transaction_bytes`: the sizes of a read, of a batch handed to the writer and of
+    a big scan's write transaction (the module's constants; smaller ones cut files in more places).
     """
 
     def __init__(
@@ -145,12 +147,18 @@ class Ingestor:
         *,
         pool_bytes: int = POOL_BYTES,
         workers: int | None = None,
+        start_pool: Callable[[int], ParsePool] = ParsePool,
+        chunk_bytes: int = CHUNK_BYTES,
+        batch_bytes: int = BATCH_BYTES,
+        transaction_bytes: int = TRANSACTION_BYTES,
     ) -> None:
         self.store = store
         self.pricer = Pricer()
         self.on_batch = on_batch
         self.pool_bytes = pool_bytes
         self.workers = min(_cpus(), MAX_WORKERS) if workers is None else workers
+        self.start_pool = start_pool
+        self.chunk_bytes, self.batch_bytes, self.transaction_bytes = chunk_bytes, batch_bytes, transaction_bytes
         self._usage_only = False  # the pass running is a usage pass
         self._pool: ParsePool | None = None  # started by the first pass that needs it, kept for the next
         self._open_batch = Batch()
@@ -176,7 +184,7 @@ class Ingestor:
         passes = [False] if not big else [True] if depth == "usage" else [True, False] if usage_total else [False]
         total = (usage_total if passes[0] else 0) + (full_total if passes[-1] is False else 0)
         bar = _Progress(progress, total) if progress is not None else None
-        self._transaction_bytes = TRANSACTION_BYTES if big else 0
+        self._transaction_bytes = self.transaction_bytes if big else 0
         self._checkpointer = Checkpointer(self.store) if big else None
         with self._checkpointer or contextlib.nullcontext():
             try:
@@ -346,12 +354,12 @@ class Ingestor:
             start, responses_from = self._start(fd, w, state)
             reader = FileReader(source, self.pricer, parsed, self._usage_only, responses_from)
             reader.cwd, reader.tail = start.cwd, start.tail
-            for chunk in read_chunks(fd, start.offset, start.lines):
+            for chunk in read_chunks(fd, start.offset, start.lines, self.chunk_bytes):
                 logged = len(self._open_batch.problems)
                 reader.fill(self._open_batch, chunk, state)
                 _log_problems(self._open_batch.problems[logged:], stats)
                 read += chunk.end - chunk.start
-                if self._open_batch.bytes >= BATCH_BYTES:
+                if self._open_batch.bytes >= self.batch_bytes:
                     self._commit(stats)
             if not read and saved is not None and start.offset and state.mtime_ns != saved.mtime_ns:
                 # Touched, or rewritten with the same bytes before the cursor: the next scan skips it again.
@@ -421,7 +429,7 @@ class Ingestor:
         jobs: deque[tuple[_Job, Future[JobResult]]] = deque()
         try:
             if self._pool is None:
-                self._pool = ParsePool(self.workers)
+                self._pool = self.start_pool(self.workers)
             for job in self._plan(work):
                 while len(jobs) >= 2 * self.workers:
                     self._finish(*jobs.popleft(), stats, progress)
@@ -451,7 +459,7 @@ class Ingestor:
                 state = file_state(os.fstat(fd))
                 resumed, responses_from = self._start(fd, w, state)
                 track = _Track(source, resumed.lines, resumed.cwd)
-                for start, end in chunk_spans(fd, resumed.offset, state.size, CHUNK_BYTES):
+                for start, end in chunk_spans(fd, resumed.offset, state.size, self.chunk_bytes):
                     if spans is None:
                         spans = []
                         s = source
@@ -461,7 +469,7 @@ class Ingestor:
                         job.tracks.append(track)
                     spans.append((start, end))
                     size += end - start
-                    if size >= BATCH_BYTES:
+                    if size >= self.batch_bytes:
                         yield job
                         job, size, spans = _Job(), 0, None
             except OSError as exc:

@@ -34,7 +34,7 @@ from ccdeck.ingest.reader import FileReader, ParseStats
 from ccdeck.ingest.tailer import TAIL_BYTES, Chunk, FileState, read_span
 
 _HEADER = struct.Struct("<Q")
-_WORKER = "from ccdeck.ingest.pool import serve; serve()"
+WORKER_CODE = "from ccdeck.ingest.pool import serve; serve()"
 
 # (path, config_dir, kind, session_hint, device, inode, size, mtime_ns, [(start, end), ...], responses_from): one
 # file's spans in a job (`FileReader` says what `responses_from` is).
@@ -170,9 +170,9 @@ def _read_exactly(stream: IO[bytes], size: int) -> bytearray:
 
 
 class _Worker:
-    def __init__(self, index: int) -> None:
+    def __init__(self, index: int, code: str) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-P", "-c", _WORKER],
+            [sys.executable, "-P", "-c", code],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )
@@ -237,15 +237,18 @@ class _Worker:
 
 
 class ParsePool:
-    """`workers` parse processes; `submit` hands a job to the least busy one. Close it (or use `with`)."""
+    """`workers` parse processes; `submit` hands a job to the least busy one. Close it (or use `with`).
 
-    def __init__(self, workers: int) -> None:
+    `worker_code`: the Python each worker runs (`python -c`); the default serves jobs.
+    """
+
+    def __init__(self, workers: int, *, worker_code: str = WORKER_CODE) -> None:
         if not sys.executable:
             raise PoolError("no Python executable to start parse workers with")
         self._workers: list[_Worker] = []
         try:
             for index in range(workers):
-                self._workers.append(_Worker(index))
+                self._workers.append(_Worker(index, worker_code))
         except OSError as exc:
             self.close(kill=True)
             raise PoolError(f"cannot start parse workers: {exc}") from None

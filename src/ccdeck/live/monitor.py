@@ -72,6 +72,8 @@ class Monitor:
         poll: bool = False,
         alerts: Alerts | None = None,
         notifier: Notifier | None = None,
+        retry_seconds: Sequence[float] = RETRY_SECONDS,
+        healthy_after: float = HEALTHY_AFTER,
     ) -> None:
         self.store = store
         self.config_dirs = tuple(config_dirs)
@@ -81,6 +83,7 @@ class Monitor:
         self.model = LiveModel(idle_after)
         self.alerts = alerts if alerts is not None else Alerts(finish_after=120.0)
         self.notifier = notifier
+        self.retry_seconds, self.healthy_after = tuple(retry_seconds), healthy_after  # of `supervise`
         self._flush_task: asyncio.Task[None] | None = None
         self.scan_progress = ScanProgress(running=False, bytesDone=0, bytesTotal=0)
         self.pending_since: float | None = None
@@ -145,7 +148,7 @@ class Monitor:
         async def attempt() -> None:
             running = asyncio.ensure_future(work())
             try:
-                done, _ = await asyncio.wait({running}, timeout=HEALTHY_AFTER)
+                done, _ = await asyncio.wait({running}, timeout=self.healthy_after)
                 if not done:  # it has run long enough to count as working again
                     self.problems.pop(name, None)
                 await running
@@ -168,7 +171,7 @@ class Monitor:
                 except Exception as exc:  # a background task's top boundary: log, show, retry
                     log.exception("live monitor: %s failed; retrying", name)
                     self.problems[name] = f"{type(exc).__name__}: {exc}"
-                with anyio.move_on_after(RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]):
+                with anyio.move_on_after(self.retry_seconds[min(failures, len(self.retry_seconds) - 1)]):
                     await self._stop.wait()
                 failures += 1
 

@@ -75,14 +75,16 @@ class Fitted:
 
 
 class FitTable:
-    """Rows of cells under `columns`, rendered as a Rich `Table` as wide as the console allows."""
+    """Rows of cells under `columns`, rendered as a Rich `Table` as wide as the console allows (drawn line by line
+    from `drawn_rows` rows on)."""
 
     def __init__(self, columns: Sequence[Column], *, title: str | None = None, caption: str | None = None,
-                 expand: bool = False, note_hidden: bool = True, show_header: bool = True) -> None:  # fmt: skip
+                 expand: bool = False, note_hidden: bool = True, show_header: bool = True,
+                 drawn_rows: int = DRAWN_ROWS) -> None:  # fmt: skip
         assert sum(c.flex for c in columns) <= 1, "one flexible column at most"
         self.columns = list(columns)
         self.title, self.caption, self.expand, self.note_hidden = title, caption, expand, note_hidden
-        self.show_header = show_header
+        self.show_header, self.drawn_rows = show_header, drawn_rows
         self.rows: list[_Row] = []
 
     def add_row(self, *cells: Cell, style: StyleType | None = None) -> None:
@@ -136,7 +138,7 @@ class FitTable:
         return table
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        if len(self.rows) < DRAWN_ROWS or any(row.style is not None for row in self.rows):
+        if len(self.rows) < self.drawn_rows or any(row.style is not None for row in self.rows):
             yield self.table(options.max_width)
             return
         fitted = self.fit(options.max_width)

@@ -61,13 +61,15 @@ _FIRST_PROMPT = text(
 )
 
 
-def refresh_sessions(conn: Connection, session_ids: Iterable[str]) -> None:
+def refresh_sessions(conn: Connection, session_ids: Iterable[str], *, summary_count: int | None = None) -> None:
+    """Recompute the sessions' columns. `summary_count`: about how many summaries the store holds (looked up when
+    None); with more than the sessions have lines, a session's summary is looked up by its own lines."""
     ids = sorted(session_ids)
     for start in range(0, len(ids), 400):
-        _refresh_chunk(conn, ids[start : start + 400])
+        _refresh_chunk(conn, ids[start : start + 400], summary_count)
 
 
-def _refresh_chunk(conn: Connection, ids: list[str]) -> None:
+def _refresh_chunk(conn: Connection, ids: list[str], summary_count: int | None) -> None:
     values: dict[str, dict[str, Any]] = {sid: _empty() for sid in ids}
     models: dict[str, list[tuple[int, str]]] = {sid: [] for sid in ids}
     for sid, model, count, priced, inp, out, cc, cr, cost in conn.execute(_TOKENS, {"ids": ids}):
@@ -89,7 +91,7 @@ def _refresh_chunk(conn: Connection, ids: list[str]) -> None:
         values[sid]["tool_uses"] = count
     for sid, count in conn.execute(_FILES, {"ids": ids}):
         values[sid]["files_changed"] = count
-    titles = _titles(conn, ids, lines)
+    titles = _titles(conn, ids, lines, summary_count)
     rows = []
     for sid, v in values.items():
         unpriced = v.pop("unpriced")
@@ -120,7 +122,7 @@ def _empty() -> dict[str, Any]:
     }
 
 
-def _titles(conn: Connection, ids: list[str], lines: int) -> Callable[[str], str | None]:
+def _titles(conn: Connection, ids: list[str], lines: int, summary_count: int | None) -> Callable[[str], str | None]:
     """Session id -> its title: its custom or AI title, else its latest summary, else its first prompt."""
     best: dict[str, tuple[int, str]] = {}
     for sid, source, found in conn.execute(_TITLES, {"ids": ids}):
@@ -128,7 +130,9 @@ def _titles(conn: Connection, ids: list[str], lines: int) -> Callable[[str], str
         if sid not in best or rank < best[sid][0]:
             best[sid] = (rank, found)
     summaries: dict[str, tuple[float, int, str]] | None = None
-    if (conn.execute(_SUMMARY_COUNT).scalar() or 0) <= lines:
+    if summary_count is None:
+        summary_count = conn.execute(_SUMMARY_COUNT).scalar() or 0
+    if summary_count <= lines:
         summaries = {}
         for sid, ts, rowid, found in conn.execute(_SUMMARIES, {"ids": ids}):
             if sid not in summaries or (ts, rowid) > summaries[sid][:2]:
