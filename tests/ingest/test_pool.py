@@ -16,7 +16,7 @@ import pytest
 
 import synthetic
 from ccdeck.ingest import pipeline, tailer, transaction
-from ccdeck.ingest.pipeline import Ingestor, ScanStats
+from ccdeck.ingest.pipeline import Depth, Ingestor, ScanStats
 from ccdeck.ingest.pool import ParsePool
 from ccdeck.store.store import Store
 from core_fixtures import (
@@ -53,10 +53,10 @@ _TABLES = {
 }
 
 
-def _scan(dirs: list[Path], db: Path, **options: Any) -> ScanStats:
+def _scan(dirs: list[Path], db: Path, depth: Depth = "full", **options: Any) -> ScanStats:
     store = Store.open(db)
     try:
-        return Ingestor(store, **options).scan(dirs)
+        return Ingestor(store, **options).scan(dirs, None, depth)
     finally:
         store.close()
 
@@ -256,9 +256,12 @@ def test_an_interrupted_scan_resumes_to_the_same_rows(
         held = [first]
         return real(conn, lambda: held.pop() if held else take())
 
+    options: dict[str, Any] = {"pool_bytes": 0, "workers": workers, "transaction_bytes": 20_000, **SMALL_CHUNKS}
+    if not usage_pass:  # `usage` commands first, then a complete scan
+        _scan([config], workers_db, "usage", **options)
     monkeypatch.setattr(transaction, "apply_stream", crash_in_the_third_transaction_of_the_pass)
     with pytest.raises(RuntimeError, match="power cut"):
-        _scan([config], workers_db, pool_bytes=0, workers=workers, transaction_bytes=20_000, **SMALL_CHUNKS)
+        _scan([config], workers_db, "usage" if usage_pass else "full", **options)
     monkeypatch.setattr(transaction, "apply_stream", real)
     cut_short = "SELECT COUNT(*) FROM usage_cursors WHERE offset < size" if usage_pass else (
         "SELECT COUNT(*) FROM files WHERE offset < size")  # fmt: skip
@@ -266,7 +269,7 @@ def test_an_interrupted_scan_resumes_to_the_same_rows(
     if not usage_pass:  # the usage pass was complete: the responses are all there, the rest is not
         assert query(workers_db, _TABLES["responses"]) == query(here_db, _TABLES["responses"])
         assert query(workers_db, "SELECT COUNT(*) FROM events") < query(here_db, "SELECT COUNT(*) FROM events")
-    _scan([config], workers_db, pool_bytes=0, workers=workers, transaction_bytes=20_000, **SMALL_CHUNKS)
+    _scan([config], workers_db, **options)
     assert _tables(workers_db) == _tables(here_db)
 
 

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 import synthetic
-from ccdeck.ingest.batches import BatchResult
 from ccdeck.ingest.pipeline import Depth, Ingestor, ScanStats
 from ccdeck.store.store import Store
 from core_fixtures import assistant, cli_json, dumps, query, tool_result, transcript, usage, user_prompt, write_jsonl
@@ -121,17 +120,12 @@ def test_a_file_grown_between_the_passes_is_read_to_its_new_end_once(tmp_path: P
                        u=usage(3, 30, 300, 3000))]  # fmt: skip
     write_jsonl(path, first)
     two_goes, one_go = tmp_path / "two.db", tmp_path / "one.db"
-    commits: list[BatchResult] = []
-
-    def grow_after_the_usage_pass(result: BatchResult) -> None:
-        commits.append(result)
-        if len(commits) == 1:  # the usage pass (1 MB: one write transaction) has read everything and committed
-            write_jsonl(path, later, mode="ab")
-
-    stats = _scan(config, two_goes, pool_bytes=0, on_batch=grow_after_the_usage_pass)
+    _scan(config, two_goes, "usage", pool_bytes=0)
+    write_jsonl(path, later, mode="ab")
+    stats = _scan(config, two_goes, pool_bytes=0)
     # msg_b came after the usage pass: the complete pass stored it (past the usage cursor), once.
     assert query(two_goes, "SELECT output_tokens FROM responses WHERE key = 'msg_b:req_b'") == [(30,)]
-    assert stats.new_responses == query(two_goes, "SELECT COUNT(*) FROM responses")[0][0]
+    assert stats.new_responses == 1  # msg_b alone: the usage pass stored the rest
     _scan(config, one_go)
     assert _tables(two_goes) == _tables(one_go)
     assert query(two_goes, "SELECT offset, size FROM usage_cursors WHERE path = ?", (str(path),)) != []
@@ -157,3 +151,19 @@ def test_a_file_event_after_a_usage_scan_is_read_in_full(tmp_path: Path) -> None
         store.close()
     assert query(db, "SELECT offset FROM files") == [(path.stat().st_size,)]
     assert query(db, "SELECT text FROM events WHERE kind = 'prompt' ORDER BY ts") == [("first",), ("second",)]
+
+
+@pytest.mark.parametrize("workers", [0, 2], ids=["here", "parse-workers"])
+def test_a_complete_scan_of_a_big_backlog_reads_it_once(tmp_path: Path, corpus: Path, workers: int) -> None:
+    """Only a scan that stops after usage takes the usage pass: a complete one would read every file twice."""
+    db = tmp_path / "db.sqlite"
+    stats = _scan(corpus, db, pool_bytes=0, workers=workers)
+    assert query(db, "SELECT COUNT(*) FROM usage_cursors") == [(0,)]
+    assert stats.bytes == sum(p.stat().st_size for p in corpus.rglob("*.jsonl"))
+    assert _tables(db) == _tables(_one_go(tmp_path, corpus))
+
+
+def _one_go(tmp_path: Path, corpus: Path) -> Path:
+    db = tmp_path / "small-scan.db"
+    _scan(corpus, db)  # small next to POOL_BYTES: here, one batch at a time
+    return db

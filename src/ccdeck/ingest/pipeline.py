@@ -10,10 +10,11 @@ A big backlog (a first scan, or a long time away: `POOL_BYTES` or more to read) 
 batches, hence the same rows, as parsing here. Its batches share bigger write transactions, and WAL checkpoints run
 beside the writer (`checkpoint`). Small scans (the live server's per-event ones) never start a worker.
 
-A big backlog is read in two passes, each with its own cursors committed with its rows: a usage pass decodes only
-the lines that can carry a response and stores responses and session metadata (what usage reports need: it takes a
-fraction of the time), then a complete pass stores everything else (timeline, tool uses, files, titles, search
-index) and leaves out the responses the usage pass stored. `depth` says whether a scan stops after the usage pass.
+A big backlog can be read in two passes, each with its own cursors committed with its rows: a usage pass
+(`depth="usage"`) decodes only the lines that can carry a response and stores responses and session metadata (what
+usage reports need: it takes a fraction of the time); a later complete pass stores everything else (timeline, tool
+uses, files, titles, search index) and leaves out the responses the usage pass stored. A complete scan of a backlog
+no usage pass has read reads it once, completely.
 """
 
 from __future__ import annotations
@@ -179,24 +180,17 @@ class Ingestor:
             work.extend(self._pending(config_dir, stats))
             self.scan_registry(config_dir)
         full_total = sum(w.backlog(False) for w in work)
-        usage_total = sum(w.backlog(True) for w in work)
         big = full_total >= self.pool_bytes
-        passes = [False] if not big else [True] if depth == "usage" else [True, False] if usage_total else [False]
-        total = (usage_total if passes[0] else 0) + (full_total if passes[-1] is False else 0)
+        # A complete scan reads each file once, a usage pass first would read it twice (about a quarter more work);
+        # only a scan that stops after usage (the `usage` commands, `serve`'s first answer) takes that pass.
+        usage_only = big and depth == "usage"
+        total = sum(w.backlog(usage_only) for w in work)
         bar = _Progress(progress, total) if progress is not None else None
         self._transaction_bytes = self.transaction_bytes if big else 0
         self._checkpointer = Checkpointer(self.store) if big else None
         with self._checkpointer or contextlib.nullcontext():
             try:
-                for index, usage_only in enumerate(passes):
-                    if index:  # the usage pass moved the usage cursors; files may have grown meanwhile
-                        work = [w for d in dirs for w in self._pending(d, ScanStats())]
-                    last = index == len(passes) - 1
-                    into = stats if last else ScanStats()  # lines and problems: of the last pass, which saw them all
-                    self._run_pass(dirs, work, usage_only, into, bar)
-                    if not last:
-                        stats.new_responses += into.new_responses
-                        stats.sessions |= into.sessions
+                self._run_pass(dirs, work, usage_only, stats, bar)
             except BaseException:
                 self._close_pool(kill=True)
                 raise
