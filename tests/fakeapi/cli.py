@@ -165,20 +165,29 @@ def group_alive(pgid: int) -> bool:
     return bool(_process_group_members(pgid))
 
 
+def group_running(proc: subprocess.Popen[str]) -> bool:
+    """Whether the group `proc` leads (`start_new_session`) still has live members. Once `proc` is reaped, its pid
+    stays taken while its group has members; when the pid is in use again, the group is gone and the pid now
+    belongs to somebody else (with pids wrapping at 32768, another test's CLI): never signal that one."""
+    if proc.poll() is None:
+        return True
+    return not Path(f"/proc/{proc.pid}").exists() and group_alive(proc.pid)
+
+
 def stop_group(proc: subprocess.Popen[str], *, sigint_wait: float = 3.0, sigterm_wait: float = 3.0) -> int:
     """Stop a CLI started in its own process group: SIGINT (it ends the turn and prints a result),
     then SIGTERM, then SIGKILL, each to the whole group so tool children go too. Returns the exit code."""
     pgid = proc.pid  # start_new_session=True made the child its group's leader
     for sig, wait in ((signal.SIGINT, sigint_wait), (signal.SIGTERM, sigterm_wait), (signal.SIGKILL, 5.0)):
+        if not group_running(proc):
+            break
         deadline = time.monotonic() + wait
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pgid, sig)
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(wait)
-        while group_alive(pgid) and time.monotonic() < deadline:
+        while group_running(proc) and time.monotonic() < deadline:
             time.sleep(0.05)
-        if proc.returncode is not None and not group_alive(pgid):
-            break
     return proc.wait()
 
 
@@ -253,7 +262,7 @@ class ClaudeRunner:
     def close(self) -> None:
         """Stop whatever this runner started and is still running (tool children included)."""
         for proc in self.started:
-            if proc.poll() is None or group_alive(proc.pid):
+            if group_running(proc):
                 stop_group(proc, sigint_wait=1.0, sigterm_wait=1.0)
             proc.communicate()
         self.started.clear()
