@@ -211,7 +211,8 @@ class Child:
                 return
             log.info("pid %d (%s): %s to its process group%s", self.pid, why, step.signal.name,
                      f" and {len(strays)} stray(s)" if strays else "")  # fmt: skip
-            procs.signal_group(self.pid, step.signal)
+            if group_alive:
+                procs.signal_group(self.pid, step.signal)
             procs.signal_strays(strays, step.signal)
             if await self._gone_within(step.wait, strays):
                 return
@@ -220,8 +221,10 @@ class Child:
                   left, [p.pid for p in strays])  # fmt: skip
 
     def _look(self) -> tuple[list[psutil.Process], bool]:
-        """(the task's strays, whether its group has live members): in a thread, it scans /proc."""
-        return self._strays(), procs.group_alive(self.pid)
+        """(the task's strays, whether its group has live members): in a thread, it scans /proc. Once the CLI is
+        reaped, its pid may lead another group: `group_left_by` tells."""
+        group = procs.group_alive(self.pid) if self.running else procs.group_left_by(self.pid)
+        return self._strays(), group
 
     def _strays(self) -> list[psutil.Process]:
         if self.marker is None or not self.pid:

@@ -163,6 +163,13 @@ def group_alive(pgid: int) -> bool:
     return bool(group_members(pgid))
 
 
+def group_left_by(leader: int) -> bool:
+    """Whether the group a leader we reaped led still has live members. Its pid stays taken while they live; once
+    that pid is in use again (pids wrap, at 32768 on some machines), the group is gone and the pid leads somebody
+    else's: never ours to signal."""
+    return not (PROC / str(leader)).exists() and group_alive(leader)
+
+
 def signal_group(pgid: int, sig: signal.Signals) -> bool:
     """Send `sig` to the group; False when nobody is left in it."""
     try:
