@@ -64,9 +64,9 @@ def scan(config_dir: ConfigDirs = None, db: Db = None, json: Json = False) -> No
     if json:
         emit_json(stats)
     else:
-        from ccdeck.reports import render
+        from ccdeck.render.report_tables import scan_summary
 
-        render.scan_summary(out(), stats)
+        scan_summary(out(), stats)
 
 
 @app.command(short_help=commands.COMMANDS["sessions"])
@@ -106,9 +106,9 @@ def sessions(
         given = [*(["--active"] if active else []), *filter_flags(since, None, project)]
         nothing_found("sessions", cfg, given, not no_scan)
     else:
-        from ccdeck.reports import render
+        from ccdeck.render.report_tables import sessions_table
 
-        out().print(render.sessions_table(listed))
+        out().print(sessions_table(listed))
 
 
 @app.command(short_help=commands.COMMANDS["search"])
@@ -132,9 +132,9 @@ def search(
     if json:
         emit_json(report)
     else:
-        from ccdeck.reports import render
+        from ccdeck.render.report_tables import search_table
 
-        out().print(render.search_table(report, MARK_START, MARK_END))
+        out().print(search_table(report, MARK_START, MARK_END))
 
 
 @app.command(short_help=commands.COMMANDS["serve"])
