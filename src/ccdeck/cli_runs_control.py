@@ -31,18 +31,16 @@ def status(
     json: Json = False,
 ) -> None:
     """Runs and their tasks, from any terminal: state, time, turns, cost."""
-    from ccdeck.orchestrator import control, terminal
+    from ccdeck.orchestrator import control
 
     with _open(db) as store:
         runs = control.status(store, run_id, limit=limit)
     if json:
         emit_json(RunsReport(runs=runs))
-    elif run_id is not None:
-        _out().print(terminal.summary(runs[0]))
-    elif not runs:
-        _out().print(terminal.no_runs(store.path), markup=False, highlight=False)
     else:
-        _out().print(terminal.runs_table(runs))
+        from ccdeck.render.run_tables import print_status
+
+        print_status(_out(), runs, run_id, store.path)
 
 
 def result(
@@ -93,9 +91,9 @@ def _session_facts(store: Store, task: RunTask, flags: list[Path] | None) -> Tas
 
 
 def _print_result(task: Mapping[str, Any]) -> None:
-    from ccdeck.orchestrator import terminal
+    from ccdeck.render.run_tables import result_table
 
-    _out().print(terminal.result_table(task))
+    _out().print(result_table(task))
     if task["result"]:
         _out().print(task["result"], markup=False, highlight=False)
 
@@ -190,12 +188,12 @@ def _print_stopped(tasks: list[RunTask], json: bool) -> None:
     if json:
         emit_json(StoppedReport(tasks=tasks))
         return
-    from ccdeck.orchestrator import terminal
+    from ccdeck.render.run_tables import state
 
     if not tasks:
         _out().print("nothing to stop")
     for task in tasks:
-        _out().print(f"{task['runId']}/{task['id']}: {terminal.state(task['status'])}")
+        _out().print(f"{task['runId']}/{task['id']}: {state(task['status'])}")
 
 
 def clean(

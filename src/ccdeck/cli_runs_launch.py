@@ -67,7 +67,8 @@ def launch(specs: list[TaskSpec], options: RunOptions, cfg: Config, *, detach: b
 def _foreground(store: Store, plan: control.RunPlan, json: bool) -> int:
     import asyncio
 
-    from ccdeck.orchestrator import control, terminal
+    from ccdeck.orchestrator import control
+    from ccdeck.render.run_tables import summary
 
     control.create_run(store, plan, detached=False)
     supervisor = control.supervisor_for(store, plan)
@@ -77,7 +78,7 @@ def _foreground(store: Store, plan: control.RunPlan, json: bool) -> int:
     if json:
         emit_json(RunReport(run=run))
     else:
-        _out().print(terminal.summary(run))
+        _out().print(summary(run))
     if supervisor.signal_received is not None:
         return 128 + supervisor.signal_received.value
     return 0 if all(t["status"] == "succeeded" for t in run["tasks"]) else 1
@@ -88,7 +89,7 @@ async def _supervise_with_view(supervisor: Supervisor, console: Console | None) 
 
     from rich.live import Live
 
-    from ccdeck.orchestrator import terminal
+    from ccdeck.render.run_tables import live_table
 
     supervisor.install_signal_handlers()
     running = asyncio.create_task(supervisor.run())
@@ -97,7 +98,7 @@ async def _supervise_with_view(supervisor: Supervisor, console: Console | None) 
         return
     with Live(console=console, auto_refresh=False, transient=True) as live:
         while not running.done():
-            live.update(terminal.live_table(_view(supervisor)), refresh=True)
+            live.update(live_table(_view(supervisor)), refresh=True)
             await asyncio.wait({running}, timeout=REDRAW_SECONDS)
     await running
 
