@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from rich.console import Console, RenderableType
 
-from ccdeck.live.terminal import render_watch
 from ccdeck.orchestrator.report import run_json
 from ccdeck.render import run_tables
 from ccdeck.render.cells import cost, model_names, project_names
 from ccdeck.render.fit import Column, FitTable
+from ccdeck.render.watch_screen import render_watch
 from ccdeck.store import runs as q
 from ccdeck.store.store import Store
 from core_fixtures import CCDECK, run_cli, write_report_config

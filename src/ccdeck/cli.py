@@ -166,7 +166,7 @@ def watch(
     db: Db = None,
 ) -> None:
     """A live table of active sessions and today's totals in the terminal, updated as files change."""
-    from ccdeck.live.terminal import run_watch
+    from ccdeck.cli_watch import run_watch
 
     run_watch(resolve(config_dir, db), out())
 
