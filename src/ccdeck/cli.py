@@ -152,11 +152,14 @@ def serve(
     db: Db = None,
 ) -> None:
     """Serve the live dashboard, the JSON API (/docs) and the WebSocket feed; Ctrl-C stops."""
-    from ccdeck.web.serve import exit_at_once, run_server
+    from ccdeck.web.serve import dashboard, exit_at_once, run_server
 
     overrides = {"host": host, "port": port, "poll": poll, "allow_bypass": allow_bypass}
     cfg = Config.resolve(db=db, config_dirs=resolve(config_dir, db).config_dirs, overrides=overrides)
-    run_server(cfg, open_browser=open_browser, out=out())
+    served = dashboard(cfg)
+    out().print(f"ccdeck dashboard: [bold]{served.url}[/]  (API docs at /docs; Ctrl-C stops)", highlight=False)
+    out().print(f"watching {', '.join(str(d) for d in cfg.config_dirs) or 'no config dir'}; database {cfg.db}")
+    run_server(served, open_browser=open_browser)
     exit_at_once()
 
 
