@@ -229,19 +229,6 @@ def root(
     )
 
 
-def _fresh_consoles() -> None:
-    """Consoles are made for each command, so their width follows this command's environment (a terminal,
-    `COLUMNS`), not the one an earlier command in this process ran in."""
-    fresh_consoles()
-    if "ccdeck.cli_runs" in sys.modules:  # its commands print to consoles of their own
-        from rich.console import Console
-
-        from ccdeck import cli_runs
-        from ccdeck.render.console import stdout_console
-
-        cli_runs.stdout, cli_runs.stderr = stdout_console(), Console(stderr=True)
-
-
 def _modules_for(args: Sequence[str]) -> list[str]:
     """The modules of MORE_COMMANDS a command line may need: the one of its command (its first word that is not a
     root option), none for a command of this module, all when it names none or no known one (the whole list is
@@ -257,7 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     for module in _modules_for(args):
         register(module)
-    _fresh_consoles()
+    fresh_consoles()  # made for each command: their width follows its environment (a terminal, `COLUMNS`)
     try:
         # Outside standalone mode a command's `typer.Exit(code)` (also --help, --version, Ctrl-C) comes back as
         # the return value, and usage mistakes are raised to us instead of printed as a box.
