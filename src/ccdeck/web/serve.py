@@ -1,4 +1,5 @@
-"""`ccdeck serve`: resolve the token rule, print the URL, run uvicorn until Ctrl-C."""
+"""`ccdeck serve`: resolve the token rule and the dashboard's URL (`dashboard`; the command prints it), run uvicorn
+until Ctrl-C (`run_server`)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ import os
 import secrets
 import sys
 import webbrowser
+from dataclasses import dataclass
 
 import uvicorn
-from rich.console import Console
 
 from ccdeck import config
 from ccdeck.config import Config
@@ -21,7 +22,16 @@ from ccdeck.web.app import ServeOptions, create_app
 from ccdeck.web.security import is_loopback
 
 
-def run_server(cfg: Config, *, open_browser: bool, out: Console) -> None:
+@dataclass(frozen=True)
+class Dashboard:
+    """What `run_server` serves, and where: `url` carries the token when there is one."""
+
+    options: ServeOptions
+    port: int
+    url: str
+
+
+def dashboard(cfg: Config) -> Dashboard:
     # A database that cannot be used (corrupt, from a newer ccdeck, a folder that cannot be made) fails here, as
     # one line from the CLI, rather than as a traceback from inside uvicorn's lifespan.
     Store.open(cfg.db).close()
@@ -48,13 +58,16 @@ def run_server(cfg: Config, *, open_browser: bool, out: Console) -> None:
     )
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
-    out.print(f"ccdeck dashboard: [bold]{url}[/]  (API docs at /docs; Ctrl-C stops)", highlight=False)
-    out.print(f"watching {', '.join(str(d) for d in cfg.config_dirs) or 'no config dir'}; database {cfg.db}")
+    return Dashboard(options, port, url)
+
+
+def run_server(served: Dashboard, *, open_browser: bool) -> None:
     # The server's own progress lines (catch-up scan) go to its log, i.e. this terminal.
     logging.getLogger("ccdeck.live").setLevel(logging.INFO)
     if open_browser:
-        webbrowser.open(url)
-    uvicorn.run(create_app(options), host=host, port=port, log_level="warning", lifespan="on", ws="websockets-sansio")
+        webbrowser.open(served.url)
+    app, host, port = create_app(served.options), served.options.host, served.port
+    uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="on", ws="websockets-sansio")
 
 
 def exit_at_once() -> None:
