@@ -10,8 +10,9 @@ Its lifecycle has one verb per step:
 - **finish**: seal the open batch, submit the open transaction, collect everything; a scan ends with it, even when
   interrupted (what was parsed is written; a failed write stops the next ones, which it would leave unwritten).
 
-At most `IN_FLIGHT` submitted transactions wait for the writer: the rows of a transaction being written, then
-those of the next, are all a scan holds.
+Memory stays bounded: rows of at most `transaction_bytes` (or two batches, for a small scan) are sealed or wait for
+the writer; sealing more waits for the oldest transaction to commit. A big scan thus holds one transaction's rows
+while the writer writes it (parse workers meanwhile fill a few jobs ahead), not two.
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from typing import Protocol
-
-from sqlalchemy import Connection
 
 from ccdeck.claude.discovery import SourceFile
 from ccdeck.claude.pricing import Pricer
@@ -39,7 +38,6 @@ from ccdeck.store.rows import Batch, BatchResult
 from ccdeck.store.store import Store
 
 log = logging.getLogger(__name__)
-IN_FLIGHT = 1  # submitted transactions that may wait for the writer while the next one is parsed
 
 
 class Owner(Protocol):
@@ -80,7 +78,9 @@ class Scan:
         self._batch = Batch(usage_only=usage_only)  # the open batch
         self._transaction: list[Batch] = []  # the open transaction's sealed batches
         self._transaction_size = 0
-        self._submitted: deque[Future[BatchResult]] = deque()  # in commit order
+        self._submitted: deque[tuple[Future[BatchResult], int]] = deque()  # in commit order, with their bytes
+        self._held = 0  # transcript bytes behind the rows sealed or submitted and not yet committed
+        self._hold_bytes = max(self.transaction_bytes, 2 * ingestor.batch_bytes)
         self._last: Future[BatchResult] | None = None  # the last transaction submitted
         self._failed = False  # a transaction failed: the scan writes nothing more (its error is on its way up)
 
@@ -141,6 +141,9 @@ class Scan:
         if batch is None:
             batch, self._batch = self._batch, Batch(usage_only=self.usage_only)
         if batch.cursors:
+            while self._submitted and self._held + batch.bytes > self._hold_bytes:
+                self._account(*self._submitted.popleft())
+            self._held += batch.bytes
             self._transaction.append(batch)
             self._transaction_size += batch.bytes
         if self._transaction_size >= self.transaction_bytes:
@@ -148,20 +151,18 @@ class Scan:
         self.collect()
 
     def submit(self) -> None:
-        """Queue the open transaction's rows to the writer as one write job (after the one before it, if any,
-        waiting beyond `IN_FLIGHT`)."""
+        """Queue the open transaction's rows to the writer as one write job, after the one before it."""
         if not self._transaction or self._failed:
             return
-        batches, self._transaction, self._transaction_size = self._transaction, [], 0
-        while len(self._submitted) >= IN_FLIGHT:
-            self._account(self._submitted.popleft())
-        self._last = self.ingestor.store.writer.submit(_write_job(batches, self._last))
-        self._submitted.append(self._last)
+        batches, size = self._transaction, self._transaction_size
+        self._transaction, self._transaction_size = [], 0
+        self._last = self.ingestor.store.writer.submit(row_writes.transaction_job(batches, self._last))
+        self._submitted.append((self._last, size))
 
     def collect(self, wait: bool = False) -> None:
         """Account for the committed transactions (with `wait`, for all, once committed)."""
-        while self._submitted and (wait or self._submitted[0].done()):
-            self._account(self._submitted.popleft())
+        while self._submitted and (wait or self._submitted[0][0].done()):
+            self._account(*self._submitted.popleft())
 
     def finish(self) -> None:
         """Write what is parsed and wait until it is committed (after a failed write, nothing more)."""
@@ -173,13 +174,15 @@ class Scan:
         finally:  # after a failure, the next pass (or the next scan) starts afresh
             self._batch, self._transaction, self._transaction_size = Batch(usage_only=self.usage_only), [], 0
             self._submitted.clear()
+            self._held = 0
 
     def close_pool(self, kill: bool = False) -> None:
         pool, self.pool = self.pool, None
         if pool is not None:
             pool.close(kill)
 
-    def _account(self, committed: Future[BatchResult]) -> None:
+    def _account(self, committed: Future[BatchResult], size: int) -> None:
+        self._held -= size
         try:
             result = committed.result()
         except BaseException:
@@ -191,15 +194,3 @@ class Scan:
         self.stats.sessions.update(result.touched_sessions)
         if self.ingestor.on_batch is not None:
             self.ingestor.on_batch(result)
-
-
-def _write_job(batches: list[Batch], after: Future[BatchResult] | None) -> Callable[[Connection], BatchResult]:
-    """The writer's job for one transaction. It follows `after` (the transaction before it, which the writer ran
-    first) and writes nothing if that one failed: a later cursor must never pass rows that were not written."""
-
-    def write(conn: Connection) -> BatchResult:
-        if after is not None and after.exception() is not None:
-            raise RuntimeError("an earlier write transaction failed")
-        return row_writes.write_batches(conn, batches)
-
-    return write

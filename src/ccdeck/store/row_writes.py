@@ -11,7 +11,8 @@ The search index (`events_fts`, migration 0005) takes the transaction's new even
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, case, func
@@ -36,7 +37,7 @@ from ccdeck.store.rows import (
 from ccdeck.store.search import INDEXED_KINDS
 from ccdeck.store.session_stats import refresh_sessions
 
-__all__ = ["write_batches"]
+__all__ = ["transaction_job", "write_batches"]
 _IN_CHUNK = 500
 
 
@@ -177,6 +178,19 @@ def write_batches(conn: Connection, batches: Iterable[Batch]) -> BatchResult:
         for c in usage_cursors.values()
     ])  # fmt: skip
     return BatchResult(frozenset(touched), tuple(new))
+
+
+def transaction_job(batches: list[Batch], after: Future[BatchResult] | None) -> Callable[[Connection], BatchResult]:
+    """A writer job that writes `batches` in one transaction (`write_batches`). It follows `after` (the transaction
+    before it, which the writer ran first) and writes nothing if that one failed: a later cursor must never pass
+    rows that were not written."""
+
+    def write(conn: Connection) -> BatchResult:
+        if after is not None and after.exception() is not None:
+            raise RuntimeError("an earlier write transaction failed")
+        return write_batches(conn, batches)
+
+    return write
 
 
 def _last_event_rowid(conn: Connection) -> int:
