@@ -40,7 +40,7 @@ from ccdeck.shapes import messages
 from ccdeck.shapes.api import Health
 from ccdeck.shapes.common import LiveUsagePoint, Run, ScanProgress, SessionRow, StoredSummary, Summary
 from ccdeck.store import queries
-from ccdeck.store.batch import BatchResult
+from ccdeck.store.rows import BatchResult
 from ccdeck.store.store import Store
 
 log = logging.getLogger(__name__)
