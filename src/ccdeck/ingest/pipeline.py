@@ -56,8 +56,10 @@ MAX_WORKERS = 4  # one writer thread takes what more would parse
 # Transcript bytes per write transaction in a big scan (a small one commits each batch: the live view sees it at
 # once). Each commit rewrites the index pages it touched (random keys touch most of them), and refreshes the
 # aggregates of the sessions it touched: fewer, bigger transactions write much less. A scan killed meanwhile loses
-# nothing but the work of reading it again.
-TRANSACTION_BYTES = 64 * 1024 * 1024
+# nothing but the work of reading it again. A transaction's rows are held until it is submitted whole (the writer
+# never waits on a parse), so this also bounds memory: 40 MiB scanned 1 GiB in the same CPU time as 64 MiB, with
+# 8 MiB less peak RSS. It must stay above POOL_BYTES.
+TRANSACTION_BYTES = 40 * 1024 * 1024
 
 
 class Ingestor:
