@@ -1,4 +1,4 @@
-"""Frozen records shared by every layer: what one transcript line says, and what reports show."""
+"""Frozen records shared by every layer: token counts, what Claude Code's small files say, what reports show."""
 
 from __future__ import annotations
 
@@ -63,45 +63,6 @@ def cost_of_sums(cost_sum: float | None, unpriced: int) -> float | None:
 
 
 @dataclass(frozen=True, slots=True)
-class Response:
-    """One billed API response. `key` deduplicates the per-content-block copies and resumed copies."""
-
-    key: str
-    session_id: str
-    agent_id: str | None
-    timestamp: float
-    model: str
-    usage: TokenUsage
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One timeline item. `key` is the line's uuid, suffixed `#n` when a line holds several items."""
-
-    key: str
-    session_id: str
-    timestamp: float
-    kind: EventKind
-    text: str
-    tool_name: str | None = None
-    agent_id: str | None = None
-    is_error: bool = False
-    truncated: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class ToolUse:
-    """A tool call; `path` is set for the file-editing tools (Edit, Write, MultiEdit, NotebookEdit)."""
-
-    id: str
-    session_id: str
-    timestamp: float
-    name: str
-    path: str | None
-    agent_id: str | None
-
-
-@dataclass(frozen=True, slots=True)
 class Title:
     """A session title line. `summary` lines name a leaf uuid (often in another file), not a session."""
 
@@ -109,27 +70,6 @@ class Title:
     text: str
     session_id: str | None
     leaf_uuid: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedLine:
-    """Everything one transcript line contributes. Most lines fill only a few fields."""
-
-    type: str
-    known: bool
-    session_id: str | None = None
-    timestamp: float | None = None
-    uuid: str | None = None
-    cwd: str | None = None
-    git_branch: str | None = None
-    version: str | None = None
-    entrypoint: str | None = None
-    agent_id: str | None = None
-    response: Response | None = None
-    events: tuple[Event, ...] = ()
-    tool_uses: tuple[ToolUse, ...] = ()
-    title: Title | None = None
-    snapshot_paths: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ccdeck.models import HistoryEntry, Response, TokenUsage
+from ccdeck.claude.records import EventRow, Response, ToolRow
+from ccdeck.models import HistoryEntry, TokenUsage
 
 # Row formats, and the columns their positions fill.
 ResponseRow = tuple[str, str, str | None, float, str, int, int, int, int, int, int, int, float | None, bool]
@@ -43,9 +44,7 @@ def _tie_break(row: tuple[Any, ...]) -> tuple[float, str, str, str, int, int, in
     return row[3], row[1], row[2] or "", row[4], row[9], row[10], row[11]
 
 
-EventRow = tuple[str, str, float, str, str, str | None, str | None, bool, bool]
 EVENT_COLUMNS = ("key", "session_id", "ts", "kind", "text", "tool_name", "agent_id", "is_error", "truncated")
-ToolRow = tuple[str, str, float, str, str | None, str | None]
 TOOL_COLUMNS = ("id", "session_id", "ts", "name", "path", "agent_id")
 SNAPSHOT_COLUMNS = ("session_id", "path")
 HistoryRow = tuple[float, str, str | None, str | None]

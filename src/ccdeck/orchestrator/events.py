@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ccdeck.claude.parser import FILE_TOOLS
+from ccdeck.claude.message import FILE_TOOLS
 from ccdeck.claude.pricing import Pricer
 from ccdeck.models import SYNTHETIC_MODEL, TokenUsage, sum_costs, token_fields
 
