@@ -65,7 +65,7 @@ def test_stream_of_a_write_by_the_real_cli(claude: ClaudeRunner, claude_sandbox:
     assert state.cost(Pricer(), time.time()) == (result["total_cost_usd"], False)
     ((model, tokens),) = state.tokens_by_model().items()
     usage = result["modelUsage"][model]
-    assert (tokens.input, tokens.output, tokens.cache_creation, tokens.cache_read, tokens.cost_usd) == (
+    assert (tokens.input, tokens.output, tokens.cache_creation, tokens.cache_read, tokens.cost) == (
         usage["inputTokens"], usage["outputTokens"], usage["cacheCreationInputTokens"],
         usage["cacheReadInputTokens"], usage["costUSD"],
     )  # fmt: skip
@@ -172,7 +172,7 @@ def test_stream_of_a_write() -> None:
     assert state.cost(Pricer(), time.time()) == (result["total_cost_usd"], False)
     (model, tokens), *_ = state.tokens_by_model().items()
     usage = result["modelUsage"][model]
-    assert (tokens.input, tokens.output, tokens.cache_creation, tokens.cache_read, tokens.cost_usd) == (
+    assert (tokens.input, tokens.output, tokens.cache_creation, tokens.cache_read, tokens.cost) == (
         usage["inputTokens"], usage["outputTokens"], usage["cacheCreationInputTokens"],
         usage["cacheReadInputTokens"], usage["costUSD"],
     )  # fmt: skip

@@ -13,7 +13,7 @@ from typing import Any
 
 from ccdeck.claude.message import FILE_TOOLS
 from ccdeck.claude.pricing import Pricer
-from ccdeck.models import SYNTHETIC_MODEL, TokenUsage, sum_costs, token_fields
+from ccdeck.models import SYNTHETIC_MODEL, TokenUsage, Totals, sum_costs
 
 # A task's API errors worth another attempt: rate limited (429) and overloaded (529).
 RETRYABLE_STATUSES = frozenset({429, 529})
@@ -21,24 +21,6 @@ TIMEOUT = "timeout"
 TOOL_SUMMARY_CHARS = 80
 LOG_TOOL_CHARS = 2000
 Json = dict[str, Any]
-
-
-@dataclass
-class ModelTokens:
-    """One model's tokens in a task, with the CLI's cost for it when known."""
-
-    input: int = 0
-    output: int = 0
-    cache_creation: int = 0
-    cache_read: int = 0
-    cost_usd: float | None = None
-
-    @property
-    def total(self) -> int:
-        return self.input + self.output + self.cache_creation + self.cache_read
-
-    def as_json(self) -> Json:
-        return {**token_fields(self.input, self.output, self.cache_creation, self.cache_read), "costUSD": self.cost_usd}
 
 
 @dataclass
@@ -120,12 +102,12 @@ class StreamState:
             return int(self.result["num_turns"])
         return len(self._messages)
 
-    def tokens_by_model(self) -> dict[str, ModelTokens]:
+    def tokens_by_model(self) -> dict[str, Totals]:
         """The CLI's per-model totals once the result is in; until then, the usage the stream has shown."""
         usage = self.result.get("modelUsage") if self.result else None
         if isinstance(usage, dict) and usage:
             return {
-                str(model): ModelTokens(
+                str(model): Totals(
                     _int(u, "inputTokens"), _int(u, "outputTokens"),
                     _int(u, "cacheCreationInputTokens"), _int(u, "cacheReadInputTokens"),
                     u.get("costUSD") if isinstance(u.get("costUSD"), int | float) else None,
@@ -133,9 +115,9 @@ class StreamState:
                 for model, u in usage.items()
                 if isinstance(u, dict) and model != SYNTHETIC_MODEL
             }  # fmt: skip
-        found: dict[str, ModelTokens] = {}
+        found: dict[str, Totals] = {}
         for model, u in self._messages.values():
-            tokens = found.setdefault(model, ModelTokens())
+            tokens = found.setdefault(model, Totals(cost=None))
             tokens.input += _int(u, "input_tokens")
             tokens.output += _int(u, "output_tokens")
             tokens.cache_creation += _int(u, "cache_creation_input_tokens")
