@@ -23,6 +23,7 @@ FILE_TOOLS = {
     "NotebookEdit": "notebook_path",
 }
 UNNAMED_TOOL = "tool"
+_EMPTY: Mapping[str, Any] = {}
 
 
 class BadMessage(ValueError):
@@ -41,8 +42,9 @@ def token_count(obj: Mapping[str, Any], key: str) -> int:
 
 def usage_tokens(usage: Mapping[str, Any]) -> TokenUsage:
     """A message's `usage` object as token counts; `BadMessage` when a count is impossible."""
-    split = _dict(usage, "cache_creation")
-    server = _dict(usage, "server_tool_use")
+    split, server = usage.get("cache_creation"), usage.get("server_tool_use")
+    split = split if split.__class__ is dict else _EMPTY  # tolerated: another type is no split, never fatal
+    server = server if server.__class__ is dict else _EMPTY
     return split_usage(
         token_count(usage, "input_tokens"),
         token_count(usage, "output_tokens"),

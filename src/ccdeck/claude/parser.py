@@ -34,8 +34,10 @@ PASSIVE_TYPES = frozenset(
 TITLE_TYPES: dict[str, str] = {"custom-title": "customTitle", "ai-title": "aiTitle", "summary": "summary"}
 TITLE_SOURCES: dict[str, TitleSource] = {"custom-title": "custom-title", "ai-title": "ai-title", "summary": "summary"}
 
-# Bytes that open a line the fast path can classify without decoding it whole (several are 100 KB+).
+# Bytes that open a line the fast path can classify without decoding it whole (several are 100 KB+), and the
+# record of each such type: one shared record (a tuple: immutable), not one built per line.
 _SKIP_PREFIXES = tuple(f'{{"type":"{t}"'.encode() for t in PASSIVE_TYPES)
+_PASSIVE_RECORDS = {t.encode(): Record(t, True) for t in PASSIVE_TYPES}
 
 
 def parse_record(raw: bytes, session_hint: str | None = None, detail: bool = True) -> Record | Malformed:
@@ -46,7 +48,7 @@ def parse_record(raw: bytes, session_hint: str | None = None, detail: bool = Tru
     verdict (`Malformed` or not) as with it, at less cost.
     """
     if raw.startswith(_SKIP_PREFIXES):
-        return Record(raw[9 : raw.index(b'"', 9)].decode(), True)
+        return _PASSIVE_RECORDS[raw[9 : raw.index(b'"', 9)]]
     try:
         obj = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
