@@ -1,12 +1,14 @@
-"""Frozen records shared by every layer: what one transcript line says, and what reports show."""
+"""Records shared by every layer: token counts, the one token-and-cost accumulator and its rules (unpriced is
+None, costs rounded once, at the JSON edge), and what Claude Code's small files say."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from ccdeck.shapes.common import TimelineKind, TokenFields
+from ccdeck.shapes.common import Totals as TotalsJson
 
 EventKind = TimelineKind
 TitleSource = Literal["custom-title", "ai-title", "summary"]
@@ -62,43 +64,83 @@ def cost_of_sums(cost_sum: float | None, unpriced: int) -> float | None:
     return sum_costs([None] if unpriced else [cost_sum or 0.0])
 
 
-@dataclass(frozen=True, slots=True)
-class Response:
-    """One billed API response. `key` deduplicates the per-content-block copies and resumed copies."""
-
-    key: str
-    session_id: str
-    agent_id: str | None
-    timestamp: float
-    model: str
-    usage: TokenUsage
+def usd(cost: float | None) -> float | None:
+    """A cost as JSON shows it: rounded to the micro-dollar (sums of floats carry noise past it); None stays None."""
+    return None if cost is None else round(cost, 6)
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One timeline item. `key` is the line's uuid, suffixed `#n` when a line holds several items."""
+@dataclass(slots=True)
+class Totals:
+    """Tokens and cost summed over responses, models, attempts or tasks: the one accumulator.
 
-    key: str
-    session_id: str
-    timestamp: float
-    kind: EventKind
-    text: str
-    tool_name: str | None = None
-    agent_id: str | None = None
-    is_error: bool = False
-    truncated: bool = False
+    `cost` is None once any part is unpriced (`sum_costs`); `unpriced_models` names the models that made it so.
+    """
 
+    input: int = 0
+    output: int = 0
+    cache_creation: int = 0
+    cache_read: int = 0
+    cost: float | None = 0.0
+    unpriced_models: set[str] = field(default_factory=set)
+    # What recorded totals (`add_json`) hold beyond their four counts: a figure recorded with its total only.
+    other_tokens: int = 0
 
-@dataclass(frozen=True, slots=True)
-class ToolUse:
-    """A tool call; `path` is set for the file-editing tools (Edit, Write, MultiEdit, NotebookEdit)."""
+    @property
+    def total(self) -> int:
+        return self.input + self.output + self.cache_creation + self.cache_read + self.other_tokens
 
-    id: str
-    session_id: str
-    timestamp: float
-    name: str
-    path: str | None
-    agent_id: str | None
+    def add(self, inp: int, out: int, cc: int, cr: int, cost: float | None, model: str | None = None) -> None:
+        self.input += inp
+        self.output += out
+        self.cache_creation += cc
+        self.cache_read += cr
+        self.cost = sum_costs((self.cost, cost))
+        if cost is None and model is not None:
+            self.unpriced_models.add(model)
+
+    def add_usage(self, usage: TokenUsage, cost: float | None, model: str | None = None) -> None:
+        self.add(usage.input, usage.output, usage.cache_creation, usage.cache_read, cost, model)
+
+    @classmethod
+    def from_sums(
+        cls, inp: int, out: int, cc: int, cr: int, cost: float | None, unpriced: int, model: str | None = None
+    ) -> Totals:
+        """Totals from SQL sums: `cost` is SUM(cost_usd), `unpriced` the number of responses without a price."""
+        totals = cls(inp, out, cc, cr, cost_of_sums(cost, unpriced))
+        if unpriced:
+            totals.unpriced_models.add(model or "unknown model")
+        return totals
+
+    def add_json(self, fields: Mapping[str, Any]) -> None:
+        """Add the token fields and `costUSD` that `as_json` wrote (a task's `model_usage`); absent ones are 0, and
+        an absent cost unknown (None)."""
+        get = fields.get
+        counts = (get("inputTokens") or 0, get("outputTokens") or 0, get("cacheCreationTokens") or 0,
+                  get("cacheReadTokens") or 0)  # fmt: skip
+        self.add(*counts, get("costUSD"))
+        self.other_tokens += (get("totalTokens") or 0) - sum(counts)
+
+    def merge(self, other: Totals) -> None:
+        self.add(other.input, other.output, other.cache_creation, other.cache_read, other.cost)
+        self.unpriced_models |= other.unpriced_models
+        self.other_tokens += other.other_tokens
+
+    @property
+    def cost_usd(self) -> float | None:
+        """The estimate in USD, rounded (`usd`); None when any part is unpriced."""
+        return usd(self.cost)
+
+    def fields(self) -> TokenFields:
+        """The token fields of the JSON shapes (`token_fields`); `totalTokens` counts `other_tokens` too."""
+        fields = token_fields(self.input, self.output, self.cache_creation, self.cache_read)
+        if self.other_tokens:
+            fields["totalTokens"] = self.total
+        return fields
+
+    def as_json(self, *, rounded: bool = True) -> TotalsJson:
+        """The token fields and `costUSD`; not `rounded` for a figure recorded as it was given (the CLI's cost of a
+        task is stored, and shown, to its last digit)."""
+        return {**self.fields(), "costUSD": usd(self.cost) if rounded else self.cost}
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,27 +151,6 @@ class Title:
     text: str
     session_id: str | None
     leaf_uuid: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedLine:
-    """Everything one transcript line contributes. Most lines fill only a few fields."""
-
-    type: str
-    known: bool
-    session_id: str | None = None
-    timestamp: float | None = None
-    uuid: str | None = None
-    cwd: str | None = None
-    git_branch: str | None = None
-    version: str | None = None
-    entrypoint: str | None = None
-    agent_id: str | None = None
-    response: Response | None = None
-    events: tuple[Event, ...] = ()
-    tool_uses: tuple[ToolUse, ...] = ()
-    title: Title | None = None
-    snapshot_paths: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

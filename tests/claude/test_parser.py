@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 import synthetic
-from ccdeck.claude.parser import parse_line
-from ccdeck.models import Malformed, ParsedLine
+from ccdeck.claude.parser import parse_record
+from ccdeck.claude.records import Record
+from ccdeck.models import Malformed
 from core_fixtures import (
     OPUS_4,
     SONNET_4,
@@ -34,9 +35,9 @@ S = "11111111-2222-4333-8444-555555555555"
 T0 = "2025-08-01T10:00:00.000Z"
 
 
-def parsed(obj: dict | bytes) -> ParsedLine:
-    record = parse_line(obj if isinstance(obj, bytes) else dumps(obj))
-    assert isinstance(record, ParsedLine), record
+def parsed(obj: dict | bytes) -> Record:
+    record = parse_record(obj if isinstance(obj, bytes) else dumps(obj))
+    assert isinstance(record, Record), record
     return record
 
 
@@ -51,8 +52,8 @@ def malformed_lines(path: Path) -> list[tuple[int, str]]:
     for number, raw in enumerate(lines, 1):
         if not raw.strip():
             continue
-        record = parse_line(raw, path.stem)
-        assert isinstance(record, ParsedLine | Malformed)
+        record = parse_record(raw, path.stem)
+        assert isinstance(record, Record | Malformed)
         if isinstance(record, Malformed):
             malformed.append((number, record.reason))
     return malformed
@@ -72,8 +73,8 @@ def test_every_line_the_real_cli_writes_parses(claude: ClaudeRunner) -> None:
     paths = sorted((cli_transcripts(claude) / "projects").rglob("*.jsonl"))
     assert len(paths) == 3
     assert {p.name: malformed_lines(p) for p in paths} == {p.name: [] for p in paths}
-    records = [parse_line(raw, p.stem) for p in paths for raw in p.read_bytes().splitlines()]
-    assert sum(1 for r in records if isinstance(r, ParsedLine) and r.response is not None) >= 5
+    records = [parse_record(raw, p.stem) for p in paths for raw in p.read_bytes().splitlines()]
+    assert sum(1 for r in records if isinstance(r, Record) and r.response is not None) >= 5
 
 
 def _corpus_params(corpus: Path) -> list[object]:
@@ -159,14 +160,14 @@ GOOD_ASSISTANT = assistant(S, T0, msg_id="msg_good", u=usage(1, 2, 3, 4))
     ],
 )
 def test_malformed_lines(raw: bytes) -> None:
-    record = parse_line(raw)
+    record = parse_record(raw)
     assert isinstance(record, Malformed)
     assert record.reason
 
 
 def test_usage_that_is_a_string_is_malformed() -> None:
     line = {**GOOD_ASSISTANT, "message": {**GOOD_ASSISTANT["message"], "usage": "1200 tokens"}}
-    assert isinstance(parse_line(dumps(line)), Malformed)
+    assert isinstance(parse_record(dumps(line)), Malformed)
 
 
 def test_malformed_lines_are_recorded_and_ingestion_goes_on(tmp_path: Path) -> None:
@@ -237,8 +238,8 @@ def test_usage_without_split_is_all_five_minute() -> None:
 
 def test_session_hint_fills_a_missing_session_id() -> None:
     line = assistant(None, T0, u=usage(1, 2, 3, 4))
-    record = parse_line(dumps(line), "hinted-session")
-    assert isinstance(record, ParsedLine)
+    record = parse_record(dumps(line), "hinted-session")
+    assert isinstance(record, Record)
     assert record.response is not None
     assert record.response.session_id == "hinted-session"
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from ccdeck.claude.parser import MAX_TOKENS, parse_line
+from ccdeck.claude.message import MAX_TOKENS
+from ccdeck.claude.parser import parse_record
 from ccdeck.models import Malformed
 from core_fixtures import assistant, dumps, usage
 
@@ -28,18 +29,18 @@ TS = "2025-08-01T10:00:00.000Z"
     ],
 )
 def test_impossible_token_counts_make_the_line_malformed(field: str, value: Any) -> None:
-    line = parse_line(dumps(assistant(S, TS, u=usage(1, 2, 3, 4) | {field: value})))
+    line = parse_record(dumps(assistant(S, TS, u=usage(1, 2, 3, 4) | {field: value})))
     assert isinstance(line, Malformed)
     assert field in line.reason
 
 
 def test_more_one_hour_tokens_than_written_is_malformed() -> None:
-    line = parse_line(dumps(assistant(S, TS, u=usage(1, 2, 10, 4, one_hour=11))))
+    line = parse_record(dumps(assistant(S, TS, u=usage(1, 2, 10, 4, one_hour=11))))
     assert isinstance(line, Malformed)
 
 
 def test_the_largest_plausible_count_is_kept() -> None:
-    line = parse_line(dumps(assistant(S, TS, u=usage(MAX_TOKENS, 0, 0, 0))))
+    line = parse_record(dumps(assistant(S, TS, u=usage(MAX_TOKENS, 0, 0, 0))))
     assert not isinstance(line, Malformed)
     assert line.response is not None and line.response.usage.input == MAX_TOKENS
 
@@ -51,13 +52,13 @@ def test_a_usage_line_without_a_usable_time_is_malformed(timestamp: Any) -> None
         del line["timestamp"]
     else:
         line["timestamp"] = timestamp
-    parsed = parse_line(dumps(line))
+    parsed = parse_record(dumps(line))
     assert isinstance(parsed, Malformed)
     assert "timestamp" in parsed.reason
 
 
 def test_a_line_without_usage_or_model_needs_no_time() -> None:
     bare = {"type": "assistant", "message": {"usage": {"input_tokens": 1, "output_tokens": 2}}}  # no model: no response
-    parsed = parse_line(dumps(bare))
+    parsed = parse_record(dumps(bare))
     assert not isinstance(parsed, Malformed)
     assert parsed.response is None

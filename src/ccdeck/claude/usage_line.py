@@ -13,9 +13,11 @@ from typing import Any
 
 import msgspec
 
-from ccdeck.claude.parser import LAST_TIME, MAX_TOKENS, SIDECHAIN_AGENT, Record, ResponseTuple, parse_record
+from ccdeck.claude.message import BadMessage, is_error_stand_in, response_key, split_usage
+from ccdeck.claude.parser import LAST_TIME, SIDECHAIN_AGENT, parse_record
+from ccdeck.claude.records import Record, Response
 from ccdeck.claude.timestamps import epoch
-from ccdeck.models import SYNTHETIC_MODEL, Malformed, TokenUsage
+from ccdeck.models import Malformed, TokenUsage
 
 
 class _Split(msgspec.Struct):
@@ -85,34 +87,25 @@ def _assistant(line: _Line, raw: bytes, session_hint: str | None) -> Record | No
         agent = SIDECHAIN_AGENT
     uuid = line.uuid
     key = uuid or "sha1:" + hashlib.sha1(raw, usedforsecurity=False).hexdigest()
-    response: ResponseTuple | None = None
+    response: Response | None = None
     message = line.message
-    if message is not None and not (line.isApiErrorMessage or message.model == SYNTHETIC_MODEL):
+    if message is not None and not is_error_stand_in(line.isApiErrorMessage, message.model):
         usage, model = message.usage, message.model
         if usage is not None and isinstance(model, str):
             tokens = _tokens(usage)
             if tokens is None:
                 return None
-            response = (_response_key(line, message, key), session, agent, ts, model, tokens)
-    return ("assistant", True, session, ts, uuid, line.cwd, line.gitBranch, line.version, line.entrypoint, agent,
-            response, [], (), None, ())  # fmt: skip
+            response = Response(response_key(message.id, line.requestId, key), session, agent, ts, model, tokens)
+    return Record("assistant", True, session, ts, uuid, line.cwd, line.gitBranch, line.version, line.entrypoint,
+                  agent, response)  # fmt: skip
 
 
 def _tokens(u: _Usage) -> TokenUsage | None:
     """The counts, or None when one is out of range (`parse_record` says which, as a malformed line)."""
-    creation = u.cache_creation_input_tokens
     one_hour = u.cache_creation.ephemeral_1h_input_tokens if u.cache_creation is not None else 0
     web = u.server_tool_use.web_search_requests if u.server_tool_use is not None else 0
-    counts = (u.input_tokens, u.output_tokens, creation, u.cache_read_input_tokens, one_hour, web)
-    if not all(0 <= n <= MAX_TOKENS for n in counts) or one_hour > creation:
+    try:
+        return split_usage(u.input_tokens, u.output_tokens, u.cache_creation_input_tokens, u.cache_read_input_tokens,
+                           one_hour, web, u.speed == "fast")  # fmt: skip
+    except BadMessage:
         return None
-    return TokenUsage(u.input_tokens, u.output_tokens, creation, u.cache_read_input_tokens, creation - one_hour,
-                      one_hour, web, u.speed == "fast")  # fmt: skip
-
-
-def _response_key(line: _Line, message: _Message, uuid: str) -> str:
-    """As `parser._response_key`: (message.id, requestId), else message.id, else the line's uuid."""
-    message_id, request_id = message.id, line.requestId
-    if isinstance(message_id, str) and message_id:
-        return f"{message_id}:{request_id}" if isinstance(request_id, str) and request_id else message_id
-    return f"uuid:{uuid}"

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 import orjson
 
 from ccdeck.claude.discovery import SourceFile
-from ccdeck.claude.parser import Record, ResponseTuple, parse_record
+from ccdeck.claude.parser import parse_record
 from ccdeck.claude.pricing import Pricer
+from ccdeck.claude.records import Record, Response
 from ccdeck.claude.registry import parse_history_line
 from ccdeck.claude.safe_open import read_small
 from ccdeck.claude.usage_line import parse_usage_record
@@ -122,11 +123,11 @@ class FileReader:
             line_no = chunk.first_line_no + chunk.data.count(b"\n", 0, start) + 1
             batch.problems.append(Problem(self.path, chunk.start + start, line_no, record.reason))
             return
-        session = record[2] or self.source.session_hint
-        if session and record[3] is not None:
+        session = record.session_id or self.source.session_hint
+        if session and record.timestamp is not None:
             self._meta(batch, session, record)
-        if record[10] is not None:
-            self._response(batch, record[10])
+        if record.response is not None:
+            self._response(batch, record.response)
 
     def cursor(self, state: FileState, offset: int, lines: int) -> Cursor:
         """The file's cursor at `offset`, just past what was read (`tail` holds the bytes before it)."""
@@ -145,31 +146,31 @@ class FileReader:
             self.stats.problems += 1
             batch.problems.append(Problem(self.path, offset, line_no, record.reason))
             return
-        if not record[1]:
-            self.stats.unknown_types[record[0]] += 1
-        if self.cwd is None and record[5]:
-            self.cwd = record[5]  # the session's start folder: later cwds (after a cd) do not move it
-        session = record[2] or self.source.session_hint
-        if session and record[3] is not None:
+        if not record.known:
+            self.stats.unknown_types[record.type] += 1
+        if self.cwd is None and record.cwd:
+            self.cwd = record.cwd  # the session's start folder: later cwds (after a cd) do not move it
+        session = record.session_id or self.source.session_hint
+        if session and record.timestamp is not None:
             self._meta(batch, session, record)
-        if record[10] is not None and offset >= self.responses_from:
-            self._response(batch, record[10])
-        if record[11]:
-            batch.events.extend(record[11])
-        if record[12]:
-            batch.tool_uses.extend(record[12])
-        title = record[13]
+        if record.response is not None and offset >= self.responses_from:
+            self._response(batch, record.response)
+        if record.events:
+            batch.events.extend(record.events)
+        if record.tool_uses:
+            batch.tool_uses.extend(record.tool_uses)
+        title = record.title
         if title is not None:
             if title.source == "summary" and title.leaf_uuid:
                 batch.summaries[title.leaf_uuid] = title.text
             elif session:
                 batch.titles[(session, title.source)] = title.text
-        if record[14] and session:
-            self._snapshot_paths(batch, session, record[14])
+        if record.snapshot_paths and session:
+            self._snapshot_paths(batch, session, record.snapshot_paths)
 
     def _meta(self, batch: Batch, session: str, record: Record) -> None:
         """The session's metadata: first and last activity; the newest line's cwd, branch and state win."""
-        _, _, _, ts, _, cwd, branch, version, entrypoint, _, _, events, _, _, _ = record
+        ts = record.timestamp
         assert ts is not None
         meta = batch.sessions.get(session)
         if meta is None:
@@ -179,17 +180,17 @@ class FileReader:
         if ts < meta.last:
             return
         meta.last = ts
-        meta.cwd = cwd or meta.cwd
-        meta.git_branch = branch or meta.git_branch
-        meta.version = version or meta.version
-        meta.entrypoint = entrypoint or meta.entrypoint
-        if events:
-            last = events[-1]
-            meta.last_kind = last[3]
-            if last[3] in ("tool_use", "prompt"):
-                meta.doing = last[4][:DOING_CHARS]
+        meta.cwd = record.cwd or meta.cwd
+        meta.git_branch = record.git_branch or meta.git_branch
+        meta.version = record.version or meta.version
+        meta.entrypoint = record.entrypoint or meta.entrypoint
+        if record.events:
+            last = record.events[-1]
+            meta.last_kind = last.kind
+            if last.kind in ("tool_use", "prompt"):
+                meta.doing = last.text[:DOING_CHARS]
 
-    def _response(self, batch: Batch, response: ResponseTuple) -> None:
+    def _response(self, batch: Batch, response: Response) -> None:
         """Keep the batch's copy that outranks the others (`outranks`); `_price` prices it."""
         key, session, agent, ts, model, u = response
         row = ResponseRow(key, session, agent, ts, model, u.input, u.output, u.cache_creation, u.cache_read, u.cache_5m,

@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ccdeck.claude.parser import FILE_TOOLS
+from ccdeck.claude.message import BadMessage, is_error_stand_in, split_usage, token_count, tool_call, usage_tokens
 from ccdeck.claude.pricing import Pricer
-from ccdeck.models import SYNTHETIC_MODEL, TokenUsage, sum_costs, token_fields
+from ccdeck.claude.tools import tool_summary
+from ccdeck.models import SYNTHETIC_MODEL, TokenUsage, Totals, sum_costs
 
 # A task's API errors worth another attempt: rate limited (429) and overloaded (529).
 RETRYABLE_STATUSES = frozenset({429, 529})
@@ -21,24 +22,6 @@ TIMEOUT = "timeout"
 TOOL_SUMMARY_CHARS = 80
 LOG_TOOL_CHARS = 2000
 Json = dict[str, Any]
-
-
-@dataclass
-class ModelTokens:
-    """One model's tokens in a task, with the CLI's cost for it when known."""
-
-    input: int = 0
-    output: int = 0
-    cache_creation: int = 0
-    cache_read: int = 0
-    cost_usd: float | None = None
-
-    @property
-    def total(self) -> int:
-        return self.input + self.output + self.cache_creation + self.cache_read
-
-    def as_json(self) -> Json:
-        return {**token_fields(self.input, self.output, self.cache_creation, self.cache_read), "costUSD": self.cost_usd}
 
 
 @dataclass
@@ -52,7 +35,7 @@ class StreamState:
     files_changed: list[str] = field(default_factory=list)
     denials: list[Json] = field(default_factory=list)
     api_retries: list[int | None] = field(default_factory=list)
-    _messages: dict[str, tuple[str, Json]] = field(default_factory=dict)
+    _messages: dict[str, tuple[str, TokenUsage]] = field(default_factory=dict)
     _pending_paths: dict[str, str] = field(default_factory=dict)
 
     def feed(self, event: Mapping[str, Any]) -> None:
@@ -82,26 +65,31 @@ class StreamState:
         message = event.get("message")
         if not isinstance(message, dict):
             return
-        msg_id, usage = _str(message.get("id")), message.get("usage")
-        model = _str(message.get("model")) or self.model or "unknown"
-        if msg_id and isinstance(usage, dict) and model != SYNTHETIC_MODEL:  # an error stand-in: no model, no call
-            # One line per content block, each with a copy of usage: keep the copy with the most output.
-            held = self._messages.get(msg_id)
-            if held is None or _int(usage, "output_tokens") >= _int(held[1], "output_tokens"):
-                self._messages[msg_id] = (model, usage)
+        self._usage(event, message)
         for block in message.get("content") or ():
             if isinstance(block, dict) and block.get("type") == "tool_use":
                 self._tool_use(block)
 
+    def _usage(self, event: Mapping[str, Any], message: dict[str, Any]) -> None:
+        msg_id, usage = _str(message.get("id")), message.get("usage")
+        model = message.get("model")
+        if not msg_id or not isinstance(usage, dict) or is_error_stand_in(event.get("isApiErrorMessage"), model):
+            return  # an error stand-in: no model, no call
+        try:
+            tokens = usage_tokens(usage)
+        except BadMessage:
+            return  # impossible counts: no usage, as a transcript line holding them is none
+        # One line per content block, each with a copy of usage: keep the copy with the most output.
+        held = self._messages.get(msg_id)
+        if held is None or tokens.output >= held[1].output:
+            self._messages[msg_id] = (_str(model) or self.model or "unknown", tokens)
+
     def _tool_use(self, block: Mapping[str, Any]) -> None:
-        name, tool_input = _str(block.get("name")) or "?", block.get("input")
-        tool_input = tool_input if isinstance(tool_input, dict) else {}
-        self.last_tool = tool_summary(name, tool_input)
-        path_key = FILE_TOOLS.get(name)
-        path = _str(tool_input.get(path_key)) if path_key else None
+        call = tool_call(block)
+        self.last_tool = tool_summary(call.name, call.input, TOOL_SUMMARY_CHARS)
         tool_id = _str(block.get("id"))
-        if path and tool_id:
-            self._pending_paths[tool_id] = path
+        if call.path and tool_id:
+            self._pending_paths[tool_id] = call.path
 
     def _user(self, event: Mapping[str, Any]) -> None:
         message = event.get("message")
@@ -120,39 +108,40 @@ class StreamState:
             return int(self.result["num_turns"])
         return len(self._messages)
 
-    def tokens_by_model(self) -> dict[str, ModelTokens]:
-        """The CLI's per-model totals once the result is in; until then, the usage the stream has shown."""
+    def tokens_by_model(self) -> dict[str, Totals]:
+        """The CLI's per-model totals once the result is in; until then, the usage the stream has shown (whose
+        cost is None: the CLI's figure is not known yet)."""
         usage = self.result.get("modelUsage") if self.result else None
         if isinstance(usage, dict) and usage:
-            return {
-                str(model): ModelTokens(
-                    _int(u, "inputTokens"), _int(u, "outputTokens"),
-                    _int(u, "cacheCreationInputTokens"), _int(u, "cacheReadInputTokens"),
-                    u.get("costUSD") if isinstance(u.get("costUSD"), int | float) else None,
-                )
-                for model, u in usage.items()
-                if isinstance(u, dict) and model != SYNTHETIC_MODEL
-            }  # fmt: skip
-        found: dict[str, ModelTokens] = {}
-        for model, u in self._messages.values():
-            tokens = found.setdefault(model, ModelTokens())
-            tokens.input += _int(u, "input_tokens")
-            tokens.output += _int(u, "output_tokens")
-            tokens.cache_creation += _int(u, "cache_creation_input_tokens")
-            tokens.cache_read += _int(u, "cache_read_input_tokens")
-        return found
+            found = {str(model): _model_usage(u) for model, u in usage.items() if model != SYNTHETIC_MODEL}
+            return {model: tokens for model, tokens in found.items() if tokens is not None}
+        by_model: dict[str, Totals] = {}
+        for model, tokens in self._messages.values():
+            by_model.setdefault(model, Totals(cost=None)).add_usage(tokens, None)
+        return by_model
 
     def cost(self, pricer: Pricer, now: float) -> tuple[float | None, bool]:
         """(cost in USD, whether it is an estimate). The CLI's `total_cost_usd` once known; before, or when the
-        task ended without a result, the stream's usage priced at list prices (None when the model is unpriced)."""
+        task ended without a result, each response the stream showed priced at list prices as the transcripts'
+        are (its cache split, web searches, fast mode, long-context tier), None when a model is unpriced."""
         if self.result is not None and isinstance(self.result.get("total_cost_usd"), int | float):
             return float(self.result["total_cost_usd"]), False
-        costs = [
-            pricer.cost(model, TokenUsage(t.input, t.output, t.cache_creation, t.cache_read, cache_5m=t.cache_creation),
-                        now)
-            for model, t in self.tokens_by_model().items()
-        ]  # fmt: skip
-        return sum_costs(costs), True
+        return sum_costs(pricer.cost(model, tokens, now) for model, tokens in self._messages.values()), True
+
+
+def _model_usage(u: object) -> Totals | None:
+    """One model's entry of the result's `modelUsage`, None when it is no object or holds an impossible count."""
+    if not isinstance(u, dict):
+        return None
+    try:
+        counts = split_usage(token_count(u, "inputTokens"), token_count(u, "outputTokens"),
+                             token_count(u, "cacheCreationInputTokens"), token_count(u, "cacheReadInputTokens"),
+                             0, 0, False)  # fmt: skip
+    except BadMessage:
+        return None
+    cost = u.get("costUSD")
+    cost = cost if isinstance(cost, int | float) and not isinstance(cost, bool) else None
+    return Totals(counts.input, counts.output, counts.cache_creation, counts.cache_read, cost)
 
 
 @dataclass(frozen=True)
@@ -200,24 +189,8 @@ def _no_result(exit_code: int | None, stderr_tail: str) -> str:
     return f"{why}: {stderr_tail}" if stderr_tail else why
 
 
-def tool_summary(name: str, tool_input: Mapping[str, Any], limit: int = TOOL_SUMMARY_CHARS) -> str:
-    """`Bash: npm test`, `Write: /src/app.py`: the tool and its most telling argument, cut to `limit`."""
-    for key in ("file_path", "notebook_path", "command", "pattern", "url", "query", "description", "prompt"):
-        value = tool_input.get(key)
-        if isinstance(value, str) and value:
-            text = " ".join(value.split())
-            clipped = text if len(text) <= limit else text[: limit - 1] + "…"
-            return f"{name}: {clipped}"
-    return name
-
-
 def _str(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
-
-
-def _int(obj: Mapping[str, Any], key: str) -> int:
-    value = obj.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def describe(event: Mapping[str, Any]) -> list[str]:
@@ -249,9 +222,8 @@ def _block(kind: str, block: object) -> list[str]:
     if block.get("type") == "text" and _str(block.get("text")):
         return [f"{kind}: {block['text']}"]
     if block.get("type") == "tool_use":
-        tool_input = block.get("input")
-        name, arguments = _str(block.get("name")) or "?", tool_input if isinstance(tool_input, dict) else {}
-        return [f"tool: {tool_summary(name, arguments, LOG_TOOL_CHARS)}"]
+        call = tool_call(block)
+        return [f"tool: {tool_summary(call.name, call.input, LOG_TOOL_CHARS)}"]
     if block.get("type") == "tool_result":
         content = block.get("content")
         if isinstance(content, list):

@@ -9,14 +9,14 @@ and the cache saving: what the cache reads would have cost at the uncached input
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from ccdeck.claude.timestamps import iso
-from ccdeck.models import sum_costs
+from ccdeck.models import Totals, sum_costs
 from ccdeck.orchestrator.spec import RunOptions
 from ccdeck.shapes.common import ModelUsage, Run, RunTask, TaskLogs, TaskWorktree, TokenFields
 from ccdeck.store.run_states import FINAL_STATES
@@ -143,34 +143,23 @@ def run_json(run: Row, tasks: Sequence[Row], now: float, *, with_tasks: bool = T
 # The `run_tasks` columns `run_json` sums into the run's figures.
 SUMMED_COLUMNS = ("status", "seconds", "cost_usd", "cost_estimated", "started_at", "finished_at", "model_usage",
                   "cache_saving")  # fmt: skip
-TOKEN_KEYS = ("inputTokens", "outputTokens", "cacheCreationTokens", "cacheReadTokens", "totalTokens")
 
 
-def _token_totals(models: Any) -> TokenFields:
-    # Summed field by field, without a loop over the keys: this runs once per task of a run read whole.
-    inputs = outputs = creation = reads = total = 0
+def _token_totals(models: Iterable[Mapping[str, Any]]) -> TokenFields:
+    """The tokens of a task's (or run's) models, summed."""
+    totals = Totals()
     for tokens in models:
-        inputs += tokens.get("inputTokens") or 0
-        outputs += tokens.get("outputTokens") or 0
-        creation += tokens.get("cacheCreationTokens") or 0
-        reads += tokens.get("cacheReadTokens") or 0
-        total += tokens.get("totalTokens") or 0
-    return {"inputTokens": inputs, "outputTokens": outputs, "cacheCreationTokens": creation,
-            "cacheReadTokens": reads, "totalTokens": total}  # fmt: skip
+        totals.add_json(tokens)
+    return totals.fields()
 
 
 def _by_model(usages: Sequence[Mapping[str, Any]]) -> dict[str, ModelUsage]:
     """Tokens and cost per model over the tasks' `model_usage` (a cost is None once any part is unpriced)."""
-    merged: dict[str, Json] = {}
+    merged: dict[str, Totals] = {}
     for usage in usages:
         for model, tokens in usage.items():
-            into = merged.get(model)
-            if into is None:
-                into = merged[model] = {**dict.fromkeys(TOKEN_KEYS, 0), "costUSD": 0.0}
-            for key in TOKEN_KEYS:
-                into[key] += tokens.get(key) or 0
-            into["costUSD"] = sum_costs((into["costUSD"], tokens.get("costUSD")))
-    return {model: {**_token_totals([into]), "costUSD": into["costUSD"]} for model, into in merged.items()}
+            merged.setdefault(model, Totals()).add_json(tokens)
+    return {model: totals.as_json(rounded=False) for model, totals in merged.items()}
 
 
 def cache_saving(

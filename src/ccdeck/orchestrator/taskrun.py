@@ -12,8 +12,8 @@ from typing import Any
 import orjson
 
 from ccdeck.claude.pricing import Pricer
-from ccdeck.models import sum_costs
-from ccdeck.orchestrator.events import ModelTokens, Outcome, StreamState
+from ccdeck.models import Totals, sum_costs
+from ccdeck.orchestrator.events import Outcome, StreamState
 from ccdeck.orchestrator.report import task_cache_saving_json
 from ccdeck.orchestrator.spec import TaskSpec
 from ccdeck.orchestrator.worktree import Worktree
@@ -39,7 +39,7 @@ class AttemptRecord:
     cost_estimated: bool
     api_seconds: float | None
     api_error_status: int | None
-    tokens: dict[str, ModelTokens]
+    tokens: dict[str, Totals]
     pid: int | None = None
     # ccdeck's own share of the attempt's time: before the process started, and after its exit was seen.
     spawn_seconds: float | None = None
@@ -169,16 +169,11 @@ class TaskRun:
         """The task's `run_tasks` columns now: totals over its attempts, the current one included."""
         live = self._live_attempt(pricer, now)
         attempts = [*self.attempts, *([live] if live else [])]
-        tokens: dict[str, ModelTokens] = {}
+        tokens: dict[str, Totals] = {}
         for attempt in attempts:
             for model, t in attempt.tokens.items():
-                into = tokens.setdefault(model, ModelTokens(cost_usd=0.0))
-                into.input += t.input
-                into.output += t.output
-                into.cache_creation += t.cache_creation
-                into.cache_read += t.cache_read
-                into.cost_usd = sum_costs((into.cost_usd, t.cost_usd))
-        usage = {model: t.as_json() for model, t in tokens.items()}
+                tokens.setdefault(model, Totals()).merge(t)
+        usage = {model: t.as_json(rounded=False) for model, t in tokens.items()}
         costs = [a.cost_usd for a in attempts]
         api = [a.api_seconds for a in attempts if a.api_seconds is not None]
         result = self.state.result or {}

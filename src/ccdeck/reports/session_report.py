@@ -7,6 +7,7 @@ from typing import Any
 import orjson
 
 from ccdeck.claude.timestamps import iso
+from ccdeck.models import usd
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.totals import Totals
 from ccdeck.shapes.cli import SessionReport
@@ -23,7 +24,7 @@ def session_json(row: Any) -> StoredSession:
         "sessionId": row.session_id,
         "projectPath": row.project_path,
         **totals.as_json(),
-        "costUSD": None if row.cost_usd is None else round(row.cost_usd, 6),
+        "costUSD": usd(row.cost_usd),
         "models": orjson.loads(row.models),
         "firstActivity": iso(first),
         "lastActivity": iso(last),

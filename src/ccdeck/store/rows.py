@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ccdeck.models import HistoryEntry, Response, TokenUsage
+from ccdeck.claude.records import EventRow, Response, ToolRow
+from ccdeck.models import HistoryEntry, TokenUsage
 
 
 class ResponseRow(NamedTuple):
@@ -61,11 +62,8 @@ def _tie_break(row: ResponseRow) -> tuple[float, str, str, str, int, int, int]:
             row.web_search_requests)  # fmt: skip
 
 
-# Left as plain tuples: they are to become the parser's own event and tool records.
-EventRow = tuple[str, str, float, str, str, str | None, str | None, bool, bool]
-EVENT_COLUMNS = ("key", "session_id", "ts", "kind", "text", "tool_name", "agent_id", "is_error", "truncated")
-ToolRow = tuple[str, str, float, str, str | None, str | None]
-TOOL_COLUMNS = ("id", "session_id", "ts", "name", "path", "agent_id")
+EVENT_COLUMNS = EventRow._fields
+TOOL_COLUMNS = ToolRow._fields
 SNAPSHOT_COLUMNS = ("session_id", "path")
 
 
