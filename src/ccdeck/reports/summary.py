@@ -7,7 +7,6 @@ keeps the latest one holds what a fresh fetch would answer.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
@@ -34,9 +33,7 @@ def stored_summary(conn: Connection, now: datetime) -> StoredSummary:
         inp, out, cc, cr, cost, unpriced = queries.totals_between(conn, start)
         ranges[name] = Totals.from_sums(inp, out, cc, cr, cost, unpriced).as_json()
     since = starts[COST_RANGE]
-    raw = conn.connection.driver_connection  # the status line's search for the block speaks sqlite3
-    assert isinstance(raw, sqlite3.Connection)
-    block = active_block(raw, SqlaReader(conn), now.timestamp())
+    block = active_block(SqlaReader(conn), now.timestamp())
     return {
         "today": ranges["today"],
         "week": ranges["week"],

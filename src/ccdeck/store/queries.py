@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import BindParameter, Connection, bindparam, text
 
 from ccdeck.models import LiveSession
-from ccdeck.store import session_queries
+from ccdeck.store import session_queries, usage_queries
 from ccdeck.store.session_queries import SESSION_COLUMNS
 from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.usage_queries import GROUP_KEYS, like_pattern
@@ -263,3 +263,12 @@ def session_facts(conn: Connection, ids: Sequence[str] | None = None) -> list[An
 def live_registry(conn: Connection) -> list[LiveSession]:
     """The live registry as the last scan found it (`sessions/<pid>.json` of every config dir)."""
     return session_queries.live_registry(SqlaReader(conn))
+
+
+def session_count(conn: Connection) -> int:
+    return session_queries.session_count(SqlaReader(conn))
+
+
+def usage_by_model(conn: Connection) -> list[Any]:
+    """Token and cost sums per model, of all time (`usage_queries.usage_by_model`)."""
+    return list(usage_queries.usage_by_model(SqlaReader(conn)))

@@ -15,7 +15,6 @@ from ccdeck.claude.hooks import BadHook, parse_hook
 from ccdeck.claude.pricing import price_source
 from ccdeck.claude.timestamps import epoch, iso
 from ccdeck.errors import UsageError
-from ccdeck.live.monitor import Monitor
 from ccdeck.live.state import STATES
 from ccdeck.models import cost_of_sums
 from ccdeck.reports.buckets import usage_points
@@ -26,6 +25,7 @@ from ccdeck.shapes import api as shapes
 from ccdeck.shapes.common import ModelTotals, Summary
 from ccdeck.store import queries
 from ccdeck.store.search import MAX_QUERY_CHARS, fts_query
+from ccdeck.web.state import monitor_of, store_of
 
 router = APIRouter(prefix="/api")
 HOOK_BYTES = 8 << 20  # PostToolUse carries the tool's whole response: a big file read is a few MB
@@ -34,14 +34,11 @@ T = TypeVar("T")
 MAX_PAGE = 1_000_000
 
 
-def monitor_of(request: Request) -> Monitor:
-    monitor: Monitor = request.app.state.monitor
-    return monitor
-
-
 async def read(request: Request, fn: Callable[[Connection], T]) -> T:
+    store = store_of(request)
+
     def work() -> T:
-        with monitor_of(request).store.read() as conn:
+        with store.read() as conn:
             return fn(conn)
 
     return await asyncio.to_thread(work)
