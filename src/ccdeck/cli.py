@@ -141,7 +141,7 @@ def search(
 def serve(
     host: Annotated[str | None, typer.Option("--host", help=f"{config.HOST.help} (default 127.0.0.1)")] = None,
     port: Annotated[
-        int | None, typer.Option("--port", min=1, max=65535, help=f"{config.PORT.help} (default 8484)")
+        int | None, typer.Option("--port", min=0, max=65535, help=f"{config.PORT.help} (default 8484)")
     ] = None,
     open_browser: Annotated[bool, typer.Option("--open", help="Open the dashboard in a browser.")] = False,
     poll: Annotated[bool | None, typer.Option("--poll", help=config.POLL.help)] = None,

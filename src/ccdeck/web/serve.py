@@ -1,10 +1,11 @@
-"""`ccdeck serve`: resolve the token rule, print the URL, run uvicorn until Ctrl-C."""
+"""`ccdeck serve`: resolve the token rule, bind the socket, print the URL, run uvicorn until Ctrl-C."""
 
 from __future__ import annotations
 
 import logging
 import os
 import secrets
+import socket
 import sys
 import webbrowser
 
@@ -13,6 +14,7 @@ from rich.console import Console
 
 from ccdeck import config
 from ccdeck.config import Config
+from ccdeck.errors import UsageError
 from ccdeck.live.alerts import dashboard_url
 from ccdeck.live.notifier import notify_urls
 from ccdeck.orchestrator.control import defaults_from
@@ -25,7 +27,9 @@ def run_server(cfg: Config, *, open_browser: bool, out: Console) -> None:
     # A database that cannot be used (corrupt, from a newer ccdeck, a folder that cannot be made) fails here, as
     # one line from the CLI, rather than as a traceback from inside uvicorn's lifespan.
     Store.open(cfg.db).close()
-    host, port = cfg.get(config.HOST), cfg.get(config.PORT)
+    host = cfg.get(config.HOST)
+    sock = listening_socket(host, cfg.get(config.PORT))
+    port = int(sock.getsockname()[1])  # the one the system picked for port 0
     token = cfg.get(config.TOKEN)
     if is_loopback(host):
         token = None  # loopback: the Host and Origin checks suffice
@@ -54,7 +58,29 @@ def run_server(cfg: Config, *, open_browser: bool, out: Console) -> None:
     logging.getLogger("ccdeck.live").setLevel(logging.INFO)
     if open_browser:
         webbrowser.open(url)
-    uvicorn.run(create_app(options), host=host, port=port, log_level="warning", lifespan="on", ws="websockets-sansio")
+    server = uvicorn.Server(uvicorn.Config(create_app(options), host=host, port=port, log_level="warning",
+                                           lifespan="on", ws="websockets-sansio"))  # fmt: skip
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn raises the Ctrl-C it caught again once it has stopped (as `uvicorn.run`)
+        pass
+    finally:
+        sock.close()
+    if not server.started:  # the lifespan failed: uvicorn logged why
+        sys.exit(3)
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to `host:port` (port 0: any free port), as uvicorn would bind it. Bound here, before the URL is
+    printed, so the URL names the port actually listened on; a port in use is a one-line error."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
 
 
 def exit_at_once() -> None:
