@@ -4,10 +4,13 @@ routes to ask for it by name (`store_of(request)`) rather than dig through `app.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypedDict
+from typing import TypedDict, TypeVar
 
+from sqlalchemy import Connection
 from starlette.requests import HTTPConnection
 
 from ccdeck.live.alerts import Alerts
@@ -16,6 +19,8 @@ from ccdeck.live.monitor import Monitor
 from ccdeck.orchestrator.spec import RunOptions
 from ccdeck.store.store import Store
 from ccdeck.web.runs_feed import RunsFeed
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,17 @@ def resources_of(conn: HTTPConnection) -> Resources:
 
 def store_of(conn: HTTPConnection) -> Store:
     return resources_of(conn).store
+
+
+async def read(conn: HTTPConnection, fn: Callable[[Connection], T]) -> T:
+    """`fn` (a named query or a report) on one of the store's read connections, in a worker thread."""
+    store = store_of(conn)
+
+    def work() -> T:
+        with store.read() as db:
+            return fn(db)
+
+    return await asyncio.to_thread(work)
 
 
 def monitor_of(conn: HTTPConnection) -> Monitor:
