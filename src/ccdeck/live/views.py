@@ -18,7 +18,7 @@ from ccdeck.reports.session_report import session_json
 from ccdeck.reports.summary import stored_summary
 from ccdeck.shapes import messages
 from ccdeck.shapes.common import ScanProgress, SessionRow, StoredSummary, Summary
-from ccdeck.store import queries
+from ccdeck.store import overview_queries, queries
 from ccdeck.store.store import Store
 
 SUMMARY_DELAY = 0.1  # coalesce a burst of changes into one summary
@@ -83,7 +83,7 @@ class Views:
 
         def updated() -> float | None:
             with self.store.read() as conn:
-                return queries.statusline_updated(conn)
+                return overview_queries.statusline_updated(conn)
 
         self._statusline_seen = await asyncio.to_thread(updated)
         while not stopping.is_set():

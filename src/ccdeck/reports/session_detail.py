@@ -16,7 +16,7 @@ from ccdeck.models import cost_of_sums
 from ccdeck.reports.totals import Totals
 from ccdeck.shapes import api as shapes
 from ccdeck.shapes.common import ModelTotals, SessionRow
-from ccdeck.store import queries
+from ccdeck.store import detail_queries, queries
 
 BUCKETS = (60, 300, 900, 3600, 21600, 86400, 10**9)  # seconds: the widths a session's chart may use
 
@@ -28,12 +28,12 @@ def session_detail(
     rows = queries.sessions_by_id(conn, [session_id])
     if not rows:
         return None
-    bucket = bucket_for(queries.session_span(conn, session_id))
+    bucket = bucket_for(detail_queries.session_span(conn, session_id))
     return {
         "session": row_json(rows[0]),
         "cwd": rows[0].project_path,
         "entrypoint": rows[0].entrypoint,
-        "costByModel": [_model_totals(r) for r in queries.cost_by_model(conn, session_id)],
+        "costByModel": [_model_totals(r) for r in detail_queries.cost_by_model(conn, session_id)],
         "tokensOverTime": [
             {
                 "t": r.bucket,
@@ -43,11 +43,11 @@ def session_detail(
                 "cacheReadTokens": r.cr,
                 "costUSD": cost_of_sums(r.cost, r.unpriced),
             }
-            for r in queries.tokens_over_time(conn, session_id, bucket)
+            for r in detail_queries.tokens_over_time(conn, session_id, bucket)
         ],
         "bucketSeconds": bucket,
         "filesChanged": [
-            {"path": r.path, "tool": r.tool, "count": r.uses} for r in queries.files_changed(conn, session_id)
+            {"path": r.path, "tool": r.tool, "count": r.uses} for r in detail_queries.files_changed(conn, session_id)
         ],
         "subagents": [
             {
@@ -58,9 +58,9 @@ def session_detail(
                 "totalTokens": r.tokens,
                 "costUSD": cost_of_sums(r.cost, r.unpriced),
             }
-            for r in queries.subagents(conn, session_id)
+            for r in detail_queries.subagents(conn, session_id)
         ],
-        "toolUses": queries.tool_counts(conn, session_id),
+        "toolUses": detail_queries.tool_counts(conn, session_id),
     }
 
 
@@ -81,7 +81,7 @@ def timeline(
     conn: Connection, session_id: str, limit: int, offset: int, after: float | None, newest_first: bool
 ) -> tuple[list[shapes.TimelineItem], int]:
     """A page of the session's readable timeline and how many items it has in all."""
-    rows, total = queries.timeline(conn, session_id, limit, offset, after=after, newest_first=newest_first)
+    rows, total = detail_queries.timeline(conn, session_id, limit, offset, after=after, newest_first=newest_first)
     items: list[shapes.TimelineItem] = [
         {"uuid": r.key, "timestamp": iso(r.ts), "kind": r.kind, "text": r.text, "toolName": r.tool_name,
          "agentId": r.agent_id, "isError": bool(r.is_error), "truncated": bool(r.truncated)}

@@ -12,7 +12,7 @@ from fastapi.responses import PlainTextResponse
 
 from ccdeck.live.state import STATES
 from ccdeck.shapes.common import ActiveCounts
-from ccdeck.store import queries
+from ccdeck.store import overview_queries, queries
 from ccdeck.store.store import Store
 from ccdeck.web.state import monitor_of, store_of
 
@@ -33,7 +33,7 @@ class Stored:
     @classmethod
     def read(cls, store: Store) -> Stored:
         with store.read() as conn:
-            return cls(queries.session_count(conn), queries.usage_by_model(conn))
+            return cls(queries.session_count(conn), overview_queries.usage_by_model(conn))
 
 
 def render(stored: Stored, active: ActiveCounts, pending_since: float | None) -> str:
