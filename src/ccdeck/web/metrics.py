@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
+from sqlalchemy import Connection
 
 from ccdeck.live.state import STATES
 from ccdeck.shapes.common import ActiveCounts
 from ccdeck.store import overview_queries, queries
-from ccdeck.store.store import Store
-from ccdeck.web.state import monitor_of, store_of
+from ccdeck.web.state import monitor_of, read
 
 router = APIRouter()
 
@@ -31,9 +30,8 @@ class Stored:
     by_model: list[Any]
 
     @classmethod
-    def read(cls, store: Store) -> Stored:
-        with store.read() as conn:
-            return cls(queries.session_count(conn), overview_queries.usage_by_model(conn))
+    def read(cls, conn: Connection) -> Stored:
+        return cls(queries.session_count(conn), overview_queries.usage_by_model(conn))
 
 
 def render(stored: Stored, active: ActiveCounts, pending_since: float | None) -> str:
@@ -61,6 +59,6 @@ def render(stored: Stored, active: ActiveCounts, pending_since: float | None) ->
 async def metrics(request: Request) -> PlainTextResponse:
     monitor = monitor_of(request)
     active = monitor.model.counts()  # on the loop, which owns the live model
-    stored = await asyncio.to_thread(Stored.read, store_of(request))
+    stored = await read(request, Stored.read)
     body = render(stored, active, monitor.pending_since)
     return PlainTextResponse(body, media_type="text/plain; version=0.0.4")
