@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from rich.console import Console, RenderableType
 
-from ccdeck.live.terminal import render_watch
-from ccdeck.orchestrator import terminal
 from ccdeck.orchestrator.report import run_json
+from ccdeck.render import run_tables
 from ccdeck.render.cells import cost, model_names, project_names
 from ccdeck.render.fit import Column, FitTable
+from ccdeck.render.watch_screen import render_watch
 from ccdeck.store import runs as q
 from ccdeck.store.store import Store
 from core_fixtures import CCDECK, run_cli, write_report_config
@@ -214,14 +214,14 @@ def _run(now: float, status: str = "running") -> dict[str, Any]:
 def test_run_tables_fit(width: int) -> None:
     now = time.time()
     run = _run(now)
-    live = _check(_render(terminal.live_table(run["tasks"], now), width), width, ("Task", "State", "Cost"))
+    live = _check(_render(run_tables.live_table(run["tasks"], now), width), width, ("Task", "State", "Cost"))
     assert "12.5s" in live  # from its start to now, not to its last output (2.0s)
-    summary = _check(_render(terminal.summary(run, now), width), width, ("Task", "State", "Cost", "Result"))
+    summary = _check(_render(run_tables.summary(run, now), width), width, ("Task", "State", "Cost", "Result"))
     assert "$1.76" in summary and "Fixed the typos" in summary and "build-the-frontend" in summary
     assert "speed-up" not in summary and "Running for 20.0s" in summary
-    runs = _check(_render(terminal.runs_table([run]), width), width, ("Run", "Status", "Cost"))
+    runs = _check(_render(run_tables.runs_table([run]), width), width, ("Run", "Status", "Cost"))
     assert "20260101-101010-abcd" in runs
-    result = _render(terminal.result_table(run["tasks"][0], now), width)
+    result = _render(run_tables.result_table(run["tasks"][0], now), width)
     assert max(len(line) for line in _lines(result)) <= width
     assert "opus-4-5 $0.01" in result and "12.5s, 3 turn(s)" in result
     if width == 160:
@@ -230,7 +230,7 @@ def test_run_tables_fit(width: int) -> None:
 
 def test_a_finished_run_shows_its_speed_up() -> None:
     now = time.time()
-    text = _render(terminal.summary(_run(now, status="finished"), now), 160)
+    text = _render(run_tables.summary(_run(now, status="finished"), now), 160)
     assert "speed-up" in text and "Running for" not in text
 
 

@@ -64,9 +64,9 @@ def scan(config_dir: ConfigDirs = None, db: Db = None, json: Json = False) -> No
     if json:
         emit_json(stats)
     else:
-        from ccdeck.reports import render
+        from ccdeck.render.report_tables import scan_summary
 
-        render.scan_summary(out(), stats)
+        scan_summary(out(), stats)
 
 
 @app.command(short_help=commands.COMMANDS["sessions"])
@@ -106,9 +106,9 @@ def sessions(
         given = [*(["--active"] if active else []), *filter_flags(since, None, project)]
         nothing_found("sessions", cfg, given, not no_scan)
     else:
-        from ccdeck.reports import render
+        from ccdeck.render.report_tables import sessions_table
 
-        out().print(render.sessions_table(listed))
+        out().print(sessions_table(listed))
 
 
 @app.command(short_help=commands.COMMANDS["search"])
@@ -132,9 +132,9 @@ def search(
     if json:
         emit_json(report)
     else:
-        from ccdeck.reports import render
+        from ccdeck.render.report_tables import search_table
 
-        out().print(render.search_table(report, MARK_START, MARK_END))
+        out().print(search_table(report, MARK_START, MARK_END))
 
 
 @app.command(short_help=commands.COMMANDS["serve"])
@@ -152,11 +152,14 @@ def serve(
     db: Db = None,
 ) -> None:
     """Serve the live dashboard, the JSON API (/docs) and the WebSocket feed; Ctrl-C stops."""
-    from ccdeck.web.serve import exit_at_once, run_server
+    from ccdeck.web.serve import dashboard, exit_at_once, run_server
 
     overrides = {"host": host, "port": port, "poll": poll, "allow_bypass": allow_bypass}
     cfg = Config.resolve(db=db, config_dirs=resolve(config_dir, db).config_dirs, overrides=overrides)
-    run_server(cfg, open_browser=open_browser, out=out())
+    served = dashboard(cfg)
+    out().print(f"ccdeck dashboard: [bold]{served.url}[/]  (API docs at /docs; Ctrl-C stops)", highlight=False)
+    out().print(f"watching {', '.join(str(d) for d in cfg.config_dirs) or 'no config dir'}; database {cfg.db}")
+    run_server(served, open_browser=open_browser)
     exit_at_once()
 
 
@@ -166,7 +169,7 @@ def watch(
     db: Db = None,
 ) -> None:
     """A live table of active sessions and today's totals in the terminal, updated as files change."""
-    from ccdeck.live.terminal import run_watch
+    from ccdeck.cli_watch import run_watch
 
     run_watch(resolve(config_dir, db), out())
 
@@ -226,19 +229,6 @@ def root(
     )
 
 
-def _fresh_consoles() -> None:
-    """Consoles are made for each command, so their width follows this command's environment (a terminal,
-    `COLUMNS`), not the one an earlier command in this process ran in."""
-    fresh_consoles()
-    if "ccdeck.cli_runs" in sys.modules:  # its commands print to consoles of their own
-        from rich.console import Console
-
-        from ccdeck import cli_runs
-        from ccdeck.render.console import stdout_console
-
-        cli_runs.stdout, cli_runs.stderr = stdout_console(), Console(stderr=True)
-
-
 def _modules_for(args: Sequence[str]) -> list[str]:
     """The modules of MORE_COMMANDS a command line may need: the one of its command (its first word that is not a
     root option), none for a command of this module, all when it names none or no known one (the whole list is
@@ -254,7 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     for module in _modules_for(args):
         register(module)
-    _fresh_consoles()
+    fresh_consoles()  # made for each command: their width follows its environment (a terminal, `COLUMNS`)
     try:
         # Outside standalone mode a command's `typer.Exit(code)` (also --help, --version, Ctrl-C) comes back as
         # the return value, and usage mistakes are raised to us instead of printed as a box.

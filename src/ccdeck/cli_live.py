@@ -7,7 +7,6 @@ gets here: the entry point runs it before these imports (`ccdeck.entry`); this c
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -21,6 +20,7 @@ from ccdeck import commands, config, statusline
 from ccdeck.claude import integration
 from ccdeck.claude.discovery import config_dirs_from
 from ccdeck.claude.settings_file import Settings, Written, read_settings, settings_path, update_settings
+from ccdeck.cli_shared import emit_json
 from ccdeck.config import Config
 from ccdeck.errors import ConfigDirError
 
@@ -81,7 +81,7 @@ def statusline_install(
     """Set `statusLine` in settings.json to run `ccdeck statusline` (a backup of the old file is kept)."""
     command = integration.ccdeck_command(format)
     if print_only:
-        _print_json({"statusLine": integration.statusline_entry(command)})
+        emit_json({"statusLine": integration.statusline_entry(command)})
         return
     for folder in target_dirs(config_dir):
         written = update_settings(settings_path(folder), lambda s: integration.with_statusline(s, command, force))
@@ -103,7 +103,7 @@ def hooks_install(
     """Add http hooks posting every session event to `ccdeck serve` (2 s timeout; other hooks stay)."""
     hook_url, with_token = _hook_target(url, token)
     if print_only:
-        _print_json(integration.hooks_settings(hook_url, with_token))
+        emit_json(integration.hooks_settings(hook_url, with_token))
         return
     change: Callable[[Settings], Settings] = lambda s: integration.with_hooks(s, hook_url, with_token)  # noqa: E731
     for folder in target_dirs(config_dir):
@@ -128,7 +128,7 @@ def hooks_status(
     """Whether ccdeck's hooks and status line are installed, per config dir."""
     rows = [status_of(folder) for folder in target_dirs(config_dir)]
     if json_out:
-        _print_json({"configDirs": rows})
+        emit_json({"configDirs": rows})
         return
     for row in rows:
         typer.echo(describe(row))
@@ -198,10 +198,6 @@ def _report(written: Written, done: str, unchanged: str) -> None:
         return
     backup = f" (previous content in {written.backup})" if written.backup else ""
     typer.echo(f"{written.path}: {done}{backup}")
-
-
-def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2))
 
 
 @notify_app.command("test")

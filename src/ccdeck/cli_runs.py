@@ -1,54 +1,29 @@
 """The launch commands of the command line: `run`, `status`, `result`, `logs`, `stop`, `stop-all`, `clean`, the
 seed-compatible `run-multi` and `start`, and the hidden `_supervise` a detached run re-executes itself as. Those
 that start runs are in `cli_runs_launch`, those that read and act on them in `cli_runs_control`; here, what they
-share (the consoles, the flags' types, the JSON output) and `register`.
+share (the flags' types; the consoles, JSON output, `--db` and `--json` are every command's, from `cli_shared`) and
+`register`.
 
 `cli.py` registers them (`register(app)`) and maps errors to exit codes, as for every other command. Each command
 imports what it uses when it runs (the orchestrator and the store pull in SQLAlchemy, `result` the ingester, a
-foreground run asyncio and Rich's live display), so registering them costs the other commands nothing; the
-consoles are made when first printed to (unless `cli.py` hands its own over).
+foreground run asyncio and Rich's live display), so registering them costs the other commands nothing.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import orjson
 import typer
 
 from ccdeck.config import Config
 from ccdeck.orchestrator.run_flags import FLAGS
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from ccdeck.orchestrator.spec import RunOptions
     from ccdeck.store.store import Store
 
-stdout: Console | None = None  # `cli.py` sets both for each command; else made on first use
-stderr: Console | None = None
 REDRAW_SECONDS = 0.25
-
-
-def _out() -> Console:
-    global stdout  # noqa: PLW0603 (the module's console, which `cli.py` may also set: made once, on first use)
-    if stdout is None:
-        from ccdeck.render.console import stdout_console
-
-        stdout = stdout_console()
-    return stdout
-
-
-def _err() -> Console:
-    global stderr  # noqa: PLW0603 (as `stdout`)
-    if stderr is None:
-        from rich.console import Console
-
-        stderr = Console(stderr=True)
-    return stderr
 
 
 def _option(name: str) -> Any:
@@ -57,8 +32,6 @@ def _option(name: str) -> Any:
     return typer.Option(flag.name, min=flag.minimum, help=flag.help, show_default=flag.show_default)
 
 
-Db = Annotated[Path | None, _option("--db")]
-Json = Annotated[bool, _option("--json")]
 Model = Annotated[str | None, _option("--model")]
 Budget = Annotated[float | None, _option("--budget")]
 Timeout = Annotated[float | None, _option("--timeout")]
@@ -68,10 +41,6 @@ Worktree = Annotated[bool, _option("--worktree")]
 ClaudeBin = Annotated[str | None, _option("--claude-bin")]
 HooksUrl = Annotated[str | None, _option("--hooks-url")]
 NoWait = Annotated[bool, typer.Option("--no-wait", help="Return once the stop is requested.")]
-
-
-def emit_json(data: Mapping[str, Any]) -> None:
-    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
 def _open(db: Path | None) -> Store:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 import orjson
 import typer
 
-from ccdeck.cli_runs import Db, Json, NoWait, _open, _out, emit_json
+from ccdeck.cli_runs import NoWait, _open
+from ccdeck.cli_shared import Db, Json, emit_json, out
 from ccdeck.errors import UsageError
 from ccdeck.shapes.cli import CleanReport, ResultTask, RunsReport, StoppedReport, TaskReport, TaskSession
 from ccdeck.store.run_states import FINAL_STATES
@@ -31,18 +32,16 @@ def status(
     json: Json = False,
 ) -> None:
     """Runs and their tasks, from any terminal: state, time, turns, cost."""
-    from ccdeck.orchestrator import control, terminal
+    from ccdeck.orchestrator import control
 
     with _open(db) as store:
         runs = control.status(store, run_id, limit=limit)
     if json:
         emit_json(RunsReport(runs=runs))
-    elif run_id is not None:
-        _out().print(terminal.summary(runs[0]))
-    elif not runs:
-        _out().print(terminal.no_runs(store.path), markup=False, highlight=False)
     else:
-        _out().print(terminal.runs_table(runs))
+        from ccdeck.render.run_tables import print_status
+
+        print_status(out(), runs, run_id, store.path)
 
 
 def result(
@@ -93,11 +92,11 @@ def _session_facts(store: Store, task: RunTask, flags: list[Path] | None) -> Tas
 
 
 def _print_result(task: Mapping[str, Any]) -> None:
-    from ccdeck.orchestrator import terminal
+    from ccdeck.render.run_tables import result_table
 
-    _out().print(terminal.result_table(task))
+    out().print(result_table(task))
     if task["result"]:
-        _out().print(task["result"], markup=False, highlight=False)
+        out().print(task["result"], markup=False, highlight=False)
 
 
 def logs(
@@ -127,7 +126,7 @@ def logs(
         _print_stream(stream, offset, raw)
     text = _read(err)
     if text.strip() and not raw:
-        _out().print("--- stderr ---", markup=False)
+        out().print("--- stderr ---", markup=False)
         sys.stdout.write(text)
 
 
@@ -190,12 +189,12 @@ def _print_stopped(tasks: list[RunTask], json: bool) -> None:
     if json:
         emit_json(StoppedReport(tasks=tasks))
         return
-    from ccdeck.orchestrator import terminal
+    from ccdeck.render.run_tables import state
 
     if not tasks:
-        _out().print("nothing to stop")
+        out().print("nothing to stop")
     for task in tasks:
-        _out().print(f"{task['runId']}/{task['id']}: {terminal.state(task['status'])}")
+        out().print(f"{task['runId']}/{task['id']}: {state(task['status'])}")
 
 
 def clean(
@@ -228,11 +227,11 @@ def clean(
         emit_json(report)
         return
     if declined:
-        _out().print("nothing removed")
+        out().print("nothing removed")
         return
-    _out().print(f"removed {len(report['removedRuns'])} run(s) and {len(report['removedWorktrees'])} worktree(s)")
+    out().print(f"removed {len(report['removedRuns'])} run(s) and {len(report['removedWorktrees'])} worktree(s)")
     for kept in report["keptWorktrees"]:
-        _out().print(f"kept {kept['path']} ({kept['branch']}): {kept['reason']}", markup=False)
+        out().print(f"kept {kept['path']} ({kept['branch']}): {kept['reason']}", markup=False)
 
 
 def _confirm_clean(store: Store, age: float | None, older_than: str | None, force: bool) -> bool:

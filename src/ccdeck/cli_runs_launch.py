@@ -15,20 +15,16 @@ from ccdeck.cli_runs import (
     REDRAW_SECONDS,
     Budget,
     ClaudeBin,
-    Db,
     HooksUrl,
-    Json,
     MaxTurns,
     Model,
     PermissionMode,
     Timeout,
     Worktree,
-    _err,
     _option,
     _options,
-    _out,
-    emit_json,
 )
+from ccdeck.cli_shared import Db, Json, emit_json, err, out
 from ccdeck.config import Config
 from ccdeck.errors import UsageError
 from ccdeck.shapes.cli import RunReport
@@ -59,7 +55,7 @@ def launch(specs: list[TaskSpec], options: RunOptions, cfg: Config, *, detach: b
             if json:
                 emit_json(RunReport(run=control.status(store, plan.run_id)[0]))
             else:
-                _out().print(plan.run_id, markup=False, highlight=False)
+                out().print(plan.run_id, markup=False, highlight=False)
             return 0
         return _foreground(store, plan, json)
 
@@ -67,17 +63,18 @@ def launch(specs: list[TaskSpec], options: RunOptions, cfg: Config, *, detach: b
 def _foreground(store: Store, plan: control.RunPlan, json: bool) -> int:
     import asyncio
 
-    from ccdeck.orchestrator import control, terminal
+    from ccdeck.orchestrator import control
+    from ccdeck.render.run_tables import summary
 
     control.create_run(store, plan, detached=False)
     supervisor = control.supervisor_for(store, plan)
-    live_console = _err() if json else _out()
+    live_console = err() if json else out()
     asyncio.run(_supervise_with_view(supervisor, live_console if live_console.is_terminal else None))
     run = control.status(store, plan.run_id)[0]
     if json:
         emit_json(RunReport(run=run))
     else:
-        _out().print(terminal.summary(run))
+        out().print(summary(run))
     if supervisor.signal_received is not None:
         return 128 + supervisor.signal_received.value
     return 0 if all(t["status"] == "succeeded" for t in run["tasks"]) else 1
@@ -88,7 +85,7 @@ async def _supervise_with_view(supervisor: Supervisor, console: Console | None) 
 
     from rich.live import Live
 
-    from ccdeck.orchestrator import terminal
+    from ccdeck.render.run_tables import live_table
 
     supervisor.install_signal_handlers()
     running = asyncio.create_task(supervisor.run())
@@ -97,7 +94,7 @@ async def _supervise_with_view(supervisor: Supervisor, console: Console | None) 
         return
     with Live(console=console, auto_refresh=False, transient=True) as live:
         while not running.done():
-            live.update(terminal.live_table(_view(supervisor)), refresh=True)
+            live.update(live_table(_view(supervisor)), refresh=True)
             await asyncio.wait({running}, timeout=REDRAW_SECONDS)
     await running
 
@@ -119,7 +116,7 @@ async def _report_changes(supervisor: Supervisor, running: asyncio.Task[None]) -
             if seen[task.id] != task.status:
                 seen[task.id] = task.status
                 detail = f" ({task.error})" if task.error and task.status != "succeeded" else ""
-                _err().print(f"{task.id}: {task.status}{detail}", markup=False, highlight=False)
+                err().print(f"{task.id}: {task.status}{detail}", markup=False, highlight=False)
         if done:
             await running
             return
@@ -208,7 +205,7 @@ def start(
         if json:
             emit_json(RunReport(run=control.status(store, plan.run_id)[0]))
         else:
-            _out().print(f"{plan.run_id}/{task_id}", markup=False, highlight=False)
+            out().print(f"{plan.run_id}/{task_id}", markup=False, highlight=False)
 
 
 def supervise(

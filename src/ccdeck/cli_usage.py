@@ -66,9 +66,9 @@ def _report_command(build: ReportBuilder, table: ReportTable, doc: str, every: b
         if json:
             emit_json(report)
             return
-        from ccdeck.reports import render
+        from ccdeck.render import report_tables
 
-        if not render.report_rows(report):
+        if not report_tables.report_rows(report):
             nothing_found("usage", cfg, filter_flags(since, until, project), not no_scan)
         else:
             out().print(table(report, breakdown))
@@ -88,10 +88,10 @@ def _period(period: "Period") -> tuple[ReportBuilder, ReportTable]:
         return period_report(reader, filters, period)
 
     def table(report: "UsageReport", breakdown: bool) -> "RenderableType":
-        from ccdeck.reports import render
+        from ccdeck.render import report_tables
         from ccdeck.reports.periods import PERIOD_KEYS
 
-        return render.period_table(report, PERIOD_KEYS[period], breakdown)
+        return report_tables.period_table(report, PERIOD_KEYS[period], breakdown)
 
     return build, table
 
@@ -103,9 +103,9 @@ def _sessions_usage(reader: "Reader", filters: "Filters", every: bool) -> "Usage
 
 
 def _sessions_usage_table(report: "UsageReport", _breakdown: bool) -> "RenderableType":
-    from ccdeck.reports import render
+    from ccdeck.render import report_tables
 
-    return render.session_usage_table(report)
+    return report_tables.session_usage_table(report)
 
 
 def _blocks(reader: "Reader", filters: "Filters", _all: bool) -> "UsageReport":
@@ -115,9 +115,9 @@ def _blocks(reader: "Reader", filters: "Filters", _all: bool) -> "UsageReport":
 
 
 def _blocks_table(report: "UsageReport", _breakdown: bool) -> "RenderableType":
-    from ccdeck.reports import render
+    from ccdeck.render import report_tables
 
-    return render.blocks_table(report)
+    return report_tables.blocks_table(report)
 
 
 REPORTS: dict[str, tuple[ReportBuilder, ReportTable, str]] = {

@@ -14,6 +14,9 @@ import sys
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
+
+    from ccdeck.shapes.common import Run
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -48,12 +51,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args[:1] == ["status"]:
         from ccdeck.orchestrator import fast_status
 
-        code = fast_status.main(args[1:])
+        code = fast_status.main(args[1:], show_status)
         if code is not None:
             return code
     from ccdeck.cli import main as cli_main
 
     return cli_main(args)
+
+
+def show_status(runs: list[Run], run_id: str | None, db: Path) -> None:
+    """`status`'s tables, as the full command prints them (Rich only for a table, not for `--json`)."""
+    from ccdeck.render.console import stdout_console
+    from ccdeck.render.run_tables import print_status
+
+    print_status(stdout_console(), runs, run_id, db)
 
 
 def _width() -> int:

@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 import pytest
 
-from ccdeck import cli
+from ccdeck import cli, entry
 from ccdeck.orchestrator import control, fast_run, fast_status
 from ccdeck.orchestrator.report import run_json, task_json
 from ccdeck.pids import start_time
@@ -142,27 +142,27 @@ def test_the_fast_status_command_says_what_the_full_one_says(
         full = {key: control.status(store, run_id, limit=limit) for key, run_id, limit in
                 (("a", "a", None), ("all", None, None), ("one", None, 1))}  # fmt: skip
     for key, args in (("a", ["a", "--json"]), ("all", ["--json"]), ("one", ["--limit=1", "--json"])):
-        assert fast_status.main([*args, "--db", str(db)]) == 0
+        assert fast_status.main([*args, "--db", str(db)], entry.show_status) == 0
         assert orjson.loads(capsys.readouterr().out) == orjson.loads(orjson.dumps({"runs": full[key]}))
     # The tables too, as the full command prints them.
     for args in (["a"], [], ["--limit", "1"]):
         assert cli.main(["status", *args, "--db", str(db)]) == 0
         full_table = capsys.readouterr().out
-        assert fast_status.main([*args, "--db", str(db)]) == 0
+        assert fast_status.main([*args, "--db", str(db)], entry.show_status) == 0
         assert capsys.readouterr().out == full_table
     empty = tmp_path / "empty.db"
     Store.open(empty).close()
-    assert fast_status.main(["--db", str(empty)]) == 0  # no runs: one line naming the database
+    assert fast_status.main(["--db", str(empty)], entry.show_status) == 0  # no runs: one line naming the database
     assert capsys.readouterr().out == f"no runs in {empty}; start one with `ccdeck run TASKS`\n"
     # Forms and cases left to the full command: an unknown option, no such run, no database.
-    assert fast_status.main(["a", "--json", "--db", str(db), "--wide"]) is None
-    assert fast_status.main(["nope", "--json", "--db", str(db)]) is None
-    assert fast_status.main(["--json", "--db", str(tmp_path / "missing.db")]) is None
+    assert fast_status.main(["a", "--json", "--db", str(db), "--wide"], entry.show_status) is None
+    assert fast_status.main(["nope", "--json", "--db", str(db)], entry.show_status) is None
+    assert fast_status.main(["--json", "--db", str(tmp_path / "missing.db")], entry.show_status) is None
     assert not (tmp_path / "missing.db").exists()
     with Store.open(db) as store:  # a supervisor that is gone: the full command records it
         make_run(store, "orphan", 1, status="running", finished_at=None, supervisor_pid=me_plus_dead(),
                  supervisor_started=1.0)  # fmt: skip
-    assert fast_status.main(["a", "--json", "--db", str(db)]) is None
+    assert fast_status.main(["a", "--json", "--db", str(db)], entry.show_status) is None
     assert capsys.readouterr().out == ""
 
 

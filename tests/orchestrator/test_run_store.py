@@ -13,8 +13,8 @@ from alembic.config import Config
 from rich.console import Console
 from sqlalchemy import create_engine
 
-from ccdeck.orchestrator import terminal
 from ccdeck.orchestrator.report import run_json
+from ccdeck.render import run_tables
 from ccdeck.store import runs as q
 from ccdeck.store.database import HEAD_REVISION, MIGRATIONS
 from ccdeck.store.store import Store
@@ -102,8 +102,8 @@ def test_terminal_views_show_what_the_json_says() -> None:
     ]  # fmt: skip
     shown = run_json(run, tasks, now)
     console = Console(record=True, width=160, color_system=None)
-    console.print(terminal.live_table(shown["tasks"], now))
-    console.print(terminal.summary(shown, now))
+    console.print(run_tables.live_table(shown["tasks"], now))
+    console.print(run_tables.summary(shown, now))
     text = console.export_text()
 
     assert "build" in text and "running" in text and "12.5s" in text and "4,321" in text

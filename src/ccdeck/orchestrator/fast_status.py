@@ -1,7 +1,7 @@
 """`ccdeck status [RUN] [--limit N] [--db PATH] [--json]` without the command line's imports (Typer,
 SQLAlchemy: most of a second before any work), dispatched by `ccdeck.entry`. It only reads: the standard
-library's sqlite3 on a `query_only` connection, and the same `report.run_json` as `control.status`; tables are
-the same `orchestrator.terminal` ones, on the same console.
+library's sqlite3 on a `query_only` connection, and the same `report.run_json` as `control.status`; the entry point
+hands it the same printer of tables as the full command's (`render.run_tables.print_status`, on the same console).
 
 Anything it is not sure of goes back to the full command (`main` returns None): another form of the command
 (`--help`, an unknown option), a database that is missing or of another schema, a run that is not there (the
@@ -16,6 +16,7 @@ import io
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
@@ -27,6 +28,7 @@ from ccdeck.store.run_states import RUN_FINAL_STATES
 if TYPE_CHECKING:
     from ccdeck.shapes.common import Run
 
+ShowStatus = Callable[[list["Run"], str | None, Path], None]  # the runs, the run asked for, the database
 SUPERVISOR_START_SECONDS = 15.0  # as `control.SUPERVISOR_START_SECONDS`
 
 
@@ -153,7 +155,8 @@ def dict_rows(db: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> list
     return [dict(zip(names, row)) for row in cursor]  # noqa: B905 (the cursor's own names: same length)
 
 
-def main(args: list[str]) -> int | None:
+def main(args: list[str], show: ShowStatus) -> int | None:
+    """`status` with `args`; its tables printed by `show`. None: the full command must answer."""
     request = parse(args)
     if request is None:
         return None
@@ -185,7 +188,7 @@ def main(args: list[str]) -> int | None:
         if runs is None:
             return None
         if not request.json:
-            print_table(runs, request.run_id, path)
+            show(runs, request.run_id, path)
         return 0
     finally:
         if collecting:
@@ -209,17 +212,3 @@ def _json(db: sqlite3.Connection, request: Request, now: float) -> int | None:
     else:
         out.flush()
     return 0
-
-
-def print_table(runs: list[Run], run_id: str | None, db: Path) -> None:
-    """As `cli_runs.status` prints them: the run's one table, the list of runs, or the line saying there is none."""
-    from ccdeck.orchestrator import terminal
-    from ccdeck.render.console import stdout_console
-
-    console = stdout_console()
-    if run_id is not None:
-        console.print(terminal.summary(runs[0]))
-    elif not runs:
-        console.print(terminal.no_runs(db), markup=False, highlight=False)
-    else:
-        console.print(terminal.runs_table(runs))

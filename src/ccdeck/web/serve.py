@@ -1,4 +1,5 @@
-"""`ccdeck serve`: resolve the token rule, bind the socket, print the URL, run uvicorn until Ctrl-C."""
+"""`ccdeck serve`: resolve the token rule, bind the socket and make the dashboard's URL (`dashboard`; the command
+prints it), run uvicorn until Ctrl-C (`run_server`)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import secrets
 import socket
 import sys
 import webbrowser
+from dataclasses import dataclass
 
 import uvicorn
-from rich.console import Console
 
 from ccdeck import config
 from ccdeck.config import Config
@@ -23,13 +24,24 @@ from ccdeck.web.app import ServeOptions, create_app
 from ccdeck.web.security import is_loopback
 
 
-def run_server(cfg: Config, *, open_browser: bool, out: Console) -> None:
+@dataclass(frozen=True)
+class Dashboard:
+    """What `run_server` serves, and where: `sock` is bound already, `port` is the one it got (port 0: a free one
+    the system picked), and `url` carries the token when there is one."""
+
+    options: ServeOptions
+    sock: socket.socket
+    port: int
+    url: str
+
+
+def dashboard(cfg: Config) -> Dashboard:
     # A database that cannot be used (corrupt, from a newer ccdeck, a folder that cannot be made) fails here, as
     # one line from the CLI, rather than as a traceback from inside uvicorn's lifespan.
     Store.open(cfg.db).close()
     host = cfg.get(config.HOST)
     sock = listening_socket(host, cfg.get(config.PORT))
-    port = int(sock.getsockname()[1])  # the one the system picked for port 0
+    port = int(sock.getsockname()[1])
     token = cfg.get(config.TOKEN)
     if is_loopback(host):
         token = None  # loopback: the Host and Origin checks suffice
@@ -52,26 +64,11 @@ def run_server(cfg: Config, *, open_browser: bool, out: Console) -> None:
     )
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
-    out.print(f"ccdeck dashboard: [bold]{url}[/]  (API docs at /docs; Ctrl-C stops)", highlight=False)
-    out.print(f"watching {', '.join(str(d) for d in cfg.config_dirs) or 'no config dir'}; database {cfg.db}")
-    # The server's own progress lines (catch-up scan) go to its log, i.e. this terminal.
-    logging.getLogger("ccdeck.live").setLevel(logging.INFO)
-    if open_browser:
-        webbrowser.open(url)
-    server = uvicorn.Server(uvicorn.Config(create_app(options), host=host, port=port, log_level="warning",
-                                           lifespan="on", ws="websockets-sansio"))  # fmt: skip
-    try:
-        server.run(sockets=[sock])
-    except KeyboardInterrupt:  # uvicorn raises the Ctrl-C it caught again once it has stopped (as `uvicorn.run`)
-        pass
-    finally:
-        sock.close()
-    if not server.started:  # the lifespan failed: uvicorn logged why
-        sys.exit(3)
+    return Dashboard(options, sock, port, url)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
-    """A socket bound to `host:port` (port 0: any free port), as uvicorn would bind it. Bound here, before the URL is
+    """A socket bound to `host:port` (port 0: any free port), as uvicorn would bind it. Bound before the URL is
     printed, so the URL names the port actually listened on; a port in use is a one-line error."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -81,6 +78,24 @@ def listening_socket(host: str, port: int) -> socket.socket:
         sock.close()
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     return sock
+
+
+def run_server(served: Dashboard, *, open_browser: bool) -> None:
+    # The server's own progress lines (catch-up scan) go to its log, i.e. this terminal.
+    logging.getLogger("ccdeck.live").setLevel(logging.INFO)
+    if open_browser:
+        webbrowser.open(served.url)
+    app, host, port = create_app(served.options), served.options.host, served.port
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on",
+                                           ws="websockets-sansio"))  # fmt: skip
+    try:
+        server.run(sockets=[served.sock])
+    except KeyboardInterrupt:  # uvicorn raises the Ctrl-C it caught again once it has stopped (as `uvicorn.run`)
+        pass
+    finally:
+        served.sock.close()
+    if not server.started:  # the lifespan failed: uvicorn logged why
+        sys.exit(3)
 
 
 def exit_at_once() -> None:

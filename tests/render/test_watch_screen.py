@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from ccdeck.live.terminal import elapsed, render_watch
+from ccdeck.render.watch_screen import elapsed, render_watch
 
 SUMMARY = {
     "today": {"totalTokens": 1_234_567, "costUSD": 4.5},

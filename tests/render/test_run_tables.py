@@ -11,9 +11,8 @@ import orjson
 import pytest
 from rich.console import Console
 
-from ccdeck.orchestrator import terminal
 from ccdeck.orchestrator.report import run_json
-from ccdeck.render import fit
+from ccdeck.render import fit, run_tables
 
 TASKS = 250
 
@@ -62,7 +61,7 @@ def test_a_long_run_is_one_table_that_fits(width: int, status: str) -> None:
     now = time.time()
     run = _run(now, status)
     assert len(run["tasks"]) >= fit.DRAWN_ROWS
-    text = _plain(width, terminal.summary(run, now))
+    text = _plain(width, run_tables.summary(run, now))
     lines = text.rstrip("\n").splitlines()
     assert text.count("┏") == 1 and max(len(line) for line in lines) <= width
     header = next(line for line in lines if "┃" in line)
@@ -73,7 +72,7 @@ def test_a_long_run_is_one_table_that_fits(width: int, status: str) -> None:
     assert ("speed-up" in text) == (status == "finished")
     if width == 160:
         assert "6m38s" in text  # task-002: started 398 s ago, still running
-    shown = terminal.summary(run, now)
+    shown = run_tables.summary(run, now)
     drawn = _print(shown, width)
     table = shown.renderables[0]
     assert isinstance(table, fit.FitTable)

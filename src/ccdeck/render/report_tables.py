@@ -1,5 +1,6 @@
-"""Reports as tables for the terminal, each fitted to its width (`ccdeck.render.fit`). The JSON forms are the dicts
-themselves."""
+"""The read commands' tables for the terminal: `usage` reports, the `sessions` list, `search` hits and `scan`'s
+summary, each fitted to its width (`ccdeck.render.fit`). They draw the JSON forms the commands print with `--json`,
+so what is shown is what `--json` says."""
 
 from __future__ import annotations
 
@@ -12,8 +13,6 @@ from rich.text import Text
 
 from ccdeck.render.cells import NONE, cost, duration, model_names, project_names, tokens, when
 from ccdeck.render.fit import Cell, Column, FitTable
-
-__all__ = ["COST_NOTE", "cost", "tokens", "when"]  # `cost`, `tokens`, `when`: kept importable from here
 
 COST_NOTE = "Costs are API-equivalent estimates (list prices), not what a subscription bills."
 STATE_COLOURS = {"working": "green", "waiting": "yellow", "idle": "blue", "ended": "dim"}

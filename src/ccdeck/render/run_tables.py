@@ -1,7 +1,7 @@
 """Runs in the terminal: the live table of a foreground run, the table a run ends with (and `status RUN` shows),
-`status`'s list of runs and `result`'s facts. Pure functions of the JSON forms (`report.task_json`,
-`report.run_json`) and of the time now, so what is shown is what `--json` says; every table fits the terminal
-(`ccdeck.render.fit`)."""
+`status`'s list of runs (`print_status`, for the full command and its fast path alike) and `result`'s facts. Pure
+functions of the JSON forms (`report.task_json`, `report.run_json`) and of the time now, so what is shown is what
+`--json` says; every table fits the terminal (`ccdeck.render.fit`)."""
 
 from __future__ import annotations
 
@@ -12,14 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from rich.console import Group
+from rich.console import Console, Group
 from rich.text import Text
 
 from ccdeck.render.cells import NONE, cost, duration, home_short, model_names, tokens, when
 from ccdeck.render.fit import Column, FitTable
 from ccdeck.store.run_states import RUN_FINAL_STATES
-
-__all__ = ["duration"]  # kept importable from here
 
 COLOURS = {
     "queued": "dim",
@@ -147,6 +145,16 @@ def runs_table(runs: Sequence[Mapping[str, Any]]) -> FitTable:
 
 def no_runs(db: Path) -> str:
     return f"no runs in {home_short(db)}; start one with `ccdeck run TASKS`"
+
+
+def print_status(console: Console, runs: Sequence[Mapping[str, Any]], run_id: str | None, db: Path) -> None:
+    """`ccdeck status`: the run's one table (with `run_id`), the list of runs, or the line saying there is none."""
+    if run_id is not None:
+        console.print(summary(runs[0]))
+    elif not runs:
+        console.print(no_runs(db), markup=False, highlight=False)
+    else:
+        console.print(runs_table(runs))
 
 
 def result_table(task: Mapping[str, Any], now: float | None = None) -> FitTable:
