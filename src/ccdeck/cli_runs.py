@@ -29,7 +29,9 @@ REDRAW_SECONDS = 0.25
 def _option(name: str) -> Any:
     """The Typer option of a flag declared in `run_flags`."""
     flag = FLAGS[name]
-    return typer.Option(flag.name, min=flag.minimum, help=flag.help, show_default=flag.show_default)
+    return typer.Option(
+        flag.name, min=flag.minimum, help=flag.help, show_default=flag.show_default, metavar=flag.metavar or None
+    )
 
 
 Model = Annotated[str | None, _option("--model")]
@@ -49,8 +51,10 @@ def _open(db: Path | None) -> Store:
     return Store.open(Config.resolve(db=db).db)
 
 
-def _options(cfg: Config, max_turns: int | None, permission_mode: str | None, worktree: bool, retries: int = 2,
-             grace: float = 5.0, retry_delay: float = 2.0, stagger: float = 0.1) -> RunOptions:  # fmt: skip
+def _options(cfg: Config, max_turns: int | None, permission_mode: str | None, worktree: bool,
+             retries: int | None = None, grace: float | None = None, retry_delay: float | None = None,
+             stagger: float | None = None) -> RunOptions:  # fmt: skip
+    """The run's options: its flags, each left out (None) taking the default `plan.run_options` gives it."""
     from ccdeck.orchestrator.plan import run_options
 
     return run_options(cfg, max_turns, permission_mode, worktree, retries, grace, retry_delay, stagger)

@@ -34,7 +34,7 @@ ConfigDirs = Annotated[
         show_default=False,
     ),
 ]
-Db = Annotated[Path | None, typer.Option("--db", help=f"{config.DB.help} (env {config.DB.env})", show_default=False)]
+Db = Annotated[Path | None, typer.Option("--db", help=config.DB.flag_help(show_default=False), show_default=False)]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 NoScan = Annotated[bool, typer.Option("--no-scan", help="Skip the incremental ingest that runs first.")]
 Since = Annotated[

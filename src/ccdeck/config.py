@@ -1,7 +1,9 @@
 """Every setting declared once: name, type, default, `CCDECK_*` environment variable and help.
 
-The CLI builds its flags from these declarations, the README's settings table is generated from them
-(`ccdeck settings --markdown`), and `Config` resolves a value as: flag, else environment, else default.
+The CLI builds its flags' help from these declarations (`Setting.flag_help`: the help, the default and the
+environment variable), the README's settings table is generated from them (`settings_markdown`; `python
+tests/test_settings_doc.py` rewrites it, and the test fails while it is stale), and `Config` resolves a value as:
+flag, else environment, else default.
 """
 
 from __future__ import annotations
@@ -32,6 +34,12 @@ class Setting(Generic[T]):
     def env(self) -> str:
         return "CCDECK_" + self.name.upper()
 
+    def flag_help(self, *, show_default: bool = True) -> str:
+        """The help of the setting's flag: its help, then its default (unless None, a flag's `False`, or not
+        `show_default`) and its environment variable."""
+        default = self.default() if show_default else None
+        return with_default(self.help, None if default is False else default, self.env)
+
     def from_env(self, environ: Mapping[str, str]) -> T:
         text = environ.get(self.env)
         if text is None or text == "":
@@ -40,6 +48,23 @@ class Setting(Generic[T]):
             return self.parse(text)
         except ValueError as exc:
             raise UsageError(f"{self.env}={text!r} is not valid: {exc}") from None
+
+
+def shown(value: object) -> str:
+    """A default as help and the README show it: `3600` for 3600.0, `~` for the home folder, `—` for none."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value).replace(str(Path.home()), "~", 1) if isinstance(value, Path) else str(value)
+
+
+def with_default(text: str, default: object = None, env: str | None = None) -> str:
+    """`text (default D; env E)`, leaving out a None default and a missing environment variable."""
+    notes = [*([f"default {shown(default)}"] if default is not None else []), *([f"env {env}"] if env else [])]
+    return f"{text} ({'; '.join(notes)})" if notes else text
 
 
 def _positive_int(text: str) -> int:
@@ -186,8 +211,5 @@ class Config:
 def settings_markdown() -> str:
     """The README's settings table."""
     rows = ["| setting | environment variable | default | meaning |", "|---|---|---|---|"]
-    for s in SETTINGS:
-        default = s.default()
-        shown = str(default).replace(str(Path.home()), "~") if default is not None else "—"
-        rows.append(f"| `{s.name}` | `{s.env}` | `{shown}` | {s.help} |")
+    rows += [f"| `{s.name}` | `{s.env}` | `{shown(s.default())}` | {s.help} |" for s in SETTINGS]
     return "\n".join(rows)

@@ -15,9 +15,10 @@ import orjson
 import pytest
 
 import synthetic
-from ccdeck.ingest import pipeline, tailer, transaction
+from ccdeck.ingest import pipeline, tailer
 from ccdeck.ingest.pipeline import Depth, Ingestor, ScanStats
 from ccdeck.ingest.pool import ParsePool
+from ccdeck.store import row_writes
 from ccdeck.store.store import Store
 from core_fixtures import (
     CCDECK,
@@ -245,24 +246,22 @@ def test_an_interrupted_scan_resumes_to_the_same_rows(
     _tricky_config(config)
     here_db, workers_db = tmp_path / "here.db", tmp_path / "workers.db"
     _scan([config], here_db, **SMALL_CHUNKS)
-    real, calls = transaction.apply_stream, []
+    real, calls = row_writes.write_batches, []
 
-    def crash_in_the_third_transaction_of_the_pass(conn: Any, take: Any) -> Any:
-        first = take()
-        if first is not None and first.usage_only == usage_pass:
+    def crash_in_the_third_transaction_of_the_pass(conn: Any, batches: Any) -> Any:
+        if batches and batches[0].usage_only == usage_pass:
             calls.append(1)
             if len(calls) == 3:
                 raise RuntimeError("power cut")
-        held = [first]
-        return real(conn, lambda: held.pop() if held else take())
+        return real(conn, batches)
 
     options: dict[str, Any] = {"pool_bytes": 0, "workers": workers, "transaction_bytes": 20_000, **SMALL_CHUNKS}
     if not usage_pass:  # `usage` commands first, then a complete scan
         _scan([config], workers_db, "usage", **options)
-    monkeypatch.setattr(transaction, "apply_stream", crash_in_the_third_transaction_of_the_pass)
+    monkeypatch.setattr(row_writes, "write_batches", crash_in_the_third_transaction_of_the_pass)
     with pytest.raises(RuntimeError, match="power cut"):
         _scan([config], workers_db, "usage" if usage_pass else "full", **options)
-    monkeypatch.setattr(transaction, "apply_stream", real)
+    monkeypatch.setattr(row_writes, "write_batches", real)
     cut_short = "SELECT COUNT(*) FROM usage_cursors WHERE offset < size" if usage_pass else (
         "SELECT COUNT(*) FROM files WHERE offset < size")  # fmt: skip
     assert query(workers_db, cut_short) != [(0,)]

@@ -14,10 +14,10 @@ import orjson
 import pytest
 
 from ccdeck import statusline
+from ccdeck.billing_blocks import block_start
 from ccdeck.claude.timestamps import iso
 from ccdeck.live.hub import Hub
 from ccdeck.live.monitor import Monitor
-from ccdeck.reports.block_rule import block_start
 from ccdeck.store.store import Store
 from core_fixtures import OPUS_4, SONNET_4, Billed, assistant, report_cost, scan, transcript, usage, write_jsonl
 

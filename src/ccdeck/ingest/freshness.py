@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal
 
 from ccdeck.claude.discovery import registry_files, source_files
 from ccdeck.claude.registry import read_live_session
@@ -20,8 +20,10 @@ from ccdeck.store import session_queries
 from ccdeck.store.file_queries import stored_cursors, stored_usage_cursors
 from ccdeck.store.reader import Reader
 
-if TYPE_CHECKING:
-    from ccdeck.ingest.pipeline import Depth
+# How far a scan goes. "full": everything (a big backlog in two passes: usage first, then the rest). "usage": what
+# usage reports need -- responses and sessions -- at least (a big backlog's first pass only; a small one is read in
+# full, as one pass reads both).
+Depth = Literal["usage", "full"]
 
 
 def unchanged(cursor: SavedCursor, size: int, state: FileState) -> bool:
@@ -38,13 +40,14 @@ def nothing_new(reader: Reader, config_dirs: Iterable[Path], depth: Depth = "ful
     return all(_files_unchanged(reader, d, depth) and _registry_unchanged(reader, d) for d in config_dirs)
 
 
-def _saved(rows: Iterable[Any]) -> dict[str, tuple[SavedCursor, int]]:
+def saved_cursors(rows: Iterable[Any]) -> dict[str, tuple[SavedCursor, int]]:
+    """Path -> (cursor, the size it recorded), from rows of the store's cursor queries (`file_queries`)."""
     return {path: (SavedCursor(*cursor), size) for path, *cursor, size in rows}
 
 
 def _files_unchanged(reader: Reader, config_dir: Path, depth: Depth) -> bool:
-    saved = _saved(stored_cursors(reader, str(config_dir)))
-    usage = _saved(stored_usage_cursors(reader, str(config_dir))) if depth == "usage" else {}
+    saved = saved_cursors(stored_cursors(reader, str(config_dir)))
+    usage = saved_cursors(stored_usage_cursors(reader, str(config_dir))) if depth == "usage" else {}
     for source in source_files(config_dir):
         if depth == "usage" and source.kind == "history":
             continue

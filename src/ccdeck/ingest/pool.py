@@ -29,9 +29,9 @@ from typing import IO, Any
 from ccdeck.claude.discovery import FileKind, SourceFile
 from ccdeck.claude.pricing import Pricer
 from ccdeck.claude.safe_open import open_fd
-from ccdeck.ingest.batches import Batch
 from ccdeck.ingest.reader import FileReader, ParseStats
 from ccdeck.ingest.tailer import TAIL_BYTES, Chunk, FileState, read_span
+from ccdeck.store.rows import Batch
 
 _HEADER = struct.Struct("<Q")
 WORKER_CODE = "from ccdeck.ingest.pool import serve; serve()"

@@ -16,9 +16,9 @@ from ccdeck.claude.pricing import Pricer
 from ccdeck.claude.registry import parse_history_line
 from ccdeck.claude.safe_open import read_small
 from ccdeck.claude.usage_line import parse_usage_record
-from ccdeck.ingest.batches import Batch, Cursor, SessionMeta, history_row, outranks
 from ccdeck.ingest.tailer import Chunk, FileState, fingerprint, last_bytes
 from ccdeck.models import Malformed, TokenUsage
+from ccdeck.store.rows import AgentRow, Batch, Cursor, Problem, ResponseRow, SessionMeta, history_row, outranks
 
 DOING_CHARS = 200
 META_BYTES = 1024 * 1024  # a subagent's meta file is a few hundred bytes
@@ -120,7 +120,7 @@ class FileReader:
         if isinstance(record, Malformed):
             self.stats.problems += 1
             line_no = chunk.first_line_no + chunk.data.count(b"\n", 0, start) + 1
-            batch.problems.append((self.path, chunk.start + start, line_no, record.reason))
+            batch.problems.append(Problem(self.path, chunk.start + start, line_no, record.reason))
             return
         session = record[2] or self.source.session_hint
         if session and record[3] is not None:
@@ -143,7 +143,7 @@ class FileReader:
         record = parse_record(line, self.source.session_hint)
         if isinstance(record, Malformed):
             self.stats.problems += 1
-            batch.problems.append((self.path, offset, line_no, record.reason))
+            batch.problems.append(Problem(self.path, offset, line_no, record.reason))
             return
         if not record[1]:
             self.stats.unknown_types[record[0]] += 1
@@ -192,8 +192,8 @@ class FileReader:
     def _response(self, batch: Batch, response: ResponseTuple) -> None:
         """Keep the batch's copy that outranks the others (`outranks`); `_price` prices it."""
         key, session, agent, ts, model, u = response
-        row = (key, session, agent, ts, model, u.input, u.output, u.cache_creation, u.cache_read, u.cache_5m,
-               u.cache_1h, u.web_search, None, u.fast)  # fmt: skip
+        row = ResponseRow(key, session, agent, ts, model, u.input, u.output, u.cache_creation, u.cache_read, u.cache_5m,
+                          u.cache_1h, u.web_search, None, u.fast)  # fmt: skip
         held = batch.responses.get(key)
         if held is None or outranks(row, held):
             batch.responses[key] = row
@@ -205,7 +205,7 @@ class FileReader:
         if self.pricer is not None:
             for key, u in self._unpriced.items():
                 row = batch.responses[key]
-                batch.responses[key] = (*row[:12], self.pricer.cost(row[4], u, row[3]), row[13])
+                batch.responses[key] = row._replace(cost_usd=self.pricer.cost(row.model, u, row.ts))
         self._unpriced.clear()
 
     def _snapshot_paths(self, batch: Batch, session: str, paths: tuple[str, ...]) -> None:
@@ -221,8 +221,8 @@ class FileReader:
 def price_responses(batch: Batch, pricer: Pricer) -> None:
     """Price every response of a batch parsed without a pricer."""
     for key, row in batch.responses.items():
-        usage = TokenUsage(*row[5:12], row[13])
-        batch.responses[key] = (*row[:12], pricer.cost(row[4], usage, row[3]), row[13])
+        usage = TokenUsage(*row[5:12], row.fast)
+        batch.responses[key] = row._replace(cost_usd=pricer.cost(row.model, usage, row.ts))
 
 
 def in_folder(folder: str | None, relative: str) -> str:
@@ -243,4 +243,4 @@ def _agent_meta(batch: Batch, source: SourceFile) -> None:
         agent_type = obj.get("agentType") if isinstance(obj.get("agentType"), str) else None
         description = obj.get("description") if isinstance(obj.get("description"), str) else None
     assert source.session_hint is not None
-    batch.agents.append((source.session_hint, agent_id, agent_type, description))
+    batch.agents.append(AgentRow(source.session_hint, agent_id, agent_type, description))

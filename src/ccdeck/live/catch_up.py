@@ -27,7 +27,7 @@ from ccdeck.live.views import facts
 from ccdeck.shapes import messages
 from ccdeck.shapes.common import LiveUsagePoint, ScanProgress
 from ccdeck.store import queries
-from ccdeck.store.batch import BatchResult
+from ccdeck.store.rows import BatchResult
 from ccdeck.store.store import Store
 
 log = logging.getLogger(__name__)

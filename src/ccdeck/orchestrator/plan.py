@@ -79,25 +79,21 @@ def hooks_need_token(url: str, token: str | None) -> bool:
     return token is not None or not integration.is_loopback_url(url)
 
 
-def run_options(cfg: Config, max_turns: int | None, permission_mode: str | None, worktree: bool, retries: int = 2,
-                grace: float = 5.0, retry_delay: float = 2.0, stagger: float = 0.1) -> RunOptions:  # fmt: skip
-    """The options of a run started from the command line: the settings, then its flags."""
+def run_options(cfg: Config, max_turns: int | None, permission_mode: str | None, worktree: bool,
+                retries: int | None = None, grace: float | None = None, retry_delay: float | None = None,
+                stagger: float | None = None) -> RunOptions:  # fmt: skip
+    """The options of a run started from the command line: the settings, then its flags (a flag left out, None,
+    keeps the default `RunOptions` declares)."""
     if permission_mode is not None and permission_mode not in PERMISSION_MODES:
         raise UsageError(f"--permission-mode must be one of {', '.join(PERMISSION_MODES)}, not {permission_mode!r}")
     defaults = defaults_from(cfg)
     if defaults.hooks_url is not None and defaults.hooks_token and cfg.get(config.TOKEN) is None:
         raise UsageError(f"--hooks-url {defaults.hooks_url}: a server off loopback takes hooks only with its token; "
                          f"set {config.TOKEN.env}")  # fmt: skip
-    return replace(
-        defaults,
-        max_turns=max_turns,
-        permission_mode=permission_mode or RunOptions.permission_mode,
-        worktree=worktree,
-        retries=retries,
-        grace_s=grace,
-        retry_base_s=retry_delay,
-        stagger_s=stagger,
-    )
+    flags: dict[str, Any] = {"max_turns": max_turns, "permission_mode": permission_mode or None,
+                             "worktree": worktree, "retries": retries, "grace_s": grace, "retry_base_s": retry_delay,
+                             "stagger_s": stagger}  # fmt: skip
+    return replace(defaults, **{name: value for name, value in flags.items() if value is not None})
 
 
 def plan_run(specs: Sequence[TaskSpec], options: RunOptions, claude: ClaudeBinary, db: Path) -> RunPlan:

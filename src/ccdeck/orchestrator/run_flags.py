@@ -1,6 +1,10 @@
 """The options of `ccdeck run` (and the launch commands that share them), declared once: `cli_runs` builds its
-Typer options from these, and `fast_run` parses `run --detach` with them before the command line's imports.
-Settings (`config.py`) give the help and environment variable of those that have one.
+Typer options from these, `fast_run` parses `run --detach` with them before the command line's imports, and the
+README's table of them is generated from them (`flags_markdown`).
+
+No default is written here: a flag that sets a run option shows `RunOptions`' default (`options.py`), a flag that
+is a setting shows the setting's default and environment variable (`config.py`). A flag left out is None, and the
+run takes the default from the same place (`plan.run_options`).
 """
 
 from __future__ import annotations
@@ -9,17 +13,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from ccdeck import config
-from ccdeck.orchestrator.spec import PERMISSION_MODES
+from ccdeck.orchestrator.options import PERMISSION_MODES, RunOptions
 
 
 @dataclass(frozen=True)
 class Flag:
-    """`kind`: the value's type (`bool`: a flag that takes no value). `minimum`: the least value accepted."""
+    """`kind`: the value's type (`bool`: a flag that takes no value). `minimum`: the least value accepted.
+    `setting`: the setting it overrides (its environment variable and default); `option`: the `RunOptions` field it
+    sets, whose default it shows. `show_default`: whether help shows the default."""
 
     name: str
     kind: type
-    help: str
+    text: str
+    metavar: str = ""
     minimum: float | None = None
+    setting: config.Setting[Any] | None = None
+    option: str | None = None
     show_default: bool = True
 
     @property
@@ -27,31 +36,59 @@ class Flag:
         """The command function's parameter: `--max-parallel` is `max_parallel`."""
         return self.name.removeprefix("--").replace("-", "_")
 
+    @property
+    def default(self) -> Any:
+        """The value a run gets without the flag (None: none, or not shown)."""
+        if not self.show_default or self.kind is bool:
+            return None
+        if self.setting is not None:
+            return self.setting.default()
+        return getattr(RunOptions, self.option) if self.option is not None else None
 
-def _setting_help(setting: config.Setting[Any], default: str = "") -> str:
-    return f"{setting.help} ({default}env {setting.env})"
+    @property
+    def env(self) -> str | None:
+        return self.setting.env if self.setting is not None else None
+
+    @property
+    def help(self) -> str:
+        return config.with_default(self.text, self.default, self.env)
 
 
 FLAGS = {
     flag.name: flag
     for flag in (
-        Flag("--max-parallel", int, _setting_help(config.MAX_PARALLEL, "default 4; "), minimum=1),
-        Flag("--model", str, _setting_help(config.MODEL)),
-        Flag("--budget", float, _setting_help(config.BUDGET), minimum=0.0),
-        Flag("--timeout", float, _setting_help(config.TIMEOUT, "default 3600; "), minimum=0.001),
-        Flag("--max-turns", int, "Turns per task (`--max-turns`).", minimum=1),
-        Flag("--permission-mode", str, f"One of {', '.join(PERMISSION_MODES)} (default acceptEdits)."),
-        Flag("--worktree", bool, "Run each task in a git worktree on branch ccdeck/<run>/<task>."),
-        Flag("--retries", int, "Attempts after a 429/529 result.", minimum=0),
-        Flag("--retry-delay", float, "First back-off in seconds (doubles, with jitter).", minimum=0.0),
-        Flag("--grace", float, "Seconds between SIGINT and SIGTERM.", minimum=0.0),
-        Flag("--stagger", float, "Least seconds between two starts.", minimum=0.0),
-        Flag("--detach", bool, "Run in a background supervisor; print its id."),
-        Flag("--claude-bin", str, _setting_help(config.CLAUDE_BIN)),
-        Flag("--hooks-url", str, _setting_help(config.HOOKS_URL), show_default=False),
-        Flag("--db", str, _setting_help(config.DB), show_default=False),
+        Flag("--max-parallel", int, config.MAX_PARALLEL.help, "N", minimum=1, setting=config.MAX_PARALLEL),
+        Flag("--model", str, config.MODEL.help, "MODEL", setting=config.MODEL),
+        Flag("--budget", float, config.BUDGET.help, "USD", minimum=0.0, setting=config.BUDGET),
+        Flag("--timeout", float, config.TIMEOUT.help, "S", minimum=0.001, setting=config.TIMEOUT),
+        Flag("--max-turns", int, "Turns per task (`--max-turns`).", "N", minimum=1, option="max_turns"),
+        Flag("--permission-mode", str, f"One of {', '.join(PERMISSION_MODES)}.", "MODE", option="permission_mode"),
+        Flag("--worktree", bool, "Run each task in its own git worktree, on branch `ccdeck/<run>/<task>`."),
+        Flag("--retries", int, "Further attempts of a task whose result is a 429 or 529 API error.", "N", minimum=0,
+             option="retries"),
+        Flag("--retry-delay", float, "First back-off in seconds before a retry (doubles each time up to 120 s, "
+             "±50 % jitter).", "S", minimum=0.0, option="retry_base_s"),
+        Flag("--grace", float, "Seconds between SIGINT and SIGTERM when a task is stopped.", "S", minimum=0.0,
+             option="grace_s"),
+        Flag("--stagger", float, "Least seconds between two task starts, so the API never sees a burst (a stop does "
+             "not wait for it).", "S", minimum=0.0, option="stagger_s"),
+        Flag("--detach", bool, "Hand the run to a background supervisor and print its id at once."),
+        Flag("--claude-bin", str, config.CLAUDE_BIN.help, "PATH", setting=config.CLAUDE_BIN),
+        Flag("--hooks-url", str, config.HOOKS_URL.help, "URL", setting=config.HOOKS_URL, show_default=False),
+        Flag("--db", str, config.DB.help, "PATH", setting=config.DB, show_default=False),
         Flag("--json", bool, "Print JSON instead of a table."),
     )
-}
+}  # fmt: skip
 # `run`'s options, in the order of its function's parameters (its one argument is the task file).
 RUN_FLAGS = tuple(FLAGS)
+
+
+def flags_markdown() -> str:
+    """The README's table of `ccdeck run`'s options."""
+    rows = ["| option | environment variable | default | meaning |", "|---|---|---|---|"]
+    for flag in FLAGS.values():
+        name = f"{flag.name} {flag.metavar}".strip()
+        env = f"`{flag.env}`" if flag.env else "—"
+        default = f"`{config.shown(flag.default)}`"
+        rows.append(f"| `{name}` | {env} | {default} | {flag.text} |")
+    return "\n".join(rows)

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ccdeck.billing_blocks import BLOCK_SECONDS, block_start, opens_block
 from ccdeck.claude.timestamps import iso
-from ccdeck.reports.block_rule import BLOCK_SECONDS, block_start, opens_block
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.totals import Totals
 from ccdeck.shapes.cli import BlocksReport

@@ -10,6 +10,8 @@ from ccdeck.store.reader import Reader
 
 # A cursor's fields in `ingest.tailer.SavedCursor`'s order.
 CURSOR_COLUMNS = 'device, inode, "offset", lines, cwd, fingerprint, mtime_ns'
+_USAGE_COLUMNS = CURSOR_COLUMNS.replace("cwd", "NULL")  # usage cursors keep no cwd
+_IN_CHUNK = 500  # paths per query: SQLite's limit of bound parameters was 999 before 3.32
 
 
 def stored_cursors(reader: Reader, config_dir: str) -> Sequence[Any]:
@@ -21,7 +23,17 @@ def stored_cursors(reader: Reader, config_dir: str) -> Sequence[Any]:
 
 def stored_usage_cursors(reader: Reader, config_dir: str) -> Sequence[Any]:
     """The same fields of the usage pass's cursors of a config dir (they keep no cwd: NULL)."""
-    columns = CURSOR_COLUMNS.replace("cwd", "NULL")
-    return reader.rows(
-        f"SELECT path, {columns}, size FROM usage_cursors WHERE config_dir = :config_dir", {"config_dir": config_dir}
-    )
+    sql = f"SELECT path, {_USAGE_COLUMNS}, size FROM usage_cursors WHERE config_dir = :config_dir"
+    return reader.rows(sql, {"config_dir": config_dir})
+
+
+def cursors_of_files(reader: Reader, paths: Sequence[str], usage: bool = False) -> list[Any]:
+    """The fields of `stored_cursors` (with `usage`, of `stored_usage_cursors`) for the given files only: a file
+    event names a few, and a config dir may hold 10,000+."""
+    table, columns = ("usage_cursors", _USAGE_COLUMNS) if usage else ("files", CURSOR_COLUMNS)
+    rows: list[Any] = []
+    for start in range(0, len(paths), _IN_CHUNK):
+        names = {f"p{i}": path for i, path in enumerate(paths[start : start + _IN_CHUNK])}
+        marks = ", ".join(f":{name}" for name in names)
+        rows.extend(reader.rows(f"SELECT path, {columns}, size FROM {table} WHERE path IN ({marks})", names))
+    return rows

@@ -25,7 +25,7 @@ ELLIPSIS = "…"
 SNIPPET_TOKENS = 16
 MAX_QUERY_CHARS = 1000
 MAX_QUERY_WORDS = 64
-# The event kinds in the index (`store/batch.py` adds them; migration 0005 indexed those stored before it), and the
+# The event kinds in the index (`store/row_writes.py` adds them; migration 0005 indexed those stored before it), and the
 # kind a result shows.
 _KINDS: dict[str, SearchKind] = {"prompt": "prompt", "answer": "answer", "tool_use": "tool"}
 INDEXED_KINDS = tuple(_KINDS)

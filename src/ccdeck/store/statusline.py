@@ -14,8 +14,8 @@ import os
 import sqlite3
 import time
 
+from ccdeck.billing_blocks import BLOCK_SECONDS, current_block
 from ccdeck.claude.statusline_input import StatusInput
-from ccdeck.reports.block_rule import BLOCK_SECONDS, current_block
 from ccdeck.store.reader import Reader, SqliteReader
 
 # A status line must answer in tens of milliseconds; a write that waits longer is dropped (the next message

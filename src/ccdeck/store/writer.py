@@ -69,8 +69,17 @@ class Writer:
             self._fail_all(storage_error(self._path, exc) or exc)
             return
         with conn:
-            while (job := self._queue.get()) is not None:
-                self._execute(conn, *job)
+            while self._execute_next(conn):
+                pass
+
+    def _execute_next(self, conn: Connection) -> bool:
+        """Run the next job; False when closing. The job (and what its function holds: a scan's rows) is dropped
+        once done, not kept while the thread waits for the next one."""
+        job = self._queue.get()
+        if job is None:
+            return False
+        self._execute(conn, *job)
+        return True
 
     def _execute(self, conn: Connection, fn: Callable[[Connection], Any], future: Future[Any]) -> None:
         if not future.set_running_or_notify_cancel():

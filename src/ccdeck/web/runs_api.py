@@ -1,7 +1,7 @@
 """Runs from the dashboard: list, inspect, start and stop parallel headless sessions (docs/API.md, "Runs").
 
 Starting and stopping are POSTs, so the Guard's same-origin (and, off loopback, token) rules apply to them. A run
-started here is checked with `Trust.remote`: no environment variable of `spec.ENV_DENIED`, and `bypassPermissions`
+started here is checked with `Trust.remote`: no variable of `task_checks.ENV_DENIED`, and `bypassPermissions`
 only when `ccdeck serve --allow-bypass`. Its tasks' CLIs post their hook events back to this server (`claude
 --settings`), so their sessions show live on the dashboard like any other.
 """

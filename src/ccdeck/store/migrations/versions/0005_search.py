@@ -4,7 +4,7 @@ Both are external-content tables: they hold only the index, and `snippet()` read
 `titles.text` (custom and AI titles; a session's shown title may be its first prompt, already indexed as an event)
 by rowid, so the timeline's text is not stored twice. Each row is indexed in the transaction that
 stores it, so a crash keeps both or neither: events by one `INSERT ... SELECT` per ingest transaction
-(`store/batch.py`; events are only ever inserted), titles by triggers. Per-row triggers on `events` made a cold scan
+(`store/row_writes.py`; events are only inserted), titles by triggers. Per-row triggers on `events` made a cold scan
 several times slower: FTS5 flushes its pending terms at the end of every statement, so each row became a segment.
 Only some events are indexed (prompts, answers, tool calls), so the index must never be rebuilt with FTS5's
 'rebuild' command, which would index every row of `events`. ccdeck never runs VACUUM, which may renumber the rowids

@@ -1,4 +1,5 @@
-"""The 5-hour billing block rule, with the standard library only (the status line uses it on every message).
+"""The 5-hour billing block rule, with the standard library only (the status line uses it on every message): the
+reports and the store both apply it.
 
 A block starts at the hour of its first response and lasts five hours; the next response after the block's end, or
 after five idle hours, opens a new one.

@@ -1,9 +1,10 @@
-"""Writing ingest batches: the rows some chunks of files produced, and their cursors, in ONE transaction.
+"""Writing ingest batches (`rows.Batch`): the rows some chunks of files produced, and their cursors, in ONE
+transaction.
 
 Because the cursor commits with its rows, a crash at any moment either keeps both or neither; because every row
 is keyed (responses by dedup key, events by line uuid, ...), re-reading a file from the start adds nothing twice.
-Several batches may share a transaction (`apply_batches`, or `apply_stream` as they arrive): the result is the same
-as writing them one after the other, with the per-session aggregates refreshed once instead of after each.
+Several batches may share a transaction (`write_batches`): the result is the same as writing them one after the
+other, with the per-session aggregates refreshed once instead of after each.
 The search index (`events_fts`, migration 0005) takes the transaction's new events in that same transaction.
 """
 
@@ -11,12 +12,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, case, func
 from sqlalchemy.dialects import sqlite
 
-from ccdeck.ingest.batches import (
+from ccdeck.store import schema
+from ccdeck.store.rows import (
     AGENT_COLUMNS,
     EVENT_COLUMNS,
     HISTORY_COLUMNS,
@@ -31,11 +34,10 @@ from ccdeck.ingest.batches import (
     SessionMeta,
     outranks,
 )
-from ccdeck.store import schema
 from ccdeck.store.search import INDEXED_KINDS
 from ccdeck.store.session_stats import refresh_sessions
 
-__all__ = ["BatchResult", "apply_batch", "apply_batches", "apply_stream"]
+__all__ = ["transaction_job", "write_batches"]
 _IN_CHUNK = 500
 
 
@@ -139,37 +141,27 @@ def _executemany(conn: Connection, statement: tuple[Any, tuple[str, ...]], rows:
     conn.exec_driver_sql(sql, rows)
 
 
-def _stored(conn: Connection, keys: Iterable[str]) -> dict[str, tuple[Any, ...]]:
-    """Response key -> the stored row (in `RESPONSE_COLUMNS` order), for the keys already stored."""
-    found: dict[str, tuple[Any, ...]] = {}
+def _stored(conn: Connection, keys: Iterable[str]) -> dict[str, ResponseRow]:
+    """Response key -> the stored row, for the keys already stored."""
+    found: dict[str, ResponseRow] = {}
     keys = list(keys)
     columns = ", ".join(f'"{c}"' for c in RESPONSE_COLUMNS)
     for start in range(0, len(keys), _IN_CHUNK):
         part = keys[start : start + _IN_CHUNK]
         sql = f'SELECT {columns} FROM {schema.responses.name} WHERE "key" IN ({", ".join("?" * len(part))})'
-        found.update((row[0], tuple(row)) for row in conn.exec_driver_sql(sql, tuple(part)))
+        found.update((row[0], ResponseRow(*row)) for row in conn.exec_driver_sql(sql, tuple(part)))
     return found
 
 
-def apply_batch(conn: Connection, batch: Batch) -> BatchResult:
-    """Write everything of `batch` and its cursors; refresh the aggregates of every session it touched."""
-    return apply_batches(conn, [batch])
-
-
-def apply_batches(conn: Connection, batches: Sequence[Batch]) -> BatchResult:
-    """Write `batches` in order, as `apply_batch` would one after the other, in the caller's one transaction."""
-    return apply_stream(conn, iter([*batches, None]).__next__)
-
-
-def apply_stream(conn: Connection, take: Callable[[], Batch | None]) -> BatchResult:
-    """`apply_batches` for batches that arrive while the first ones are written: `take` gives the next one (it may
-    wait for it), or None when the transaction is to end."""
+def write_batches(conn: Connection, batches: Iterable[Batch]) -> BatchResult:
+    """Write `batches` in order, and the last cursor of each file they read, in the caller's one transaction;
+    refresh the aggregates of every session they touched."""
     touched: set[str] = set()
     new: list[ResponseRow] = []
     cursors: dict[str, Cursor] = {}
     usage_cursors: dict[str, Cursor] = {}
     last_event = _last_event_rowid(conn)
-    while (batch := take()) is not None:
+    for batch in batches:
         new.extend(_write_rows(conn, batch, touched))
         # A file's last cursor is the one that counts.
         (usage_cursors if batch.usage_only else cursors).update((c.path, c) for c in batch.cursors)
@@ -186,6 +178,19 @@ def apply_stream(conn: Connection, take: Callable[[], Batch | None]) -> BatchRes
         for c in usage_cursors.values()
     ])  # fmt: skip
     return BatchResult(frozenset(touched), tuple(new))
+
+
+def transaction_job(batches: list[Batch], after: Future[BatchResult] | None) -> Callable[[Connection], BatchResult]:
+    """A writer job that writes `batches` in one transaction (`write_batches`). It follows `after` (the transaction
+    before it, which the writer ran first) and writes nothing if that one failed: a later cursor must never pass
+    rows that were not written."""
+
+    def write(conn: Connection) -> BatchResult:
+        if after is not None and after.exception() is not None:
+            raise RuntimeError("an earlier write transaction failed")
+        return write_batches(conn, batches)
+
+    return write
 
 
 def _last_event_rowid(conn: Connection) -> int:
@@ -214,7 +219,7 @@ def _write_rows(conn: Connection, batch: Batch, touched: set[str]) -> list[Respo
     _executemany(conn, _IGNORE[schema.history.name], batch.history)
     if batch.problems:
         now = time.time()
-        _executemany(conn, _IGNORE[schema.problems.name], [(p, o, n, r, now) for p, o, n, r in batch.problems])
+        _executemany(conn, _IGNORE[schema.problems.name], [(*p, now) for p in batch.problems])
     touched.update(_write_titles(conn, batch))
     _executemany(conn, _UPSERT_AGENT, batch.agents)
     _write_sessions(conn, batch.sessions, batch.usage_only)
@@ -233,8 +238,9 @@ def _write_responses(conn: Connection, best: dict[str, ResponseRow]) -> tuple[li
     width = len(RESPONSE_COLUMNS)
     winners = [row for key, row in best.items() if key not in stored or outranks(row, stored[key])]
     _executemany(conn, _UPSERT_RESPONSE, [row[:width] for row in winners])
-    changed = {row[1] for row in winners} | {stored[row[0]][1] for row in winners if row[0] in stored}
-    return [row for row in winners if row[0] not in stored], changed
+    changed = {row.session_id for row in winners}
+    changed.update(stored[row.key].session_id for row in winners if row.key in stored)
+    return [row for row in winners if row.key not in stored], changed
 
 
 def _write_titles(conn: Connection, batch: Batch) -> set[str]:

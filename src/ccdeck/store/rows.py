@@ -1,26 +1,43 @@
-"""What one ingest batch holds: rows ready for the database, the cursors behind them, and what a write reports.
+"""The store's row formats: what one ingest batch holds, the cursors behind it, and what a write reports.
 
-Rows are plain tuples, their fields in the order of the `*_COLUMNS` below: they cross process boundaries (parse
-workers pickle them) and go to the driver as they are. This module imports nothing heavy, so parse workers can use it.
+Rows are tuples (named where the code reads their fields), their fields in the order of the `*_COLUMNS` below: they
+cross process boundaries (parse workers pickle them) and go to the driver as they are. This module imports nothing
+heavy (no SQLAlchemy), so parse workers can use it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import NamedTuple
 
 from ccdeck.models import HistoryEntry, Response, TokenUsage
 
-# Row formats, and the columns their positions fill.
-ResponseRow = tuple[str, str, str | None, float, str, int, int, int, int, int, int, int, float | None, bool]
-RESPONSE_COLUMNS = ("key", "session_id", "agent_id", "ts", "model", "input_tokens", "output_tokens",
-                    "cache_creation_tokens", "cache_read_tokens", "cache_5m_tokens", "cache_1h_tokens",
-                    "web_search_requests", "cost_usd")  # fmt: skip
-# ... then whether the response was in fast mode (not stored: it is priced in).
+
+class ResponseRow(NamedTuple):
+    """One copy of a response, its fields in `RESPONSE_COLUMNS` order, then whether it was in fast mode (not
+    stored: it is priced in; a row read back from the table has the default)."""
+
+    key: str
+    session_id: str
+    agent_id: str | None
+    ts: float
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cache_creation_tokens: int
+    cache_read_tokens: int
+    cache_5m_tokens: int
+    cache_1h_tokens: int
+    web_search_requests: int
+    cost_usd: float | None
+    fast: bool = False
 
 
-def outranks(copy: tuple[Any, ...], held: tuple[Any, ...]) -> bool:
-    """Whether `copy` replaces `held`, another copy of the same response (rows in `RESPONSE_COLUMNS` order).
+RESPONSE_COLUMNS = ResponseRow._fields[:-1]
+
+
+def outranks(copy: ResponseRow, held: ResponseRow) -> bool:
+    """Whether `copy` replaces `held`, another copy of the same response.
 
     The copy with the most output tokens wins: the earlier per-block copies carry partial counts. Of equals, the one
     with the most input + cache tokens wins: gateways write `output_tokens: 1` on every copy and a placeholder input
@@ -34,26 +51,54 @@ def outranks(copy: tuple[Any, ...], held: tuple[Any, ...]) -> bool:
     return _tie_break(copy) < _tie_break(held)
 
 
-def _weight(row: tuple[Any, ...]) -> tuple[int, int]:
-    return row[6], row[5] + row[7] + row[8]
+def _weight(row: ResponseRow) -> tuple[int, int]:
+    return row.output_tokens, row.input_tokens + row.cache_creation_tokens + row.cache_read_tokens
 
 
-def _tie_break(row: tuple[Any, ...]) -> tuple[float, str, str, str, int, int, int]:
+def _tie_break(row: ResponseRow) -> tuple[float, str, str, str, int, int, int]:
     """ts, session, agent, model, the cache split and web searches: the stored fields the weight leaves out."""
-    return row[3], row[1], row[2] or "", row[4], row[9], row[10], row[11]
+    return (row.ts, row.session_id, row.agent_id or "", row.model, row.cache_5m_tokens, row.cache_1h_tokens,
+            row.web_search_requests)  # fmt: skip
 
 
+# Left as plain tuples: they are to become the parser's own event and tool records.
 EventRow = tuple[str, str, float, str, str, str | None, str | None, bool, bool]
 EVENT_COLUMNS = ("key", "session_id", "ts", "kind", "text", "tool_name", "agent_id", "is_error", "truncated")
 ToolRow = tuple[str, str, float, str, str | None, str | None]
 TOOL_COLUMNS = ("id", "session_id", "ts", "name", "path", "agent_id")
 SNAPSHOT_COLUMNS = ("session_id", "path")
-HistoryRow = tuple[float, str, str | None, str | None]
-HISTORY_COLUMNS = ("ts", "display", "project", "session_id")
-Problem = tuple[str, int, int, str]
-PROBLEM_COLUMNS = ("path", "offset", "line_no", "reason")  # ... then `seen_at`, set when written
-AgentRow = tuple[str, str, str | None, str | None]
-AGENT_COLUMNS = ("session_id", "agent_id", "agent_type", "description")
+
+
+class HistoryRow(NamedTuple):
+    ts: float
+    display: str
+    project: str | None
+    session_id: str | None
+
+
+HISTORY_COLUMNS = HistoryRow._fields
+
+
+class Problem(NamedTuple):
+    """A malformed line; `seen_at` is set when it is written."""
+
+    path: str
+    offset: int
+    line_no: int
+    reason: str
+
+
+PROBLEM_COLUMNS = Problem._fields
+
+
+class AgentRow(NamedTuple):
+    session_id: str
+    agent_id: str
+    agent_type: str | None
+    description: str | None
+
+
+AGENT_COLUMNS = AgentRow._fields
 
 
 @dataclass(slots=True)
@@ -74,7 +119,7 @@ class SessionMeta:
 @dataclass(frozen=True, slots=True)
 class Cursor:
     """Where reading a file stopped: its identity, size and mtime, the offset just past the last complete line, and
-    the fingerprint of the bytes before that offset (`tailer.fingerprint`)."""
+    the fingerprint of the bytes before that offset (`ingest.tailer.fingerprint`)."""
 
     path: str
     config_dir: str
@@ -109,7 +154,7 @@ class Batch:
 
 
 def history_row(h: HistoryEntry) -> HistoryRow:
-    return (h.timestamp, h.display, h.project, h.session_id)
+    return HistoryRow(h.timestamp, h.display, h.project, h.session_id)
 
 
 @dataclass(frozen=True, slots=True)
