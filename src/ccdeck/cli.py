@@ -140,7 +140,7 @@ def search(
 @app.command(short_help=commands.COMMANDS["serve"])
 def serve(
     host: Annotated[str | None, typer.Option("--host", help=config.HOST.flag_help())] = None,
-    port: Annotated[int | None, typer.Option("--port", min=1, max=65535, help=config.PORT.flag_help())] = None,
+    port: Annotated[int | None, typer.Option("--port", min=0, max=65535, help=config.PORT.flag_help())] = None,
     open_browser: Annotated[bool, typer.Option("--open", help="Open the dashboard in a browser.")] = False,
     poll: Annotated[bool | None, typer.Option("--poll", help=config.POLL.flag_help())] = None,
     allow_bypass: Annotated[bool | None, typer.Option("--allow-bypass", help=config.ALLOW_BYPASS.flag_help())] = None,

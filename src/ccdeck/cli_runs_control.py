@@ -81,12 +81,12 @@ def _session_facts(store: Store, task: RunTask, flags: list[Path] | None) -> Tas
     given = tuple(flags or ()) or ((Path(recorded),) if recorded else ())
     from ccdeck.claude.discovery import config_dirs_from
     from ccdeck.ingest.pipeline import Ingestor
-    from ccdeck.store import queries
+    from ccdeck.store import detail_queries, queries
 
     Ingestor(store).scan(config_dirs_from(given, os.environ), None)
     with store.read() as conn:
-        files = [row.path for row in queries.files_changed(conn, task["sessionId"])]
-        _, events = queries.timeline(conn, task["sessionId"], 0, 0)
+        files = [row.path for row in detail_queries.files_changed(conn, task["sessionId"])]
+        _, events = detail_queries.timeline(conn, task["sessionId"], 0, 0)
         known = bool(queries.sessions_by_id(conn, [task["sessionId"]]))
     return TaskSession(sessionId=task["sessionId"], ingested=known, filesChanged=files, events=events)
 

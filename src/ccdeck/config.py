@@ -74,6 +74,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise ValueError("must be a port number (0 to 65535; 0: any free port)")
+    return value
+
+
 def _positive_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value) or value <= 0:
@@ -117,7 +124,9 @@ NOTIFY = Setting[str | None](
 )
 
 HOST = Setting[str]("host", lambda: "127.0.0.1", str, "Address `ccdeck serve` binds to.")
-PORT = Setting[int]("port", lambda: 8484, _positive_int, "Port `ccdeck serve` listens on.")
+PORT = Setting[int](
+    "port", lambda: 8484, _port, "Port `ccdeck serve` listens on (0: any free port; the URL printed names it)."
+)
 TOKEN = Setting[str | None](
     "token",
     lambda: None,

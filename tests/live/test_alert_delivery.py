@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
@@ -19,16 +18,48 @@ from webhook import Receiver
 pytestmark = pytest.mark.slow
 
 
-def _quiet(receiver: Receiver, count: int, seconds: float = 1.0) -> None:
-    """Nothing more arrives for a while (sending is asynchronous: give a stray alert the time to show up)."""
-    time.sleep(seconds)
-    assert len(receiver.received) == count, receiver.received
+class Markers:
+    """Alerts asked for on purpose, to show that nothing else came: each blocks a session of its own (a registry entry
+    of another live process), so it is sent after whatever the registry files written before it caused."""
+
+    def __init__(self, config: Path, pid: int) -> None:
+        self.config, self.pid, self.sent = config, pid, 0
+
+    def send(self, receiver: Receiver) -> str:
+        self.sent += 1
+        session = f"5e55e55e-0000-4000-8000-0000000001{self.sent:02d}"
+        count = len(receiver.received)
+        write_registry(self.config, self.pid, session, "waiting", f"marker {self.sent}")
+        until(lambda: len(receiver.received) > count)
+        return session
+
+    def quiet(self, receiver: Receiver, count: int) -> None:
+        """Nothing came after the first `count` alerts but two markers. One marker is not enough: the registry read
+        that brings it may bring a stray alert too, sent just after it; the second is asked for once the first
+        arrived, so a stray one, queued before it to the same sending thread, would arrive before it."""
+        first = self.send(receiver)
+        second = self.send(receiver)
+        after = receiver.received[count:]
+        assert len(after) == 2, receiver.received
+        assert first in after[0]["message"] and second in after[1]["message"], receiver.received
 
 
 def test_a_blocked_session_sends_one_alert_and_a_muted_one_none(
     serve: Serve, tmp_path: Path, receiver: Receiver, sleeper: subprocess.Popen[bytes]
 ) -> None:
     config = live_config(tmp_path)
+    other = subprocess.Popen(["sleep", "300"])  # the markers' live process
+    markers = Markers(config, other.pid)
+    try:
+        _blocked_then_muted(serve, tmp_path, config, receiver, sleeper, markers)
+    finally:
+        other.kill()
+        other.wait()
+
+
+def _blocked_then_muted(
+    serve: Serve, tmp_path: Path, config: Path, receiver: Receiver, sleeper: subprocess.Popen[bytes], markers: Markers
+) -> None:
     with serve(config, tmp_path / "ccdeck.db", notify=(receiver.url,)) as server:
         write_registry(config, sleeper.pid, FIRST, "busy")
         until(lambda: state_of(server, FIRST) == ("working", None))
@@ -41,7 +72,7 @@ def test_a_blocked_session_sends_one_alert_and_a_muted_one_none(
         assert f"{server.url}/sessions/{FIRST}" in alert["message"]
 
         write_registry(config, sleeper.pid, FIRST, "waiting", "permission prompt")  # the same state again
-        _quiet(receiver, 1)
+        markers.quiet(receiver, 1)
         assert state_of(server, FIRST) == ("blocked", "permission prompt")
 
         answer = httpx.post(server.url + "/api/mutes", json={"kind": "session", "value": FIRST}, timeout=5)
@@ -51,7 +82,7 @@ def test_a_blocked_session_sends_one_alert_and_a_muted_one_none(
         until(lambda: state_of(server, FIRST) == ("working", None))
         write_registry(config, sleeper.pid, FIRST, "waiting", "input needed")
         until(lambda: state_of(server, FIRST) == ("blocked", "input needed"))
-        _quiet(receiver, 1)
+        markers.quiet(receiver, 3)  # the first alert and the two markers before
         assert server.get("/api/health").json()["status"] == "ok"
 
         gone = httpx.delete(server.url + "/api/mutes", params={"kind": "session", "value": FIRST}, timeout=5)

@@ -32,7 +32,6 @@ class Collector:
     def __init__(self, ws: ClientConnection) -> None:
         self.ws = ws
         self.messages: list[str] = []
-        self.last_at = time.monotonic()
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
 
@@ -40,32 +39,38 @@ class Collector:
         try:
             for message in self.ws:
                 self.messages.append(str(message))
-                self.last_at = time.monotonic()
         except Exception:  # the socket closed at the end of the test
             return
 
-    def settle(self, quiet: float = 0.4, timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() - self.last_at < quiet and time.monotonic() < deadline:
-            time.sleep(0.05)
+
+LIVE_FIELDS = ("state", "stateSince", "blockedOn", "kind", "doing", "name", "prompt", "totalTokens", "costUSD")
 
 
-def _replayed(collector: Collector) -> dict[str, Any]:
-    collector.settle()
-    return replayed(collector.messages)
+def _disagreements(client: dict[str, Any], fresh: dict[str, Any], summary: dict[str, Any]) -> list[str]:
+    """Where the client's replayed state differs from the API's, fetched fresh."""
+    wrong = [
+        f"{session_id}: {[(k, row[k], fresh[session_id][k]) for k in LIVE_FIELDS if row[k] != fresh[session_id][k]]}"
+        for session_id, row in client["sessions"].items()
+        if {k: row[k] for k in LIVE_FIELDS} != {k: fresh[session_id][k] for k in LIVE_FIELDS}
+    ]
+    for key in ("active", "today", "week", "month"):
+        if client["summary"][key] != summary[key]:
+            wrong.append(f"summary {key}: {client['summary'][key]} != {summary[key]}")
+    return wrong
 
 
-def _assert_client_agrees(server: LiveServer, collector: Collector) -> dict[str, Any]:
-    client = _replayed(collector)
-    fresh = {s["sessionId"]: s for s in server.get("/api/sessions", params={"pageSize": 500}).json()["sessions"]}
-    summary = server.get("/api/summary").json()
-    live_fields = ("state", "stateSince", "blockedOn", "kind", "doing", "name", "prompt", "totalTokens", "costUSD")
-    for session_id, row in client["sessions"].items():
-        assert {k: row[k] for k in live_fields} == {k: fresh[session_id][k] for k in live_fields}, session_id
-    assert client["summary"]["active"] == summary["active"]
-    for period in ("today", "week", "month"):
-        assert client["summary"][period] == summary[period]
-    return fresh
+def _assert_client_agrees(server: LiveServer, collector: Collector, timeout: float = 15.0) -> dict[str, Any]:
+    """The client's state, replayed from what it was pushed, comes to agree with the API: wait for that (pushing is
+    asynchronous), not for a quiet moment."""
+    deadline = time.monotonic() + timeout
+    while True:
+        client = replayed(list(collector.messages))
+        fresh = {s["sessionId"]: s for s in server.get("/api/sessions", params={"pageSize": 500}).json()["sessions"]}
+        wrong = _disagreements(client, fresh, server.get("/api/summary").json())
+        if not wrong:
+            return fresh
+        assert time.monotonic() < deadline, wrong
+        time.sleep(0.1)
 
 
 @pytest.mark.skipif(not JITI.exists(), reason="frontend packages not installed (make frontend-test installs them)")

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import select
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import httpx
 import orjson
 import pytest
 
@@ -18,12 +19,6 @@ from core_fixtures import CCDECK, REPO, run_env
 
 pytestmark = pytest.mark.slow  # a real server (`ccdeck serve` as a child process) over 150 MB
 CATCH_UP_MB = 150  # several seconds of catch-up on any machine this runs on
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _totals(db: Path, config: Path) -> dict[str, object]:
@@ -52,10 +47,15 @@ def test_ctrl_c_during_catch_up_stops_within_2_seconds(tmp_path: Path) -> None:
     config, db = tmp_path / "config", tmp_path / "ccdeck.db"
     subprocess.run([sys.executable, "-m", "bench.generate", str(config), "--size-mb", str(CATCH_UP_MB)], cwd=REPO,
                    check=True, capture_output=True, timeout=600)  # fmt: skip
-    serve = subprocess.Popen([str(CCDECK), "serve", "--port", str(_free_port()), "--config-dir", str(config), "--db",
-                              str(db)], env=run_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    # Port 0: the server listens on a port the system picks and prints it (a free-port guess races under -n).
+    serve = subprocess.Popen([str(CCDECK), "serve", "--port", "0", "--config-dir", str(config), "--db", str(db)],
+                             env=run_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
     try:
+        printed = _wait_for_line(serve.stdout, "Ctrl-C stops", timeout=60)
+        url = re.search(r"http://127\.0\.0\.1:(\d+)/", printed)
+        assert url is not None and int(url.group(1)) > 0, printed
         log = _wait_for_line(serve.stderr, "catch-up scan:", timeout=300)
+        assert httpx.get(url.group(0) + "api/health", timeout=10).status_code == 200  # it listens where it said
         assert ", done" not in log, "the catch-up ended before the signal: make CATCH_UP_MB bigger"
         sent = time.monotonic()
         serve.send_signal(signal.SIGINT)

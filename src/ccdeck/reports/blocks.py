@@ -7,7 +7,6 @@ where it will end at that rate.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -84,11 +83,10 @@ def _blocks(rows: Iterable[Any]) -> list[Block]:
     return blocks
 
 
-def active_block(raw: sqlite3.Connection, reader: Reader, now: float) -> Block | None:
+def active_block(reader: Reader, now: float) -> Block | None:
     """The block that holds `now`, or None. Only its own rows are read: its start is found the way the status line
-    finds it (from the last response that surely opened a block, on `raw`, the same database as `reader`), and
-    every response from then on is in it."""
-    start = block_start_at(raw, now)
+    finds it (from the last response that surely opened a block), and every response from then on is in it."""
+    start = block_start_at(reader, now)
     if start is None:
         return None
     blocks = _blocks(responses_between(reader, start, now))

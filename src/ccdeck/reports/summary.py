@@ -7,7 +7,6 @@ keeps the latest one holds what a fresh fetch would answer.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
@@ -17,7 +16,7 @@ from ccdeck.claude.timestamps import iso
 from ccdeck.reports.blocks import active_block
 from ccdeck.reports.totals import Totals
 from ccdeck.shapes.common import RateLimits, RateWindow, StoredSummary
-from ccdeck.store import queries
+from ccdeck.store import overview_queries
 from ccdeck.store.sqla_reader import SqlaReader
 
 # The overview's ranges, in days back from today's local midnight: today, the last 7 days, the last 30 days.
@@ -31,12 +30,10 @@ def stored_summary(conn: Connection, now: datetime) -> StoredSummary:
     starts = {name: (midnight - timedelta(days=days)).timestamp() for name, days in RANGES.items()}
     ranges = {}
     for name, start in starts.items():
-        inp, out, cc, cr, cost, unpriced = queries.totals_between(conn, start)
+        inp, out, cc, cr, cost, unpriced = overview_queries.totals_between(conn, start)
         ranges[name] = Totals.from_sums(inp, out, cc, cr, cost, unpriced).as_json()
     since = starts[COST_RANGE]
-    raw = conn.connection.driver_connection  # the status line's search for the block speaks sqlite3
-    assert isinstance(raw, sqlite3.Connection)
-    block = active_block(raw, SqlaReader(conn), now.timestamp())
+    block = active_block(SqlaReader(conn), now.timestamp())
     return {
         "today": ranges["today"],
         "week": ranges["week"],
@@ -56,14 +53,14 @@ def _by_key(conn: Connection, since: float, group: str) -> list[tuple[str, Total
     """Totals per model or project, the most expensive first, unpriced ones (cost null) last, then by tokens."""
     rows = [
         (r.k, Totals.from_sums(r.i, r.o, r.cc, r.cr, r.cost, r.unpriced, r.k))
-        for r in queries.totals_by_key_since(conn, since, group)
+        for r in overview_queries.totals_by_key_since(conn, since, group)
     ]
     return sorted(rows, key=lambda kv: (kv[1].cost is None, -(kv[1].cost or 0.0), -kv[1].total, kv[0]))
 
 
 def rate_limits(conn: Connection) -> RateLimits | None:
     """Claude Code's official plan limits from the newest status-line record that has them; None when none has."""
-    row = queries.latest_rate_limits(conn)
+    row = overview_queries.latest_rate_limits(conn)
     if row is None:
         return None
     return {

@@ -32,6 +32,12 @@ def session_rows(reader: Reader, span: Range, *, with_empty: bool = True, limit:
     return reader.records(sql, params)
 
 
+def session_count(reader: Reader) -> int:
+    """How many sessions are stored."""
+    count: int = reader.rows("SELECT COUNT(*) FROM sessions")[0][0]
+    return count
+
+
 def session_facts(reader: Reader, ids: Sequence[str] | None = None) -> Sequence[Any]:
     """What a session's live state needs of its row (FACT_COLUMNS), of every session or of the given ones."""
     if ids is None:

@@ -16,6 +16,7 @@ import time
 
 from ccdeck.billing_blocks import BLOCK_SECONDS, current_block
 from ccdeck.claude.statusline_input import StatusInput
+from ccdeck.store.reader import Reader, SqliteReader
 
 # A status line must answer in tens of milliseconds; a write that waits longer is dropped (the next message
 # brings a newer one anyway).
@@ -99,32 +100,34 @@ def cost_between(conn: sqlite3.Connection, start: float, end: float) -> float | 
 def _window(conn: sqlite3.Connection, now: float, five_hour_resets: float | None) -> tuple[float, float] | None:
     if five_hour_resets is not None and five_hour_resets > now:
         return five_hour_resets - BLOCK_SECONDS, five_hour_resets
-    start = block_start_at(conn, now)
+    start = block_start_at(SqliteReader(conn), now)
     return None if start is None else (start, start + BLOCK_SECONDS)
 
 
-def block_start_at(conn: sqlite3.Connection, now: float) -> float | None:
+def block_start_at(reader: Reader, now: float) -> float | None:
     """The start of the block that holds `now`, found from the last response that surely opened a block (one after
-    at least five idle hours, or the very first), so only recent rows are read."""
-    last = _max_ts(conn, now)
+    at least five idle hours, or the very first), so only recent rows are read. On either reader: the status line's
+    `sqlite3` connection, or the server's."""
+    last = _max_ts(reader, now)
     if last is None or last <= now - BLOCK_SECONDS:
         return None
     lookback = FIRST_LOOKBACK
     while True:
         since = now - lookback
-        rows = conn.execute("SELECT ts FROM responses WHERE ts > ? AND ts <= ? ORDER BY ts", (since, now))
+        rows = reader.rows("SELECT ts FROM responses WHERE ts > :since AND ts <= :now ORDER BY ts",
+                           {"since": since, "now": now})  # fmt: skip
         times = [ts for (ts,) in rows]
         if not times:
             return None
-        opening = _last_opening(times, _max_ts(conn, since))
+        opening = _last_opening(times, _max_ts(reader, since))
         if opening is not None:
             block = current_block(times[opening:], now)
             return None if block is None else block[0]
         lookback *= 4
 
 
-def _max_ts(conn: sqlite3.Connection, until: float) -> float | None:
-    value = conn.execute("SELECT MAX(ts) FROM responses WHERE ts <= ?", (until,)).fetchone()[0]
+def _max_ts(reader: Reader, until: float) -> float | None:
+    value = reader.rows("SELECT MAX(ts) FROM responses WHERE ts <= :until", {"until": until})[0][0]
     return None if value is None else float(value)
 
 

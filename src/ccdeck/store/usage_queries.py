@@ -75,3 +75,12 @@ def responses_between(reader: Reader, start: float, end: float) -> Sequence[Any]
         f"SELECT {RESPONSE_COLUMNS} FROM responses r WHERE r.ts >= :start AND r.ts <= :now ORDER BY r.ts",
         {"start": start, "now": end},
     )
+
+
+def usage_by_model(reader: Reader) -> Sequence[Any]:
+    """Every response's sums per model, of all time: `model, input, output, cache creation, cache read,
+    SUM(cost_usd)` (`/metrics`)."""
+    return reader.rows(
+        """SELECT model, SUM(input_tokens), SUM(output_tokens), SUM(cache_creation_tokens), SUM(cache_read_tokens),
+                  SUM(cost_usd) FROM responses GROUP BY model"""
+    )

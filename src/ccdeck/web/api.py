@@ -2,49 +2,30 @@
 
 from __future__ import annotations
 
-import asyncio
 import math
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, HTTPException, Query, Request
-from sqlalchemy import Connection
 
 from ccdeck.claude.hooks import BadHook, parse_hook
-from ccdeck.claude.pricing import price_source
-from ccdeck.claude.timestamps import epoch, iso
+from ccdeck.claude.timestamps import epoch
 from ccdeck.errors import UsageError
-from ccdeck.live.monitor import Monitor
 from ccdeck.live.state import STATES
-from ccdeck.models import cost_of_sums
+from ccdeck.reports import session_detail as session_report
 from ccdeck.reports.buckets import usage_points
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.search_report import search_report
-from ccdeck.reports.totals import Totals
 from ccdeck.shapes import api as shapes
-from ccdeck.shapes.common import ModelTotals, Summary
+from ccdeck.shapes.common import Summary
 from ccdeck.store import queries
 from ccdeck.store.search import MAX_QUERY_CHARS, fts_query
+from ccdeck.web.state import monitor_of, read
 
 router = APIRouter(prefix="/api")
 HOOK_BYTES = 8 << 20  # PostToolUse carries the tool's whole response: a big file read is a few MB
-T = TypeVar("T")
 # Pages past this are empty anyway; the bound keeps `(page - 1) * pageSize` inside SQLite's 64-bit integers.
 MAX_PAGE = 1_000_000
-
-
-def monitor_of(request: Request) -> Monitor:
-    monitor: Monitor = request.app.state.monitor
-    return monitor
-
-
-async def read(request: Request, fn: Callable[[Connection], T]) -> T:
-    def work() -> T:
-        with monitor_of(request).store.read() as conn:
-            return fn(conn)
-
-    return await asyncio.to_thread(work)
 
 
 def _filters(since: str | None, until: str | None, tz: str | None) -> Filters:
@@ -141,69 +122,11 @@ async def search(
 
 @router.get("/sessions/{session_id}")
 async def session_detail(request: Request, session_id: str) -> shapes.SessionDetail:
-    monitor = monitor_of(request)
-
-    def gather(conn: Connection) -> shapes.SessionDetail | None:
-        rows = queries.sessions_by_id(conn, [session_id])
-        if not rows:
-            return None
-        span = queries.session_span(conn, session_id)
-        bucket = _bucket_for(span)
-        return {
-            "session": monitor.row_json(rows[0]),
-            "cwd": rows[0].project_path,
-            "entrypoint": rows[0].entrypoint,
-            "costByModel": [_model_totals(r) for r in queries.cost_by_model(conn, session_id)],
-            "tokensOverTime": [
-                {
-                    "t": r.bucket,
-                    "inputTokens": r.i,
-                    "outputTokens": r.o,
-                    "cacheCreationTokens": r.cc,
-                    "cacheReadTokens": r.cr,
-                    "costUSD": cost_of_sums(r.cost, r.unpriced),
-                }
-                for r in queries.tokens_over_time(conn, session_id, bucket)
-            ],
-            "bucketSeconds": bucket,
-            "filesChanged": [
-                {"path": r.path, "tool": r.tool, "count": r.uses} for r in queries.files_changed(conn, session_id)
-            ],
-            "subagents": [
-                {
-                    "agentId": r.agent_id,
-                    "agentType": r.agent_type,
-                    "description": r.description,
-                    "responses": r.responses,
-                    "totalTokens": r.tokens,
-                    "costUSD": cost_of_sums(r.cost, r.unpriced),
-                }
-                for r in queries.subagents(conn, session_id)
-            ],
-            "toolUses": queries.tool_counts(conn, session_id),
-        }
-
-    detail = await read(request, gather)
+    row_json = monitor_of(request).row_json
+    detail = await read(request, lambda conn: session_report.session_detail(conn, session_id, row_json))
     if detail is None:
         raise HTTPException(404, f"no session {session_id}")
     return detail
-
-
-def _bucket_for(span: tuple[float, float] | None) -> int:
-    """A bucket width giving at most ~300 points over the session's span, at least a minute."""
-    if span is None:
-        return 60
-    width = max(60, int((span[1] - span[0]) / 300))
-    return next(b for b in (60, 300, 900, 3600, 21600, 86400, 10**9) if b >= width)
-
-
-def _model_totals(row: Any) -> ModelTotals:
-    totals = Totals.from_sums(row.i, row.o, row.cc, row.cr, row.cost, row.unpriced, row.model)
-    return {"model": row.model, **totals.as_json(), "priceSource": price_source(row.model)}
-
-
-def _rounded(cost: float | None) -> float | None:
-    return None if cost is None else round(cost, 6)
 
 
 @router.get("/sessions/{session_id}/timeline")
@@ -215,18 +138,10 @@ async def session_timeline(
     after: str | None = None,
     order: shapes.SortOrder = "asc",
 ) -> shapes.TimelinePage:
-    since = _instant(after)
-    rows, total = await read(
-        request,
-        lambda c: queries.timeline(
-            c, session_id, page_size, (page - 1) * page_size, after=since, newest_first=order == "desc"
-        ),
+    since, offset, newest_first = _instant(after), (page - 1) * page_size, order == "desc"
+    items, total = await read(
+        request, lambda conn: session_report.timeline(conn, session_id, page_size, offset, since, newest_first)
     )
-    items: list[shapes.TimelineItem] = [
-        {"uuid": r.key, "timestamp": iso(r.ts), "kind": r.kind, "text": r.text, "toolName": r.tool_name,
-         "agentId": r.agent_id, "isError": bool(r.is_error), "truncated": bool(r.truncated)}
-        for r in rows
-    ]  # fmt: skip
     return shapes.TimelinePage(items=items, total=total, page=page, pageSize=page_size)
 
 
@@ -259,25 +174,7 @@ async def usage(
     return shapes.Usage(bucket=bucket, group=group, points=points)
 
 
-def _merged_models(model_lists: str | None) -> list[str]:
-    """The distinct models of a project's sessions, from their JSON lists joined by the unit separator."""
-    seen: dict[str, None] = {}
-    for chunk in (model_lists or "").split("\x1f"):
-        if chunk:
-            seen.update(dict.fromkeys(orjson.loads(chunk)))
-    return list(seen)
-
-
 @router.get("/projects")
 async def projects(request: Request) -> shapes.Projects:
-    monitor = monitor_of(request)
     rows = await read(request, queries.projects)
-    return {
-        "projects": [
-            {"projectPath": r.project_path, "sessions": r.sessions, "totalTokens": r.tokens,
-             "costUSD": _rounded(cost_of_sums(r.cost, r.unpriced)), "lastActivity": iso(r.last_activity),
-             "activeSessions": sum(1 for sid in r.ids.split(",") if monitor.model.state(sid) != "ended"),
-             "models": _merged_models(r.model_lists)}
-            for r in rows
-        ]
-    }  # fmt: skip
+    return session_report.projects_json(rows, monitor_of(request).model.state)  # on the loop, which owns the model

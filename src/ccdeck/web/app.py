@@ -1,5 +1,6 @@
-"""The FastAPI app: its lifespan owns the store, the live monitor and the hub; routes are the API, /ws, /metrics,
-/docs and the built dashboard; the middlewares of `ccdeck.web.security` guard them all."""
+"""The FastAPI app: its lifespan owns the store, the live monitor, the hub and the runs feed (yielded as the typed
+lifespan state of `ccdeck.web.state`); routes are the API, /ws, /metrics, /docs and the built dashboard; the
+middlewares of `ccdeck.web.security` guard them all."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from ccdeck.store.store import Store
 from ccdeck.web import api, docs, metrics, mutes_api, openapi, runs_api, ws
 from ccdeck.web.runs_feed import RunsFeed
 from ccdeck.web.security import SECURITY_HEADERS, Guard, SecurityHeaders
+from ccdeck.web.state import LifespanState, Resources
 
 log = logging.getLogger(__name__)
 
@@ -54,34 +56,19 @@ class ServeOptions:
 
 def create_app(options: ServeOptions) -> FastAPI:
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = Store.open(options.db)
-        hub = Hub()
-        mutes = await asyncio.to_thread(load_mutes, mutes_path(options.db))
-        alerts = Alerts(finish_after=options.alert_after, base_url=options.public_url, mutes=mutes)
-        notifier = Notifier(options.notify) if options.notify else None
-        monitor = Monitor(store, options.config_dirs, hub, idle_after=options.idle_after,
-                          rescan_every=options.rescan_every, poll=options.poll, alerts=alerts,
-                          notifier=notifier)  # fmt: skip
-        app.state.monitor = monitor
-        app.state.mutes_path = mutes_path(options.db)
-        app.state.run_defaults = options.run_defaults
-        app.state.claude_bin = options.claude_bin
-        app.state.allow_bypass = options.allow_bypass
-        app.state.token = options.token
-        feed = RunsFeed(store, hub, on_run=monitor.observe_run, always=notifier is not None)
-        await monitor.start(catch_up=options.catch_up)
-        feed.start()
+    async def lifespan(app: FastAPI) -> AsyncIterator[LifespanState]:
+        store = await asyncio.to_thread(Store.open, options.db)  # it runs the migrations: off the event loop
         try:
-            yield
+            resources = await _started(options, store)
+        except BaseException:
+            await asyncio.to_thread(store.close)
+            raise
+        try:
+            yield {"resources": resources}
         finally:
-            hub.close()
-            await feed.stop()
-            await monitor.stop()
-            if notifier is not None:
-                await asyncio.to_thread(notifier.close)
-            store.close()
+            await _stopped(resources)
 
+    # FastAPI's own /docs and /redoc load their scripts from a CDN: `docs` serves Swagger UI from this server.
     # FastAPI's own /docs and /redoc load their scripts from a CDN: `docs` serves Swagger UI from this server.
     app = FastAPI(title="ccdeck", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.add_exception_handler(Exception, _internal_error)
@@ -96,6 +83,34 @@ def create_app(options: ServeOptions) -> FastAPI:
     app.add_middleware(Guard, allowed_hosts=[options.host], token=options.token)
     app.add_middleware(SecurityHeaders)  # added last, so outermost: its headers reach the Guard's refusals too
     return app
+
+
+async def _started(options: ServeOptions, store: Store) -> Resources:
+    """The hub, the live monitor (caught up in the background) and the runs feed, started over `store`."""
+    hub = Hub()
+    path = mutes_path(options.db)
+    mutes = await asyncio.to_thread(load_mutes, path)
+    alerts = Alerts(finish_after=options.alert_after, base_url=options.public_url, mutes=mutes)
+    notifier = Notifier(options.notify) if options.notify else None
+    monitor = Monitor(store, options.config_dirs, hub, idle_after=options.idle_after,
+                      rescan_every=options.rescan_every, poll=options.poll, alerts=alerts,
+                      notifier=notifier)  # fmt: skip
+    feed = RunsFeed(store, hub, on_run=monitor.observe_run, always=notifier is not None)
+    await monitor.start(catch_up=options.catch_up)
+    feed.start()
+    return Resources(store=store, hub=hub, monitor=monitor, feed=feed, mutes_path=path,
+                     run_defaults=options.run_defaults, claude_bin=options.claude_bin,
+                     allow_bypass=options.allow_bypass, token=options.token)  # fmt: skip
+
+
+async def _stopped(resources: Resources) -> None:
+    """Stop what `_started` started, in reverse, then close the store (its writer commits what is queued)."""
+    resources.hub.close()
+    await resources.feed.stop()
+    await resources.monitor.stop()
+    if resources.monitor.notifier is not None:
+        await asyncio.to_thread(resources.monitor.notifier.close)
+    await asyncio.to_thread(resources.store.close)
 
 
 async def _internal_error(request: Request, exc: Exception) -> Response:

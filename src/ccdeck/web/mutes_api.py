@@ -5,18 +5,17 @@ each is saved to `mutes.json` beside the database and pushed to every client as 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import orjson
 from fastapi import APIRouter, HTTPException, Request
 
-from ccdeck.live.monitor import Monitor
 from ccdeck.live.mutes import save_mutes
 from ccdeck.shapes.api import MutesAnswer
 from ccdeck.shapes.common import MuteKind
 from ccdeck.shapes.messages import MutesMessage
 from ccdeck.web.openapi import REF
 from ccdeck.web.runs_api import _json_body
+from ccdeck.web.state import alerts_of, hub_of, resources_of
 
 router = APIRouter(prefix="/api/mutes")
 MAX_VALUE = 4096
@@ -25,27 +24,22 @@ MUTE_BODY = {"required": True, "content": {"application/json": {"schema": {"$ref
 
 @router.get("")
 async def list_mutes(request: Request) -> MutesAnswer:
-    return MutesAnswer(mutes=_monitor(request).alerts.mutes.as_json())
+    return MutesAnswer(mutes=alerts_of(request).mutes.as_json())
 
 
 @router.post("", openapi_extra={"requestBody": MUTE_BODY})
 async def mute(request: Request) -> MutesAnswer:
     body = await _json_body(request)
     kind, value = _checked(body.get("kind"), body.get("value"))
-    if not _monitor(request).alerts.mutes.add(kind, value):
+    if not alerts_of(request).mutes.add(kind, value):
         raise HTTPException(422, "too many mutes; remove some first")
     return await _saved(request)
 
 
 @router.delete("")
 async def unmute(request: Request, kind: MuteKind, value: str) -> MutesAnswer:
-    _monitor(request).alerts.mutes.remove(*_checked(kind, value))
+    alerts_of(request).mutes.remove(*_checked(kind, value))
     return await _saved(request)
-
-
-def _monitor(request: Request) -> Monitor:
-    monitor: Monitor = request.app.state.monitor
-    return monitor
 
 
 def _checked(kind: object, value: object) -> tuple[MuteKind, str]:
@@ -57,9 +51,7 @@ def _checked(kind: object, value: object) -> tuple[MuteKind, str]:
 
 
 async def _saved(request: Request) -> MutesAnswer:
-    monitor = _monitor(request)
-    mutes = monitor.alerts.mutes.as_json()
-    path: Path = request.app.state.mutes_path
-    await asyncio.to_thread(save_mutes, path, orjson.dumps(mutes))
-    monitor.hub.publish(MutesMessage(type="mutes", mutes=mutes))
+    mutes = alerts_of(request).mutes.as_json()
+    await asyncio.to_thread(save_mutes, resources_of(request).mutes_path, orjson.dumps(mutes))
+    hub_of(request).publish(MutesMessage(type="mutes", mutes=mutes))
     return MutesAnswer(mutes=mutes)

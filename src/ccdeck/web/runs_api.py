@@ -22,21 +22,16 @@ from ccdeck.orchestrator.report import with_prompt_previews
 from ccdeck.orchestrator.spec import RunOptions, Trust
 from ccdeck.shapes import api as shapes
 from ccdeck.shapes.common import Run
-from ccdeck.store.store import Store
 from ccdeck.web.openapi import NEW_RUN_BODY
+from ccdeck.web.state import resources_of, store_of
 
 router = APIRouter(prefix="/api/runs")
 MAX_BODY = 1 << 20  # bytes; a thousand long prompts fit
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.monitor.store
-    return store
-
-
 async def _one(request: Request, run_id: str) -> Run:
     try:
-        runs = await asyncio.to_thread(control.status, _store(request), run_id)
+        runs = await asyncio.to_thread(control.status, store_of(request), run_id)
     except UsageError:
         raise HTTPException(404, f"no run {run_id}") from None
     return runs[0]
@@ -46,7 +41,7 @@ async def _one(request: Request, run_id: str) -> Run:
 async def list_runs(
     request: Request, active: bool = False, limit: Annotated[int, Query(ge=1, le=500)] = 50
 ) -> shapes.RunList:
-    runs = await asyncio.to_thread(control.status, _store(request), limit=limit, active_only=active)
+    runs = await asyncio.to_thread(control.status, store_of(request), limit=limit, active_only=active)
     return shapes.RunList(runs=[with_prompt_previews(run) for run in runs])  # whole prompts: GET /api/runs/{id}
 
 
@@ -81,7 +76,7 @@ async def _json_body(request: Request) -> dict[str, Any]:
 def _with_hooks(request: Request, defaults: RunOptions) -> tuple[RunOptions, dict[str, str]]:
     """The run's options with its tasks' hooks posting to this server (unless `hooks_url` names another), and the
     environment their CLIs need for it: the server's token, which the hooks send as `$CCDECK_TOKEN`."""
-    token: str | None = request.app.state.token
+    token = resources_of(request).token
     env = {TOKEN_ENV: token} if token is not None else {}
     if defaults.hooks_url is not None:
         return replace(defaults, hooks_token=defaults.hooks_token or token is not None), env
@@ -94,13 +89,13 @@ def _with_hooks(request: Request, defaults: RunOptions) -> tuple[RunOptions, dic
 @router.post("", status_code=201, openapi_extra={"requestBody": NEW_RUN_BODY})
 async def start_run(request: Request) -> shapes.OneRun:
     body = await _json_body(request)
-    defaults, env = _with_hooks(request, request.app.state.run_defaults)
-    claude_bin: str | None = request.app.state.claude_bin
-    trust = Trust.remote(allow_bypass=request.app.state.allow_bypass)
+    resources = resources_of(request)
+    defaults, env = _with_hooks(request, resources.run_defaults)
+    trust = Trust.remote(allow_bypass=resources.allow_bypass)
     try:
         run_id = await asyncio.to_thread(
-            control.submit, _store(request), body.get("tasks"), body.get("options"),
-            defaults=defaults, claude_bin=claude_bin, trust=trust, extra_env=env,
+            control.submit, store_of(request), body.get("tasks"), body.get("options"),
+            defaults=defaults, claude_bin=resources.claude_bin, trust=trust, extra_env=env,
         )  # fmt: skip
     except CcdeckError as exc:
         raise HTTPException(422, " ".join(str(exc).split())) from None
@@ -110,14 +105,14 @@ async def start_run(request: Request) -> shapes.OneRun:
 @router.post("/{run_id}/stop")
 async def stop_run(request: Request, run_id: str) -> shapes.Stopped:
     await _one(request, run_id)
-    stopped = await asyncio.to_thread(control.stop, _store(request), [run_id], wait=False)
+    stopped = await asyncio.to_thread(control.stop, store_of(request), [run_id], wait=False)
     return shapes.Stopped(stopped=len(stopped))
 
 
 @router.post("/{run_id}/tasks/{task_id}/stop")
 async def stop_task(request: Request, run_id: str, task_id: str) -> shapes.Stopped:
     try:
-        stopped = await asyncio.to_thread(control.stop, _store(request), [f"{run_id}/{task_id}"], wait=False)
+        stopped = await asyncio.to_thread(control.stop, store_of(request), [f"{run_id}/{task_id}"], wait=False)
     except UsageError:
         raise HTTPException(404, f"no task {run_id}/{task_id}") from None
     return shapes.Stopped(stopped=len(stopped))
@@ -132,7 +127,7 @@ async def task_log(
     tail: Annotated[int, Query(ge=1, le=5000)] = 200,
 ) -> shapes.LogLines:
     try:
-        lines = await asyncio.to_thread(control.task_log, _store(request), run_id, task_id, stream, tail)
+        lines = await asyncio.to_thread(control.task_log, store_of(request), run_id, task_id, stream, tail)
     except UsageError:
         raise HTTPException(404, f"no log for {run_id}/{task_id}") from None
     return shapes.LogLines(lines=lines)

@@ -1,11 +1,12 @@
-"""`ccdeck serve`: resolve the token rule and the dashboard's URL (`dashboard`; the command prints it), run uvicorn
-until Ctrl-C (`run_server`)."""
+"""`ccdeck serve`: resolve the token rule, bind the socket and make the dashboard's URL (`dashboard`; the command
+prints it), run uvicorn until Ctrl-C (`run_server`)."""
 
 from __future__ import annotations
 
 import logging
 import os
 import secrets
+import socket
 import sys
 import webbrowser
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ import uvicorn
 
 from ccdeck import config
 from ccdeck.config import Config
+from ccdeck.errors import UsageError
 from ccdeck.live.alerts import dashboard_url
 from ccdeck.live.notifier import notify_urls
 from ccdeck.orchestrator.control import defaults_from
@@ -24,9 +26,11 @@ from ccdeck.web.security import is_loopback
 
 @dataclass(frozen=True)
 class Dashboard:
-    """What `run_server` serves, and where: `url` carries the token when there is one."""
+    """What `run_server` serves, and where: `sock` is bound already, `port` is the one it got (port 0: a free one
+    the system picked), and `url` carries the token when there is one."""
 
     options: ServeOptions
+    sock: socket.socket
     port: int
     url: str
 
@@ -35,7 +39,9 @@ def dashboard(cfg: Config) -> Dashboard:
     # A database that cannot be used (corrupt, from a newer ccdeck, a folder that cannot be made) fails here, as
     # one line from the CLI, rather than as a traceback from inside uvicorn's lifespan.
     Store.open(cfg.db).close()
-    host, port = cfg.get(config.HOST), cfg.get(config.PORT)
+    host = cfg.get(config.HOST)
+    sock = listening_socket(host, cfg.get(config.PORT))
+    port = int(sock.getsockname()[1])
     token = cfg.get(config.TOKEN)
     if is_loopback(host):
         token = None  # loopback: the Host and Origin checks suffice
@@ -58,7 +64,20 @@ def dashboard(cfg: Config) -> Dashboard:
     )
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
-    return Dashboard(options, port, url)
+    return Dashboard(options, sock, port, url)
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to `host:port` (port 0: any free port), as uvicorn would bind it. Bound before the URL is
+    printed, so the URL names the port actually listened on; a port in use is a one-line error."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
 
 
 def run_server(served: Dashboard, *, open_browser: bool) -> None:
@@ -67,7 +86,16 @@ def run_server(served: Dashboard, *, open_browser: bool) -> None:
     if open_browser:
         webbrowser.open(served.url)
     app, host, port = create_app(served.options), served.options.host, served.port
-    uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="on", ws="websockets-sansio")
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on",
+                                           ws="websockets-sansio"))  # fmt: skip
+    try:
+        server.run(sockets=[served.sock])
+    except KeyboardInterrupt:  # uvicorn raises the Ctrl-C it caught again once it has stopped (as `uvicorn.run`)
+        pass
+    finally:
+        served.sock.close()
+    if not server.started:  # the lifespan failed: uvicorn logged why
+        sys.exit(3)
 
 
 def exit_at_once() -> None:

@@ -9,7 +9,7 @@ import orjson
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from ccdeck.live.hub import Client
-from ccdeck.live.monitor import Monitor
+from ccdeck.web.state import hub_of, monitor_of
 
 router = APIRouter()
 PING_SECONDS = 20.0
@@ -17,9 +17,9 @@ PING_SECONDS = 20.0
 
 @router.websocket("/ws")
 async def websocket(ws: WebSocket) -> None:
-    monitor: Monitor = ws.app.state.monitor
+    monitor, hub = monitor_of(ws), hub_of(ws)
     await ws.accept()
-    client = monitor.hub.connect()  # subscribe before the snapshot so nothing falls between the two
+    client = hub.connect()  # subscribe before the snapshot so nothing falls between the two
     try:
         first = await monitor.snapshot()
         await ws.send_text(orjson.dumps(first).decode())
@@ -27,7 +27,7 @@ async def websocket(ws: WebSocket) -> None:
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
-        monitor.hub.disconnect(client)
+        hub.disconnect(client)
         with contextlib.suppress(RuntimeError, WebSocketDisconnect):
             await ws.close()
 
