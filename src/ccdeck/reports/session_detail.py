@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 
 from ccdeck.claude.pricing import price_source
 from ccdeck.claude.timestamps import iso
-from ccdeck.models import cost_of_sums
+from ccdeck.models import cost_of_sums, usd
 from ccdeck.reports.totals import Totals
 from ccdeck.shapes import api as shapes
 from ccdeck.shapes.common import ModelTotals, SessionRow
@@ -96,16 +96,12 @@ def projects_json(rows: Sequence[Any], state_of: Callable[[str], str]) -> shapes
     return {
         "projects": [
             {"projectPath": r.project_path, "sessions": r.sessions, "totalTokens": r.tokens,
-             "costUSD": _rounded(cost_of_sums(r.cost, r.unpriced)), "lastActivity": iso(r.last_activity),
+             "costUSD": usd(cost_of_sums(r.cost, r.unpriced)), "lastActivity": iso(r.last_activity),
              "activeSessions": sum(1 for sid in r.ids.split(",") if state_of(sid) != "ended"),
              "models": _merged_models(r.model_lists)}
             for r in rows
         ]
     }  # fmt: skip
-
-
-def _rounded(cost: float | None) -> float | None:
-    return None if cost is None else round(cost, 6)
 
 
 def _merged_models(model_lists: str | None) -> list[str]:
