@@ -22,7 +22,7 @@ from ccdeck.claude.discovery import config_dirs_from
 from ccdeck.claude.settings_file import Settings, Written, read_settings, settings_path, update_settings
 from ccdeck.cli_shared import emit_json
 from ccdeck.config import Config
-from ccdeck.errors import ConfigDirError
+from ccdeck.errors import ConfigDirError, UsageError
 
 statusline_app = typer.Typer(help=commands.COMMANDS["statusline"], invoke_without_command=True)
 hooks_app = typer.Typer(help=commands.COMMANDS["hooks"], no_args_is_help=True)
@@ -186,8 +186,10 @@ def target_dirs(explicit: list[Path] | None) -> tuple[Path, ...]:
 
 def _hook_target(url: str | None, token: bool) -> tuple[str, bool]:
     cfg = Config.resolve()
-    host = cfg.get(config.HOST)
-    chosen = url or integration.hook_url(host, cfg.get(config.PORT))
+    host, port = cfg.get(config.HOST), cfg.get(config.PORT)
+    if url is None and port == 0:  # serve picks a free port then: there is no address to send hooks to
+        raise UsageError("the configured port is 0 (any free port): pass --url with the port serve printed")
+    chosen = url or integration.hook_url(host, port)
     off_loopback = not integration.is_loopback_url(chosen) or not integration.is_loopback_host(host)
     return chosen, token or off_loopback
 

@@ -247,3 +247,12 @@ def test_exit_codes_as_a_child_process(child_env: dict[str, str], tmp_path: Path
         f"{good.parent}: hooks installed ({URL}); statusline installed\n"
     )
     assert os.access(read(good)["statusLine"]["command"].split()[0], os.X_OK)
+
+
+def test_hooks_need_a_url_when_the_port_is_any(capsys: Capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CCDECK_PORT", "0")
+    path = write(tmp_path, USER_SETTINGS)
+    code, out, err = run_cli(capsys, "hooks", "install", "--config-dir", tmp_path)
+    assert (code, out) == (2, "")
+    assert err == "ccdeck: error: the configured port is 0 (any free port): pass --url with the port serve printed\n"
+    assert read(path) == USER_SETTINGS
