@@ -13,10 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Row
 
-from ccdeck.orchestrator import procs
-from ccdeck.orchestrator.plan import SUPERVISOR_START_SECONDS
-from ccdeck.pids import same_process
+from ccdeck.orchestrator import liveness, procs
 from ccdeck.store import runs as q
+from ccdeck.store.run_queries import SupervisorRecord
 from ccdeck.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -29,9 +28,9 @@ def supervisor_gone(run: Mapping[Any, Any], now: float) -> bool:
     """Whether an unfinished run's supervisor is gone (or never came: too long since the run was created)."""
     if run["status"] in q.RUN_FINAL_STATES:
         return False
-    if run["supervisor_pid"] is None:  # still starting, unless it has been too long
-        return bool(now - run["created_at"] > SUPERVISOR_START_SECONDS * 2)
-    return not same_process(run["supervisor_pid"], run["supervisor_started"])
+    return liveness.supervisor_gone(
+        SupervisorRecord(run["supervisor_pid"], run["supervisor_started"], run["created_at"]), now
+    )
 
 
 def task_alive(task: Mapping[Any, Any]) -> bool:
