@@ -146,8 +146,7 @@ def main(args: list[str], show: ShowStatus) -> int | None:
     gc.disable()
     try:
         try:
-            db.execute("PRAGMA query_only=1")
-            db.execute("BEGIN")  # one snapshot for every read below
+            run_queries.begin_snapshot(db)
             if request.json:
                 return _json(db, request, time.time())
             # The list of runs shows their figures only: their tasks' prompts and results are not read.

@@ -9,18 +9,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
-
-from sqlalchemy import Connection, Row
 
 from ccdeck.orchestrator import liveness, procs
 from ccdeck.store import runs as q
 from ccdeck.store.run_queries import SupervisorRecord
+from ccdeck.store.run_states import INTERRUPTED
 from ccdeck.store.store import Store
 
 log = logging.getLogger(__name__)
 
-INTERRUPTED = "interrupted"
 ORPHAN_ERROR = "the supervisor ended before this task did"
 
 
@@ -69,14 +68,6 @@ def reconcile(store: Store) -> None:
     if not orphans:
         return  # the usual case: a pid check per unfinished run, and nothing written
     for run, tasks in orphans:
-        now = time.time()
         log.warning("run %s: its supervisor (pid %s) is gone", run.id, run.supervisor_pid)
-
-        def mark(conn: Connection, run: Row[Any] = run, tasks: list[Row[Any]] = tasks, now: float = now) -> None:
-            q.update_run(conn, run.id, status=INTERRUPTED, finished_at=now)
-            for task in tasks:
-                if orphaned_task(task._mapping):
-                    q.update_task(conn, run.id, task.task_id, status="failed", finished_at=now, pid=None,
-                                  error=ORPHAN_ERROR)  # fmt: skip
-
-        store.write(mark)
+        failed = [task.task_id for task in tasks if orphaned_task(task._mapping)]
+        store.write(partial(q.mark_interrupted, run_id=run.id, failed=failed, when=time.time(), error=ORPHAN_ERROR))

@@ -25,6 +25,12 @@ class SupervisorRecord(NamedTuple):
     created_at: float
 
 
+def begin_snapshot(conn: sqlite3.Connection) -> None:
+    """Make the connection read-only and open one read transaction: every read after this sees one snapshot."""
+    conn.execute("PRAGMA query_only=1")
+    conn.execute("BEGIN")
+
+
 def at_head(conn: sqlite3.Connection) -> bool:
     """Whether the database's schema is this version's (so plain SQL on its tables fits it)."""
     found = conn.execute("SELECT version_num FROM alembic_version").fetchone()
