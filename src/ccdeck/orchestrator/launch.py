@@ -3,14 +3,16 @@
 `hand_over` (called by `control.start_detached`, or by `fast_run` with `fork`) starts `python -m ccdeck
 _supervise RUN --db DB`. `ccdeck.entry` sends that command here first (`fork_and_record`): the launcher forks and
 exits at once (a double fork: the supervisor belongs to no terminal and is nobody's zombie), and the supervisor
-records its pid and start time with the standard library's sqlite3 straight away, then closes its end of a pipe
-the caller holds. The caller wakes up on that pipe's end of file (no polling of the store), so `ccdeck run
---detach` prints the run's id without waiting for the supervisor's imports, store and price table (the same pid
-and time are written again when the run starts). Then the full command runs the supervisor.
+records its pid and start time with the standard library's sqlite3 straight away, then writes a byte on a pipe
+the caller holds. The caller wakes up on it (or on the pipe's end of file, should the supervisor die first; no
+polling of the store), so `ccdeck run --detach` prints the run's id without waiting for the supervisor's
+imports, store and price table (the same pid and time are written again when the run starts). Then the full
+command runs the supervisor.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import sqlite3
@@ -41,12 +43,11 @@ def hand_over(plan: RunPlan, extra_env: Mapping[str, str] | None = None, *, fork
     log_path = plan.log_dir / SUPERVISOR_LOG
     argv = [sys.executable, "-m", "ccdeck", "_supervise", plan.run_id, "--db", str(plan.db)]
     env = {**os.environ, **(extra_env or {})}
-    ready, done = os.pipe()  # both ends close on exec: only the processes told of `done` keep it
+    ready, done = os.pipe()  # both ends close on exec: only the launcher is handed `done` (`pass_fds`)
     try:
         if fork:
             launched = _double_fork([*argv, "--forked"], env, log_path, plan, done)
         else:
-            os.set_inheritable(done, True)
             with log_path.open("ab") as log_file:
                 launcher = subprocess.Popen(
                     [*argv, READY_FD, str(done)], stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file,
@@ -72,7 +73,8 @@ def hand_over(plan: RunPlan, extra_env: Mapping[str, str] | None = None, *, fork
 def _double_fork(argv: list[str], env: Mapping[str, str], log_path: Path, plan: RunPlan, done: int) -> bool:
     """What the launcher and `fork_and_record` do, from this process: a child in a new session forks the
     supervisor and exits; the supervisor, its output going to the log, records itself and becomes
-    `python -m ccdeck _supervise ... --forked` (the exec closes `done`). Only safe in a process with one thread."""
+    `python -m ccdeck _supervise ... --forked` (it writes on `done` first; the exec closes it). Only safe in a
+    process with one thread."""
     sys.stdout.flush()
     sys.stderr.flush()
     child = os.fork()
@@ -85,7 +87,7 @@ def _double_fork(argv: list[str], env: Mapping[str, str], log_path: Path, plan: 
             log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
             os.dup2(log, 1)
             os.dup2(log, 2)
-            record(str(plan.db), plan.run_id)
+            record(str(plan.db), plan.run_id, done)
             os.execve(argv[0], argv, env)
         finally:
             os._exit(127)
@@ -94,11 +96,9 @@ def _double_fork(argv: list[str], env: Mapping[str, str], log_path: Path, plan: 
 
 
 def _await_supervisor(db: Path, run_id: str, log_path: Path, ready: int) -> None:
-    """Wait for the supervisor to close its end of the pipe (recorded, or gone), then read what it recorded."""
+    """Wait for the supervisor's word on the pipe (recorded, or gone), then read what it recorded."""
     deadline = time.monotonic() + SUPERVISOR_START_SECONDS
-    while select.select([ready], [], [], max(0.0, deadline - time.monotonic()))[0]:
-        if not os.read(ready, 4096):
-            break  # end of file: every writer closed it
+    select.select([ready], [], [], SUPERVISOR_START_SECONDS)  # a byte once recorded; end of file if it died first
     conn = sqlite3.connect(db, timeout=10.0)
     try:
         while True:
@@ -118,8 +118,8 @@ def _await_supervisor(db: Path, run_id: str, log_path: Path, ready: int) -> None
 
 
 def fork_and_record(args: list[str]) -> list[str]:
-    """In the launcher: fork; the launcher exits, the supervisor records itself, closes the pipe end named by
-    `--ready-fd` and returns its arguments without it."""
+    """In the launcher: fork; the launcher exits, the supervisor records itself, says so on the pipe end named by
+    `--ready-fd`, closes it and returns its arguments without it."""
     ready_fd = None
     if READY_FD in args[:-1]:
         at = args.index(READY_FD)
@@ -128,14 +128,24 @@ def fork_and_record(args: list[str]) -> list[str]:
     if os.fork() > 0:
         os._exit(0)
     if len(args) >= 3 and args[1] == "--db":
-        record(args[2], args[0])
+        record(args[2], args[0], ready_fd)
     if ready_fd is not None:
         os.close(ready_fd)
     return args
 
 
-def record(db: str, run_id: str) -> None:
+def record(db: str, run_id: str, ready_fd: int | None = None) -> None:
+    """Record this process as the run's supervisor, then say so on `ready_fd` (whether it worked or not)."""
     pid = os.getpid()
+    try:
+        _record(db, run_id, pid)
+    finally:
+        if ready_fd is not None:
+            with contextlib.suppress(OSError):
+                os.write(ready_fd, b"\n")
+
+
+def _record(db: str, run_id: str, pid: int) -> None:
     try:
         conn = run_records.connect(db)
         try:
