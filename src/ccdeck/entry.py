@@ -40,8 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args[:1] == ["_supervise"] and "--forked" not in args:
         from ccdeck.orchestrator import launch
 
-        launch.fork_and_record(args[1:])  # only the supervisor returns, already recorded
-        args.append("--forked")
+        args = [args[0], *launch.fork_and_record(args[1:]), "--forked"]  # only the supervisor returns, recorded
     if args[:1] == ["run"] and "--detach" in args:
         from ccdeck.orchestrator import fast_run
 

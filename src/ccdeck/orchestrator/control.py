@@ -20,12 +20,12 @@ from ccdeck.orchestrator.control_clean import clean, cleanable
 from ccdeck.orchestrator.control_read import LOG_TAIL_BYTES, find_task, status, task_log, task_status
 from ccdeck.orchestrator.control_stop import STOP_MARGIN_SECONDS, stop
 from ccdeck.orchestrator.interrupted import reconcile
+from ccdeck.orchestrator.launch import hand_over
 from ccdeck.orchestrator.plan import (
     SUPERVISOR_LOG,
     SUPERVISOR_START_SECONDS,
     RunPlan,
     defaults_from,
-    hand_over,
     hooks_need_token,
     new_run_id,
     plan_run,

@@ -5,12 +5,11 @@ from __future__ import annotations
 import contextlib
 import shutil
 import time
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Row
 
 from ccdeck.orchestrator import worktree
 from ccdeck.orchestrator.interrupted import reconcile
@@ -20,9 +19,40 @@ from ccdeck.store import runs as q
 from ccdeck.store.store import Store
 
 
-def _finished_runs(conn: Connection, older_than: float | None, now: float) -> list[Row[Any]]:
+@dataclass(frozen=True)
+class WorktreeOutcome:
+    """What became of a task's worktree: removed, or kept (`reason` says why)."""
+
+    run: str
+    task: str
+    path: str
+    branch: str | None
+    reason: str | None = None
+
+    def removed(self) -> RemovedWorktree:
+        return RemovedWorktree(run=self.run, task=self.task, path=self.path, branch=self.branch)
+
+    def kept(self) -> KeptWorktree:
+        assert self.reason is not None
+        return KeptWorktree(run=self.run, task=self.task, path=self.path, branch=self.branch, reason=self.reason)
+
+
+@dataclass
+class Cleaned:
+    """What `clean` did: the runs forgotten, and what became of their worktrees."""
+
+    runs: list[str] = field(default_factory=list)
+    worktrees: list[WorktreeOutcome] = field(default_factory=list)
+
+    def as_json(self) -> CleanReport:
+        return CleanReport(removedRuns=self.runs,
+                           removedWorktrees=[w.removed() for w in self.worktrees if w.reason is None],
+                           keptWorktrees=[w.kept() for w in self.worktrees if w.reason is not None])  # fmt: skip
+
+
+def _finished_runs(runs: list[q.RunRow], older_than: float | None, now: float) -> list[q.RunRow]:
     """Runs in a final state that ended (or, never started, were created) at least `older_than` seconds ago."""
-    return [run for run in q.list_runs(conn) if run.status in q.RUN_FINAL_STATES
+    return [run for run in runs if run.status in q.RUN_FINAL_STATES
             and (older_than is None or now - (run.finished_at or run.created_at) >= older_than)]  # fmt: skip
 
 
@@ -31,7 +61,7 @@ def cleanable(store: Store, *, older_than: float | None = None) -> list[str]:
     whose supervisor is gone are recorded `interrupted` first, as `clean` does."""
     reconcile(store)
     with store.read() as conn:
-        return [run.id for run in _finished_runs(conn, older_than, time.time())]
+        return [run.id for run in _finished_runs(q.list_runs(conn), older_than, time.time())]
 
 
 def clean(store: Store, *, force: bool = False, older_than: float | None = None) -> CleanReport:
@@ -39,10 +69,12 @@ def clean(store: Store, *, force: bool = False, older_than: float | None = None)
     A worktree holding commits or changes is kept, with its task's row, unless `force`."""
     reconcile(store)
     with store.read() as conn:
-        done = [(run, q.tasks_of(conn, run.id)) for run in _finished_runs(conn, older_than, time.time())]
-    report = CleanReport(removedRuns=[], removedWorktrees=[], keptWorktrees=[])
+        done = [(run, q.tasks_of(conn, run.id)) for run in _finished_runs(q.list_runs(conn), older_than, time.time())]
+    cleaned = Cleaned()
     for run, tasks in done:
-        kept = {t.task_id for t in tasks if t.worktree and not _drop_worktree(run, t, force, report)}
+        outcomes = [_drop_worktree(run, t, force) for t in tasks if t.worktree]
+        cleaned.worktrees += outcomes
+        kept = {w.task for w in outcomes if w.reason is not None}
         if kept:  # the run stays, with the tasks whose worktree holds work, and its logs
             store.write(
                 partial(q.delete_run, run_id=run.id, task_ids=[t.task_id for t in tasks if t.task_id not in kept])
@@ -52,25 +84,17 @@ def clean(store: Store, *, force: bool = False, older_than: float | None = None)
         shutil.rmtree(run.log_dir, ignore_errors=True)
         with contextlib.suppress(OSError):
             (worktrees_dir(store.path.resolve()) / run.id).rmdir()
-        report["removedRuns"].append(run.id)
-    return report
+        cleaned.runs.append(run.id)
+    return cleaned.as_json()
 
 
-def _drop_worktree(run: Row[Any], task: Row[Any], force: bool, report: CleanReport) -> bool:
+def _drop_worktree(run: q.RunRow, task: q.TaskRow, force: bool) -> WorktreeOutcome:
     path = Path(task.worktree)
-    entry = RemovedWorktree(run=run.id, task=task.task_id, path=task.worktree, branch=task.branch)
+    outcome = WorktreeOutcome(run=run.id, task=task.task_id, path=task.worktree, branch=task.branch)
     try:
         if not force and task.base_commit and worktree.holds_work(path, task.base_commit):
-            report["keptWorktrees"].append(_kept(entry, "holds commits or changes (use --force)"))
-            return False
+            return replace(outcome, reason="holds commits or changes (use --force)")
         worktree.remove(Path(orjson.loads(task.spec)["cwd"]), path, task.branch, force=force)
     except worktree.GitError as exc:
-        report["keptWorktrees"].append(_kept(entry, str(exc)))
-        return False
-    report["removedWorktrees"].append(entry)
-    return True
-
-
-def _kept(entry: RemovedWorktree, reason: str) -> KeptWorktree:
-    return KeptWorktree(run=entry["run"], task=entry["task"], path=entry["path"], branch=entry["branch"],
-                        reason=reason)  # fmt: skip
+        return replace(outcome, reason=str(exc))
+    return outcome

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Connection, Row
+from typing import NamedTuple
 
 from ccdeck.errors import UsageError
 from ccdeck.orchestrator.interrupted import as_seen
@@ -20,16 +18,23 @@ from ccdeck.store.store import Store
 LOG_TAIL_BYTES = 4 << 20  # at most this much of a log's end is read for `task_log`
 
 
+class FoundTask(NamedTuple):
+    """A task found by reference, and its run."""
+
+    run: q.RunRow
+    task: q.TaskRow
+
+
 def status(
     store: Store, run_id: str | None = None, *, limit: int | None = None, active_only: bool = False
 ) -> list[Run]:
     """Runs as JSON, newest first (one run when `run_id` is given; a `UsageError` when there is none)."""
     now = time.time()
     with store.read() as conn:
-        if run_id is not None:
-            runs = [run_or_fail(conn, run_id)]
-        else:
-            runs = q.list_runs(conn, limit=limit, active_only=active_only)
+        one = q.get_run(conn, run_id) if run_id is not None else None
+        if run_id is not None and one is None:
+            raise UsageError(f"no run {run_id} (see `ccdeck status`)")
+        runs = [one] if one is not None else q.list_runs(conn, limit=limit, active_only=active_only)
         found = []
         for row in runs:
             run, tasks = as_seen(row._mapping, q.task_dicts(conn, row.id), now)
@@ -39,14 +44,7 @@ def status(
         return found
 
 
-def run_or_fail(conn: Connection, run_id: str) -> Row[Any]:
-    run = q.get_run(conn, run_id)
-    if run is None:
-        raise UsageError(f"no run {run_id} (see `ccdeck status`)")
-    return run
-
-
-def find_task(store: Store, ref: str) -> tuple[Row[Any], Row[Any]]:
+def find_task(store: Store, ref: str) -> FoundTask:
     """A task by `RUN/TASK`, or by task id (or session id) in the newest run that has it: (run, task)."""
     with store.read() as conn:
         if "/" in ref:
@@ -58,7 +56,7 @@ def find_task(store: Store, ref: str) -> tuple[Row[Any], Row[Any]]:
         run = q.get_run(conn, task.run_id) if task is not None else None
     if task is None or run is None:
         raise UsageError(f"no task {ref} (give TASK, RUN/TASK or a session id; see `ccdeck status`)")
-    return run, task
+    return FoundTask(run, task)
 
 
 def task_status(store: Store, ref: str) -> RunTask:

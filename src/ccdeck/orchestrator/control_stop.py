@@ -8,16 +8,17 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from functools import partial
-from typing import Any
+from typing import NamedTuple
 
 import orjson
-from sqlalchemy import Connection, Row
 
-from ccdeck.orchestrator import ladder, procs
+from ccdeck.orchestrator import ladder, procs, waits
 from ccdeck.orchestrator.control_read import find_task
 from ccdeck.orchestrator.interrupted import reconcile
 from ccdeck.orchestrator.report import task_json
 from ccdeck.orchestrator.spec import RunOptions
+from ccdeck.orchestrator.supervisor import STOPPED_ON_REQUEST
+from ccdeck.pids import same_process
 from ccdeck.shapes.common import RunTask
 from ccdeck.store import runs as q
 from ccdeck.store.store import Store
@@ -26,33 +27,45 @@ STOP_MARGIN_SECONDS = 10.0  # beyond the stop ladder's waits, before `stop` stop
 SETTLE_POLL_SECONDS = 0.1  # how often `stop` reads the tasks' states while it waits for them
 
 
+class Targets(NamedTuple):
+    """What a stop reaches: the runs stopped as a whole, and each run's unfinished tasks to stop."""
+
+    whole: set[str]
+    tasks: dict[str, list[str]]
+
+
+class SeenTask(NamedTuple):
+    """A target task's row as it is now, and its run's log folder (for its JSON)."""
+
+    row: q.TaskRow
+    log_dir: str | None
+
+    @property
+    def final(self) -> bool:
+        return self.row.status in q.FINAL_STATES
+
+    def as_json(self) -> RunTask:
+        return task_json(self.row._mapping, self.log_dir)
+
+
 def stop(store: Store, refs: Sequence[str] | None, *, wait: bool = True) -> list[RunTask]:
     """Stop tasks (`refs`: TASK, RUN/TASK or a run id), or every unfinished task of every run (`refs` None).
     Returns the unfinished tasks the request reached, in their final states (as they are, with `wait` False)."""
     reconcile(store)
-    whole, tasks = _targets(store, refs)
-    if not tasks:
+    targets = _targets(store, refs)
+    if not targets.tasks:
         return []
-    when = time.time()
-
-    def request(conn: Connection) -> None:
-        for run_id in whole:
-            q.request_stop(conn, run_id, None, when)
-        for run_id, task_ids in tasks.items():
-            if run_id not in whole:
-                q.request_stop(conn, run_id, task_ids, when)
-
-    store.write(request)
-    _stop_orphans(store, tasks)
-    return _wait_settled(store, tasks) if wait else _current(store, tasks)
+    store.write(partial(q.request_stops, whole=targets.whole, tasks=targets.tasks, when=time.time()))
+    _stop_orphans(store, targets.tasks)
+    seen = _wait_settled(store, targets.tasks) if wait else _current(store, targets.tasks)
+    return [task.as_json() for task in seen]
 
 
-def grace_of(run: Row[Any]) -> float:
+def grace_of(run: q.RunRow) -> float:
     return float(orjson.loads(run.options).get("grace_s", RunOptions.grace_s))
 
 
-def _targets(store: Store, refs: Sequence[str] | None) -> tuple[set[str], dict[str, list[str]]]:
-    """(runs to stop as a whole, run id -> its unfinished tasks to stop)."""
+def _targets(store: Store, refs: Sequence[str] | None) -> Targets:
     with store.read() as conn:
         # Every run still going, and every interrupted one (its supervisor was killed) whose tasks may still run.
         runs = q.list_runs(conn) if refs is None else []
@@ -73,7 +86,7 @@ def _targets(store: Store, refs: Sequence[str] | None) -> tuple[set[str], dict[s
             task = q.get_task(conn, run_id, task_id)
             if task is not None and task.status in q.ACTIVE_STATES and task_id not in tasks.get(run_id, []):
                 tasks.setdefault(run_id, []).append(task_id)
-    return whole, {run_id: ids for run_id, ids in tasks.items() if ids}
+    return Targets(whole, {run_id: ids for run_id, ids in tasks.items() if ids})
 
 
 def _stop_orphans(store: Store, targets: Mapping[str, list[str]]) -> None:
@@ -94,36 +107,35 @@ def _stop_orphans(store: Store, targets: Mapping[str, list[str]]) -> None:
     for grace, groups in by_grace.items():
         procs.stop_tasks_blocking(groups, grace)
     for run, task in work:
-        store.write(partial(_mark_stopped, run_id=run.id, task_id=task.task_id))
+        store.write(partial(q.mark_stopped, run_id=run.id, task_id=task.task_id, when=time.time(),
+                            error=STOPPED_ON_REQUEST))  # fmt: skip
 
 
-def _mark_stopped(conn: Connection, run_id: str, task_id: str) -> None:
-    q.update_task(
-        conn, run_id, task_id, status="stopped", pid=None, finished_at=time.time(), error="stopped on request"
-    )
-
-
-def _current(store: Store, targets: Mapping[str, list[str]]) -> list[RunTask]:
+def _current(store: Store, targets: Mapping[str, list[str]]) -> list[SeenTask]:
     with store.read() as conn:
         found = []
         for run_id, task_ids in targets.items():
             run = q.get_run(conn, run_id)
-            for task in q.tasks_of(conn, run_id):
-                if task.task_id in task_ids:
-                    found.append(task_json(task._mapping, run.log_dir if run is not None else None))
+            log_dir = run.log_dir if run is not None else None
+            found += [SeenTask(task, log_dir) for task in q.tasks_of(conn, run_id) if task.task_id in task_ids]
         return found
 
 
-def _wait_settled(store: Store, targets: Mapping[str, list[str]]) -> list[RunTask]:
+def _wait_settled(store: Store, targets: Mapping[str, list[str]]) -> list[SeenTask]:
     """Wait until every target task is in a final state (the supervisor climbing the stop ladder); at most the
-    ladder's length for the longest grace period, plus a margin. The states are in another process's writes to the
-    store, so they are read again every `SETTLE_POLL_SECONDS`."""
+    ladder's length for the longest grace period, plus a margin. The long part, the tasks' processes going, is
+    waited for on their pidfds (`waits`); the states are in another process's writes to the store, which has no
+    way to wake us up, so they are read again every `SETTLE_POLL_SECONDS` after that (the supervisor records an
+    outcome as soon as its process is gone, and a queued task within its next look at the store)."""
     with store.read() as conn:
         graces = [grace_of(run) for run_id in targets if (run := q.get_run(conn, run_id)) is not None]
     longest = ladder.ladder_seconds(max(graces, default=RunOptions.grace_s))
     deadline = time.monotonic() + longest + STOP_MARGIN_SECONDS
-    while True:
-        found = _current(store, targets)
-        if all(t["status"] in q.FINAL_STATES for t in found) or time.monotonic() > deadline:
-            return found
+    found = _current(store, targets)
+    running = [(t.row.pid, t.row.pid_started) for t in found if not t.final and t.row.pid is not None]
+    waits.wait_gone(lambda: [pid for pid, started in running if same_process(pid, started)],
+                    deadline - time.monotonic())  # fmt: skip
+    while not all(task.final for task in found) and time.monotonic() < deadline:
         time.sleep(SETTLE_POLL_SECONDS)
+        found = _current(store, targets)
+    return found

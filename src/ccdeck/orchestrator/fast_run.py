@@ -1,7 +1,7 @@
 """`ccdeck run TASKS --detach [options]` without the command line's imports (Typer, Rich, SQLAlchemy: most of a
 second before any work), dispatched by `ccdeck.entry`: the same options (`run_flags`, the declarations the Typer
 command is built from), the same checks (`spec`, `binary`, `plan`), the same rows, written with the standard
-library's sqlite3, and the same hand-over to a background supervisor (`plan.hand_over`). It prints the run's id.
+library's sqlite3, and the same hand-over to a background supervisor (`launch.hand_over`). It prints the run's id.
 
 Anything it is not sure of goes back to the full command (`main` returns None) before anything is written: an
 option it does not know or a value it would not take (the full command prints Typer's usage error), `--json`,
@@ -23,9 +23,9 @@ from typing import Any
 from ccdeck import config
 from ccdeck.config import Config
 from ccdeck.errors import CcdeckError
-from ccdeck.orchestrator.fast_status import supervisor_gone
+from ccdeck.orchestrator.liveness import any_gone
 from ccdeck.orchestrator.run_flags import FLAGS, RUN_FLAGS
-from ccdeck.store.revision import HEAD_REVISION
+from ccdeck.store import run_queries, run_records
 
 HANDED_BACK = frozenset({"--json", "--help"})
 
@@ -82,10 +82,7 @@ def at_head(db: Path) -> bool:
     try:
         conn = sqlite3.connect(db, timeout=10.0)
         try:
-            found = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-            if found is None or found[0] != HEAD_REVISION:
-                return False
-            return not supervisor_gone(conn, time.time())
+            return run_queries.at_head(conn) and not any_gone(run_queries.unfinished_supervisors(conn), time.time())
         finally:
             conn.close()
     except sqlite3.Error:
@@ -94,25 +91,16 @@ def at_head(db: Path) -> bool:
 
 def record(db: Path, run: Mapping[str, Any], tasks: list[dict[str, Any]]) -> None:
     """The run's rows, in one transaction (as `store.runs.insert_run`)."""
-    conn = sqlite3.connect(db, timeout=10.0, isolation_level=None)
+    conn = run_records.connect(db)
     try:
-        conn.execute("PRAGMA synchronous=NORMAL")  # as the store's connections (`store.database`): no fsync in WAL
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute(_insert("runs", list(run)), list(run.values()))
-        if tasks:
-            conn.executemany(_insert("run_tasks", list(tasks[0])), [list(t.values()) for t in tasks])
-        conn.execute("COMMIT")
+        run_records.insert_run(conn, run, tasks)
     finally:
         conn.close()
 
 
-def _insert(table: str, columns: list[str]) -> str:
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-
-
 def start(tasks_arg: str, values: dict[str, Any]) -> str | None:
     """Check, record and hand over the run; its id, or None when the full command must do it."""
-    from ccdeck.orchestrator import plan
+    from ccdeck.orchestrator import launch, plan
     from ccdeck.orchestrator.binary import find_claude
     from ccdeck.orchestrator.spec import load_tasks
 
@@ -132,7 +120,7 @@ def start(tasks_arg: str, values: dict[str, Any]) -> str | None:
         record(checked.db, run, rows)
     except sqlite3.Error:  # nothing written (one transaction): the full command tries, and says what is wrong
         return None
-    return plan.hand_over(checked, fork=True)
+    return launch.hand_over(checked, fork=True)
 
 
 def main(args: list[str]) -> int | None:

@@ -22,14 +22,13 @@ from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 import orjson
 
-from ccdeck.store.revision import HEAD_REVISION
-from ccdeck.store.run_states import RUN_FINAL_STATES
+from ccdeck.orchestrator.liveness import any_gone
+from ccdeck.store import run_queries
 
 if TYPE_CHECKING:
     from ccdeck.shapes.common import Run
 
 ShowStatus = Callable[[list["Run"], str | None, Path], None]  # the runs, the run asked for, the database
-SUPERVISOR_START_SECONDS = 15.0  # as `control.SUPERVISOR_START_SECONDS`
 
 
 class Request(NamedTuple):
@@ -68,34 +67,14 @@ def parse(args: list[str]) -> Request | None:
     return Request(run_id, limit, db, json)
 
 
-def supervisor_gone(db: sqlite3.Connection, now: float) -> bool:
-    """Whether an unfinished run's supervisor is gone (`interrupted.supervisor_gone`, without its imports)."""
-    from ccdeck.pids import same_process
-
-    for pid, started, created in db.execute(
-        "SELECT supervisor_pid, supervisor_started, created_at FROM runs WHERE status NOT IN (?, ?, ?)",
-        sorted(RUN_FINAL_STATES),
-    ):
-        if now - created > SUPERVISOR_START_SECONDS * 2 if pid is None else not same_process(pid, started):
-            return True
-    return False
-
-
 def read_runs(db: sqlite3.Connection, run_id: str | None, limit: int | None, now: float) -> list[dict[str, Any]] | None:
     """The runs' rows `control.status` would show; None when the full command must answer."""
-    revision = db.execute("SELECT version_num FROM alembic_version").fetchone()
-    if revision is None or revision[0] != HEAD_REVISION:
+    if not run_queries.at_head(db):
         return None
-    if supervisor_gone(db, now):
+    if any_gone(run_queries.unfinished_supervisors(db), now):
         return None  # shown `interrupted` (`interrupted.as_seen`): the full command's job
-    if run_id is not None:
-        runs = dict_rows(db, "SELECT * FROM runs WHERE id = ?", (run_id,))
-        return runs or None
-    query = "SELECT * FROM runs ORDER BY created_at DESC, id DESC"
-    return dict_rows(db, query + (" LIMIT ?" if limit else ""), (limit,) if limit else ())
-
-
-TASKS = "SELECT {} FROM run_tasks WHERE run_id = ? ORDER BY position"
+    runs = run_queries.run_dicts(db, run_id, limit)
+    return None if run_id is not None and not runs else runs
 
 
 def read_status(
@@ -108,8 +87,8 @@ def read_status(
     runs = read_runs(db, run_id, limit, now)
     if runs is None:
         return None
-    columns = "*" if with_tasks else ", ".join(SUMMED_COLUMNS)
-    return [run_json(run, dict_rows(db, TASKS.format(columns), (run["id"],)), now, with_tasks=with_tasks)
+    columns = () if with_tasks else SUMMED_COLUMNS
+    return [run_json(run, run_queries.task_dicts(db, run["id"], columns), now, with_tasks=with_tasks)
             for run in runs]  # fmt: skip
 
 
@@ -124,16 +103,14 @@ def write_status(db: sqlite3.Connection, runs: list[dict[str, Any]], now: float,
         return
     out.write(b'{\n  "runs": [')
     for n, run in enumerate(runs):
-        summed = dict_rows(db, TASKS.format(", ".join(SUMMED_COLUMNS)), (run["id"],))
+        summed = run_queries.task_dicts(db, run["id"], SUMMED_COLUMNS)
         head = orjson.dumps(run_json(run, summed, now, with_tasks=False), option=INDENT)
         assert head.endswith(EMPTY_TASKS), "`tasks` is the run's last key"
         out.write((b",\n    " if n else b"\n    ") + head[: -len(EMPTY_TASKS)].replace(b"\n", b"\n    "))
-        cursor = db.execute(TASKS.format("*"), (run["id"],))
-        names = [column[0] for column in cursor.description]
         chunk: list[bytes] = []  # written a mebibyte at a time: a pipe's reader is woken up 36 times, not 4,500
         size = 0
-        for row in cursor:
-            task = orjson.dumps(task_json(dict(zip(names, row)), run["log_dir"]), option=INDENT)  # noqa: B905
+        for row in run_queries.iter_task_dicts(db, run["id"]):
+            task = orjson.dumps(task_json(row, run["log_dir"]), option=INDENT)
             lead = b",\n        " if chunk or size else b'"tasks": [\n        '
             chunk.append(lead + task.replace(b"\n", b"\n        "))
             size += len(task)
@@ -147,12 +124,6 @@ def write_status(db: sqlite3.Connection, runs: list[dict[str, Any]], now: float,
 INDENT = orjson.OPT_INDENT_2
 CHUNK_BYTES = 1 << 20
 EMPTY_TASKS = b'"tasks": []\n}'
-
-
-def dict_rows(db: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
-    cursor = db.execute(sql, params)
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row)) for row in cursor]  # noqa: B905 (the cursor's own names: same length)
 
 
 def main(args: list[str], show: ShowStatus) -> int | None:
@@ -175,8 +146,7 @@ def main(args: list[str], show: ShowStatus) -> int | None:
     gc.disable()
     try:
         try:
-            db.execute("PRAGMA query_only=1")
-            db.execute("BEGIN")  # one snapshot for every read below
+            run_queries.begin_snapshot(db)
             if request.json:
                 return _json(db, request, time.time())
             # The list of runs shows their figures only: their tasks' prompts and results are not read.

@@ -9,19 +9,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, Row
-
-from ccdeck.orchestrator import procs
-from ccdeck.orchestrator.plan import SUPERVISOR_START_SECONDS
-from ccdeck.pids import same_process
+from ccdeck.orchestrator import liveness, procs
 from ccdeck.store import runs as q
+from ccdeck.store.run_queries import SupervisorRecord
+from ccdeck.store.run_states import INTERRUPTED
 from ccdeck.store.store import Store
 
 log = logging.getLogger(__name__)
 
-INTERRUPTED = "interrupted"
 ORPHAN_ERROR = "the supervisor ended before this task did"
 
 
@@ -29,9 +27,9 @@ def supervisor_gone(run: Mapping[Any, Any], now: float) -> bool:
     """Whether an unfinished run's supervisor is gone (or never came: too long since the run was created)."""
     if run["status"] in q.RUN_FINAL_STATES:
         return False
-    if run["supervisor_pid"] is None:  # still starting, unless it has been too long
-        return bool(now - run["created_at"] > SUPERVISOR_START_SECONDS * 2)
-    return not same_process(run["supervisor_pid"], run["supervisor_started"])
+    return liveness.supervisor_gone(
+        SupervisorRecord(run["supervisor_pid"], run["supervisor_started"], run["created_at"]), now
+    )
 
 
 def task_alive(task: Mapping[Any, Any]) -> bool:
@@ -70,14 +68,6 @@ def reconcile(store: Store) -> None:
     if not orphans:
         return  # the usual case: a pid check per unfinished run, and nothing written
     for run, tasks in orphans:
-        now = time.time()
         log.warning("run %s: its supervisor (pid %s) is gone", run.id, run.supervisor_pid)
-
-        def mark(conn: Connection, run: Row[Any] = run, tasks: list[Row[Any]] = tasks, now: float = now) -> None:
-            q.update_run(conn, run.id, status=INTERRUPTED, finished_at=now)
-            for task in tasks:
-                if orphaned_task(task._mapping):
-                    q.update_task(conn, run.id, task.task_id, status="failed", finished_at=now, pid=None,
-                                  error=ORPHAN_ERROR)  # fmt: skip
-
-        store.write(mark)
+        failed = [task.task_id for task in tasks if orphaned_task(task._mapping)]
+        store.write(partial(q.mark_interrupted, run_id=run.id, failed=failed, when=time.time(), error=ORPHAN_ERROR))

@@ -1,5 +1,5 @@
-"""A run before it starts: its options (settings and flags), its checked plan, the rows that record it, and the
-hand-over to a background supervisor.
+"""A run before it starts: its options (settings and flags), its checked plan and the rows that record it (the
+hand-over to a background supervisor is `launch`'s).
 
 Standard library and the light orchestrator modules only (no SQLAlchemy): `ccdeck run --detach` comes through
 here before the command line's imports (`fast_run`), and so does `control` for every other way a run starts.
@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -23,14 +20,18 @@ import orjson
 from ccdeck import config
 from ccdeck.claude import integration
 from ccdeck.config import Config
-from ccdeck.errors import LaunchError, UsageError
+from ccdeck.errors import UsageError
 from ccdeck.orchestrator import worktree
 from ccdeck.orchestrator.binary import ClaudeBinary
+from ccdeck.orchestrator.launch import SUPERVISOR_LOG
+from ccdeck.orchestrator.liveness import SUPERVISOR_START_SECONDS
 from ccdeck.orchestrator.spec import PERMISSION_MODES, RunOptions, TaskSpec
 from ccdeck.store.run_states import QUEUED
 
-SUPERVISOR_START_SECONDS = 15.0  # a detached supervisor that has not recorded itself by then failed to start
-SUPERVISOR_LOG = "supervisor.log"
+__all__ = [  # the launch constants are reached from here too
+    "SUPERVISOR_LOG", "SUPERVISOR_START_SECONDS", "RunPlan", "defaults_from", "hooks_need_token", "new_run_id",
+    "plan_run", "run_options", "run_rows", "runs_dir", "worktrees_dir",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -133,71 +134,3 @@ def run_rows(
         for n, s in enumerate(plan.specs)
     ]  # fmt: skip
     return run, tasks
-
-
-def hand_over(plan: RunPlan, extra_env: Mapping[str, str] | None = None, *, fork: bool = False) -> str:
-    """Start the background supervisor of a recorded run (our environment plus `extra_env`); returns the run's
-    id once the supervisor has recorded itself. `fork`: for a caller that runs one thread (`fast_run`), the
-    double fork is done here, without a Python started only to do it."""
-    log_path = plan.log_dir / SUPERVISOR_LOG
-    argv = [sys.executable, "-m", "ccdeck", "_supervise", plan.run_id, "--db", str(plan.db)]
-    env = {**os.environ, **(extra_env or {})}
-    if fork:
-        launched = _double_fork([*argv, "--forked"], env, log_path, plan)
-    else:
-        with log_path.open("ab") as log_file:
-            launcher = subprocess.Popen(
-                argv, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file, start_new_session=True,
-                close_fds=True, env=env,
-            )  # fmt: skip
-        # The launcher forks the supervisor and exits at once (a double fork: the supervisor belongs to no
-        # terminal and is nobody's zombie); waiting for it is immediate. The supervisor records its pid before
-        # its imports (`launch`): the run is stored and has a supervisor before its id is printed.
-        launched = launcher.wait(SUPERVISOR_START_SECONDS) == 0
-    if not launched:
-        raise LaunchError(f"the background supervisor did not start; see {log_path}")
-    _await_supervisor(plan.db, plan.run_id, log_path)
-    return plan.run_id
-
-
-def _double_fork(argv: list[str], env: Mapping[str, str], log_path: Path, plan: RunPlan) -> bool:
-    """What the launcher and `launch.fork_and_record` do, from this process: a child in a new session forks the
-    supervisor and exits; the supervisor, its output going to the log, records itself and becomes
-    `python -m ccdeck _supervise ... --forked`. Only safe in a process with one thread."""
-    from ccdeck.orchestrator.launch import record
-
-    sys.stdout.flush()
-    sys.stderr.flush()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - ends in exec or _exit, never back here
-        try:
-            os.setsid()
-            if os.fork() > 0:
-                os._exit(0)
-            os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-            log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-            os.dup2(log, 1)
-            os.dup2(log, 2)
-            record(str(plan.db), plan.run_id)
-            os.execve(argv[0], argv, env)
-        finally:
-            os._exit(127)
-    _, status = os.waitpid(child, 0)
-    return status == 0
-
-
-def _await_supervisor(db: Path, run_id: str, log_path: Path) -> None:
-    deadline = time.monotonic() + SUPERVISOR_START_SECONDS
-    conn = sqlite3.connect(db, timeout=10.0)
-    try:
-        while time.monotonic() < deadline:
-            try:
-                found = conn.execute("SELECT supervisor_pid FROM runs WHERE id = ?", (run_id,)).fetchone()
-            except sqlite3.OperationalError:  # busy past the timeout: look again
-                found = None
-            if found is not None and found[0] is not None:
-                return
-            time.sleep(0.01)  # the supervisor records itself right after its fork (`launch`), in tens of ms
-    finally:
-        conn.close()
-    raise LaunchError(f"the background supervisor of run {run_id} did not start; see {log_path}")

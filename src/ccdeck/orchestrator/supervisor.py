@@ -1,37 +1,35 @@
 """The supervisor of many: one run's tasks, at most `max_parallel` at once, each bounded by its own timer.
 
-- A semaphore bounds parallelism; starts are at least `stagger_s` apart, so the API never sees a burst.
+- A semaphore bounds parallelism; starts are at least `stagger_s` apart, so the API never sees a burst (`pacing`).
 - Each attempt's deadline is its own timer, armed the moment its process starts: a task times out on time
   whatever else is queued or running.
 - A 429/529 result is retried with a jittered exponential back-off, up to `retries` more attempts.
 - Stops come from three places and end the same way (SIGINT, grace, SIGTERM, SIGKILL to the task's group and
   to its strays, the processes that left the group but carry its `CCDECK_TASK` marker; see `procs`):
   `stop()` in this process (the CLI's signal handlers, a web layer), and stop requests another process wrote
-  into the store (`ccdeck stop`, `ccdeck stop-all`), polled every `POLL_SECONDS`.
-- Progress (turns, tokens, cost so far, last tool) is written to the store every `FLUSH_SECONDS`; state changes
-  at once. Every write goes through the store's writer thread without blocking the event loop.
+  into the store (`ccdeck stop`, `ccdeck stop-all`), polled every `run_recorder.POLL_SECONDS`.
+- Progress (turns, tokens, cost so far, last tool) is written to the store every `run_recorder.FLUSH_SECONDS`;
+  state changes at once. Every write goes through the store's writer thread without blocking the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
-import random
 import signal
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
-
-from sqlalchemy import Connection
+from typing import Any
 
 from ccdeck.claude import pricing
 from ccdeck.claude.pricing import Pricer
 from ccdeck.orchestrator import procs, worktree
 from ccdeck.orchestrator.child import Child, child_env, claude_argv
 from ccdeck.orchestrator.events import TIMEOUT, Outcome, classify
+from ccdeck.orchestrator.pacing import Pacer, wait_unless_stopped
+from ccdeck.orchestrator.run_recorder import RunRecorder
 from ccdeck.orchestrator.spec import RunOptions, TaskSpec
 from ccdeck.orchestrator.taskrun import TaskRun, dumps, log_paths, now
 from ccdeck.pids import start_time
@@ -39,11 +37,7 @@ from ccdeck.store import runs as q
 from ccdeck.store.store import Store
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
-POLL_SECONDS = 0.25
-FLUSH_SECONDS = 0.5
-MAX_BACKOFF_SECONDS = 120.0
 STOPPED_ON_REQUEST = "stopped on request"
 
 
@@ -70,9 +64,8 @@ class Supervisor:
         self.signal_received: signal.Signals | None = None
         self.started_at: float | None = None
         self.finished_at: float | None = None
-        self._slots = asyncio.Semaphore(options.max_parallel)
-        self._start_lock = asyncio.Lock()
-        self._last_start = 0.0
+        self.recorder = RunRecorder(store, run_id, self.pricer)
+        self._pacer = Pacer(options.max_parallel, options.stagger_s, options.retry_base_s)
         self._done = asyncio.Event()
         self._by_id = {t.id: t for t in self.tasks}
         self._subreaper = False
@@ -119,9 +112,10 @@ class Supervisor:
         self._subreaper = procs.become_subreaper()
         self.started_at = now()
         pid = os.getpid()
-        await self._write(q.update_run, self.run_id, status="running", started_at=self.started_at,
-                          supervisor_pid=pid, supervisor_started=start_time(pid))  # fmt: skip
-        helpers = [asyncio.create_task(self._poll_stop_requests()), asyncio.create_task(self._flush_progress())]
+        await self.recorder.run_changed(status="running", started_at=self.started_at, supervisor_pid=pid,
+                                        supervisor_started=start_time(pid))  # fmt: skip
+        helpers = [asyncio.create_task(self.recorder.poll_stop_requests(self._on_stop_requests, self._done)),
+                   asyncio.create_task(self.recorder.flush_progress(self.tasks, self._done))]  # fmt: skip
         try:
             await asyncio.gather(*(self._run_task(t) for t in self.tasks))
         finally:
@@ -130,9 +124,9 @@ class Supervisor:
                 helper.cancel()
             await asyncio.gather(*helpers, return_exceptions=True)
             self.finished_at = now()
-            await self._flush()
+            await self.recorder.flush(self.tasks)
             status = "stopped" if self.stop_reason is not None else "finished"
-            await self._write(q.update_run, self.run_id, status=status, finished_at=self.finished_at)
+            await self.recorder.run_changed(status=status, finished_at=self.finished_at)
             log.info("run %s %s", self.run_id, status)
 
     async def _run_task(self, task: TaskRun) -> None:
@@ -146,53 +140,30 @@ class Supervisor:
     async def _attempts(self, task: TaskRun) -> Outcome:
         retries_left = self.options.retries
         while True:
-            if not await self._acquire_slot(task):
+            if not await self._pacer.acquire_slot(task):
                 return Outcome("stopped", task.stop_reason)
             try:
                 outcome = await self._one_attempt(task)
             finally:
-                self._slots.release()
+                self._pacer.release_slot()
             if not outcome.retryable or retries_left <= 0 or task.stopping:
                 return outcome
             retries_left -= 1
             if not await self._back_off(task, outcome):
                 return Outcome("stopped", task.stop_reason)
 
-    async def _acquire_slot(self, task: TaskRun) -> bool:
-        """Wait for a free slot; False (holding none) when the task is asked to stop first."""
-        return await _acquire_unless_stopped(self._slots, task)
-
     async def _back_off(self, task: TaskRun, outcome: Outcome) -> bool:
         """Queue the task again after a jittered exponential delay; False when it is stopped meanwhile."""
         tries = len(task.attempts)
-        delay = min(MAX_BACKOFF_SECONDS, self.options.retry_base_s * 2 ** (tries - 1)) * random.uniform(0.5, 1.5)
+        delay = self._pacer.backoff_seconds(tries)
         log.info("task %s: %s; attempt %d in %.1f s", task.id, outcome.error, tries + 1, delay)
         task.status, task.error = q.QUEUED, f"{outcome.error}; retrying in {delay:.0f} s"
-        await self._save(task)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(task.stop_event.wait(), delay)
+        await self.recorder.save(task)
+        await wait_unless_stopped(task, delay)
         return not task.stopping
 
-    async def _stagger(self, task: TaskRun) -> bool:
-        """Wait until `stagger_s` after the previous start; False as soon as the task is asked to stop (a stop
-        or SIGTERM acts at once, however long the stagger)."""
-        if not await _acquire_unless_stopped(self._start_lock, task):
-            return False
-        try:
-            loop = asyncio.get_running_loop()
-            wait = self._last_start + self.options.stagger_s - loop.time()
-            if wait > 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(task.stop_event.wait(), wait)
-            if task.stopping:
-                return False
-            self._last_start = loop.time()
-            return True
-        finally:
-            self._start_lock.release()
-
     async def _one_attempt(self, task: TaskRun) -> Outcome:
-        if not await self._stagger(task):
+        if not await self._pacer.stagger(task):
             return Outcome("stopped", task.stop_reason)
         if task.spec.worktree and task.worktree is None:
             failure = await self._make_worktree(task)
@@ -216,7 +187,7 @@ class Supervisor:
         self._child_pids.add(child.pid)
         log.info("task %s: attempt %d started, pid %d, session %s", task.id, task.attempt, child.pid, session_id)
         try:
-            await self._save(task)
+            await self.recorder.save(task)
             stop_reason = await self._watch(task, child)
         finally:
             if child.running:  # something failed (or we are cancelled): never leave a process unsupervised
@@ -271,72 +242,15 @@ class Supervisor:
             except worktree.GitError as exc:
                 log.warning("task %s: no diff stat: %s", task.id, exc)
         task.finish(outcome, now())
-        await self._save(task)
+        await self.recorder.save(task)
 
     def _on_event(self, task: TaskRun, event: dict[str, Any]) -> None:
         task.state.feed(event)
         task.dirty = True
 
-    # The store -------------------------------------------------------------------------------------------------
-
-    async def _write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        def job(conn: Connection) -> T:
-            return fn(conn, *args, **kwargs)
-
-        return await asyncio.wrap_future(self.store.writer.submit(job))
-
-    async def _save(self, task: TaskRun) -> None:
-        task.dirty = False
-        await self._write(q.update_task, self.run_id, task.id, **task.row(self.pricer, now()))
-
-    async def _flush(self) -> None:
-        dirty = [t for t in self.tasks if t.dirty]
-        if not dirty:
-            return
-        at = now()
-        changes = {t.id: t.row(self.pricer, at) for t in dirty}
-        for t in dirty:
-            t.dirty = False
-        await self._write(q.update_tasks, self.run_id, changes)
-
-    async def _flush_progress(self) -> None:
-        while not self._done.is_set():
-            await asyncio.sleep(FLUSH_SECONDS)
-            try:
-                await self._flush()
-            except Exception:  # progress is best effort; the final states are written by `_save`
-                log.exception("run %s: progress not saved", self.run_id)
-
-    async def _poll_stop_requests(self) -> None:
-        while not self._done.is_set():
-            await asyncio.sleep(POLL_SECONDS)
-            try:
-                run_stop, task_stops = await asyncio.to_thread(self._read_stop_requests)
-            except Exception:
-                log.exception("run %s: cannot read stop requests", self.run_id)
-                continue
-            if run_stop is not None and self.stop_reason is None:
-                self.stop(None, STOPPED_ON_REQUEST)
-            for task_id in task_stops:
-                self.stop(task_id, STOPPED_ON_REQUEST)
-
-    def _read_stop_requests(self) -> tuple[float | None, dict[str, float]]:
-        with self.store.read() as conn:
-            return q.stop_requests(conn, self.run_id)
-
-
-async def _acquire_unless_stopped(lock: asyncio.Semaphore | asyncio.Lock, task: TaskRun) -> bool:
-    """Acquire `lock`; False (holding nothing) when the task is asked to stop first."""
-    acquire = asyncio.ensure_future(lock.acquire())
-    stopped = asyncio.ensure_future(task.stop_event.wait())
-    await asyncio.wait({acquire, stopped}, return_when=asyncio.FIRST_COMPLETED)
-    stopped.cancel()
-    if not acquire.done():
-        acquire.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await acquire
-    got = acquire.done() and not acquire.cancelled()
-    if got and task.stopping:
-        lock.release()
-        return False
-    return got
+    def _on_stop_requests(self, whole_run: bool, task_ids: list[str]) -> None:
+        """Stop requests another process wrote into the store."""
+        if whole_run and self.stop_reason is None:
+            self.stop(None, STOPPED_ON_REQUEST)
+        for task_id in task_ids:
+            self.stop(task_id, STOPPED_ON_REQUEST)

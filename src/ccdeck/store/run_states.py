@@ -7,4 +7,6 @@ QUEUED, RUNNING = "queued", "running"
 FINAL_STATES = frozenset({"succeeded", "failed", "timed_out", "budget_exceeded", "max_turns", "stopped"})
 ACTIVE_STATES = frozenset({QUEUED, RUNNING})
 # A run is `queued` until its supervisor has recorded itself, then `running`, then one of the final states.
-RUN_FINAL_STATES = frozenset({"finished", "stopped", "interrupted"})
+# `interrupted`: its supervisor is gone (`orchestrator.interrupted`).
+INTERRUPTED = "interrupted"
+RUN_FINAL_STATES = frozenset({"finished", "stopped", INTERRUPTED})

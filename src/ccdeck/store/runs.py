@@ -13,10 +13,15 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, insert, select, update
 
-from ccdeck.store.run_states import ACTIVE_STATES, FINAL_STATES, QUEUED, RUN_FINAL_STATES, RUNNING
+from ccdeck.store import run_queries
+from ccdeck.store.run_states import ACTIVE_STATES, FINAL_STATES, INTERRUPTED, QUEUED, RUN_FINAL_STATES, RUNNING
 from ccdeck.store.schema import run_tasks, runs
 
 __all__ = ["ACTIVE_STATES", "FINAL_STATES", "QUEUED", "RUNNING", "RUN_FINAL_STATES"]
+
+# A `runs` row and a `run_tasks` row as the reads below return them (columns by name: `run.log_dir`).
+RunRow = Row[Any]
+TaskRow = Row[Any]
 
 
 def insert_run(conn: Connection, run: Mapping[str, Any], tasks: Sequence[Mapping[str, Any]]) -> None:
@@ -55,6 +60,28 @@ def request_stop(conn: Connection, run_id: str, task_ids: Iterable[str] | None, 
     return conn.execute(query.values(stop_requested=when, updated_at=when)).rowcount
 
 
+def request_stops(conn: Connection, whole: Iterable[str], tasks: Mapping[str, Iterable[str]], when: float) -> None:
+    """`request_stop` for each run in `whole` (all its tasks), then for the named tasks of every other run."""
+    whole = set(whole)
+    for run_id in sorted(whole):
+        request_stop(conn, run_id, None, when)
+    for run_id, task_ids in tasks.items():
+        if run_id not in whole:
+            request_stop(conn, run_id, task_ids, when)
+
+
+def mark_stopped(conn: Connection, run_id: str, task_id: str, when: float, error: str) -> None:
+    """A task stopped by a process other than its supervisor (gone): final, without a process."""
+    update_task(conn, run_id, task_id, status="stopped", pid=None, finished_at=when, error=error)
+
+
+def mark_interrupted(conn: Connection, run_id: str, failed: Iterable[str], when: float, error: str) -> None:
+    """A run whose supervisor is gone: `interrupted`, and its tasks no process carries any more `failed`."""
+    update_run(conn, run_id, status=INTERRUPTED, finished_at=when)
+    for task_id in failed:
+        update_task(conn, run_id, task_id, status="failed", finished_at=when, pid=None, error=error)
+
+
 def delete_run(conn: Connection, run_id: str, task_ids: Iterable[str] | None = None) -> None:
     """Forget a run's tasks (these, or all of them with the run itself)."""
     query = delete(run_tasks).where(run_tasks.c.run_id == run_id)
@@ -68,11 +95,11 @@ def delete_run(conn: Connection, run_id: str, task_ids: Iterable[str] | None = N
 # Reads -------------------------------------------------------------------------------------------------------
 
 
-def get_run(conn: Connection, run_id: str) -> Row[Any] | None:
+def get_run(conn: Connection, run_id: str) -> RunRow | None:
     return conn.execute(select(runs).where(runs.c.id == run_id)).first()
 
 
-def list_runs(conn: Connection, *, active_only: bool = False, limit: int | None = None) -> list[Row[Any]]:
+def list_runs(conn: Connection, *, active_only: bool = False, limit: int | None = None) -> list[RunRow]:
     """Runs, newest first."""
     query = select(runs).order_by(runs.c.created_at.desc(), runs.c.id.desc())
     if active_only:
@@ -82,34 +109,31 @@ def list_runs(conn: Connection, *, active_only: bool = False, limit: int | None 
     return list(conn.execute(query))
 
 
-def tasks_of(conn: Connection, run_id: str) -> list[Row[Any]]:
+def tasks_of(conn: Connection, run_id: str) -> list[TaskRow]:
     t = run_tasks.c
     return list(conn.execute(select(run_tasks).where(t.run_id == run_id).order_by(t.position)))
 
 
 def task_dicts(conn: Connection, run_id: str) -> list[dict[str, Any]]:
-    """`tasks_of` as plain dicts, straight from the SQLite cursor: a 10,000-task run reads in milliseconds, where
-    building the rows through SQLAlchemy's result machinery takes a good part of a second. Booleans stay 0 / 1."""
-    cursor = conn.connection.driver_connection.execute(  # type: ignore[union-attr]
-        "SELECT * FROM run_tasks WHERE run_id = ? ORDER BY position", (run_id,)
-    )
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor]
+    """`tasks_of` as plain dicts, straight from the SQLite cursor (`run_queries.task_dicts`): a 10,000-task run
+    reads in milliseconds, where building the rows through SQLAlchemy's result machinery takes a good part of a
+    second. Booleans stay 0 / 1."""
+    return run_queries.task_dicts(conn.connection.driver_connection, run_id)  # type: ignore[arg-type]
 
 
-def active_tasks(conn: Connection, run_id: str) -> list[Row[Any]]:
+def active_tasks(conn: Connection, run_id: str) -> list[TaskRow]:
     """The run's unfinished tasks, with only what a liveness check needs."""
     t = run_tasks.c
     query = select(t.task_id, t.status, t.pid, t.pid_started).where(t.run_id == run_id, t.status.in_(ACTIVE_STATES))
     return list(conn.execute(query.order_by(t.position)))
 
 
-def get_task(conn: Connection, run_id: str, task_id: str) -> Row[Any] | None:
+def get_task(conn: Connection, run_id: str, task_id: str) -> TaskRow | None:
     t = run_tasks.c
     return conn.execute(select(run_tasks).where(t.run_id == run_id, t.task_id == task_id)).first()
 
 
-def tasks_named(conn: Connection, task_id: str) -> list[Row[Any]]:
+def tasks_named(conn: Connection, task_id: str) -> list[TaskRow]:
     """Every run's task of this id (or session id), newest run first."""
     t = run_tasks.c
     query = (
