@@ -110,8 +110,8 @@ def start(tasks_arg: str, values: dict[str, Any]) -> str | None:
     if not at_head(cfg.db):
         return None
     options = plan.run_options(cfg, values.get("max_turns"), values.get("permission_mode"),
-                               values.get("worktree", False), values.get("retries", 2), values.get("grace", 5.0),
-                               values.get("retry_delay", 2.0), values.get("stagger", 0.1))  # fmt: skip
+                               values.get("worktree", False), values.get("retries"), values.get("grace"),
+                               values.get("retry_delay"), values.get("stagger"))  # fmt: skip
     specs = load_tasks(tasks_arg, options, Path.cwd(), None)
     claude = find_claude(cfg.get(config.CLAUDE_BIN))
     checked = plan.plan_run(specs, options, claude, cfg.db)
