@@ -11,12 +11,11 @@ import pytest
 
 from ccdeck.claude.timestamps import iso
 from ccdeck.errors import UsageError
-from ccdeck.models import cost_of_sums, sum_costs
+from ccdeck.models import Totals, cost_of_sums, sum_costs
 from ccdeck.reports.blocks import blocks_report
 from ccdeck.reports.filters import Filters, parse_date, parse_timezone
 from ccdeck.reports.periods import period_report
 from ccdeck.reports.session_report import session_report
-from ccdeck.reports.totals import Totals
 from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 from core_fixtures import (

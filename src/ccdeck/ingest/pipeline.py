@@ -34,10 +34,10 @@ from ccdeck.claude.pricing import Pricer
 from ccdeck.claude.registry import read_live_session
 from ccdeck.claude.safe_open import RefusedFile
 from ccdeck.ingest.freshness import Depth
-from ccdeck.ingest.plan import Work, pending
 from ccdeck.ingest.pool import ParsePool
 from ccdeck.ingest.pool_pass import read_in_workers
 from ccdeck.ingest.scan import Scan
+from ccdeck.ingest.scan_plan import Work, pending
 from ccdeck.ingest.stats import Progress, ProgressBar, ScanStats, log_summary
 from ccdeck.ingest.tailer import CHUNK_BYTES
 from ccdeck.store.checkpoint import Checkpointer

@@ -29,7 +29,7 @@ from typing import IO, Any
 from ccdeck.claude.discovery import FileKind, SourceFile
 from ccdeck.claude.pricing import Pricer
 from ccdeck.claude.safe_open import open_fd
-from ccdeck.ingest.reader import FileReader, ParseStats
+from ccdeck.ingest.chunks import FileReader, ParseStats
 from ccdeck.ingest.tailer import TAIL_BYTES, Chunk, FileState, read_span
 from ccdeck.store.rows import Batch
 
@@ -68,7 +68,7 @@ class PoolError(Exception):
 
 def parse_job(segments: list[Segment], pricer: Pricer | None, usage_only: bool = False) -> JobResult:
     """Parse one job into one batch, as the scanning process would have with the same chunks (without `pricer`,
-    its responses unpriced: `reader.price_responses`)."""
+    its responses unpriced: `chunks.price_responses`)."""
     batch, stats, results = Batch(usage_only=usage_only), ParseStats(), []
     for path, config_dir, kind, hint, device, inode, size, mtime_ns, spans, responses_from in segments:
         source = SourceFile(Path(path), Path(config_dir), kind, hint)

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ccdeck.claude.discovery import SourceFile
-from ccdeck.ingest.plan import Work, pending
+from ccdeck.ingest.chunks import in_folder, price_responses
 from ccdeck.ingest.pool import JobResult, PoolError, Segment
-from ccdeck.ingest.reader import in_folder, price_responses
 from ccdeck.ingest.scan import Scan
+from ccdeck.ingest.scan_plan import Work, pending
 from ccdeck.ingest.stats import ScanStats, log_problems
 from ccdeck.ingest.tailer import chunk_spans, file_state
 from ccdeck.store.rows import Problem

@@ -27,9 +27,9 @@ from typing import Protocol
 from ccdeck.claude.discovery import SourceFile
 from ccdeck.claude.pricing import Pricer
 from ccdeck.claude.safe_open import RefusedFile, open_fd
-from ccdeck.ingest.plan import Work
+from ccdeck.ingest.chunks import FileReader, ParseStats
 from ccdeck.ingest.pool import ParsePool
-from ccdeck.ingest.reader import FileReader, ParseStats
+from ccdeck.ingest.scan_plan import Work
 from ccdeck.ingest.stats import ScanStats, log_problems
 from ccdeck.ingest.tailer import file_state, read_chunks
 from ccdeck.store import row_writes

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ccdeck.ingest.reader import ParseStats
+from ccdeck.ingest.chunks import ParseStats
 from ccdeck.shapes.cli import ScanStats as ScanStatsJson
 from ccdeck.store.rows import Problem
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from ccdeck.billing_blocks import BLOCK_SECONDS, block_start, opens_block
 from ccdeck.claude.timestamps import iso
+from ccdeck.models import Totals
 from ccdeck.reports.filters import Filters
-from ccdeck.reports.totals import Totals
 from ccdeck.shapes.cli import BlocksReport
 from ccdeck.shapes.common import Block as BlockJson
 from ccdeck.store.reader import Reader

@@ -7,10 +7,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
-from ccdeck.models import cost_of_sums
+from ccdeck.models import Totals, cost_of_sums
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.periods import SLOT_SECONDS, slot_rows
-from ccdeck.reports.totals import Totals
 from ccdeck.shapes.api import UsagePoint
 from ccdeck.store.sqla_reader import SqlaReader
 

@@ -11,9 +11,8 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from ccdeck.claude.price_sources import price_sources
-from ccdeck.models import cost_of_sums
+from ccdeck.models import Totals, cost_of_sums
 from ccdeck.reports.filters import Filters
-from ccdeck.reports.totals import Totals
 from ccdeck.shapes.cli import DailyReport, DailyRow, MonthlyReport, MonthlyRow, PeriodRow, WeeklyReport, WeeklyRow
 from ccdeck.store import usage_queries
 from ccdeck.store.reader import Reader

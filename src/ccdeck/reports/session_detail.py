@@ -12,8 +12,7 @@ from sqlalchemy import Connection
 
 from ccdeck.claude.pricing import price_source
 from ccdeck.claude.timestamps import iso
-from ccdeck.models import cost_of_sums, usd
-from ccdeck.reports.totals import Totals
+from ccdeck.models import Totals, cost_of_sums, usd
 from ccdeck.shapes import api as shapes
 from ccdeck.shapes.common import ModelTotals, SessionRow
 from ccdeck.store import detail_queries, queries

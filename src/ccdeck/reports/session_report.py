@@ -7,9 +7,8 @@ from typing import Any
 import orjson
 
 from ccdeck.claude.timestamps import iso
-from ccdeck.models import usd
+from ccdeck.models import Totals, usd
 from ccdeck.reports.filters import Filters
-from ccdeck.reports.totals import Totals
 from ccdeck.shapes.cli import SessionReport
 from ccdeck.shapes.common import StoredSession
 from ccdeck.store.reader import Reader

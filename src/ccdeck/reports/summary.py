@@ -13,8 +13,8 @@ from sqlalchemy import Connection
 
 from ccdeck.claude.pricing import price_source
 from ccdeck.claude.timestamps import iso
+from ccdeck.models import Totals
 from ccdeck.reports.blocks import active_block
-from ccdeck.reports.totals import Totals
 from ccdeck.shapes.common import RateLimits, RateWindow, StoredSummary
 from ccdeck.store import overview_queries
 from ccdeck.store.sqla_reader import SqlaReader
