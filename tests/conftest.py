@@ -31,7 +31,7 @@ CHROMIUM = os.environ.get("CCDECK_CHROMIUM", "/usr/bin/chromium")
 # (`claude_bin`), the fake Messages API (`fake_api`), `ccdeck` as a child process (`child_env`), or a test in a
 # folder of such tests.
 SLOW_FIXTURES = frozenset({"serve", "live_server", "browser", "claude_bin", "fake_api", "child_env"})
-SLOW_FOLDERS = frozenset({"browser", "integration", "runs_web"})
+SLOW_FOLDERS = frozenset({"browser", "integration"})
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects

@@ -1,4 +1,4 @@
-"""Helpers of the live-state tests (tests/live/ and tests/runs_web/): a config dir with one session, registry entries
+"""Helpers of the live-state tests (tests/live/ and tests/web/runs/): a config dir with one session, registry entries
 written the way Claude Code writes them, the dashboard's reducer replayed over pushed messages, and polling."""
 
 from __future__ import annotations

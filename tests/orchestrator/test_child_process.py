@@ -151,7 +151,9 @@ while True:
     seconds = asyncio.run(go())
     assert made.exit_code == -9
     assert not procs.group_alive(made.pid)
-    assert 0.5 + 3.0 <= seconds < 0.5 + 3.0 + 3.0  # grace, the SIGTERM wait, then SIGKILL at once
+    # Not before the grace and the SIGTERM wait; then SIGKILL, not another wait (the child ignores SIGTERM and would
+    # run forever: the generous bound only tells a kill from a hang).
+    assert 0.5 + 3.0 <= seconds < 30
     assert events == [{"type": "system", "subtype": "init", "session_id": "s"}]
 
 

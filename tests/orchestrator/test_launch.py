@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from run_launcher import Launcher, most_at_once, none_alive, pids_of, seconds_apart
 
 from ccdeck.errors import UsageError
 from ccdeck.orchestrator import control
 from ccdeck.store.runs import runs_changed_since
 from ccdeck.store.store import Store
-from conftest import Launcher, most_at_once, none_alive, pids_of, seconds_apart
 from fakeapi import DEFAULT_MODEL, Call, ClaudeSandbox, Fail, FakeApi, Reply, Text
 from fakeapi.cli import group_alive
 from fakeapi.scripts import WRITTEN_CONTENT
@@ -92,7 +92,8 @@ def test_six_tasks_two_at_a_time(launcher: Launcher, fake_api: FakeApi, claude_s
 
 
 def test_stalled_task_times_out_and_leaves_nothing(launcher: Launcher, fake_api: FakeApi) -> None:
-    tasks = [{"id": "stall", "prompt": "[[fake:stall]]", "timeout_s": 3},
+    # 8 s: the real CLI must reach the fake API before the timeout, which takes seconds on a loaded machine.
+    tasks = [{"id": "stall", "prompt": "[[fake:stall]]", "timeout_s": 8},
              *({"id": f"quick{i}", "prompt": "Say ok."} for i in range(3))]  # fmt: skip
 
     done = launcher.run("run", tasks_json(*tasks), "--max-parallel", "2", "--grace", "2", "--json")
@@ -100,12 +101,12 @@ def test_stalled_task_times_out_and_leaves_nothing(launcher: Launcher, fake_api:
     assert done.returncode == 1, done.stderr
     tasks_by_id = by_id(json.loads(done.stdout)["run"])
     stall = tasks_by_id["stall"]
-    assert (stall["status"], stall["error"]) == ("timed_out", "timed out after 3 s")
+    assert (stall["status"], stall["error"]) == ("timed_out", "timed out after 8 s")
     # The timer held while the others came and went: the one attempt lasted at least its timeout, and the task's
     # duration is what that attempt recorded, within the task's own start and finish (no upper bound: how long a
     # busy machine takes to stop a process is not the test's business).
     (attempt,) = stall["attempts"]
-    assert stall["durationSeconds"] >= 3.0
+    assert stall["durationSeconds"] >= 8.0
     assert stall["durationSeconds"] == pytest.approx(attempt["seconds"], abs=0.001)
     assert seconds_apart(stall["startedAt"], stall["finishedAt"]) >= stall["durationSeconds"] - 0.002
     assert [tasks_by_id[f"quick{i}"]["status"] for i in range(3)] == ["succeeded"] * 3

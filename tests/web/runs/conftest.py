@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -13,14 +13,12 @@ import pytest
 from fakeapi import ClaudeSandbox, FakeApi
 from web.server_fixture import LiveServer, Serve
 
-ServeRuns = Callable[..., contextlib.AbstractContextManager[LiveServer]]
-
 
 @pytest.fixture
 def serve_runs(
     serve: Serve, claude_bin: Path, claude_sandbox: ClaudeSandbox, fake_api: FakeApi, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-) -> ServeRuns:  # fmt: skip
+) -> Serve:  # fmt: skip
     """Starts a server whose runs use the sandbox and the fake API: `with serve_runs(token=..., notify=...) as live:`
     (with `token`, it requires that token); the runs still active when it stops are stopped first."""
 
@@ -45,6 +43,6 @@ def serve_runs(
 
 
 @pytest.fixture
-def runs_server(serve_runs: ServeRuns) -> Iterator[LiveServer]:
+def runs_server(serve_runs: Serve) -> Iterator[LiveServer]:
     with serve_runs() as live:
         yield live

@@ -19,8 +19,7 @@ from websockets.sync.client import connect
 
 from fakeapi import ClaudeSandbox
 from live.states import replayed
-from runs_web.conftest import ServeRuns
-from web.server_fixture import LiveServer
+from web.server_fixture import LiveServer, Serve
 from webhook import Receiver
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
@@ -96,7 +95,7 @@ def test_a_runs_sessions_post_their_hooks_to_the_server(runs_server: LiveServer,
     ]
 
 
-def test_with_a_server_token_the_hooks_carry_it(serve_runs: ServeRuns, claude_sandbox: ClaudeSandbox) -> None:
+def test_with_a_server_token_the_hooks_carry_it(serve_runs: Serve, claude_sandbox: ClaudeSandbox) -> None:
     # The server's own environment has no CCDECK_TOKEN: the run's supervisor gets it from the server, and the hooks
     # send it as `Authorization: Bearer $CCDECK_TOKEN`; without it every hook would be refused (401).
     with serve_runs(token=TOKEN) as server:
@@ -113,7 +112,7 @@ def test_with_a_server_token_the_hooks_carry_it(serve_runs: ServeRuns, claude_sa
 
 
 def test_the_blocked_moment_of_a_launched_session_is_alerted(
-    serve_runs: ServeRuns, claude_sandbox: ClaudeSandbox, receiver: Receiver
+    serve_runs: Serve, claude_sandbox: ClaudeSandbox, receiver: Receiver
 ) -> None:
     # The real CLI asks permission for a Write (PermissionRequest hook): one alert goes to the `notify` webhook.
     with serve_runs(notify=(receiver.url,)) as server:
