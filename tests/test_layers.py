@@ -1,6 +1,7 @@
-"""The layers, as the source says them: terminal drawing (Rich) lives in `ccdeck.render` and the command line
-(`cli*.py`) alone, and only the command line draws; the layers below it import neither. Every import counts, at
-the top of a module, inside a function or under `TYPE_CHECKING`."""
+"""The layers, as the source says them. Dependencies flow one way (`LAYERS`, drawn in the README's "How it works"):
+a module imports its own package and the layers below it, never one beside or above it. Terminal drawing (Rich)
+lives in `ccdeck.render` and the command line (`cli*.py`) alone, and only the command line draws. Every import
+counts, at the top of a module, inside a function or under `TYPE_CHECKING`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,17 @@ import ccdeck
 
 SRC = Path(ccdeck.__file__).parent
 BELOW_THE_CLI = ("orchestrator", "live", "reports", "store", "ingest", "claude")
+# Bottom to top. A top-level module or package of `ccdeck` not named here fails the test: say where it belongs.
+LAYERS: tuple[frozenset[str], ...] = (
+    frozenset({"__init__", "errors", "paths", "pids", "shapes", "models", "config", "billing_blocks", "commands"}),
+    frozenset({"claude"}),
+    frozenset({"store"}),
+    frozenset({"ingest", "reports"}),
+    frozenset({"live", "orchestrator"}),  # the live view and runs are independent of each other
+    frozenset({"web", "render"}),
+    frozenset({"cli", "entry", "statusline", "__main__"}),
+)
+SAME_LAYER_ALLOWED = LAYERS[0] | LAYERS[-1]  # the base modules build on each other, as do the command line's
 
 
 def module_name(path: Path) -> str:
@@ -41,6 +53,37 @@ def is_in(name: str, package: str) -> bool:
 
 def is_cli(name: str) -> bool:
     return name.startswith("ccdeck.cli")
+
+
+def part(name: str) -> str:
+    """`ccdeck.store.rows` -> `store`; every `ccdeck.cli*` module -> `cli`."""
+    top = name.split(".")[1] if "." in name else "__init__"
+    return "cli" if top.startswith("cli") else top
+
+
+def layer(name: str) -> int:
+    found = [i for i, parts in enumerate(LAYERS) if part(name) in parts]
+    assert found, f"{name}: which layer? (add its package to LAYERS)"
+    return found[0]
+
+
+def test_dependencies_flow_one_way() -> None:
+    offenders: dict[str, list[str]] = {}
+    for name, found in imports().items():
+        mine = layer(name)
+        for other in found:
+            if not is_in(other, "ccdeck") or other in ("ccdeck", "ccdeck.__version__") or part(other) == part(name):
+                continue
+            theirs = layer(other)
+            if theirs > mine or (theirs == mine and part(name) not in SAME_LAYER_ALLOWED):
+                offenders.setdefault(name, []).append(other)
+    assert offenders == {}
+
+
+def test_the_layer_rule_fails_on_an_upward_import() -> None:
+    assert layer("ccdeck.store.rows") < layer("ccdeck.ingest.scan") < layer("ccdeck.live.monitor")
+    assert layer("ccdeck.live.monitor") == layer("ccdeck.orchestrator.child")  # beside: neither may import the other
+    assert part("ccdeck.cli_usage") == "cli" and part("ccdeck") == "__init__"
 
 
 def test_only_the_command_line_and_its_rendering_import_rich() -> None:
