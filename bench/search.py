@@ -22,8 +22,9 @@ from typing import Any
 
 import orjson
 
-import synthetic
-from bench.common import MIB, OUT_DIR, fmt_seconds, machine_line, markdown_table, update_results_section
+from bench.common import MIB, OUT_DIR, RESULTS_FILE, publish
+from bench.corpus import ensure_corpus, params_of
+from bench.table import fmt_seconds, machine_line, markdown_table
 
 VARIANTS = ("index", "none", "triggers")
 EVENTS_TRIGGER = """CREATE TRIGGER bench_events_fts AFTER INSERT ON events
@@ -71,17 +72,6 @@ def query_seconds(db: Path, words: str, runs: int = 5) -> float:
     return statistics.median(times)
 
 
-def _corpus(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
-    params = synthetic.Params(args.size_mb, args.max_file_mb, args.seed)
-    out = OUT_DIR / f"search-corpus-{args.size_mb:g}mb-max{args.max_file_mb:g}-seed{args.seed}"
-    manifest = synthetic.read_manifest(out)
-    if not synthetic.manifest_matches(manifest, params):
-        shutil.rmtree(out, ignore_errors=True)
-        manifest = synthetic.generate(out, params)
-    assert manifest is not None
-    return out, manifest
-
-
 def _child(variant: str, corpus: Path, db: Path) -> dict[str, Any]:
     shutil.rmtree(db.parent, ignore_errors=True)
     db.parent.mkdir(parents=True)
@@ -97,17 +87,20 @@ def main() -> int:
     parser.add_argument("--max-file-mb", type=float, default=40.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-results", action="store_true", help=f"do not write {RESULTS_FILE.name}")
     parser.add_argument("--one", nargs=3, metavar=("VARIANT", "CORPUS", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(orjson.dumps(one_scan(args.one[0], Path(args.one[1]), Path(args.one[2]))).decode())
         return 0
-    corpus, manifest = _corpus(args)
+    corpus, manifest, _ = ensure_corpus(params_of(args), prefix="search-corpus")
     runs: dict[str, list[dict[str, Any]]] = {v: [] for v in VARIANTS}
     for _ in range(args.runs):
         for variant in VARIANTS:
             runs[variant].append(_child(variant, corpus, OUT_DIR / f"search-db-{variant}" / "ccdeck.db"))
-    print(_report(args, manifest, runs, query_seconds(OUT_DIR / "search-db-index" / "ccdeck.db", "main py")))
+    body = _report(args, manifest, runs, query_seconds(OUT_DIR / "search-db-index" / "ccdeck.db", "main py"))
+    key = f"search-index-{args.size_mb:g}mb-max{args.max_file_mb:g}-seed{args.seed}"
+    publish(key, body, not args.no_results)
     return 0
 
 
@@ -123,7 +116,6 @@ def _report(args: argparse.Namespace, manifest: dict[str, Any], runs: dict[str, 
                         ("triggers", "index, AFTER INSERT trigger per row"))
     ]  # fmt: skip
     stats = manifest["stats"]
-    key = f"search-index-{args.size_mb:g}mb-max{args.max_file_mb:g}-seed{args.seed}"
     command = f"--size-mb {args.size_mb:g} --max-file-mb {args.max_file_mb:g} --seed {args.seed} --runs {args.runs}"
     body = f"""## Search index cost on a cold scan, {args.size_mb:g} MiB corpus
 
@@ -137,7 +129,6 @@ def _report(args: argparse.Namespace, manifest: dict[str, Any], runs: dict[str, 
 - one page (50) of `search "main py"` on the indexed store: {query * 1000:.1f} ms (in-process, median of 5)
 - {machine_line()}
 """
-    update_results_section(key, body)
     return body
 
 
