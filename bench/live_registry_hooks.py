@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
+import psutil
 
 import synthetic
 from bench.live_clients import with_clients
@@ -85,11 +86,17 @@ def state_message(session_id: str, state: str, marker: str | None) -> Callable[[
 # -- 1. registry changes -------------------------------------------------------------------------------------------
 
 
+def started_ms() -> int:
+    """When this process started: ccdeck takes an entry whose `startedAt` is far from its pid's start for a reused
+    pid, and the session for ended."""
+    return int(psutil.Process().create_time() * 1000)
+
+
 def registry_entry(session_id: str, cwd: str, index: int) -> bytes:
     """A registry entry as Claude Code 2.1.330 writes it; the pid is this process's, so it is alive."""
     now_ms = int(time.time() * 1000)
     entry: dict[str, object] = {
-        "pid": os.getpid(), "sessionId": session_id, "cwd": cwd, "startedAt": now_ms - 60_000, "version": "2.1.330",
+        "pid": os.getpid(), "sessionId": session_id, "cwd": cwd, "startedAt": started_ms(), "version": "2.1.330",
         "kind": "interactive", "entrypoint": "cli", "updatedAt": now_ms, "statusUpdatedAt": now_ms,
     }  # fmt: skip
     if index % 2:
