@@ -36,12 +36,12 @@ EVENTS_TRIGGER = """CREATE TRIGGER bench_events_fts AFTER INSERT ON events
 def one_scan(variant: str, corpus: Path, db: Path) -> dict[str, Any]:
     """A cold scan of `corpus` into the new database `db`, the index kept the `variant` way."""
     from ccdeck.ingest.pipeline import Ingestor
-    from ccdeck.store import batch
+    from ccdeck.store import row_writes
     from ccdeck.store.store import Store
 
     store = Store.open(db)
     if variant != "index":
-        batch._index_events = lambda _conn, _after: None  # type: ignore[assignment]
+        row_writes._index_events = lambda _conn, _after: None
     if variant == "none":
         store.write(lambda c: [c.exec_driver_sql(f"DROP TRIGGER titles_fts_{op}") for op in ("insert", "update")])
     if variant == "triggers":
