@@ -32,8 +32,7 @@ from bench.common import (
 )
 from bench.corpus import add_corpus_args, append_target, ensure_corpus, params_of
 from bench.instant_report import CCUSAGE_REPORTS, NO_SCAN_REPORT, WARM_REPORTS, render_section
-from bench.measure import Measurement, run_child, run_repeated, skipped
-from bench.run import in_process_seconds
+from bench.measure import Measurement, in_process_seconds, run_child, run_repeated, skipped
 from bench.table import load_1min
 from bench.totals import check_totals
 

@@ -9,8 +9,17 @@ from bench.ccusage import CCUSAGE_VERSION
 from bench.common import ccdeck_version
 from bench.corpus import corpus_line
 from bench.measure import Measurement
-from bench.run_report import seconds_cell
-from bench.table import fmt_number, fmt_ratio, fmt_seconds, machine_line, markdown_table, section, verdict, within
+from bench.table import (
+    fmt_number,
+    fmt_ratio,
+    fmt_seconds,
+    machine_line,
+    markdown_table,
+    seconds_cell,
+    section,
+    verdict,
+    within,
+)
 from bench.totals import tokens_of
 
 JsonObj = dict[str, Any]

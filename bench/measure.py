@@ -229,6 +229,23 @@ def skipped(name: str, reason: str) -> Measurement:
     return Measurement(name, error=reason, skipped=True)
 
 
+def in_process_seconds(payload: Any) -> float | None:
+    """The time the command printed (`seconds` of a scan; the likely keys of a report that would print one)."""
+    if not isinstance(payload, dict):
+        return None
+    for key in ("querySeconds", "seconds", "elapsedSeconds"):
+        if (value := float_or_none(payload.get(key))) is not None:
+            return value
+    for key in ("queryMs", "elapsedMs"):
+        if (value := float_or_none(payload.get(key))) is not None:
+            return value / 1000
+    return None
+
+
+def float_or_none(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
 def percentile(values: Sequence[float], pct: float) -> float:
     """Nearest-rank percentile: the smallest value with at least ``pct`` % of the values at or below it."""
     ordered = sorted(values)

@@ -21,7 +21,7 @@ import synthetic
 from bench.ccusage import CCUSAGE_SPEC, ccusage_env, find_native_ccusage, warm_up_npx
 from bench.common import OUT_DIR, RESULTS_FILE, VENV_BIN, isolated_env, publish, remove_db, warm_page_cache
 from bench.corpus import add_corpus_args, append_target, ensure_corpus, params_of
-from bench.measure import Measurement, run_child, run_repeated, skipped
+from bench.measure import Measurement, float_or_none, in_process_seconds, run_child, run_repeated, skipped
 from bench.run_report import CCUSAGE_ARGS, render_section
 from bench.totals import expected_with, totals_check
 
@@ -56,7 +56,7 @@ def measure_scan(bench: Bench, name: str) -> Measurement:
     payload = result.json() if result.ok else None
     measurement = Measurement(name, [result])
     if isinstance(payload, dict):
-        measurement.in_process_seconds = _float_or_none(payload.get("seconds"))
+        measurement.in_process_seconds = float_or_none(payload.get("seconds"))
         measurement.detail = f"newResponses={payload.get('newResponses')}, problems={payload.get('problems')}"
     return measurement
 
@@ -101,23 +101,6 @@ def measure_report(bench: Bench) -> Measurement:
         if bench.appended_usage is not None:
             measurement.detail += " (counting the appended line)"
     return measurement
-
-
-def in_process_seconds(payload: Any) -> float | None:
-    """The time the command printed (`seconds` of a scan; the likely keys of a report that would print one)."""
-    if not isinstance(payload, dict):
-        return None
-    for key in ("querySeconds", "seconds", "elapsedSeconds"):
-        if (value := _float_or_none(payload.get(key))) is not None:
-            return value
-    for key in ("queryMs", "elapsedMs"):
-        if (value := _float_or_none(payload.get(key))) is not None:
-            return value / 1000
-    return None
-
-
-def _float_or_none(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def run_ccdeck(bench: Bench, skip: bool) -> dict[str, Measurement]:

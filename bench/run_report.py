@@ -9,7 +9,17 @@ from bench.ccusage import CCUSAGE_VERSION
 from bench.common import ccdeck_version
 from bench.corpus import corpus_line
 from bench.measure import Measurement
-from bench.table import fmt_number, fmt_ratio, fmt_seconds, machine_line, markdown_table, section, verdict, within
+from bench.table import (
+    fmt_number,
+    fmt_ratio,
+    fmt_seconds,
+    machine_line,
+    markdown_table,
+    seconds_cell,
+    section,
+    verdict,
+    within,
+)
 
 JsonObj = dict[str, Any]
 
@@ -19,14 +29,6 @@ TARGET_COLD_RATIO = 2.0  # cold scan no slower than 2x ccusage
 TARGET_RESCAN_SECONDS = 0.2
 TARGET_REPORT_SECONDS = 0.1
 TARGET_RSS_MIB = 200.0
-
-
-def seconds_cell(m: Measurement) -> str:
-    """The median wall time, with the time the command printed itself when it did."""
-    if not m.ok:
-        return m.status()
-    cell = fmt_seconds(m.seconds)
-    return cell + (f" (in-process {fmt_seconds(m.in_process_seconds)})" if m.in_process_seconds is not None else "")
 
 
 def reference_ccusage(results: dict[str, Measurement]) -> Measurement:

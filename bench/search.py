@@ -41,7 +41,7 @@ def one_scan(variant: str, corpus: Path, db: Path) -> dict[str, Any]:
 
     store = Store.open(db)
     if variant != "index":
-        row_writes._index_events = lambda _conn, _after: None
+        row_writes._index_events = lambda _conn, _after: None  # type: ignore[assignment]
     if variant == "none":
         store.write(lambda c: [c.exec_driver_sql(f"DROP TRIGGER titles_fts_{op}") for op in ("insert", "update")])
     if variant == "triggers":
@@ -62,7 +62,7 @@ def query_seconds(db: Path, words: str, runs: int = 5) -> float:
     from ccdeck.store.store import Store
 
     store = Store.open(db)
-    times = []
+    times: list[float] = []
     with store.read() as conn:
         for _ in range(runs):
             started = time.perf_counter()
@@ -106,7 +106,7 @@ def main() -> int:
 
 def _report(args: argparse.Namespace, manifest: dict[str, Any], runs: dict[str, Any], query: float) -> str:
     def med(variant: str, key: str) -> float:
-        return statistics.median(r[key] for r in runs[variant])
+        return float(statistics.median(r[key] for r in runs[variant]))
 
     base_cpu, base_wall = med("none", "cpu"), med("none", "wall")
     rows = [

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import psutil
 
+from bench.measure import Measurement
+
 
 def fmt_seconds(value: float | None) -> str:
     if value is None:
@@ -29,6 +31,14 @@ def fmt_ratio(numerator: float | None, denominator: float | None) -> str:
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f}"
+
+
+def seconds_cell(m: Measurement) -> str:
+    """The median wall time, with the time the command printed itself when it did."""
+    if not m.ok:
+        return m.status()
+    cell = fmt_seconds(m.seconds)
+    return cell + (f" (in-process {fmt_seconds(m.in_process_seconds)})" if m.in_process_seconds is not None else "")
 
 
 def verdict(ok: bool | None) -> str:
