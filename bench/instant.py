@@ -10,7 +10,6 @@ on the same files. Writes a Markdown table to stdout and to a section of bench/R
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,20 +19,22 @@ from typing import Any
 import orjson
 
 import synthetic
-from bench import run
+from bench.ccusage import CCUSAGE_SPEC, ccusage_env, find_native_ccusage, warm_up_npx
 from bench.common import (
-    MIB,
     OUT_DIR,
     RESULTS_FILE,
     VENV_BIN,
     isolated_env,
-    run_child,
-    run_repeated,
-    update_results_section,
+    publish,
+    remove_db,
+    store_mib,
     warm_page_cache,
 )
-from bench.instant_report import CCUSAGE_REPORTS, NO_SCAN_REPORT, WARM_REPORTS, check_totals, render_section
-from bench.run import Measurement
+from bench.corpus import add_corpus_args, append_target, ensure_corpus, params_of
+from bench.instant_report import CCUSAGE_REPORTS, NO_SCAN_REPORT, WARM_REPORTS, render_section
+from bench.measure import Measurement, in_process_seconds, run_child, run_repeated, skipped
+from bench.table import load_1min
+from bench.totals import check_totals
 
 JsonObj = dict[str, Any]
 
@@ -60,22 +61,18 @@ class Instant:
 
 def ccusage_base(env: dict[str, str]) -> tuple[list[str] | None, str]:
     """The command that runs ccusage: its native binary when npx installed it, else npx; or None and why."""
-    try:
-        warm = run.warm_up_npx(env)
-    except FileNotFoundError as error:
-        return None, str(error)
-    if not warm.ok:
-        return None, f"npx warm-up failed: {warm.failure()}"
-    native = run.find_native_ccusage(env.get("npm_config_cache"))
+    if (error := warm_up_npx(env)) is not None:
+        return None, error
+    native = find_native_ccusage(env.get("npm_config_cache"))
     if native is not None:
         return [str(native)], "native binary, run directly"
-    return ["npx", "--yes", run.CCUSAGE_SPEC], "through `npx --yes` (native binary not found)"
+    return ["npx", "--yes", CCUSAGE_SPEC], "through `npx --yes` (native binary not found)"
 
 
 def measure_ccusage(ctx: Instant, skip: bool) -> tuple[dict[str, Measurement], str]:
     if skip:
-        return {r: Measurement(f"ccusage {r}", error="--skip-ccusage", skipped=True) for r in CCUSAGE_REPORTS}, ""
-    env = {**ctx.env, **run.npm_settings(), "CLAUDE_CONFIG_DIR": str(ctx.corpus)}
+        return {r: skipped(f"ccusage {r}", "--skip-ccusage") for r in CCUSAGE_REPORTS}, ""
+    env = ccusage_env(ctx.env, ctx.corpus)
     base, how = ccusage_base(env)
     results: dict[str, Measurement] = {}
     for report in CCUSAGE_REPORTS:
@@ -95,7 +92,7 @@ def measure_ccusage(ctx: Instant, skip: bool) -> tuple[dict[str, Measurement], s
 
 def statusline_input(ctx: Instant) -> Path:
     """The JSON Claude Code sends a status-line command, for a mid-size session of the corpus."""
-    target = synthetic.AppendTarget(**ctx.manifest["appendTarget"])
+    target = append_target(ctx.manifest)
     status = {
         "session_id": target.session_id,
         "transcript_path": str(ctx.corpus / target.path),
@@ -154,25 +151,20 @@ def measure_cold(ctx: Instant) -> dict[str, Measurement]:
         ("cold_usage", ctx.ccdeck_argv("usage", "daily", "--json", db=cold_db), cold_db),
         ("cold_scan", ctx.ccdeck_argv("scan", "--json"), ctx.store),
     ):
-        run.remove_db(db)
+        remove_db(db)
         print(f"measuring ccdeck {key.replace('_', ' ')} ...", flush=True)
         name = "first usage daily --json" if key == "cold_usage" else "complete scan --json"
         m = Measurement(name, [run_child(argv, ctx.env)])
         payload = m.runs[-1].json() if m.ok else None
         if key == "cold_usage":
             m.detail = check_totals(payload, ctx.manifest["expected"]) if m.ok else ""
-            run.remove_db(cold_db)
+            remove_db(cold_db)
         elif isinstance(payload, dict):
-            m.in_process_seconds = run.in_process_seconds(payload)
+            m.in_process_seconds = in_process_seconds(payload)
             m.detail = f"newResponses={payload.get('newResponses')}, problems={payload.get('problems')}, "
             m.detail += f"store {store_mib(ctx.store):,.1f} MiB"
         results[key] = m
     return results
-
-
-def store_mib(db: Path) -> float:
-    paths = (db.with_name(db.name + suffix) for suffix in ("", "-wal"))
-    return sum(p.stat().st_size for p in paths if p.exists()) / MIB
 
 
 def measure_warm(ctx: Instant) -> dict[str, Measurement]:
@@ -203,10 +195,7 @@ def measure_ccdeck(ctx: Instant) -> dict[str, Measurement]:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.instant", description=__doc__.split("\n")[0])
-    parser.add_argument("--size-mb", type=float, default=1024.0, help="corpus size in MiB (default 1024)")
-    parser.add_argument("--max-file-mb", type=float, default=200.0, help="largest transcript, MiB (default 200)")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--keep", action="store_true", help="keep the corpus and the store in bench/out/")
+    add_corpus_args(parser, keep="keep the corpus and the store in bench/out/")
     parser.add_argument("--warm-runs", type=int, default=5, help="runs of each warm report (median)")
     parser.add_argument("--quick-runs", type=int, default=20, help="runs of --version, --help, statusline")
     parser.add_argument("--ccusage-runs", type=int, default=5, help="runs of each ccusage report (median)")
@@ -218,8 +207,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    load_start = os.getloadavg()[0]
-    corpus, manifest, generated = run.ensure_corpus(synthetic.Params(args.size_mb, args.max_file_mb, args.seed))
+    load_start = load_1min()
+    corpus, manifest, generated = ensure_corpus(params_of(args))
     ctx = Instant(
         corpus=corpus,
         manifest=manifest,
@@ -236,13 +225,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         ours = measure_ccdeck(ctx)
     finally:
         if not args.keep:
-            run.remove_db(ctx.store)
+            remove_db(ctx.store)
             if generated:
                 shutil.rmtree(corpus, ignore_errors=True)
     section = render_section(args, manifest, (ours, cc, how), generated, load_start)
-    print(section)
-    if not args.no_results:
-        update_results_section(f"instant-{corpus.name}", section)
+    publish(f"instant-{corpus.name}", section, not args.no_results)
     return 0
 
 

@@ -1,13 +1,26 @@
-"""The figures of `bench.instant`: its targets, token totals of any report, and its section of RESULTS.md."""
+"""The figures of `bench.instant`: its targets, its table and its section of RESULTS.md."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from bench import run
-from bench.common import fmt_number, fmt_ratio, fmt_seconds, machine_line, markdown_table
-from bench.run import Measurement, verdict, within
+from bench.ccusage import CCUSAGE_VERSION
+from bench.common import ccdeck_version
+from bench.corpus import corpus_line
+from bench.measure import Measurement
+from bench.table import (
+    fmt_number,
+    fmt_ratio,
+    fmt_seconds,
+    machine_line,
+    markdown_table,
+    seconds_cell,
+    section,
+    verdict,
+    within,
+)
+from bench.totals import tokens_of
 
 JsonObj = dict[str, Any]
 
@@ -27,42 +40,6 @@ WARM_REPORTS = {
     "sessions": (("sessions", "--json"), "session"),
 }
 NO_SCAN_REPORT = ("usage", "daily", "--json", "--no-scan")  # the warm daily report without the incremental check
-TOKEN_KEYS = {  # the name in `totals`: the names a row may use (ccusage's blocks nest them in tokenCounts)
-    "inputTokens": ("inputTokens",),
-    "outputTokens": ("outputTokens",),
-    "cacheCreationTokens": ("cacheCreationTokens", "cacheCreationInputTokens"),
-    "cacheReadTokens": ("cacheReadTokens", "cacheReadInputTokens"),
-}
-
-
-# -- token totals ---------------------------------------------------------------------------------------------
-
-
-def report_totals(payload: Any) -> JsonObj | None:
-    """A report's token totals: its ``totals``, else the sum of its rows (ccusage's blocks, ccdeck's sessions)."""
-    if not isinstance(payload, dict):
-        return None
-    if isinstance(payload.get("totals"), dict):
-        totals: JsonObj = payload["totals"]
-        return totals
-    rows = next((value for value in payload.values() if isinstance(value, list)), None)
-    if rows is None:
-        return None
-    sums = dict.fromkeys(TOKEN_KEYS, 0)
-    for row in rows:
-        counts = row.get("tokenCounts", row)
-        for key, names in TOKEN_KEYS.items():
-            sums[key] += next((counts[name] for name in names if name in counts), 0)
-    return sums
-
-
-def check_totals(result_payload: Any, expected: JsonObj) -> str:
-    return run.totals_check({"totals": report_totals(result_payload)}, expected)
-
-
-def tokens_of(m: Measurement) -> tuple[Any, ...] | None:
-    totals = report_totals(m.runs[-1].json()) if m.ok else None
-    return None if totals is None else tuple(totals.get(key) for key in TOKEN_KEYS)
 
 
 # -- the section -----------------------------------------------------------------------------------------------------
@@ -83,7 +60,7 @@ def row(label: str, m: Measurement | None, ref: Measurement | None, target: str,
     """Wall-time medians (what the target is about), then CPU-time medians (steadier on a busy machine)."""
     seconds = m.seconds if m is not None else None
     cpu = m.cpu_seconds if m is not None else None
-    cells = [label, run.seconds_cell(m) if m is not None else "—"]
+    cells = [label, seconds_cell(m) if m is not None else "—"]
     if ref is None:
         cells += ["—", "—", fmt_seconds(cpu), "—", "—"]
     else:
@@ -144,7 +121,7 @@ def ccusage_notes(cc: dict[str, Measurement], how: str) -> list[str]:
     lines = []
     for report, m in cc.items():
         if not m.ok:
-            lines.append(f"- ccusage `{report}`: {'skipped' if m.skipped else 'failed'} ({m.failure()})")
+            lines.append(f"- ccusage `{report}`: {m.status()} ({m.failure()})")
             continue
         lines.append(
             f"- ccusage `{report} --json --offline` ({how}, median of {len(m.runs)}): "
@@ -158,7 +135,7 @@ def ccdeck_notes(ours: dict[str, Measurement], cc: dict[str, Measurement]) -> li
     lines = []
     for key, m in ours.items():
         if not m.ok:
-            lines.append(f"- ccdeck `{m.name}`: {'skipped' if m.skipped else 'failed'} ({m.failure()})")
+            lines.append(f"- ccdeck `{m.name}`: {m.status()} ({m.failure()})")
         elif m.detail:
             lines.append(f"- ccdeck `{m.name}`: {m.detail}")
         theirs = WARM_REPORTS.get(key, (None, "daily" if key == "cold_usage" else None))[1]
@@ -198,19 +175,15 @@ def render_section(
 ) -> str:
     ours, cc, how = results
     size = f"--size-mb {args.size_mb:g} --max-file-mb {args.max_file_mb:g} --seed {args.seed}"
-    table = markdown_table(
-        HEADERS,
-        table_rows(args, ours, cc),
-    )
-    parts = [
+    table = markdown_table(HEADERS, table_rows(args, ours, cc))
+    return section(
         f"## Instant targets, {args.size_mb:g} MiB corpus",
-        f"`python -m bench.instant {size}` — ccdeck {run.ccdeck_version()} against ccusage {run.CCUSAGE_VERSION} "
+        f"`python -m bench.instant {size}` — ccdeck {ccdeck_version()} against ccusage {CCUSAGE_VERSION} "
         f"({how or 'not run'}). Medians of the wall time of the whole process (start-up included), which the targets "
         "are about, and of its CPU time (user + system, children included), steadier when the machine is busy.",
-        run.corpus_line(manifest, generated),
+        corpus_line(manifest, generated),
         table,
         "\n".join(ccusage_notes(cc, how) + ccdeck_notes(ours, cc)),
         f"Load average (1 min) at the start: {load_start:.2f}.",
         machine_line(),
-    ]
-    return "\n\n".join(part for part in parts if part)
+    )

@@ -33,16 +33,8 @@ from typing import Any
 
 import psutil
 
-from bench.common import (
-    MIB,
-    OUT_DIR,
-    VENV_BIN,
-    fmt_number,
-    fmt_seconds,
-    machine_line,
-    markdown_table,
-    update_results_section,
-)
+from bench.common import MIB, OUT_DIR, VENV_BIN, publish
+from bench.table import fmt_number, fmt_seconds, machine_line, markdown_table
 from fakeapi import ClaudeSandbox, FakeApi, find_claude_bin
 
 SAMPLE_SECONDS = 0.02
@@ -192,9 +184,7 @@ def main(argv: list[str] | None = None) -> None:
         "alone, sampled every 20 ms.",
         machine_line(),
     ])  # fmt: skip
-    print(body)
-    if not args.no_results:
-        update_results_section(f"orchestrator-{args.tasks}tasks-p{args.max_parallel}", body)
+    publish(f"orchestrator-{args.tasks}tasks-p{args.max_parallel}", body, not args.no_results)
 
 
 if __name__ == "__main__":

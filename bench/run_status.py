@@ -18,12 +18,12 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import time
 from pathlib import Path
 
-from bench.common import OUT_DIR, VENV_BIN, ChildResult, isolated_env, machine_line, markdown_table, run_child
-from bench.common import update_results_section as write_section
+from bench.common import OUT_DIR, VENV_BIN, isolated_env, publish
+from bench.measure import ChildResult, Measurement, run_child, run_repeated
+from bench.table import load_1min, machine_line, markdown_table
 
 TARGET_SECONDS = 0.5
 FAKE_CLAUDE = """#!/bin/sh
@@ -65,12 +65,10 @@ def make_run(db: Path, tasks: int) -> str:
 
 
 def timed(argv: list[str], env: dict[str, str], runs: int) -> list[ChildResult]:
-    results = []
-    for _ in range(runs):
-        result = run_child(argv, env)
-        if not result.ok:
-            raise SystemExit(f"{' '.join(argv[:4])}: {result.failure()}")
-        results.append(result)
+    """``runs`` runs of argv; the benchmark stops at the first failure."""
+    results = run_repeated(argv, runs, env)
+    if results and not results[-1].ok:
+        raise SystemExit(f"{' '.join(argv[:4])}: {results[-1].failure()}")
     return results
 
 
@@ -85,7 +83,7 @@ def wait_finished(ccdeck: str, env: dict[str, str], run_id: str) -> None:
 
 
 def load() -> str:
-    return f"{os.getloadavg()[0]:.2f}"
+    return f"{load_1min():.2f}"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -129,8 +127,8 @@ def main(argv: list[str] | None = None) -> None:
     def row(name: str, results: list[ChildResult], target: bool) -> list[str]:
         if not results:
             return [name, "—", "—", "—", "—", ""]
-        wall = statistics.median(r.seconds for r in results)
-        cpu = statistics.median(r.cpu_seconds for r in results)
+        measured = Measurement(name, results)
+        wall, cpu = measured.seconds or 0.0, measured.cpu_seconds or 0.0
         spread = f"{min(r.seconds for r in results):.3f}–{max(r.seconds for r in results):.3f}"
         met = ("yes" if wall <= TARGET_SECONDS else "**no**") if target else ""
         return [name, f"{wall:.3f}", spread, f"{cpu:.3f}", f"≤ {TARGET_SECONDS} s" if target else "—", met]
@@ -151,9 +149,7 @@ def main(argv: list[str] | None = None) -> None:
         + f"; `nproc` {os.cpu_count()}.",
         machine_line(),
     ])  # fmt: skip
-    print(body)
-    if not args.no_results:
-        write_section(f"run-status-{args.tasks}tasks", body)
+    publish(f"run-status-{args.tasks}tasks", body, not args.no_results)
 
 
 if __name__ == "__main__":

@@ -22,8 +22,9 @@ from typing import Any
 
 import orjson
 
-import synthetic
-from bench.common import MIB, OUT_DIR, fmt_seconds, machine_line, markdown_table, update_results_section
+from bench.common import MIB, OUT_DIR, RESULTS_FILE, publish
+from bench.corpus import ensure_corpus, params_of
+from bench.table import fmt_seconds, machine_line, markdown_table
 
 VARIANTS = ("index", "none", "triggers")
 EVENTS_TRIGGER = """CREATE TRIGGER bench_events_fts AFTER INSERT ON events
@@ -35,12 +36,12 @@ EVENTS_TRIGGER = """CREATE TRIGGER bench_events_fts AFTER INSERT ON events
 def one_scan(variant: str, corpus: Path, db: Path) -> dict[str, Any]:
     """A cold scan of `corpus` into the new database `db`, the index kept the `variant` way."""
     from ccdeck.ingest.pipeline import Ingestor
-    from ccdeck.store import batch
+    from ccdeck.store import row_writes
     from ccdeck.store.store import Store
 
     store = Store.open(db)
     if variant != "index":
-        batch._index_events = lambda _conn, _after: None  # type: ignore[assignment]
+        row_writes._index_events = lambda _conn, _after: None  # type: ignore[assignment]
     if variant == "none":
         store.write(lambda c: [c.exec_driver_sql(f"DROP TRIGGER titles_fts_{op}") for op in ("insert", "update")])
     if variant == "triggers":
@@ -61,7 +62,7 @@ def query_seconds(db: Path, words: str, runs: int = 5) -> float:
     from ccdeck.store.store import Store
 
     store = Store.open(db)
-    times = []
+    times: list[float] = []
     with store.read() as conn:
         for _ in range(runs):
             started = time.perf_counter()
@@ -69,17 +70,6 @@ def query_seconds(db: Path, words: str, runs: int = 5) -> float:
             times.append(time.perf_counter() - started)
     store.close()
     return statistics.median(times)
-
-
-def _corpus(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
-    params = synthetic.Params(args.size_mb, args.max_file_mb, args.seed)
-    out = OUT_DIR / f"search-corpus-{args.size_mb:g}mb-max{args.max_file_mb:g}-seed{args.seed}"
-    manifest = synthetic.read_manifest(out)
-    if not synthetic.manifest_matches(manifest, params):
-        shutil.rmtree(out, ignore_errors=True)
-        manifest = synthetic.generate(out, params)
-    assert manifest is not None
-    return out, manifest
 
 
 def _child(variant: str, corpus: Path, db: Path) -> dict[str, Any]:
@@ -97,23 +87,26 @@ def main() -> int:
     parser.add_argument("--max-file-mb", type=float, default=40.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-results", action="store_true", help=f"do not write {RESULTS_FILE.name}")
     parser.add_argument("--one", nargs=3, metavar=("VARIANT", "CORPUS", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(orjson.dumps(one_scan(args.one[0], Path(args.one[1]), Path(args.one[2]))).decode())
         return 0
-    corpus, manifest = _corpus(args)
+    corpus, manifest, _ = ensure_corpus(params_of(args), prefix="search-corpus")
     runs: dict[str, list[dict[str, Any]]] = {v: [] for v in VARIANTS}
     for _ in range(args.runs):
         for variant in VARIANTS:
             runs[variant].append(_child(variant, corpus, OUT_DIR / f"search-db-{variant}" / "ccdeck.db"))
-    print(_report(args, manifest, runs, query_seconds(OUT_DIR / "search-db-index" / "ccdeck.db", "main py")))
+    body = _report(args, manifest, runs, query_seconds(OUT_DIR / "search-db-index" / "ccdeck.db", "main py"))
+    key = f"search-index-{args.size_mb:g}mb-max{args.max_file_mb:g}-seed{args.seed}"
+    publish(key, body, not args.no_results)
     return 0
 
 
 def _report(args: argparse.Namespace, manifest: dict[str, Any], runs: dict[str, Any], query: float) -> str:
     def med(variant: str, key: str) -> float:
-        return statistics.median(r[key] for r in runs[variant])
+        return float(statistics.median(r[key] for r in runs[variant]))
 
     base_cpu, base_wall = med("none", "cpu"), med("none", "wall")
     rows = [
@@ -123,7 +116,6 @@ def _report(args: argparse.Namespace, manifest: dict[str, Any], runs: dict[str, 
                         ("triggers", "index, AFTER INSERT trigger per row"))
     ]  # fmt: skip
     stats = manifest["stats"]
-    key = f"search-index-{args.size_mb:g}mb-max{args.max_file_mb:g}-seed{args.seed}"
     command = f"--size-mb {args.size_mb:g} --max-file-mb {args.max_file_mb:g} --seed {args.seed} --runs {args.runs}"
     body = f"""## Search index cost on a cold scan, {args.size_mb:g} MiB corpus
 
@@ -137,7 +129,6 @@ def _report(args: argparse.Namespace, manifest: dict[str, Any], runs: dict[str, 
 - one page (50) of `search "main py"` on the indexed store: {query * 1000:.1f} ms (in-process, median of 5)
 - {machine_line()}
 """
-    update_results_section(key, body)
     return body
 
 
