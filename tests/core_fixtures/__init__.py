@@ -22,6 +22,7 @@ from core_fixtures.cli import (
     VENV_BIN,
     cli_json,
     cli_transcripts,
+    dir_args,
     run_cli,
     run_env,
 )
@@ -90,6 +91,7 @@ __all__ = [
     "cli_transcripts",
     "committed_files",
     "dedup_usage",
+    "dir_args",
     "dumps",
     "encode_cwd",
     "epoch",

@@ -33,6 +33,11 @@ def run_cli(capsys: Any, *args: str | Path) -> tuple[int, str, str]:
     return code, out, err
 
 
+def dir_args(config: Path, tmp_path: Path) -> list[str | Path]:
+    """The options of a command reading `config` into the database `db.sqlite` of the test's `tmp_path`."""
+    return ["--config-dir", config, "--db", tmp_path / "db.sqlite"]
+
+
 def cli_json(capsys: Any, *args: str | Path) -> Any:
     code, out, err = run_cli(capsys, *args, "--json")
     assert code == 0, err
