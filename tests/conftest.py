@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from core_fixtures import run_env
+from core_fixtures import run_env, write_report_config
 from webhook import Receiver
 
 if TYPE_CHECKING:
@@ -79,6 +79,20 @@ def receiver() -> Iterator[Receiver]:
         yield r
     finally:
         r.close()
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    """The config dir of `core_fixtures.REPORT_RESPONSES` (the data of the tests of the command line)."""
+    path = tmp_path / "config"
+    write_report_config(path)
+    return path
+
+
+@pytest.fixture
+def wide(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables printed 250 columns wide, whatever terminal runs the tests."""
+    monkeypatch.setenv("COLUMNS", "250")
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The one way tests reach `../shared`, the reference material beside the repository (real transcripts in
 `corpus/`, ccusage's figures in `corpus/SOURCES.md`, the real CLI's outputs in `reference/samples/`).
 
-CI has it; a fresh clone does not. Tests make their own data (tests/synthetic.py, the real CLI against the fake
+CI has it; a fresh clone does not. Tests make their own data (tests/synthetic/, the real CLI against the fake
 API); only the checks that compare with the reference itself use this module, and they skip, with the reason,
 when it is absent.
 """

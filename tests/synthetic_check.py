@@ -1,4 +1,4 @@
-"""Checks of a corpus written by the synthetic generator (`synthetic.py`): `check_corpus` on any generated corpus,
+"""Checks of a corpus written by the synthetic generator (`synthetic/`): `check_corpus` on any generated corpus,
 `self_check` on small ones it generates itself (run by a test and by `python -m bench.generate --self-check`)."""
 
 from __future__ import annotations

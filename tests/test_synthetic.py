@@ -1,4 +1,4 @@
-"""The synthetic config dir generator (tests/synthetic.py) the tests and the benchmarks make their data with."""
+"""The synthetic config dir generator (tests/synthetic/) the tests and the benchmarks make their data with."""
 
 from __future__ import annotations
 

@@ -60,6 +60,16 @@ class Launcher:
         self.run("stop-all", "--no-wait", timeout=60)
 
 
+def tasks_json(*tasks: dict[str, Any]) -> str:
+    """A task file's content: the tasks as a JSON list."""
+    return json.dumps(list(tasks))
+
+
+def by_id(run: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A run's tasks by their id."""
+    return {t["id"]: t for t in run["tasks"]}
+
+
 def seconds_apart(start: str | None, end: str | None) -> float:
     assert start is not None and end is not None
     return datetime.fromisoformat(end).timestamp() - datetime.fromisoformat(start).timestamp()

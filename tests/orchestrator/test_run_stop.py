@@ -18,7 +18,7 @@ from typing import Any
 
 import psutil
 import pytest
-from run_launcher import Launcher, none_alive
+from run_launcher import Launcher, none_alive, tasks_json
 
 from core_fixtures import run_env
 
@@ -91,10 +91,6 @@ def gone(pid: int, timeout: float = 10.0) -> bool:
             return True
         time.sleep(0.05)
     return False
-
-
-def tasks_json(*tasks: dict[str, Any]) -> str:
-    return json.dumps(list(tasks))
 
 
 def wait_for(what: Any, timeout: float = 30.0) -> Any:

@@ -1,5 +1,5 @@
 """The `progress` lines of the synthetic transcripts, as Claude Code 2.x writes them while a hook, a command, an MCP
-call or a subagent runs (part of the generator in `synthetic.py`).
+call or a subagent runs (part of the generator: `tools.py` calls them).
 
 Each is a top-level ``"type": "progress"`` line in the chain (``uuid`` / ``parentUuid``) with a ``data`` object
 whose ``type`` says what runs, and the tool call it belongs to in ``parentToolUseID`` / ``toolUseID``. None of
@@ -9,42 +9,34 @@ their ``message.id``, ``requestId`` and ``usage`` included, which the subagent's
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from synthetic import Session
-
-JsonObj = dict[str, Any]
-AgentCopy = tuple[JsonObj, int]  # a line of the subagent's file and its time (ms)
+from synthetic.constants import JsonObj
+from synthetic.lines import Lines
+from synthetic.records import AgentCopy
 
 # The keys of a transcript line that agent_progress copies into data.message.
 NESTED_KEYS = ("type", "message", "requestId", "uuid", "timestamp")
-MCP_SERVERS = (("github", "search_issues"), ("linear", "list_issues"), ("postgres", "query"))
-P_HOOKS = 0.3  # sessions with a PostToolUse hook configured
-P_BASH_PROGRESS = 0.25  # Bash calls long enough to stream their output
-MAX_AGENT_COPIES = 120  # agent_progress lines per subagent run at most (bounds the generator's memory)
 
 
-def progress(session: Session, data: JsonObj, tool_use_id: str, parent_tool_use_id: str) -> None:
+def progress(session: Lines, data: JsonObj, tool_use_id: str, parent_tool_use_id: str) -> None:
     session.emit({"type": "progress", "data": data, "toolUseID": tool_use_id, "parentToolUseID": parent_tool_use_id})
     session.gen.stats.progress_lines += 1
 
 
-def session_start_hook(session: Session) -> None:
+def session_start_hook(session: Lines) -> None:
     data = {"type": "hook_progress", "hookEvent": "SessionStart", "hookName": "SessionStart:startup",
             "command": "~/.claude/hooks/session-start.sh"}  # fmt: skip
     marker = f"SessionStart-{session.spec.session_id}"
     progress(session, data, marker, marker)
 
 
-def post_tool_hook(session: Session, tool_use: JsonObj) -> None:
+def post_tool_hook(session: Lines, tool_use: JsonObj) -> None:
     name = tool_use["name"]
     data = {"type": "hook_progress", "hookEvent": "PostToolUse", "hookName": f"PostToolUse:{name}",
             "command": "callback"}  # fmt: skip
     progress(session, data, tool_use["id"], tool_use["id"])
 
 
-def bash_progress(session: Session, tool_use: JsonObj) -> None:
+def bash_progress(session: Lines, tool_use: JsonObj) -> None:
     """A long command's output as it grows, one line every second or so."""
     rng = session.rng
     output = ""
@@ -56,7 +48,7 @@ def bash_progress(session: Session, tool_use: JsonObj) -> None:
         progress(session, data, f"bash-progress-{index}", tool_use["id"])
 
 
-def mcp_progress(session: Session, tool_use: JsonObj, status: str) -> None:
+def mcp_progress(session: Lines, tool_use: JsonObj, status: str) -> None:
     _, server, tool = tool_use["name"].split("__", 2)
     data: JsonObj = {"type": "mcp_progress", "status": status, "serverName": server, "toolName": tool}
     if status == "completed":
@@ -64,7 +56,7 @@ def mcp_progress(session: Session, tool_use: JsonObj, status: str) -> None:
     progress(session, data, tool_use["id"], tool_use["id"])
 
 
-def agent_progress(session: Session, tool_use: JsonObj, agent_id: str, prompt: str, copies: list[AgentCopy]) -> None:
+def agent_progress(session: Lines, tool_use: JsonObj, agent_id: str, prompt: str, copies: list[AgentCopy]) -> None:
     """One line per message of the subagent's run, at its time: its prompt, then a copy of each of its responses."""
     for line, ms in copies:
         nested = {key: line[key] for key in NESTED_KEYS if key in line}
