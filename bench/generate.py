@@ -1,4 +1,4 @@
-"""The command line of the synthetic corpus generator (tests/synthetic.py, checked by tests/synthetic_check.py).
+"""The command line of the synthetic corpus generator (tests/synthetic/, checked by tests/synthetic_check.py).
 
 python -m bench.generate OUT_DIR --size-mb 1024 [--max-file-mb 200] [--seed 1] [--force]
 python -m bench.generate --self-check

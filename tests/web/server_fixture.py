@@ -1,4 +1,4 @@
-"""A real ccdeck server (uvicorn on 127.0.0.1) over a generated config dir (tests/synthetic.py).
+"""A real ccdeck server (uvicorn on 127.0.0.1) over a generated config dir (tests/synthetic/).
 
 Fixtures (loaded by tests/conftest.py): `serve`, to start servers (`with serve(config_dir, db) as live:`), and
 `live_server`, one over a generated config dir. Tests that use either are marked `slow` (not in `make check`).
