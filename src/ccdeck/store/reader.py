@@ -71,3 +71,12 @@ def open_current(path: Path) -> sqlite3.Connection | None:
         conn.close()
         return None
     return conn
+
+
+def in_list(column: str, name: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
+    """`column IN (:name0, :name1, ...)` and its parameters: portable SQL for a list of values (an empty list
+    matches nothing, as SQLAlchemy's expanding parameters do)."""
+    if not values:
+        return "1 = 0", {}
+    params = {f"{name}{i}": value for i, value in enumerate(values)}
+    return f"{column} IN ({', '.join(':' + key for key in params)})", params
