@@ -116,6 +116,19 @@ def test_both_readers_give_the_same_bytes(world: tuple[Path, Path], name: str) -
     assert len(fast) > 20  # the generated store has rows for every report
 
 
+def test_a_list_of_ids_goes_in_whole_and_an_empty_one_matches_nothing(world: tuple[Path, Path]) -> None:
+    _, db = world
+    with Store.open(db) as store, store.read() as conn:
+        reader = SqlaReader(conn)
+        stored = sorted(row.session_id for row in session_queries.sessions_by_id(reader, [_busiest(reader)]))
+        many = [f"absent-{i}" for i in range(1200)] + stored  # past SQLite's old 999 bound parameters
+        assert sorted(row.session_id for row in session_queries.sessions_by_id(reader, many)) == stored
+        assert session_queries.sessions_by_id(reader, []) == []
+        assert session_queries.list_sessions(reader, SessionQuery(ids=[])) == ([], 0)
+        assert session_queries.list_sessions(reader, SessionQuery(ids=stored))[1] == 1
+        assert session_queries.recent_session_ids(reader, float("inf"), []) == []
+
+
 def _fresh(config: Path, db: Path) -> bool:
     raw = open_current(db)
     assert raw is not None

@@ -1,10 +1,12 @@
 """The read side's one interface: run portable SQL text (`:name` parameters) and get rows back.
 
-Named queries (`usage_queries`, `session_queries`) take a `Reader`, so the same SQL runs on either of two
-connections: the standard library's `sqlite3`, read-only (`SqliteReader`: the warm command-line reports, which would
-spend their whole time budget importing SQLAlchemy), or a SQLAlchemy connection (`store.sqla_reader.SqlaReader`: the
-server, and the command line after a scan wrote something). Rows unpack as tuples on both; `records` also name
-their columns (`row.session_id`), which costs the `sqlite3` reader a little per row.
+Every named read query (`session_queries`, `usage_queries`, `run_queries`, `file_queries`, `search`, and the reads
+of `session_stats`) takes a `Reader`, so the same SQL runs on either of two connections: the standard library's
+`sqlite3`, read-only (`SqliteReader`: the warm command-line reports, which would spend their whole time budget
+importing SQLAlchemy), or a SQLAlchemy connection (`store.sqla_reader.SqlaReader`: the server, and the command line
+after a scan wrote something). Rows unpack as tuples on both; `records` also name their columns (`row.session_id`),
+which costs the `sqlite3` reader a little per row; `dicts` gives plain dicts straight from the driver's cursor.
+A list of values goes in as `in_list` expands it (`column IN (:id0, :id1, ...)`).
 """
 
 from __future__ import annotations
