@@ -15,6 +15,7 @@ import sqlite3
 from collections import namedtuple
 from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -60,8 +61,7 @@ class SqliteReader:
 def cursor_dicts(cursor: sqlite3.Cursor) -> Iterator[dict[str, Any]]:
     """A DB-API cursor's rows as dicts of its own column names."""
     names = [column[0] for column in cursor.description]
-    for row in cursor:
-        yield dict(zip(names, row))  # noqa: B905 (the cursor's own names: same length)
+    return map(dict, map(zip, repeat(names), cursor))  # all in C: a generator costs a few % on 10,000 rows
 
 
 @lru_cache(maxsize=64)
