@@ -14,7 +14,7 @@ from ccdeck.claude.timestamps import iso
 from ccdeck.models import Totals, cost_of_sums, usd
 from ccdeck.shapes import api as shapes
 from ccdeck.shapes.common import ModelTotals, SessionRow
-from ccdeck.store import session_queries
+from ccdeck.store import file_queries, session_queries
 from ccdeck.store.reader import Reader
 
 BUCKETS = (60, 300, 900, 3600, 21600, 86400, 10**9)  # seconds: the widths a session's chart may use
@@ -46,7 +46,7 @@ def session_detail(
         ],
         "bucketSeconds": bucket,
         "filesChanged": [
-            {"path": r.path, "tool": r.tool, "count": r.uses} for r in session_queries.files_changed(reader, session_id)
+            {"path": r.path, "tool": r.tool, "count": r.uses} for r in file_queries.files_changed(reader, session_id)
         ],
         "subagents": [
             {

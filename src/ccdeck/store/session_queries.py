@@ -1,6 +1,6 @@
 """Named read queries of sessions: their aggregate rows (the sessions list, rows by id, recent ones, projects), the
-stored live registry, and one session's detail (tokens by model and over time, files changed, tools, subagents,
-timeline). Portable SQL text run through a `Reader`."""
+stored live registry, and one session's detail (tokens by model and over time, tools, subagents, timeline; the
+files it changed are `file_queries.files_changed`). Portable SQL text run through a `Reader`."""
 
 from __future__ import annotations
 
@@ -184,20 +184,6 @@ def session_span(reader: Reader, session_id: str) -> tuple[float, float] | None:
     """The times of the session's first and last responses; None when it has none."""
     first, last = reader.rows("SELECT MIN(ts), MAX(ts) FROM responses WHERE session_id = :id", {"id": session_id})[0]
     return None if first is None else (first, last)
-
-
-def files_changed(reader: Reader, session_id: str) -> Sequence[Any]:
-    """`path, tool, uses` of every file the session edited (a snapshot only: tool 'snapshot'), by path."""
-    return reader.records(
-        """SELECT path, name AS tool, COUNT(*) AS uses FROM tool_uses
-           WHERE session_id = :id AND path IS NOT NULL GROUP BY path, name
-           UNION ALL
-           SELECT path, 'snapshot' AS tool, 1 AS uses FROM snapshot_files
-           WHERE session_id = :id AND path NOT IN
-               (SELECT path FROM tool_uses WHERE session_id = :id AND path IS NOT NULL)
-           ORDER BY path""",
-        {"id": session_id},
-    )
 
 
 def tool_counts(reader: Reader, session_id: str) -> dict[str, int]:
