@@ -59,6 +59,7 @@ def one_scan(variant: str, corpus: Path, db: Path) -> dict[str, Any]:
 def query_seconds(db: Path, words: str, runs: int = 5) -> float:
     """Median time of one page of 50 results for `words`, in-process on the open store."""
     from ccdeck.reports.search_report import search_report
+    from ccdeck.store.sqla_reader import SqlaReader
     from ccdeck.store.store import Store
 
     store = Store.open(db)
@@ -66,7 +67,7 @@ def query_seconds(db: Path, words: str, runs: int = 5) -> float:
     with store.read() as conn:
         for _ in range(runs):
             started = time.perf_counter()
-            search_report(conn, words, None, 50)
+            search_report(SqlaReader(conn), words, None, 50)
             times.append(time.perf_counter() - started)
     store.close()
     return statistics.median(times)

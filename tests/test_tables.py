@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from ccdeck.render.watch_screen import render_watch
+from ccdeck.store import run_queries
 from ccdeck.store import runs as q
+from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 from core_fixtures import CCDECK, run_cli, write_report_config
 from render.table_checks import WATCH_SUMMARY, WIDTHS, check_fits, lines_of, render_text
@@ -118,7 +120,7 @@ def _finished_runs(db: Path, ages_days: tuple[float, ...]) -> list[str]:
 
 def _left(db: Path) -> list[str]:
     with Store.open(db) as store, store.read() as conn:
-        return sorted(run.id for run in q.list_runs(conn))
+        return sorted(run.id for run in run_queries.list_runs(SqlaReader(conn)))
 
 
 def _clean_on_a_terminal(env: dict[str, str], db: Path, answer: str, *extra: str) -> subprocess.CompletedProcess[str]:

@@ -122,13 +122,13 @@ def search(
     no_scan: NoScan = False,
 ) -> None:
     """Find prompts, answers, tool calls and session titles holding every word of TEXT, newest first."""
-    from ccdeck.cli_ingest import read_store
+    from ccdeck.cli_ingest import read_after_scan
     from ccdeck.reports.search_report import search_report
     from ccdeck.store.search import MARK_END, MARK_START, fts_query
 
     cfg = resolve(config_dir, db)
     fts_query(text)  # a query too long to run fails before the scan
-    report = read_store(cfg, not no_scan, lambda conn: search_report(conn, text, project, limit), err())
+    report = read_after_scan(cfg, not no_scan, lambda reader: search_report(reader, text, project, limit), err())
     if json:
         emit_json(report)
     else:

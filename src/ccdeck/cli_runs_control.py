@@ -81,13 +81,15 @@ def _session_facts(store: Store, task: RunTask, flags: list[Path] | None) -> Tas
     given = tuple(flags or ()) or ((Path(recorded),) if recorded else ())
     from ccdeck.claude.discovery import config_dirs_from
     from ccdeck.ingest.pipeline import Ingestor
-    from ccdeck.store import detail_queries, queries
+    from ccdeck.store import file_queries, session_queries
+    from ccdeck.store.sqla_reader import SqlaReader
 
     Ingestor(store).scan(config_dirs_from(given, os.environ), None)
     with store.read() as conn:
-        files = [row.path for row in detail_queries.files_changed(conn, task["sessionId"])]
-        _, events = detail_queries.timeline(conn, task["sessionId"], 0, 0)
-        known = bool(queries.sessions_by_id(conn, [task["sessionId"]]))
+        reader = SqlaReader(conn)
+        files = [row.path for row in file_queries.files_changed(reader, task["sessionId"])]
+        _, events = session_queries.timeline(reader, task["sessionId"], 0, 0)
+        known = bool(session_queries.sessions_by_id(reader, [task["sessionId"]]))
     return TaskSession(sessionId=task["sessionId"], ingested=known, filesChanged=files, events=events)
 
 

@@ -21,7 +21,8 @@ from ccdeck.live.mutes import load_mutes, mutes_path
 from ccdeck.live.notifier import Notifier, notify_urls
 from ccdeck.render.watch_screen import render_watch
 from ccdeck.shapes.common import SessionRow
-from ccdeck.store import queries
+from ccdeck.store import session_queries
+from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 
 
@@ -30,7 +31,7 @@ async def _active_rows(monitor: Monitor) -> list[SessionRow]:
 
     def read() -> list[Any]:
         with monitor.store.read() as conn:
-            return queries.sessions_by_id(conn, active)
+            return session_queries.sessions_by_id(SqlaReader(conn), active)
 
     rows = [monitor.row_json(r) for r in await asyncio.to_thread(read)]
     order = {"blocked": 0, "working": 1, "waiting": 2, "idle": 3, "ended": 4}

@@ -17,7 +17,8 @@ from run_launcher import Launcher, by_id, tasks_json
 
 from ccdeck.errors import UsageError
 from ccdeck.orchestrator import control
-from ccdeck.store.runs import runs_changed_since
+from ccdeck.store import run_queries
+from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 from fakeapi import DEFAULT_MODEL, ClaudeSandbox, FakeApi
 from fakeapi.scripts import WRITTEN_CONTENT
@@ -116,8 +117,8 @@ def test_python_api_submit_status_log_and_stop(
         assert [json.loads(line)["type"] for line in events] == ["result"]
         assert control.task_log(store, run_id, "w", "stderr") == []
         with store.read() as conn:
-            assert runs_changed_since(conn, 0) == [run_id]
-            assert runs_changed_since(conn, time.time() + 60) == []
+            assert run_queries.runs_changed_since(SqlaReader(conn), 0) == [run_id]
+            assert run_queries.runs_changed_since(SqlaReader(conn), time.time() + 60) == []
 
         stopped = control.stop(store, [f"{run_id}/held"], wait=False)
         assert [(t["id"], t["stopRequested"]) for t in stopped] == [("held", True)]

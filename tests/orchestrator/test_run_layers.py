@@ -13,7 +13,7 @@ import ccdeck
 
 SRC = Path(ccdeck.__file__).parent
 SQL = re.compile(r"\b(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM|PRAGMA|BEGIN|COMMIT)\b")
-FAST_STORE = ("run_queries", "run_records", "run_states", "revision")
+FAST_STORE = ("run_queries", "run_records", "run_states", "revision", "reader")
 
 
 def imported(path: Path) -> Iterator[str]:

@@ -17,7 +17,9 @@ from ccdeck import cli, entry
 from ccdeck.orchestrator import control, fast_run, fast_status
 from ccdeck.orchestrator.report import run_json, task_json
 from ccdeck.pids import start_time
+from ccdeck.store import run_queries
 from ccdeck.store import runs as q
+from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 from core_fixtures import CCDECK
 
@@ -89,12 +91,12 @@ def test_a_gone_supervisor_is_still_recorded(tmp_path: Path) -> None:
         assert run["tasks"][2]["error"] == "the supervisor ended before this task did"
         assert control.status(store, active_only=True) == []
         with store.read() as conn:
-            found = q.get_run(conn, "orphan")
+            found = run_queries.get_run(SqlaReader(conn), "orphan")
         assert found is not None and found.status == "running"  # shown interrupted, recorded by a command that acts
         assert control.stop(store, ["orphan"]) == []
         with store.read() as conn:
-            found = q.get_run(conn, "orphan")
-            tasks = q.tasks_of(conn, "orphan")
+            found = run_queries.get_run(SqlaReader(conn), "orphan")
+            tasks = run_queries.tasks_of(SqlaReader(conn), "orphan")
         assert found is not None and found.status == "interrupted"
         assert tasks[2].status == "failed" and tasks[2].error == "the supervisor ended before this task did"
         (recorded,) = control.status(store, "orphan")
@@ -113,8 +115,8 @@ def test_status_of_a_10000_task_run_is_whole_and_right(tmp_path: Path, run_id: s
         make_run(store, "small", 2)
         found = control.status(store, run_id)
         with store.read() as conn:
-            run_row = q.get_run(conn, "big")
-            rows = q.tasks_of(conn, "big")
+            run_row = run_queries.get_run(SqlaReader(conn), "big")
+            rows = run_queries.tasks_of(SqlaReader(conn), "big")
     run = found[0] if run_id else next(r for r in found if r["id"] == "big")
     assert run_row is not None
     # The same as the run's JSON made from the store's rows one by one (`now` aside: the run is over).

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +20,42 @@ from ccdeck.ingest.pipeline import Ingestor
 from ccdeck.reports.blocks import blocks_report
 from ccdeck.reports.filters import Filters
 from ccdeck.reports.periods import period_report
-from ccdeck.reports.session_report import session_report
-from ccdeck.store import session_queries
+from ccdeck.reports.search_report import search_report
+from ccdeck.reports.session_detail import projects_json, session_detail, timeline
+from ccdeck.reports.session_report import session_json, session_report
+from ccdeck.reports.summary import stored_summary
+from ccdeck.store import session_queries, usage_queries
 from ccdeck.store.reader import Reader, SqliteReader, open_current
+from ccdeck.store.session_queries import SessionQuery
 from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 from core_fixtures import scan
 
 NOW = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 Report = Callable[[Reader], Any]
+
+
+def _sessions(query: SessionQuery) -> Report:
+    return lambda r: [session_json(row) for row in session_queries.list_sessions(r, query)[0]]
+
+
+def _page(r: Reader, query: SessionQuery) -> tuple[list[Any], int]:
+    rows, total = session_queries.list_sessions(r, query)
+    return [session_json(row) for row in rows], total
+
+
+def _busiest(r: Reader) -> str:
+    """The session with the most events (a subagent, files changed and a long timeline, most likely)."""
+    found: str = r.rows("SELECT session_id FROM events GROUP BY session_id ORDER BY COUNT(*) DESC, 1 LIMIT 1")[0][0]
+    return found
+
+
+def _a_word(r: Reader) -> str:
+    """A word of the first prompt stored: one the search finds."""
+    prompt: str = r.rows("SELECT text FROM events WHERE kind = 'prompt' ORDER BY rowid LIMIT 1")[0][0]
+    return max(prompt.split(), key=len)
+
+
 REPORTS: dict[str, Report] = {
     "daily": lambda r: period_report(r, Filters.from_cli(None, None, "UTC"), "daily"),
     "daily in Kolkata": lambda r: period_report(r, Filters.from_cli(None, None, "Asia/Kolkata"), "daily"),
@@ -41,6 +69,18 @@ REPORTS: dict[str, Report] = {
     "blocks of a project": lambda r: blocks_report(r, Filters.from_cli(None, None, "UTC", "e"), now=NOW),
     "registry": session_queries.live_registry,
     "session facts": lambda r: [tuple(row) for row in session_queries.session_facts(r)],
+    "sessions list": _sessions(SessionQuery()),
+    "sessions page by cost": _sessions(SessionQuery(sort="cost", descending=False, limit=7, offset=3)),
+    "sessions of a project": _sessions(SessionQuery(project="a", since=NOW - 400 * 86400, sort="tokens")),
+    "sessions by id": lambda r: [session_json(row) for row in session_queries.sessions_by_id(r, [_busiest(r), "no"])],
+    "sessions page and count": lambda r: _page(r, SessionQuery(q="a", limit=2)),
+    "recent sessions": lambda r: sorted(session_queries.recent_session_ids(r, NOW - 200 * 86400, ["x"])),
+    "projects": lambda r: projects_json(session_queries.projects(r), lambda _: "ended"),
+    "detail": lambda r: session_detail(r, _busiest(r), session_json),
+    "timeline": lambda r: timeline(r, _busiest(r), 50, 10, None, True),
+    "overview": lambda r: stored_summary(r, datetime.fromtimestamp(NOW, UTC)),
+    "usage by model": lambda r: [tuple(row) for row in usage_queries.usage_by_model(r)],
+    "search": lambda r: search_report(r, _a_word(r), None, 20),
 }
 
 
@@ -74,6 +114,19 @@ def test_both_readers_give_the_same_bytes(world: tuple[Path, Path], name: str) -
         full = orjson.dumps(REPORTS[name](SqlaReader(conn)), default=repr)
     assert fast == full
     assert len(fast) > 20  # the generated store has rows for every report
+
+
+def test_a_list_of_ids_goes_in_whole_and_an_empty_one_matches_nothing(world: tuple[Path, Path]) -> None:
+    _, db = world
+    with Store.open(db) as store, store.read() as conn:
+        reader = SqlaReader(conn)
+        stored = sorted(row.session_id for row in session_queries.sessions_by_id(reader, [_busiest(reader)]))
+        many = [f"absent-{i}" for i in range(1200)] + stored  # past SQLite's old 999 bound parameters
+        assert sorted(row.session_id for row in session_queries.sessions_by_id(reader, many)) == stored
+        assert session_queries.sessions_by_id(reader, []) == []
+        assert session_queries.list_sessions(reader, SessionQuery(ids=[])) == ([], 0)
+        assert session_queries.list_sessions(reader, SessionQuery(ids=stored))[1] == 1
+        assert session_queries.recent_session_ids(reader, float("inf"), []) == []
 
 
 def _fresh(config: Path, db: Path) -> bool:

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from ccdeck.store import run_queries, run_records
-from ccdeck.store import runs as q
+from ccdeck.store.reader import SqliteReader
+from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 
 
@@ -42,24 +43,24 @@ def test_rows_written_with_sqlite3_read_back_alike(tmp_path: Path) -> None:
     conn = sqlite3.connect(db)
     run_queries.begin_snapshot(conn)
     assert run_queries.at_head(conn)
-    assert [r["id"] for r in run_queries.run_dicts(conn)] == ["r2", "r1"]  # newest first
-    assert [r["id"] for r in run_queries.run_dicts(conn, limit=1)] == ["r2"]
-    assert run_queries.run_dicts(conn, "nope") == []
-    assert run_queries.supervisor_pid(conn, "r1") == 4242
-    assert run_queries.supervisor_pid(conn, "r2") is None
-    assert run_queries.unfinished_supervisors(conn) == [run_queries.SupervisorRecord(4242, 123.5, 1.0)]
-    assert run_queries.task_dicts(conn, "r1", ("task_id", "status")) == [
+    assert [r["id"] for r in run_queries.run_dicts(SqliteReader(conn))] == ["r2", "r1"]  # newest first
+    assert [r["id"] for r in run_queries.run_dicts(SqliteReader(conn), limit=1)] == ["r2"]
+    assert run_queries.run_dicts(SqliteReader(conn), "nope") == []
+    assert run_queries.supervisor_pid(SqliteReader(conn), "r1") == 4242
+    assert run_queries.supervisor_pid(SqliteReader(conn), "r2") is None
+    assert run_queries.unfinished_supervisors(SqliteReader(conn)) == [run_queries.SupervisorRecord(4242, 123.5, 1.0)]
+    assert run_queries.task_dicts(SqliteReader(conn), "r1", ("task_id", "status")) == [
         {"task_id": "b", "status": "queued"},
         {"task_id": "a", "status": "queued"},
     ]
-    every = run_queries.task_dicts(conn, "r1")
-    assert list(run_queries.iter_task_dicts(conn, "r1")) == every
+    every = run_queries.task_dicts(SqliteReader(conn), "r1")
+    assert list(run_queries.iter_task_dicts(SqliteReader(conn), "r1")) == every
     conn.close()
 
     with Store.open(db) as store, store.read() as c:
-        assert q.task_dicts(c, "r1") == every
-        assert [t.task_id for t in q.tasks_of(c, "r1")] == ["b", "a"]
-        run = q.get_run(c, "r1")
+        assert run_queries.task_dicts(SqlaReader(c), "r1") == every
+        assert [t.task_id for t in run_queries.tasks_of(SqlaReader(c), "r1")] == ["b", "a"]
+        run = run_queries.get_run(SqlaReader(c), "r1")
         assert run is not None and (run.supervisor_pid, run.supervisor_started) == (4242, 123.5)
 
 
@@ -72,5 +73,5 @@ def test_a_failed_insert_writes_nothing(tmp_path: Path) -> None:
     conn.close()
 
     conn = sqlite3.connect(db)
-    assert [r["id"] for r in run_queries.run_dicts(conn)] == ["r1"]  # r2's row went with its transaction
+    assert [r["id"] for r in run_queries.run_dicts(SqliteReader(conn))] == ["r1"]  # r2's row went with its transaction
     conn.close()

@@ -15,8 +15,10 @@ from sqlalchemy import create_engine
 
 from ccdeck.orchestrator.report import run_json
 from ccdeck.render import run_tables
+from ccdeck.store import run_queries
 from ccdeck.store import runs as q
 from ccdeck.store.database import HEAD_REVISION, MIGRATIONS
+from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 
 
@@ -47,7 +49,7 @@ def test_a_first_schema_database_upgrades_in_place(tmp_path: Path) -> None:
     with Store.open(db) as store:
         store.write(lambda c: q.insert_run(c, run_row("r1", 1.0), task_rows("r1", "a")))
         with store.read() as c:
-            assert [t.task_id for t in q.tasks_of(c, "r1")] == ["a"]
+            assert [t.task_id for t in run_queries.tasks_of(SqlaReader(c), "r1")] == ["a"]
             assert c.exec_driver_sql("SELECT display FROM history").scalar() == "kept"
             assert c.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == HEAD_REVISION
 
@@ -61,8 +63,8 @@ def test_stop_requests_reach_unfinished_tasks_only(tmp_path: Path) -> None:
         assert store.write(lambda c: q.request_stop(c, "r1", ["a"], 6.0)) == 0  # asked already: the first time holds
         assert store.write(lambda c: q.request_stop(c, "r1", None, 7.0)) == 1  # b; c is done
         with store.read() as c:
-            assert q.stop_requests(c, "r1") == (7.0, {"a": 5.0, "b": 7.0})
-            run = q.get_run(c, "r1")
+            assert run_queries.stop_requests(SqlaReader(c), "r1") == (7.0, {"a": 5.0, "b": 7.0})
+            run = run_queries.get_run(SqlaReader(c), "r1")
             assert run is not None and run.stop_requested == 7.0
 
 
@@ -72,14 +74,14 @@ def test_a_task_name_means_the_newest_run(tmp_path: Path) -> None:
         store.write(lambda c: q.insert_run(c, run_row("new", 2.0), task_rows("new", "t1")))
         store.write(lambda c: q.update_task(c, "old", "t2", session_id="sess-2"))
         with store.read() as c:
-            assert [t.run_id for t in q.tasks_named(c, "t1")] == ["new", "old"]
-            assert [(t.run_id, t.task_id) for t in q.tasks_named(c, "sess-2")] == [("old", "t2")]
-            assert [r.id for r in q.list_runs(c)] == ["new", "old"]
+            assert [t.run_id for t in run_queries.tasks_named(SqlaReader(c), "t1")] == ["new", "old"]
+            assert [(t.run_id, t.task_id) for t in run_queries.tasks_named(SqlaReader(c), "sess-2")] == [("old", "t2")]
+            assert [r.id for r in run_queries.list_runs(SqlaReader(c))] == ["new", "old"]
         store.write(lambda c: q.delete_run(c, "old", ["t1"]))
         store.write(lambda c: q.delete_run(c, "new"))
         with store.read() as c:
-            assert [r.id for r in q.list_runs(c)] == ["old"]
-            assert [t.task_id for t in q.tasks_of(c, "old")] == ["t2"]
+            assert [r.id for r in run_queries.list_runs(SqlaReader(c))] == ["old"]
+            assert [t.task_id for t in run_queries.tasks_of(SqlaReader(c), "old")] == ["t2"]
 
 
 def test_terminal_views_show_what_the_json_says() -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine
 from ccdeck.errors import UsageError
 from ccdeck.store.database import MIGRATIONS
 from ccdeck.store.search import MARK_END, MARK_START, MAX_QUERY_CHARS, MAX_QUERY_WORDS, Hit, fts_query, search
+from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 from core_fixtures import assistant, query, scan, tool_use, transcript, user_prompt, write_jsonl
 
@@ -24,7 +25,7 @@ def _find(db: Path, text: str, project: str | None = None, limit: int = 100, off
     store = Store.open(db)
     try:
         with store.read() as conn:
-            return search(conn, text, project, limit, offset)
+            return search(SqlaReader(conn), text, project, limit, offset)
     finally:
         store.close()
 

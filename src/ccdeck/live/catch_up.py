@@ -26,8 +26,9 @@ from ccdeck.live.supervision import ScanStopped, Supervisor
 from ccdeck.live.views import facts
 from ccdeck.shapes import messages
 from ccdeck.shapes.common import LiveUsagePoint, ScanProgress
-from ccdeck.store import queries
+from ccdeck.store import session_queries
 from ccdeck.store.rows import BatchResult
+from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -168,7 +169,7 @@ class CatchUp:
             self._call_soon(self._after_backlog)
             return
         with self.store.read() as conn:
-            rows = queries.sessions_by_id(conn, sorted(result.touched_sessions))
+            rows = session_queries.sessions_by_id(SqlaReader(conn), sorted(result.touched_sessions))
         self._call_soon(self._publish_batch, rows, result)
 
     def _after_backlog(self) -> None:

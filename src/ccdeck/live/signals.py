@@ -22,7 +22,8 @@ from ccdeck.live.sources import ExitWatch, job_files, read_job, read_registry
 from ccdeck.live.views import Views, facts
 from ccdeck.shapes import messages
 from ccdeck.shapes.common import Run
-from ccdeck.store import queries
+from ccdeck.store import session_queries
+from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 
 RECENT_SECONDS = 24 * 3600
@@ -112,8 +113,11 @@ class Signals:
 
         def read() -> list[Any]:
             with self.store.read() as conn:
-                ids = queries.recent_session_ids(conn, time.time() - RECENT_SECONDS, list(self.model.sessions))
-                return queries.sessions_by_id(conn, ids)
+                reader = SqlaReader(conn)
+                ids = session_queries.recent_session_ids(
+                    reader, time.time() - RECENT_SECONDS, list(self.model.sessions)
+                )
+                return session_queries.sessions_by_id(reader, ids)
 
         rows = await asyncio.to_thread(read)
         self.note_rows(rows)

@@ -18,7 +18,8 @@ from ccdeck.reports.session_report import session_json
 from ccdeck.reports.summary import stored_summary
 from ccdeck.shapes import messages
 from ccdeck.shapes.common import ScanProgress, SessionRow, StoredSummary, Summary
-from ccdeck.store import overview_queries, queries
+from ccdeck.store import session_queries, usage_queries
+from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 
 SUMMARY_DELAY = 0.1  # coalesce a burst of changes into one summary
@@ -51,9 +52,10 @@ class Views:
 
         def read() -> list[Any]:
             with self.store.read() as conn:
-                recent, _ = queries.list_sessions(conn, queries.SessionQuery(limit=SNAPSHOT_RECENT))
+                reader = SqlaReader(conn)
+                recent, _ = session_queries.list_sessions(reader, session_queries.SessionQuery(limit=SNAPSHOT_RECENT))
                 shown = {r.session_id for r in recent}
-                return [*recent, *queries.sessions_by_id(conn, [sid for sid in active if sid not in shown])]
+                return [*recent, *session_queries.sessions_by_id(reader, [sid for sid in active if sid not in shown])]
 
         rows = await asyncio.to_thread(read)
         summary = await self.summary()
@@ -83,7 +85,7 @@ class Views:
 
         def updated() -> float | None:
             with self.store.read() as conn:
-                return overview_queries.statusline_updated(conn)
+                return usage_queries.statusline_updated(SqlaReader(conn))
 
         self._statusline_seen = await asyncio.to_thread(updated)
         while not stopping.is_set():
@@ -104,4 +106,4 @@ def facts(row: Any) -> TranscriptFacts:
 
 def _stored_summary(store: Store) -> StoredSummary:
     with store.read() as conn:
-        return stored_summary(conn, datetime.now().astimezone())
+        return stored_summary(SqlaReader(conn), datetime.now().astimezone())

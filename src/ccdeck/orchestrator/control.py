@@ -43,7 +43,9 @@ from ccdeck.orchestrator.spec import (
     task_tables,
 )
 from ccdeck.orchestrator.supervisor import Supervisor
+from ccdeck.store import run_queries
 from ccdeck.store import runs as q
+from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 
 __all__ = [  # what lives in `plan`, `control_read`, `control_stop`, `control_clean`, still reached from here
@@ -94,8 +96,9 @@ def supervisor_for(store: Store, plan: RunPlan, environ: Mapping[str, str] | Non
 def load_supervisor(store: Store, run_id: str) -> Supervisor:
     """The supervisor of a run recorded by another process (the detached case)."""
     with store.read() as conn:
-        run = q.get_run(conn, run_id)
-        tasks = q.tasks_of(conn, run_id)
+        reader = SqlaReader(conn)
+        run = run_queries.get_run(reader, run_id)
+        tasks = run_queries.tasks_of(reader, run_id)
     if run is None:
         raise UsageError(f"no run {run_id}")
     specs = [TaskSpec.from_json(orjson.loads(t.spec)) for t in tasks]

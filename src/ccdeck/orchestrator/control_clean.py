@@ -15,7 +15,9 @@ from ccdeck.orchestrator import worktree
 from ccdeck.orchestrator.interrupted import reconcile
 from ccdeck.orchestrator.plan import worktrees_dir
 from ccdeck.shapes.cli import CleanReport, KeptWorktree, RemovedWorktree
+from ccdeck.store import run_queries
 from ccdeck.store import runs as q
+from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 
 
@@ -50,7 +52,7 @@ class Cleaned:
                            keptWorktrees=[w.kept() for w in self.worktrees if w.reason is not None])  # fmt: skip
 
 
-def _finished_runs(runs: list[q.RunRow], older_than: float | None, now: float) -> list[q.RunRow]:
+def _finished_runs(runs: list[run_queries.RunRow], older_than: float | None, now: float) -> list[run_queries.RunRow]:
     """Runs in a final state that ended (or, never started, were created) at least `older_than` seconds ago."""
     return [run for run in runs if run.status in q.RUN_FINAL_STATES
             and (older_than is None or now - (run.finished_at or run.created_at) >= older_than)]  # fmt: skip
@@ -61,7 +63,8 @@ def cleanable(store: Store, *, older_than: float | None = None) -> list[str]:
     whose supervisor is gone are recorded `interrupted` first, as `clean` does."""
     reconcile(store)
     with store.read() as conn:
-        return [run.id for run in _finished_runs(q.list_runs(conn), older_than, time.time())]
+        reader = SqlaReader(conn)
+        return [run.id for run in _finished_runs(run_queries.list_runs(reader), older_than, time.time())]
 
 
 def clean(store: Store, *, force: bool = False, older_than: float | None = None) -> CleanReport:
@@ -69,7 +72,11 @@ def clean(store: Store, *, force: bool = False, older_than: float | None = None)
     A worktree holding commits or changes is kept, with its task's row, unless `force`."""
     reconcile(store)
     with store.read() as conn:
-        done = [(run, q.tasks_of(conn, run.id)) for run in _finished_runs(q.list_runs(conn), older_than, time.time())]
+        reader = SqlaReader(conn)
+        done = [
+            (run, run_queries.tasks_of(reader, run.id))
+            for run in _finished_runs(run_queries.list_runs(reader), older_than, time.time())
+        ]
     cleaned = Cleaned()
     for run, tasks in done:
         outcomes = [_drop_worktree(run, t, force) for t in tasks if t.worktree]
@@ -88,7 +95,7 @@ def clean(store: Store, *, force: bool = False, older_than: float | None = None)
     return cleaned.as_json()
 
 
-def _drop_worktree(run: q.RunRow, task: q.TaskRow, force: bool) -> WorktreeOutcome:
+def _drop_worktree(run: run_queries.RunRow, task: run_queries.TaskRow, force: bool) -> WorktreeOutcome:
     path = Path(task.worktree)
     outcome = WorktreeOutcome(run=run.id, task=task.task_id, path=task.worktree, branch=task.branch)
     try:

@@ -12,7 +12,9 @@ from ccdeck.errors import UsageError
 from ccdeck.orchestrator.interrupted import as_seen
 from ccdeck.orchestrator.report import run_json, task_json
 from ccdeck.shapes.common import Run, RunTask
+from ccdeck.store import run_queries
 from ccdeck.store import runs as q
+from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 
 LOG_TAIL_BYTES = 4 << 20  # at most this much of a log's end is read for `task_log`
@@ -21,8 +23,8 @@ LOG_TAIL_BYTES = 4 << 20  # at most this much of a log's end is read for `task_l
 class FoundTask(NamedTuple):
     """A task found by reference, and its run."""
 
-    run: q.RunRow
-    task: q.TaskRow
+    run: run_queries.RunRow
+    task: run_queries.TaskRow
 
 
 def status(
@@ -31,13 +33,14 @@ def status(
     """Runs as JSON, newest first (one run when `run_id` is given; a `UsageError` when there is none)."""
     now = time.time()
     with store.read() as conn:
-        one = q.get_run(conn, run_id) if run_id is not None else None
+        reader = SqlaReader(conn)
+        one = run_queries.get_run(reader, run_id) if run_id is not None else None
         if run_id is not None and one is None:
             raise UsageError(f"no run {run_id} (see `ccdeck status`)")
-        runs = [one] if one is not None else q.list_runs(conn, limit=limit, active_only=active_only)
+        runs = [one] if one is not None else run_queries.list_runs(reader, limit=limit, active_only=active_only)
         found = []
         for row in runs:
-            run, tasks = as_seen(row._mapping, q.task_dicts(conn, row.id), now)
+            run, tasks = as_seen(row._mapping, run_queries.task_dicts(reader, row.id), now)
             if active_only and run["status"] in q.RUN_FINAL_STATES:
                 continue  # interrupted, though not recorded so yet
             found.append(run_json(run, tasks, now))
@@ -47,13 +50,14 @@ def status(
 def find_task(store: Store, ref: str) -> FoundTask:
     """A task by `RUN/TASK`, or by task id (or session id) in the newest run that has it: (run, task)."""
     with store.read() as conn:
+        reader = SqlaReader(conn)
         if "/" in ref:
             run_id, _, task_id = ref.partition("/")
-            task = q.get_task(conn, run_id, task_id)
+            task = run_queries.get_task(reader, run_id, task_id)
         else:
-            found = q.tasks_named(conn, ref)
+            found = run_queries.tasks_named(reader, ref)
             task = found[0] if found else None
-        run = q.get_run(conn, task.run_id) if task is not None else None
+        run = run_queries.get_run(reader, task.run_id) if task is not None else None
     if task is None or run is None:
         raise UsageError(f"no task {ref} (give TASK, RUN/TASK or a session id; see `ccdeck status`)")
     return FoundTask(run, task)

@@ -20,7 +20,9 @@ from ccdeck.orchestrator.spec import RunOptions
 from ccdeck.orchestrator.supervisor import STOPPED_ON_REQUEST
 from ccdeck.pids import same_process
 from ccdeck.shapes.common import RunTask
+from ccdeck.store import run_queries
 from ccdeck.store import runs as q
+from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 
 STOP_MARGIN_SECONDS = 10.0  # beyond the stop ladder's waits, before `stop` stops waiting for the states
@@ -37,7 +39,7 @@ class Targets(NamedTuple):
 class SeenTask(NamedTuple):
     """A target task's row as it is now, and its run's log folder (for its JSON)."""
 
-    row: q.TaskRow
+    row: run_queries.TaskRow
     log_dir: str | None
 
     @property
@@ -61,29 +63,30 @@ def stop(store: Store, refs: Sequence[str] | None, *, wait: bool = True) -> list
     return [task.as_json() for task in seen]
 
 
-def grace_of(run: q.RunRow) -> float:
+def grace_of(run: run_queries.RunRow) -> float:
     return float(orjson.loads(run.options).get("grace_s", RunOptions.grace_s))
 
 
 def _targets(store: Store, refs: Sequence[str] | None) -> Targets:
     with store.read() as conn:
+        reader = SqlaReader(conn)
         # Every run still going, and every interrupted one (its supervisor was killed) whose tasks may still run.
-        runs = q.list_runs(conn) if refs is None else []
+        runs = run_queries.list_runs(reader) if refs is None else []
         whole = {r.id for r in runs if r.status not in q.RUN_FINAL_STATES}
         interrupted = {r.id for r in runs if r.status == "interrupted"}
         named: list[tuple[str, str]] = []
         for ref in refs or ():
-            if "/" not in ref and q.get_run(conn, ref) is not None:
+            if "/" not in ref and run_queries.get_run(reader, ref) is not None:
                 whole.add(ref)
             else:
                 _, found = find_task(store, ref)
                 named.append((found.run_id, found.task_id))
         tasks: dict[str, list[str]] = {}
         for run_id in sorted(whole | interrupted):
-            tasks[run_id] = [t.task_id for t in q.tasks_of(conn, run_id) if t.status in q.ACTIVE_STATES]
+            tasks[run_id] = [t.task_id for t in run_queries.tasks_of(reader, run_id) if t.status in q.ACTIVE_STATES]
         whole |= {run_id for run_id in interrupted if tasks[run_id]}
         for run_id, task_id in named:
-            task = q.get_task(conn, run_id, task_id)
+            task = run_queries.get_task(reader, run_id, task_id)
             if task is not None and task.status in q.ACTIVE_STATES and task_id not in tasks.get(run_id, []):
                 tasks.setdefault(run_id, []).append(task_id)
     return Targets(whole, {run_id: ids for run_id, ids in tasks.items() if ids})
@@ -92,11 +95,12 @@ def _targets(store: Store, refs: Sequence[str] | None) -> Targets:
 def _stop_orphans(store: Store, targets: Mapping[str, list[str]]) -> None:
     """Carry out the requests no supervisor will: signal the groups ourselves and record the states."""
     with store.read() as conn:
+        reader = SqlaReader(conn)
         work = [
             (run, task)
             for run_id, task_ids in targets.items()
-            if (run := q.get_run(conn, run_id)) is not None and run.status in q.RUN_FINAL_STATES
-            for task in q.tasks_of(conn, run_id)
+            if (run := run_queries.get_run(reader, run_id)) is not None and run.status in q.RUN_FINAL_STATES
+            for task in run_queries.tasks_of(reader, run_id)
             if task.status in q.ACTIVE_STATES and task.task_id in task_ids
         ]
     by_grace: dict[float, list[procs.TaskGroup]] = {}
@@ -113,11 +117,14 @@ def _stop_orphans(store: Store, targets: Mapping[str, list[str]]) -> None:
 
 def _current(store: Store, targets: Mapping[str, list[str]]) -> list[SeenTask]:
     with store.read() as conn:
+        reader = SqlaReader(conn)
         found = []
         for run_id, task_ids in targets.items():
-            run = q.get_run(conn, run_id)
+            run = run_queries.get_run(reader, run_id)
             log_dir = run.log_dir if run is not None else None
-            found += [SeenTask(task, log_dir) for task in q.tasks_of(conn, run_id) if task.task_id in task_ids]
+            found += [
+                SeenTask(task, log_dir) for task in run_queries.tasks_of(reader, run_id) if task.task_id in task_ids
+            ]
         return found
 
 
@@ -128,7 +135,8 @@ def _wait_settled(store: Store, targets: Mapping[str, list[str]]) -> list[SeenTa
     way to wake us up, so they are read again every `SETTLE_POLL_SECONDS` after that (the supervisor records an
     outcome as soon as its process is gone, and a queued task within its next look at the store)."""
     with store.read() as conn:
-        graces = [grace_of(run) for run_id in targets if (run := q.get_run(conn, run_id)) is not None]
+        reader = SqlaReader(conn)
+        graces = [grace_of(run) for run_id in targets if (run := run_queries.get_run(reader, run_id)) is not None]
     longest = ladder.ladder_seconds(max(graces, default=RunOptions.grace_s))
     deadline = time.monotonic() + longest + STOP_MARGIN_SECONDS
     found = _current(store, targets)

@@ -26,6 +26,7 @@ from ccdeck.errors import CcdeckError
 from ccdeck.orchestrator.liveness import any_gone
 from ccdeck.orchestrator.run_flags import FLAGS, RUN_FLAGS
 from ccdeck.store import run_queries, run_records
+from ccdeck.store.reader import SqliteReader
 
 HANDED_BACK = frozenset({"--json", "--help"})
 
@@ -82,7 +83,9 @@ def at_head(db: Path) -> bool:
     try:
         conn = sqlite3.connect(db, timeout=10.0)
         try:
-            return run_queries.at_head(conn) and not any_gone(run_queries.unfinished_supervisors(conn), time.time())
+            return run_queries.at_head(conn) and not any_gone(
+                run_queries.unfinished_supervisors(SqliteReader(conn)), time.time()
+            )
         finally:
             conn.close()
     except sqlite3.Error:

@@ -24,6 +24,7 @@ import orjson
 
 from ccdeck.orchestrator.liveness import any_gone
 from ccdeck.store import run_queries
+from ccdeck.store.reader import SqliteReader
 
 if TYPE_CHECKING:
     from ccdeck.shapes.common import Run
@@ -71,9 +72,9 @@ def read_runs(db: sqlite3.Connection, run_id: str | None, limit: int | None, now
     """The runs' rows `control.status` would show; None when the full command must answer."""
     if not run_queries.at_head(db):
         return None
-    if any_gone(run_queries.unfinished_supervisors(db), now):
+    if any_gone(run_queries.unfinished_supervisors(SqliteReader(db)), now):
         return None  # shown `interrupted` (`interrupted.as_seen`): the full command's job
-    runs = run_queries.run_dicts(db, run_id, limit)
+    runs = run_queries.run_dicts(SqliteReader(db), run_id, limit)
     return None if run_id is not None and not runs else runs
 
 
@@ -88,7 +89,7 @@ def read_status(
     if runs is None:
         return None
     columns = () if with_tasks else SUMMED_COLUMNS
-    return [run_json(run, run_queries.task_dicts(db, run["id"], columns), now, with_tasks=with_tasks)
+    return [run_json(run, run_queries.task_dicts(SqliteReader(db), run["id"], columns), now, with_tasks=with_tasks)
             for run in runs]  # fmt: skip
 
 
@@ -103,13 +104,13 @@ def write_status(db: sqlite3.Connection, runs: list[dict[str, Any]], now: float,
         return
     out.write(b'{\n  "runs": [')
     for n, run in enumerate(runs):
-        summed = run_queries.task_dicts(db, run["id"], SUMMED_COLUMNS)
+        summed = run_queries.task_dicts(SqliteReader(db), run["id"], SUMMED_COLUMNS)
         head = orjson.dumps(run_json(run, summed, now, with_tasks=False), option=INDENT)
         assert head.endswith(EMPTY_TASKS), "`tasks` is the run's last key"
         out.write((b",\n    " if n else b"\n    ") + head[: -len(EMPTY_TASKS)].replace(b"\n", b"\n    "))
         chunk: list[bytes] = []  # written a mebibyte at a time: a pipe's reader is woken up 36 times, not 4,500
         size = 0
-        for row in run_queries.iter_task_dicts(db, run["id"]):
+        for row in run_queries.iter_task_dicts(SqliteReader(db), run["id"]):
             task = orjson.dumps(task_json(row, run["log_dir"]), option=INDENT)
             lead = b",\n        " if chunk or size else b'"tasks": [\n        '
             chunk.append(lead + task.replace(b"\n", b"\n        "))

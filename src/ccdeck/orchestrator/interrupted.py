@@ -13,9 +13,11 @@ from functools import partial
 from typing import Any
 
 from ccdeck.orchestrator import liveness, procs
+from ccdeck.store import run_queries
 from ccdeck.store import runs as q
 from ccdeck.store.run_queries import SupervisorRecord
 from ccdeck.store.run_states import INTERRUPTED
+from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -63,8 +65,11 @@ def reconcile(store: Store) -> None:
     first; reading never does."""
     now = time.time()
     with store.read() as conn:
-        active = q.list_runs(conn, active_only=True)
-        orphans = [(run, q.active_tasks(conn, run.id)) for run in active if supervisor_gone(run._mapping, now)]
+        reader = SqlaReader(conn)
+        active = run_queries.list_runs(reader, active_only=True)
+        orphans = [
+            (run, run_queries.active_tasks(reader, run.id)) for run in active if supervisor_gone(run._mapping, now)
+        ]
     if not orphans:
         return  # the usual case: a pid check per unfinished run, and nothing written
     for run, tasks in orphans:

@@ -27,6 +27,7 @@ from ccdeck.errors import LaunchError
 from ccdeck.orchestrator.liveness import SUPERVISOR_START_SECONDS
 from ccdeck.pids import start_time
 from ccdeck.store import run_queries, run_records
+from ccdeck.store.reader import SqliteReader
 
 if TYPE_CHECKING:
     from ccdeck.orchestrator.plan import RunPlan
@@ -103,7 +104,7 @@ def _await_supervisor(db: Path, run_id: str, log_path: Path, ready: int) -> None
     try:
         while True:
             try:
-                if run_queries.supervisor_pid(conn, run_id) is not None:
+                if run_queries.supervisor_pid(SqliteReader(conn), run_id) is not None:
                     return
             except sqlite3.OperationalError:  # busy past the timeout: look again
                 pass

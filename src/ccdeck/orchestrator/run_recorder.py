@@ -11,7 +11,9 @@ from typing import Any, TypeVar
 
 from ccdeck.claude.pricing import Pricer
 from ccdeck.orchestrator.taskrun import TaskRun, now
+from ccdeck.store import run_queries
 from ccdeck.store import runs as q
+from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -73,4 +75,5 @@ class RunRecorder:
 
     def _read_stop_requests(self) -> tuple[float | None, dict[str, float]]:
         with self.store.read() as conn:
-            return q.stop_requests(conn, self.run_id)
+            reader = SqlaReader(conn)
+            return run_queries.stop_requests(reader, self.run_id)

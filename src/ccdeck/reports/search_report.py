@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
-
 from ccdeck.claude.timestamps import iso
 from ccdeck.shapes.common import SearchResult, SearchResults
+from ccdeck.store.reader import Reader
 from ccdeck.store.search import Hit, search
 
 
@@ -22,8 +21,8 @@ def hit_json(hit: Hit) -> SearchResult:
     }
 
 
-def search_report(conn: Connection, text: str, project: str | None, limit: int, offset: int = 0) -> SearchResults:
+def search_report(reader: Reader, text: str, project: str | None, limit: int, offset: int = 0) -> SearchResults:
     """`{"results": [...], "total"}`: the page of matches of `text` from `offset`, newest first, and their number.
     Raises UsageError for a query too long to run."""
-    hits, total = search(conn, text, project, limit, offset)
+    hits, total = search(reader, text, project, limit, offset)
     return {"results": [hit_json(h) for h in hits], "total": total}

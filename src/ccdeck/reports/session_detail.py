@@ -8,31 +8,31 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection
 
 from ccdeck.claude.pricing import price_source
 from ccdeck.claude.timestamps import iso
 from ccdeck.models import Totals, cost_of_sums, usd
 from ccdeck.shapes import api as shapes
 from ccdeck.shapes.common import ModelTotals, SessionRow
-from ccdeck.store import detail_queries, queries
+from ccdeck.store import file_queries, session_queries
+from ccdeck.store.reader import Reader
 
 BUCKETS = (60, 300, 900, 3600, 21600, 86400, 10**9)  # seconds: the widths a session's chart may use
 
 
 def session_detail(
-    conn: Connection, session_id: str, row_json: Callable[[Any], SessionRow]
+    reader: Reader, session_id: str, row_json: Callable[[Any], SessionRow]
 ) -> shapes.SessionDetail | None:
     """Facts, tokens over time, cost by model, files changed, subagents and tool counts; None for no such session."""
-    rows = queries.sessions_by_id(conn, [session_id])
+    rows = session_queries.sessions_by_id(reader, [session_id])
     if not rows:
         return None
-    bucket = bucket_for(detail_queries.session_span(conn, session_id))
+    bucket = bucket_for(session_queries.session_span(reader, session_id))
     return {
         "session": row_json(rows[0]),
         "cwd": rows[0].project_path,
         "entrypoint": rows[0].entrypoint,
-        "costByModel": [_model_totals(r) for r in detail_queries.cost_by_model(conn, session_id)],
+        "costByModel": [_model_totals(r) for r in session_queries.cost_by_model(reader, session_id)],
         "tokensOverTime": [
             {
                 "t": r.bucket,
@@ -42,11 +42,11 @@ def session_detail(
                 "cacheReadTokens": r.cr,
                 "costUSD": cost_of_sums(r.cost, r.unpriced),
             }
-            for r in detail_queries.tokens_over_time(conn, session_id, bucket)
+            for r in session_queries.tokens_over_time(reader, session_id, bucket)
         ],
         "bucketSeconds": bucket,
         "filesChanged": [
-            {"path": r.path, "tool": r.tool, "count": r.uses} for r in detail_queries.files_changed(conn, session_id)
+            {"path": r.path, "tool": r.tool, "count": r.uses} for r in file_queries.files_changed(reader, session_id)
         ],
         "subagents": [
             {
@@ -57,9 +57,9 @@ def session_detail(
                 "totalTokens": r.tokens,
                 "costUSD": cost_of_sums(r.cost, r.unpriced),
             }
-            for r in detail_queries.subagents(conn, session_id)
+            for r in session_queries.subagents(reader, session_id)
         ],
-        "toolUses": detail_queries.tool_counts(conn, session_id),
+        "toolUses": session_queries.tool_counts(reader, session_id),
     }
 
 
@@ -77,10 +77,10 @@ def _model_totals(row: Any) -> ModelTotals:
 
 
 def timeline(
-    conn: Connection, session_id: str, limit: int, offset: int, after: float | None, newest_first: bool
+    reader: Reader, session_id: str, limit: int, offset: int, after: float | None, newest_first: bool
 ) -> tuple[list[shapes.TimelineItem], int]:
     """A page of the session's readable timeline and how many items it has in all."""
-    rows, total = detail_queries.timeline(conn, session_id, limit, offset, after=after, newest_first=newest_first)
+    rows, total = session_queries.timeline(reader, session_id, limit, offset, after=after, newest_first=newest_first)
     items: list[shapes.TimelineItem] = [
         {"uuid": r.key, "timestamp": iso(r.ts), "kind": r.kind, "text": r.text, "toolName": r.tool_name,
          "agentId": r.agent_id, "isError": bool(r.is_error), "truncated": bool(r.truncated)}
@@ -90,8 +90,8 @@ def timeline(
 
 
 def projects_json(rows: Sequence[Any], state_of: Callable[[str], str]) -> shapes.Projects:
-    """Every project (`queries.projects`' rows, the most recently active first), with its number of sessions that
-    have not ended."""
+    """Every project (`session_queries.projects`' rows, the most recently active first), with its number of
+    sessions that have not ended."""
     return {
         "projects": [
             {"projectPath": r.project_path, "sessions": r.sessions, "totalTokens": r.tokens,

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection
-
 from ccdeck.claude.pricing import price_source
 from ccdeck.claude.timestamps import iso
 from ccdeck.models import Totals
 from ccdeck.reports.blocks import active_block
 from ccdeck.shapes.common import RateLimits, RateWindow, StoredSummary
-from ccdeck.store import overview_queries
-from ccdeck.store.sqla_reader import SqlaReader
+from ccdeck.store import usage_queries
+from ccdeck.store.reader import Reader
 
 # The overview's ranges, in days back from today's local midnight: today, the last 7 days, the last 30 days.
 RANGES = {"today": 0, "week": 6, "month": 29}
@@ -25,42 +23,44 @@ RANGES = {"today": 0, "week": 6, "month": 29}
 COST_RANGE = "month"
 
 
-def stored_summary(conn: Connection, now: datetime) -> StoredSummary:
+def stored_summary(reader: Reader, now: datetime) -> StoredSummary:
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     starts = {name: (midnight - timedelta(days=days)).timestamp() for name, days in RANGES.items()}
     ranges = {}
     for name, start in starts.items():
-        inp, out, cc, cr, cost, unpriced = overview_queries.totals_between(conn, start)
+        inp, out, cc, cr, cost, unpriced = usage_queries.totals_between(reader, start)
         ranges[name] = Totals.from_sums(inp, out, cc, cr, cost, unpriced).as_json()
     since = starts[COST_RANGE]
-    block = active_block(SqlaReader(conn), now.timestamp())
+    block = active_block(reader, now.timestamp())
     return {
         "today": ranges["today"],
         "week": ranges["week"],
         "month": ranges["month"],
         "costByModel": [
             {"model": key, **totals.as_json(), "priceSource": price_source(key)}
-            for key, totals in _by_key(conn, since, "model")
+            for key, totals in _by_key(reader, since, "model")
         ],
-        "costByProject": [{"projectPath": key, **totals.as_json()} for key, totals in _by_key(conn, since, "project")],
+        "costByProject": [
+            {"projectPath": key, **totals.as_json()} for key, totals in _by_key(reader, since, "project")
+        ],
         "block": None if block is None else block.as_json(now.timestamp()),
-        "rateLimits": rate_limits(conn),
+        "rateLimits": rate_limits(reader),
         "generatedAt": now.isoformat(),
     }
 
 
-def _by_key(conn: Connection, since: float, group: str) -> list[tuple[str, Totals]]:
+def _by_key(reader: Reader, since: float, group: str) -> list[tuple[str, Totals]]:
     """Totals per model or project, the most expensive first, unpriced ones (cost null) last, then by tokens."""
     rows = [
         (r.k, Totals.from_sums(r.i, r.o, r.cc, r.cr, r.cost, r.unpriced, r.k))
-        for r in overview_queries.totals_by_key_since(conn, since, group)
+        for r in usage_queries.totals_by_key_since(reader, since, group)
     ]
     return sorted(rows, key=lambda kv: (kv[1].cost is None, -(kv[1].cost or 0.0), -kv[1].total, kv[0]))
 
 
-def rate_limits(conn: Connection) -> RateLimits | None:
+def rate_limits(reader: Reader) -> RateLimits | None:
     """Claude Code's official plan limits from the newest status-line record that has them; None when none has."""
-    row = overview_queries.latest_rate_limits(conn)
+    row = usage_queries.latest_rate_limits(reader)
     if row is None:
         return None
     return {

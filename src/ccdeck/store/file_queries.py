@@ -1,5 +1,5 @@
-"""Named read queries of the ingest cursors (`files`, and the usage pass's `usage_cursors`), as portable SQL text
-run through a `Reader`."""
+"""Named read queries of files: the ingest cursors (`files`, and the usage pass's `usage_cursors`) and the files a
+session changed, as portable SQL text run through a `Reader`."""
 
 from __future__ import annotations
 
@@ -37,3 +37,17 @@ def cursors_of_files(reader: Reader, paths: Sequence[str], usage: bool = False) 
         marks = ", ".join(f":{name}" for name in names)
         rows.extend(reader.rows(f"SELECT path, {columns}, size FROM {table} WHERE path IN ({marks})", names))
     return rows
+
+
+def files_changed(reader: Reader, session_id: str) -> Sequence[Any]:
+    """`path, tool, uses` of every file the session edited (a snapshot only: tool 'snapshot'), by path."""
+    return reader.records(
+        """SELECT path, name AS tool, COUNT(*) AS uses FROM tool_uses
+           WHERE session_id = :id AND path IS NOT NULL GROUP BY path, name
+           UNION ALL
+           SELECT path, 'snapshot' AS tool, 1 AS uses FROM snapshot_files
+           WHERE session_id = :id AND path NOT IN
+               (SELECT path FROM tool_uses WHERE session_id = :id AND path IS NOT NULL)
+           ORDER BY path""",
+        {"id": session_id},
+    )

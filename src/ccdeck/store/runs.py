@@ -1,4 +1,4 @@
-"""Named reads and writes of the launch tables (`runs`, `run_tasks`).
+"""Writes of the launch tables (`runs`, `run_tasks`); their reads are `run_queries`.
 
 Writes are plain functions of a connection, to be queued to `Store.write`; each starts with its own INSERT,
 UPDATE or DELETE, so it takes SQLite's write lock at once and another process writing at the same moment
@@ -11,17 +11,12 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, update
 
-from ccdeck.store import run_queries
 from ccdeck.store.run_states import ACTIVE_STATES, FINAL_STATES, INTERRUPTED, QUEUED, RUN_FINAL_STATES, RUNNING
 from ccdeck.store.schema import run_tasks, runs
 
 __all__ = ["ACTIVE_STATES", "FINAL_STATES", "QUEUED", "RUNNING", "RUN_FINAL_STATES"]
-
-# A `runs` row and a `run_tasks` row as the reads below return them (columns by name: `run.log_dir`).
-RunRow = Row[Any]
-TaskRow = Row[Any]
 
 
 def insert_run(conn: Connection, run: Mapping[str, Any], tasks: Sequence[Mapping[str, Any]]) -> None:
@@ -90,73 +85,3 @@ def delete_run(conn: Connection, run_id: str, task_ids: Iterable[str] | None = N
         return
     conn.execute(query)
     conn.execute(delete(runs).where(runs.c.id == run_id))
-
-
-# Reads -------------------------------------------------------------------------------------------------------
-
-
-def get_run(conn: Connection, run_id: str) -> RunRow | None:
-    return conn.execute(select(runs).where(runs.c.id == run_id)).first()
-
-
-def list_runs(conn: Connection, *, active_only: bool = False, limit: int | None = None) -> list[RunRow]:
-    """Runs, newest first."""
-    query = select(runs).order_by(runs.c.created_at.desc(), runs.c.id.desc())
-    if active_only:
-        query = query.where(runs.c.status.not_in(RUN_FINAL_STATES))
-    if limit is not None:
-        query = query.limit(limit)
-    return list(conn.execute(query))
-
-
-def tasks_of(conn: Connection, run_id: str) -> list[TaskRow]:
-    t = run_tasks.c
-    return list(conn.execute(select(run_tasks).where(t.run_id == run_id).order_by(t.position)))
-
-
-def task_dicts(conn: Connection, run_id: str) -> list[dict[str, Any]]:
-    """`tasks_of` as plain dicts, straight from the SQLite cursor (`run_queries.task_dicts`): a 10,000-task run
-    reads in milliseconds, where building the rows through SQLAlchemy's result machinery takes a good part of a
-    second. Booleans stay 0 / 1."""
-    return run_queries.task_dicts(conn.connection.driver_connection, run_id)  # type: ignore[arg-type]
-
-
-def active_tasks(conn: Connection, run_id: str) -> list[TaskRow]:
-    """The run's unfinished tasks, with only what a liveness check needs."""
-    t = run_tasks.c
-    query = select(t.task_id, t.status, t.pid, t.pid_started).where(t.run_id == run_id, t.status.in_(ACTIVE_STATES))
-    return list(conn.execute(query.order_by(t.position)))
-
-
-def get_task(conn: Connection, run_id: str, task_id: str) -> TaskRow | None:
-    t = run_tasks.c
-    return conn.execute(select(run_tasks).where(t.run_id == run_id, t.task_id == task_id)).first()
-
-
-def tasks_named(conn: Connection, task_id: str) -> list[TaskRow]:
-    """Every run's task of this id (or session id), newest run first."""
-    t = run_tasks.c
-    query = (
-        select(run_tasks)
-        .join(runs, runs.c.id == t.run_id)
-        .where((t.task_id == task_id) | (t.session_id == task_id))
-        .order_by(runs.c.created_at.desc())
-    )
-    return list(conn.execute(query))
-
-
-def stop_requests(conn: Connection, run_id: str) -> tuple[float | None, dict[str, float]]:
-    """What a supervisor polls: the run's stop request and the tasks asked to stop."""
-    run_stop = conn.execute(select(runs.c.stop_requested).where(runs.c.id == run_id)).scalar()
-    t = run_tasks.c
-    rows = conn.execute(select(t.task_id, t.stop_requested).where(t.run_id == run_id, t.stop_requested.is_not(None)))
-    return run_stop, {task_id: float(when) for task_id, when in rows}
-
-
-def runs_changed_since(conn: Connection, since: float) -> list[str]:
-    """Runs created, started, finished or with a task updated after `since` (for pushing changes to clients)."""
-    t = run_tasks.c
-    touched = select(t.run_id).where(t.updated_at > since).distinct()
-    r = runs.c
-    moved = select(r.id).where((r.created_at > since) | (r.started_at > since) | (r.finished_at > since))
-    return sorted({row[0] for row in conn.execute(touched.union(moved))})

@@ -5,6 +5,9 @@ A title match is a custom (`/rename`) or AI title; a session titled by its first
 The text searched for is user input, never FTS5 syntax: `fts_query` quotes each word, so `"`, `*`, `NEAR(`, `AND`
 or `OR` are words like any other and a query can never be a syntax error. Words must all appear (in any order);
 each matches whole tokens, case and accents ignored (FTS5's `unicode61` tokenizer).
+
+The queries are SQL text run through a `Reader`; `MATCH` and `snippet()` are SQLite's FTS5 (a PostgreSQL store
+would need its own full-text search: `tsvector` and `ts_headline`).
 """
 
 from __future__ import annotations
@@ -13,10 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, text
-
 from ccdeck.errors import UsageError
 from ccdeck.shapes.common import SearchKind
+from ccdeck.store.reader import Reader, in_list
 from ccdeck.store.usage_queries import like_pattern
 
 # What `snippet()` puts around each matching token: STX and ETX, control characters no transcript text holds.
@@ -74,35 +76,37 @@ def _hits_sql(project: str | None) -> str:
 _EVENT_SNIPPETS = f"""SELECT e.rowid AS rid, e.session_id, s.project_path, s.title, e.kind, e.ts,
         snippet(events_fts, 0, :start, :end, :ellipsis, {SNIPPET_TOKENS}) AS snippet
     FROM events_fts JOIN events e ON e.rowid = events_fts.rowid LEFT JOIN sessions s ON s.session_id = e.session_id
-    WHERE events_fts MATCH :q AND events_fts.rowid IN :rids"""
+    WHERE events_fts MATCH :q AND {{rids}}"""
 _TITLE_SNIPPETS = f"""SELECT t.rowid AS rid, t.session_id, s.project_path, s.title, 'title' AS kind,
         s.last_activity AS ts, snippet(titles_fts, 0, :start, :end, :ellipsis, {SNIPPET_TOKENS}) AS snippet
     FROM titles_fts JOIN titles t ON t.rowid = titles_fts.rowid LEFT JOIN sessions s ON s.session_id = t.session_id
-    WHERE titles_fts MATCH :q AND titles_fts.rowid IN :rids"""
+    WHERE titles_fts MATCH :q AND {{rids}}"""
 
 
-def search(conn: Connection, user_text: str, project: str | None, limit: int, offset: int) -> tuple[list[Hit], int]:
+def search(reader: Reader, user_text: str, project: str | None, limit: int, offset: int) -> tuple[list[Hit], int]:
     """A page of matches, newest first, and how many there are in all."""
     query = fts_query(user_text)
     if query is None:
         return [], 0
     params: dict[str, Any] = {"q": query, "project": like_pattern(project) if project else None}
     hits_sql = _hits_sql(project)
-    total = conn.execute(text(f"SELECT COUNT(*) FROM ({hits_sql})"), params).scalar() or 0
+    total = reader.rows(f"SELECT COUNT(*) FROM ({hits_sql}) AS hits", params)[0][0] or 0
     page_sql = f"{hits_sql} ORDER BY ts DESC, src, rid LIMIT :limit OFFSET :offset"
-    page = list(conn.execute(text(page_sql), {**params, "limit": limit, "offset": offset}))
+    page = reader.records(page_sql, {**params, "limit": limit, "offset": offset})
     # Snippets only for the page: computing them for every match before sorting would cost far more.
     found: dict[tuple[str, int], Hit] = {}
     for src, sql in (("e", _EVENT_SNIPPETS), ("t", _TITLE_SNIPPETS)):
-        found.update(_snippets(conn, src, sql, query, [r.rid for r in page if r.src == src]))
+        found.update(_snippets(reader, src, sql, query, [r.rid for r in page if r.src == src]))
     return [found[(r.src, r.rid)] for r in page if (r.src, r.rid) in found], total
 
 
-def _snippets(conn: Connection, src: str, sql: str, query: str, rids: Sequence[int]) -> dict[tuple[str, int], Hit]:
+def _snippets(reader: Reader, src: str, sql: str, query: str, rids: Sequence[int]) -> dict[tuple[str, int], Hit]:
     if not rids:
         return {}
-    params = {"q": query, "rids": list(rids), "start": MARK_START, "end": MARK_END, "ellipsis": ELLIPSIS}
-    rows = conn.execute(text(sql).bindparams(bindparam("rids", expanding=True)), params)
+    table = "events_fts" if src == "e" else "titles_fts"
+    clause, names = in_list(f"{table}.rowid", "rid", rids)
+    params = {"q": query, "start": MARK_START, "end": MARK_END, "ellipsis": ELLIPSIS}
+    rows = reader.records(sql.format(rids=clause), {**params, **names})
     return {
         (src, r.rid): Hit(r.session_id, r.project_path, r.title, _KINDS.get(r.kind, "title"), r.snippet, r.ts)
         for r in rows

@@ -1,15 +1,17 @@
-"""Named read queries of sessions (their aggregate rows, the stored live registry), as portable SQL text run
-through a `Reader`."""
+"""Named read queries of sessions: their aggregate rows (the sessions list, rows by id, recent ones, projects), the
+stored live registry, and one session's detail (tokens by model and over time, tools, subagents, timeline; the
+files it changed are `file_queries.files_changed`). Portable SQL text run through a `Reader`."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ccdeck.models import LiveSession
-from ccdeck.store.reader import Reader
-from ccdeck.store.usage_queries import Range, range_clause
+from ccdeck.store.reader import Reader, in_list
+from ccdeck.store.usage_queries import Range, like_pattern, range_clause
 
 SESSION_COLUMNS = """s.session_id, s.project_path, s.input_tokens, s.output_tokens, s.cache_creation_tokens,
     s.cache_read_tokens, s.cost_usd, s.models, s.unpriced_models, s.first_activity, s.last_activity,
@@ -17,6 +19,79 @@ SESSION_COLUMNS = """s.session_id, s.project_path, s.input_tokens, s.output_toke
     s.api_errors, s.compactions, s.subagents, s.doing, s.last_kind, s.entrypoint"""
 FACT_COLUMNS = "session_id, project_path, last_kind, last_activity, entrypoint, doing"
 LIVE_COLUMNS = tuple(f.name for f in dataclasses.fields(LiveSession))
+_IN_CHUNK = 500  # ids per query: SQLite's limit of bound parameters was 999 before 3.32
+SORTS = {
+    "lastActivity": "s.last_activity",
+    "cost": "COALESCE(s.cost_usd, 0)",
+    "tokens": "(s.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens)",
+    "duration": "(s.last_activity - s.first_activity)",
+}
+
+
+@dataclass(frozen=True)
+class SessionQuery:
+    """Filters of the sessions list. `ids` restricts to given sessions (the state filter resolves to ids)."""
+
+    project: str | None = None
+    model: str | None = None
+    since: float | None = None
+    until: float | None = None
+    q: str | None = None
+    ids: Sequence[str] | None = None
+    sort: str = "lastActivity"
+    descending: bool = True
+    limit: int | None = None
+    offset: int = 0
+
+
+def _where(query: SessionQuery) -> tuple[str, dict[str, Any]]:
+    clauses, params = ["1 = 1"], dict[str, Any]()
+    if query.project:
+        clauses.append("s.project_path LIKE :project ESCAPE '\\'")
+        params["project"] = like_pattern(query.project)
+    if query.model:
+        clauses.append("s.models LIKE :model ESCAPE '\\'")
+        params["model"] = like_pattern(f'"{query.model}"')
+    if query.since is not None:
+        clauses.append("s.last_activity >= :since")
+        params["since"] = query.since
+    if query.until is not None:
+        clauses.append("s.last_activity < :until")
+        params["until"] = query.until
+    if query.q:
+        clauses.append(
+            "(s.title LIKE :q ESCAPE '\\' OR s.project_path LIKE :q ESCAPE '\\' OR s.git_branch LIKE :q ESCAPE '\\'"
+            " OR s.session_id LIKE :q ESCAPE '\\')"
+        )
+        params["q"] = like_pattern(query.q)
+    if query.ids is not None:
+        clause, names = in_list("s.session_id", "ids", query.ids)
+        clauses.append(clause)
+        params.update(names)
+    return " AND ".join(clauses), params
+
+
+def list_sessions(reader: Reader, query: SessionQuery) -> tuple[list[Any], int]:
+    """A page of session rows (SESSION_COLUMNS) and the number of rows matching the filters."""
+    where, params = _where(query)
+    order = f"{SORTS.get(query.sort, SORTS['lastActivity'])} {'DESC' if query.descending else 'ASC'}"
+    sql = f"SELECT {SESSION_COLUMNS} FROM sessions s WHERE {where} ORDER BY {order}, s.session_id"
+    page_params = params
+    if query.limit is not None:
+        sql += " LIMIT :limit OFFSET :offset"
+        page_params = {**params, "limit": query.limit, "offset": query.offset}
+    rows = list(reader.records(sql, page_params))
+    total = reader.rows(f"SELECT COUNT(*) FROM sessions s WHERE {where}", params)[0][0]
+    return rows, total or 0
+
+
+def sessions_by_id(reader: Reader, ids: Sequence[str]) -> list[Any]:
+    """SESSION_COLUMNS of the given sessions (those stored), in no particular order."""
+    found: list[Any] = []
+    for start in range(0, len(ids), _IN_CHUNK):
+        clause, params = in_list("s.session_id", "id", ids[start : start + _IN_CHUNK])
+        found.extend(reader.records(f"SELECT {SESSION_COLUMNS} FROM sessions s WHERE {clause}", params))
+    return found
 
 
 def session_rows(reader: Reader, span: Range, *, with_empty: bool = True, limit: int | None = None) -> Sequence[Any]:
@@ -32,6 +107,27 @@ def session_rows(reader: Reader, span: Range, *, with_empty: bool = True, limit:
     return reader.records(sql, params)
 
 
+def recent_session_ids(reader: Reader, since: float, also: Sequence[str] = ()) -> list[str]:
+    """Sessions active since `since`, plus `also` (those the registry lists): the ones whose state can change."""
+    clause, params = in_list("session_id", "also", also)
+    sql = f"SELECT session_id FROM sessions WHERE last_activity >= :since OR {clause}"
+    return [row[0] for row in reader.rows(sql, {"since": since, **params})]
+
+
+def projects(reader: Reader) -> Sequence[Any]:
+    """Per project path: its sessions, tokens, cost, last activity, session ids (comma-separated) and model lists
+    (joined by U+001F), the most recently active first."""
+    # GROUP_CONCAT and char() are SQLite's (PostgreSQL: string_agg, chr): the one non-portable query here.
+    return reader.records(
+        """SELECT project_path, COUNT(*) AS sessions,
+                  SUM(input_tokens + output_tokens + cache_creation_tokens + cache_read_tokens) AS tokens,
+                  SUM(cost_usd) AS cost, COUNT(*) - COUNT(cost_usd) AS unpriced,
+                  MAX(last_activity) AS last_activity,
+                  GROUP_CONCAT(session_id) AS ids, GROUP_CONCAT(models, char(31)) AS model_lists
+           FROM sessions WHERE project_path IS NOT NULL GROUP BY project_path ORDER BY last_activity DESC"""
+    )
+
+
 def session_count(reader: Reader) -> int:
     """How many sessions are stored."""
     count: int = reader.rows("SELECT COUNT(*) FROM sessions")[0][0]
@@ -43,11 +139,9 @@ def session_facts(reader: Reader, ids: Sequence[str] | None = None) -> Sequence[
     if ids is None:
         return reader.rows(f"SELECT {FACT_COLUMNS} FROM sessions")
     found: list[Any] = []
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
-        names = ", ".join(f":id{i}" for i in range(len(chunk)))
-        params = {f"id{i}": sid for i, sid in enumerate(chunk)}
-        found.extend(reader.rows(f"SELECT {FACT_COLUMNS} FROM sessions WHERE session_id IN ({names})", params))
+    for start in range(0, len(ids), _IN_CHUNK):
+        clause, params = in_list("session_id", "id", ids[start : start + _IN_CHUNK])
+        found.extend(reader.rows(f"SELECT {FACT_COLUMNS} FROM sessions WHERE {clause}", params))
     return found
 
 
@@ -59,3 +153,68 @@ def live_registry(reader: Reader, config_dir: str | None = None) -> list[LiveSes
     else:
         rows = reader.rows(sql)
     return [LiveSession(*row) for row in rows]
+
+
+# One session's detail (the dashboard's session page, `ccdeck runs show`) --------------------------------------
+
+
+def cost_by_model(reader: Reader, session_id: str) -> Sequence[Any]:
+    """`model, i, o, cc, cr, cost, unpriced` of the session's responses, the most expensive model first."""
+    return reader.records(
+        """SELECT model, SUM(input_tokens) AS i, SUM(output_tokens) AS o, SUM(cache_creation_tokens) AS cc,
+                  SUM(cache_read_tokens) AS cr, SUM(cost_usd) AS cost, COUNT(*) - COUNT(cost_usd) AS unpriced
+           FROM responses WHERE session_id = :id GROUP BY model ORDER BY cost DESC""",
+        {"id": session_id},
+    )
+
+
+def tokens_over_time(reader: Reader, session_id: str, bucket_seconds: int) -> Sequence[Any]:
+    """`bucket, i, o, cc, cr, cost, unpriced` of the session's responses per bucket of `bucket_seconds`."""
+    width = int(bucket_seconds)
+    return reader.records(
+        f"""SELECT CAST(ts / {width} AS INTEGER) * {width} AS bucket, SUM(input_tokens) AS i,
+                   SUM(output_tokens) AS o, SUM(cache_creation_tokens) AS cc, SUM(cache_read_tokens) AS cr,
+                   SUM(cost_usd) AS cost, COUNT(*) - COUNT(cost_usd) AS unpriced
+            FROM responses WHERE session_id = :id GROUP BY bucket ORDER BY bucket""",
+        {"id": session_id},
+    )
+
+
+def session_span(reader: Reader, session_id: str) -> tuple[float, float] | None:
+    """The times of the session's first and last responses; None when it has none."""
+    first, last = reader.rows("SELECT MIN(ts), MAX(ts) FROM responses WHERE session_id = :id", {"id": session_id})[0]
+    return None if first is None else (first, last)
+
+
+def tool_counts(reader: Reader, session_id: str) -> dict[str, int]:
+    """Uses per tool name, the most used first."""
+    sql = "SELECT name, COUNT(*) FROM tool_uses WHERE session_id = :id GROUP BY name ORDER BY 2 DESC"
+    return {name: count for name, count in reader.rows(sql, {"id": session_id})}  # noqa: C416 - rows, not pairs
+
+
+def subagents(reader: Reader, session_id: str) -> Sequence[Any]:
+    """`agent_id, agent_type, description, responses, tokens, cost, unpriced` per subagent, the first started first."""
+    return reader.records(
+        """SELECT r.agent_id, a.agent_type, a.description, COUNT(*) AS responses,
+                  SUM(r.input_tokens + r.output_tokens + r.cache_creation_tokens + r.cache_read_tokens) AS tokens,
+                  SUM(r.cost_usd) AS cost, COUNT(*) - COUNT(r.cost_usd) AS unpriced
+           FROM responses r LEFT JOIN agents a ON a.session_id = r.session_id AND a.agent_id = r.agent_id
+           WHERE r.session_id = :id AND r.agent_id IS NOT NULL
+           GROUP BY r.agent_id, a.agent_type, a.description ORDER BY MIN(r.ts)""",
+        {"id": session_id},
+    )
+
+
+def timeline(
+    reader: Reader, session_id: str, limit: int, offset: int, *, after: float | None = None, newest_first: bool = False
+) -> tuple[list[Any], int]:
+    """A page of a session's events and how many it has in all; `after` keeps those at or after that time."""
+    order = "DESC" if newest_first else ""
+    since = "" if after is None else "AND ts >= :after"
+    rows = reader.records(
+        f"""SELECT key, ts, kind, text, tool_name, agent_id, is_error, truncated FROM events
+            WHERE session_id = :id {since} ORDER BY ts {order}, key {order} LIMIT :limit OFFSET :offset""",
+        {"id": session_id, "limit": limit, "offset": offset, "after": after},
+    )
+    total = reader.rows("SELECT COUNT(*) FROM events WHERE session_id = :id", {"id": session_id})[0][0]
+    return list(rows), total or 0

@@ -1,64 +1,52 @@
 """Per-session aggregates kept on the `sessions` row, refreshed for the sessions each batch touched.
 
-Derived from the deduplicated tables, never incremented, so re-reading a file cannot inflate them.
+Derived from the deduplicated tables, never incremented, so re-reading a file cannot inflate them. The reads are
+SQL text run through a `Reader` (`{ids}`: the chunk's ids, expanded by `in_list`); the one write is an UPDATE.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, bindparam, text, update
+from sqlalchemy import Connection, bindparam, update
 
 from ccdeck.models import cost_of_sums, sum_costs
 from ccdeck.store import schema
+from ccdeck.store.reader import Reader, in_list
+from ccdeck.store.sqla_reader import SqlaReader
 
 TITLE_CHARS = 160
 
-_TOKENS = text(
-    """SELECT session_id, model, COUNT(*), COUNT(cost_usd), SUM(input_tokens), SUM(output_tokens),
-              SUM(cache_creation_tokens), SUM(cache_read_tokens), SUM(cost_usd)
-       FROM responses WHERE session_id IN :ids GROUP BY session_id, model"""
-).bindparams(bindparam("ids", expanding=True))
-_EVENTS = text(
-    """SELECT session_id,
+_TOKENS = """SELECT session_id, model, COUNT(*), COUNT(cost_usd), SUM(input_tokens), SUM(output_tokens),
+                   SUM(cache_creation_tokens), SUM(cache_read_tokens), SUM(cost_usd)
+            FROM responses WHERE {ids} GROUP BY session_id, model"""
+_EVENTS = """SELECT session_id,
               SUM(CASE WHEN kind = 'prompt' AND agent_id IS NULL THEN 1 ELSE 0 END),
               SUM(CASE WHEN kind = 'api_error' THEN 1 ELSE 0 END),
               SUM(CASE WHEN kind = 'compaction' THEN 1 ELSE 0 END),
               COUNT(DISTINCT agent_id), COUNT(*)
-       FROM events WHERE session_id IN :ids GROUP BY session_id"""
-).bindparams(bindparam("ids", expanding=True))
-_TOOLS = text("SELECT session_id, COUNT(*) FROM tool_uses WHERE session_id IN :ids GROUP BY session_id").bindparams(
-    bindparam("ids", expanding=True)
-)
-_FILES = text(
-    """SELECT session_id, COUNT(DISTINCT path) FROM (
-           SELECT session_id, path FROM tool_uses WHERE path IS NOT NULL AND session_id IN :ids
-           UNION SELECT session_id, path FROM snapshot_files WHERE session_id IN :ids)
-       GROUP BY session_id"""
-).bindparams(bindparam("ids", expanding=True))
-_TITLES = text("SELECT session_id, source, text FROM titles WHERE session_id IN :ids").bindparams(
-    bindparam("ids", expanding=True)
-)
+       FROM events WHERE {ids} GROUP BY session_id"""
+_TOOLS = "SELECT session_id, COUNT(*) FROM tool_uses WHERE {ids} GROUP BY session_id"
+_FILES = """SELECT session_id, COUNT(DISTINCT path) FROM (
+                SELECT session_id, path FROM tool_uses WHERE path IS NOT NULL AND {ids}
+                UNION SELECT session_id, path FROM snapshot_files WHERE {ids}) AS changed
+            GROUP BY session_id"""
+_TITLES = "SELECT session_id, source, text FROM titles WHERE {ids}"
 _TITLE_RANK = {"custom-title": 0, "ai-title": 1}  # then any other source
 # The summary whose leaf is the session's latest line (the latest inserted of equals). Two ways to find it, for the
 # same answer: from the session's lines (cheap for a small session), or from the summaries (cheap when they are few
 # next to the lines of the sessions refreshed together).
-_SUMMARY = text(
-    """SELECT s.text FROM summaries s JOIN events e ON e.key = s.leaf_uuid
-       WHERE e.session_id = :id ORDER BY e.ts DESC, e.rowid DESC LIMIT 1"""
-)
-_SUMMARIES = text(
-    """SELECT e.session_id, e.ts, e.rowid, s.text FROM summaries s CROSS JOIN events e ON e.key = s.leaf_uuid
-       WHERE e.session_id IN :ids"""
-).bindparams(bindparam("ids", expanding=True))
-_SUMMARY_COUNT = text("SELECT MAX(rowid) FROM summaries")  # rows are never deleted: about their number
+# rowid (the insertion order) and GLOB are SQLite's; a PostgreSQL store needs an identity column and `~`.
+_SUMMARY = """SELECT s.text FROM summaries s JOIN events e ON e.key = s.leaf_uuid
+               WHERE e.session_id = :id ORDER BY e.ts DESC, e.rowid DESC LIMIT 1"""
+_SUMMARIES = """SELECT e.session_id, e.ts, e.rowid, s.text FROM summaries s CROSS JOIN events e ON e.key = s.leaf_uuid
+                WHERE {ids}"""
+_SUMMARY_COUNT = "SELECT MAX(rowid) FROM summaries"  # rows are never deleted: about their number
 # The first prompt typed, a slash command (`/clear`, `/review 12`) only when the session has nothing else.
-_FIRST_PROMPT = text(
-    """SELECT text FROM events WHERE session_id = :id AND kind = 'prompt' AND agent_id IS NULL
-       ORDER BY text GLOB '/[a-zA-Z]*', ts LIMIT 1"""
-)
+_FIRST_PROMPT = """SELECT text FROM events WHERE session_id = :id AND kind = 'prompt' AND agent_id IS NULL
+                   ORDER BY text GLOB '/[a-zA-Z]*', ts LIMIT 1"""
 
 
 def refresh_sessions(conn: Connection, session_ids: Iterable[str], *, summary_count: int | None = None) -> None:
@@ -70,9 +58,11 @@ def refresh_sessions(conn: Connection, session_ids: Iterable[str], *, summary_co
 
 
 def _refresh_chunk(conn: Connection, ids: list[str], summary_count: int | None) -> None:
+    reader = SqlaReader(conn)
     values: dict[str, dict[str, Any]] = {sid: _empty() for sid in ids}
     models: dict[str, list[tuple[int, str]]] = {sid: [] for sid in ids}
-    for sid, model, count, priced, inp, out, cc, cr, cost in conn.execute(_TOKENS, {"ids": ids}):
+    clause, params = in_list("session_id", "id", ids)
+    for sid, model, count, priced, inp, out, cc, cr, cost in reader.rows(_TOKENS.format(ids=clause), params):
         v = values[sid]
         v["responses"] += count
         v["input_tokens"] += inp
@@ -84,14 +74,14 @@ def _refresh_chunk(conn: Connection, ids: list[str], summary_count: int | None) 
             v["unpriced"].append(model)
         models[sid].append((count, model))
     lines = 0
-    for sid, prompts, errors, compactions, agents, count in conn.execute(_EVENTS, {"ids": ids}):
+    for sid, prompts, errors, compactions, agents, count in reader.rows(_EVENTS.format(ids=clause), params):
         values[sid].update(prompts=prompts, api_errors=errors, compactions=compactions, subagents=agents)
         lines += count
-    for sid, count in conn.execute(_TOOLS, {"ids": ids}):
+    for sid, count in reader.rows(_TOOLS.format(ids=clause), params):
         values[sid]["tool_uses"] = count
-    for sid, count in conn.execute(_FILES, {"ids": ids}):
+    for sid, count in reader.rows(_FILES.format(ids=clause), params):
         values[sid]["files_changed"] = count
-    titles = _titles(conn, ids, lines, summary_count)
+    titles = _titles(reader, ids, lines, summary_count)
     rows = []
     for sid, v in values.items():
         unpriced = v.pop("unpriced")
@@ -122,19 +112,21 @@ def _empty() -> dict[str, Any]:
     }
 
 
-def _titles(conn: Connection, ids: list[str], lines: int, summary_count: int | None) -> Callable[[str], str | None]:
+def _titles(reader: Reader, ids: list[str], lines: int, summary_count: int | None) -> Callable[[str], str | None]:
     """Session id -> its title: its custom or AI title, else its latest summary, else its first prompt."""
     best: dict[str, tuple[int, str]] = {}
-    for sid, source, found in conn.execute(_TITLES, {"ids": ids}):
+    clause, params = in_list("session_id", "id", ids)
+    for sid, source, found in reader.rows(_TITLES.format(ids=clause), params):
         rank = _TITLE_RANK.get(source, 2)
         if sid not in best or rank < best[sid][0]:
             best[sid] = (rank, found)
     summaries: dict[str, tuple[float, int, str]] | None = None
     if summary_count is None:
-        summary_count = conn.execute(_SUMMARY_COUNT).scalar() or 0
+        summary_count = reader.rows(_SUMMARY_COUNT)[0][0] or 0
     if summary_count <= lines:
         summaries = {}
-        for sid, ts, rowid, found in conn.execute(_SUMMARIES, {"ids": ids}):
+        sessions, of_ids = in_list("e.session_id", "id", ids)
+        for sid, ts, rowid, found in reader.rows(_SUMMARIES.format(ids=sessions), of_ids):
             if sid not in summaries or (ts, rowid) > summaries[sid][:2]:
                 summaries[sid] = (ts, rowid, found)
 
@@ -142,14 +134,19 @@ def _titles(conn: Connection, ids: list[str], lines: int, summary_count: int | N
         found = best[session_id][1] if session_id in best else None
         if not found:
             if summaries is None:
-                found = conn.execute(_SUMMARY, {"id": session_id}).scalar()
+                found = _first(reader.rows(_SUMMARY, {"id": session_id}))
             else:
                 found = summaries[session_id][2] if session_id in summaries else None
         if not found:
-            found = conn.execute(_FIRST_PROMPT, {"id": session_id}).scalar()
+            found = _first(reader.rows(_FIRST_PROMPT, {"id": session_id}))
         if not found:
             return None
         line = " ".join(str(found).split())
         return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1] + "…"
 
     return title
+
+
+def _first(rows: Sequence[Any]) -> Any:
+    """The first column of the first row; None when there is no row."""
+    return rows[0][0] if rows else None

@@ -84,3 +84,51 @@ def usage_by_model(reader: Reader) -> Sequence[Any]:
         """SELECT model, SUM(input_tokens), SUM(output_tokens), SUM(cache_creation_tokens), SUM(cache_read_tokens),
                   SUM(cost_usd) FROM responses GROUP BY model"""
     )
+
+
+# The overview (`/api/summary`, `/metrics`) -------------------------------------------------------------------------
+
+
+def totals_between(reader: Reader, since: float, until: float | None = None) -> Any:
+    """`input, output, cache creation, cache read, SUM(cost_usd), responses without a price` of the responses from
+    `since` (and before `until`); token sums are 0 when there are none."""
+    sql = """SELECT COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0),
+                    COALESCE(SUM(cache_creation_tokens), 0), COALESCE(SUM(cache_read_tokens), 0),
+                    SUM(cost_usd), COUNT(*) - COUNT(cost_usd)
+             FROM responses WHERE ts >= :since"""
+    params: dict[str, float] = {"since": since}
+    if until is not None:
+        sql += " AND ts < :until"
+        params["until"] = until
+    return reader.rows(sql, params)[0]
+
+
+def totals_by_key_since(reader: Reader, since: float, group: str) -> Sequence[Any]:
+    """Sums per model or per project path (`group`) of the responses since `since`: `k, i, o, cc, cr, cost,
+    unpriced` (the same keys as `/api/usage`; a response of an unknown session has the project "")."""
+    key, join = GROUP_KEYS[group]
+    return reader.records(
+        f"""SELECT {key} AS k, SUM(r.input_tokens) AS i, SUM(r.output_tokens) AS o,
+                   SUM(r.cache_creation_tokens) AS cc, SUM(r.cache_read_tokens) AS cr, SUM(r.cost_usd) AS cost,
+                   COUNT(*) - COUNT(r.cost_usd) AS unpriced
+            FROM responses r {join} WHERE r.ts >= :since GROUP BY k""",
+        {"since": since},
+    )
+
+
+def latest_rate_limits(reader: Reader) -> Any:
+    """The newest status-line record that carries a rate limit (Claude Code sends them to subscribers only);
+    None when none does."""
+    found = reader.records(
+        """SELECT session_id, updated_at, five_hour_used_pct, five_hour_resets_at, seven_day_used_pct,
+                  seven_day_resets_at FROM statusline
+           WHERE five_hour_used_pct IS NOT NULL OR seven_day_used_pct IS NOT NULL
+           ORDER BY updated_at DESC LIMIT 1"""
+    )
+    return found[0] if found else None
+
+
+def statusline_updated(reader: Reader) -> float | None:
+    """When `ccdeck statusline` last recorded anything (the index makes this cheap enough to poll)."""
+    value = reader.rows("SELECT MAX(updated_at) FROM statusline")[0][0]
+    return None if value is None else float(value)

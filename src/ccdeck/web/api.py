@@ -18,8 +18,9 @@ from ccdeck.reports.filters import Filters
 from ccdeck.reports.search_report import search_report
 from ccdeck.shapes import api as shapes
 from ccdeck.shapes.common import Summary
-from ccdeck.store import queries
+from ccdeck.store import session_queries
 from ccdeck.store.search import MAX_QUERY_CHARS, fts_query
+from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.web.state import monitor_of, read
 
 router = APIRouter(prefix="/api")
@@ -87,13 +88,13 @@ async def sessions(
         tracked = {sid for sid, t in monitor.model.sessions.items() if t.view.state in wanted}
         ids = sorted(tracked) if "ended" not in wanted else None
     dates = _filters(since, until, None)
-    query = queries.SessionQuery(
+    query = session_queries.SessionQuery(
         project=project, model=model, since=dates.since, until=dates.until, q=q, ids=ids, sort=sort,
         descending=order == "desc", limit=page_size, offset=(page - 1) * page_size,
     )  # fmt: skip
     if wanted and "ended" in wanted:  # ended = everything not in another wanted state: filter after reading
-        query = queries.SessionQuery(**{**query.__dict__, "limit": None, "offset": 0})
-    rows, total = await read(request, lambda conn: queries.list_sessions(conn, query))
+        query = session_queries.SessionQuery(**{**query.__dict__, "limit": None, "offset": 0})
+    rows, total = await read(request, lambda conn: session_queries.list_sessions(SqlaReader(conn), query))
     items = [monitor.row_json(row) for row in rows]
     if wanted and "ended" in wanted:
         items = [i for i in items if i["state"] in wanted]
@@ -116,14 +117,14 @@ async def search(
     except UsageError as exc:
         raise HTTPException(422, str(exc)) from None
     offset = (page - 1) * page_size
-    report = await read(request, lambda conn: search_report(conn, q, project, page_size, offset))
+    report = await read(request, lambda conn: search_report(SqlaReader(conn), q, project, page_size, offset))
     return shapes.SearchPage(results=report["results"], total=report["total"], page=page, pageSize=page_size)
 
 
 @router.get("/sessions/{session_id}")
 async def session_detail(request: Request, session_id: str) -> shapes.SessionDetail:
     row_json = monitor_of(request).row_json
-    detail = await read(request, lambda conn: session_report.session_detail(conn, session_id, row_json))
+    detail = await read(request, lambda conn: session_report.session_detail(SqlaReader(conn), session_id, row_json))
     if detail is None:
         raise HTTPException(404, f"no session {session_id}")
     return detail
@@ -140,7 +141,8 @@ async def session_timeline(
 ) -> shapes.TimelinePage:
     since, offset, newest_first = _instant(after), (page - 1) * page_size, order == "desc"
     items, total = await read(
-        request, lambda conn: session_report.timeline(conn, session_id, page_size, offset, since, newest_first)
+        request,
+        lambda conn: session_report.timeline(SqlaReader(conn), session_id, page_size, offset, since, newest_first),
     )
     return shapes.TimelinePage(items=items, total=total, page=page, pageSize=page_size)
 
@@ -176,5 +178,5 @@ async def usage(
 
 @router.get("/projects")
 async def projects(request: Request) -> shapes.Projects:
-    rows = await read(request, queries.projects)
+    rows = await read(request, lambda conn: session_queries.projects(SqlaReader(conn)))
     return session_report.projects_json(rows, monitor_of(request).model.state)  # on the loop, which owns the model

@@ -12,7 +12,8 @@ from sqlalchemy import Connection
 
 from ccdeck.live.state import STATES
 from ccdeck.shapes.common import ActiveCounts
-from ccdeck.store import overview_queries, queries
+from ccdeck.store import session_queries, usage_queries
+from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.web.state import monitor_of, read
 
 router = APIRouter()
@@ -31,7 +32,8 @@ class Stored:
 
     @classmethod
     def read(cls, conn: Connection) -> Stored:
-        return cls(queries.session_count(conn), overview_queries.usage_by_model(conn))
+        reader = SqlaReader(conn)
+        return cls(session_queries.session_count(reader), list(usage_queries.usage_by_model(reader)))
 
 
 def render(stored: Stored, active: ActiveCounts, pending_since: float | None) -> str:

@@ -21,7 +21,8 @@ from ccdeck.orchestrator.interrupted import supervisor_gone
 from ccdeck.orchestrator.report import with_prompt_previews
 from ccdeck.shapes.common import Run
 from ccdeck.shapes.messages import RunUpdatedMessage
-from ccdeck.store import runs as run_queries
+from ccdeck.store import run_queries
+from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -69,8 +70,9 @@ class RunsFeed:
     def _changed(self, since: float) -> list[Run]:
         now = time.time()
         with self.store.read() as conn:
-            ids = set(run_queries.runs_changed_since(conn, since))
-            orphans = {run.id for run in run_queries.list_runs(conn, active_only=True)
+            reader = SqlaReader(conn)
+            ids = set(run_queries.runs_changed_since(reader, since))
+            orphans = {run.id for run in run_queries.list_runs(reader, active_only=True)
                        if supervisor_gone(run._mapping, now)}  # fmt: skip
         ids |= orphans - self._orphans
         self._orphans = orphans
