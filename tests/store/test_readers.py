@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 import pytest
+from sqlalchemy import create_engine
 
 import synthetic
 from ccdeck.ingest.freshness import nothing_new
@@ -25,7 +26,7 @@ from ccdeck.reports.session_detail import projects_json, session_detail, timelin
 from ccdeck.reports.session_report import session_json, session_report
 from ccdeck.reports.summary import stored_summary
 from ccdeck.store import session_queries, usage_queries
-from ccdeck.store.reader import Reader, SqliteReader, open_current
+from ccdeck.store.reader import Reader, SqliteReader, as_mapping, open_current
 from ccdeck.store.session_queries import SessionQuery
 from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
@@ -233,3 +234,21 @@ def test_after_a_usage_only_scan_usage_reports_may_read_as_is(tmp_path: Path) ->
         assert not nothing_new(SqliteReader(raw), [config], "usage")
     finally:
         raw.close()
+
+
+def test_a_record_reads_as_a_mapping_whichever_reader_read_it(tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE t (id TEXT, n INTEGER)")
+        conn.execute("INSERT INTO t VALUES ('a', 1)")
+    sql = "SELECT id, n FROM t WHERE id = :id"
+    raw = sqlite3.connect(db)
+    engine = create_engine(f"sqlite:///{db}")
+    try:
+        (plain,) = SqliteReader(raw).records(sql, {"id": "a"})
+        with engine.connect() as conn:
+            (sqla,) = SqlaReader(conn).records(sql, {"id": "a"})
+            assert dict(as_mapping(plain)) == dict(as_mapping(sqla)) == {"id": "a", "n": 1}
+    finally:
+        raw.close()
+        engine.dispose()

@@ -14,6 +14,7 @@ from ccdeck.orchestrator.report import run_json, task_json
 from ccdeck.shapes.common import Run, RunTask
 from ccdeck.store import run_queries
 from ccdeck.store import runs as q
+from ccdeck.store.reader import as_mapping
 from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 
@@ -40,7 +41,7 @@ def status(
         runs = [one] if one is not None else run_queries.list_runs(reader, limit=limit, active_only=active_only)
         found = []
         for row in runs:
-            run, tasks = as_seen(row._mapping, run_queries.task_dicts(reader, row.id), now)
+            run, tasks = as_seen(as_mapping(row), run_queries.task_dicts(reader, row.id), now)
             if active_only and run["status"] in q.RUN_FINAL_STATES:
                 continue  # interrupted, though not recorded so yet
             found.append(run_json(run, tasks, now))
@@ -65,7 +66,7 @@ def find_task(store: Store, ref: str) -> FoundTask:
 
 def task_status(store: Store, ref: str) -> RunTask:
     run, task = find_task(store, ref)
-    _, (seen,) = as_seen(run._mapping, [dict(task._mapping)], time.time())
+    _, (seen,) = as_seen(as_mapping(run), [dict(as_mapping(task))], time.time())
     return task_json(seen, run.log_dir)
 
 

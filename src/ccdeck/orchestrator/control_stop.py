@@ -22,6 +22,7 @@ from ccdeck.pids import same_process
 from ccdeck.shapes.common import RunTask
 from ccdeck.store import run_queries
 from ccdeck.store import runs as q
+from ccdeck.store.reader import as_mapping
 from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 
@@ -47,7 +48,7 @@ class SeenTask(NamedTuple):
         return self.row.status in q.FINAL_STATES
 
     def as_json(self) -> RunTask:
-        return task_json(self.row._mapping, self.log_dir)
+        return task_json(as_mapping(self.row), self.log_dir)
 
 
 def stop(store: Store, refs: Sequence[str] | None, *, wait: bool = True) -> list[RunTask]:

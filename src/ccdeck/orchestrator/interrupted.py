@@ -15,6 +15,7 @@ from typing import Any
 from ccdeck.orchestrator import liveness, procs
 from ccdeck.store import run_queries
 from ccdeck.store import runs as q
+from ccdeck.store.reader import as_mapping
 from ccdeck.store.run_queries import SupervisorRecord
 from ccdeck.store.run_states import INTERRUPTED
 from ccdeck.store.sqla_reader import SqlaReader
@@ -68,11 +69,11 @@ def reconcile(store: Store) -> None:
         reader = SqlaReader(conn)
         active = run_queries.list_runs(reader, active_only=True)
         orphans = [
-            (run, run_queries.active_tasks(reader, run.id)) for run in active if supervisor_gone(run._mapping, now)
+            (run, run_queries.active_tasks(reader, run.id)) for run in active if supervisor_gone(as_mapping(run), now)
         ]
     if not orphans:
         return  # the usual case: a pid check per unfinished run, and nothing written
     for run, tasks in orphans:
         log.warning("run %s: its supervisor (pid %s) is gone", run.id, run.supervisor_pid)
-        failed = [task.task_id for task in tasks if orphaned_task(task._mapping)]
+        failed = [task.task_id for task in tasks if orphaned_task(as_mapping(task))]
         store.write(partial(q.mark_interrupted, run_id=run.id, failed=failed, when=time.time(), error=ORPHAN_ERROR))

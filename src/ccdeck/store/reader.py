@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from itertools import repeat
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from ccdeck.store.revision import HEAD_REVISION
 
@@ -56,6 +56,13 @@ class SqliteReader:
 
     def dicts(self, sql: str, params: Params | None = None) -> Iterator[dict[str, Any]]:
         return cursor_dicts(self.conn.execute(sql, params or {}))
+
+
+def as_mapping(record: Any) -> Mapping[str, Any]:
+    """A record of `Reader.records` as a mapping of its columns, whichever reader read it (a SQLAlchemy row, or
+    the named tuple `SqliteReader` builds)."""
+    mapping = getattr(record, "_mapping", None)
+    return cast(Mapping[str, Any], mapping if mapping is not None else record._asdict())
 
 
 def cursor_dicts(cursor: sqlite3.Cursor) -> Iterator[dict[str, Any]]:

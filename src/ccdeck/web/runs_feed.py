@@ -22,6 +22,7 @@ from ccdeck.orchestrator.report import with_prompt_previews
 from ccdeck.shapes.common import Run
 from ccdeck.shapes.messages import RunUpdatedMessage
 from ccdeck.store import run_queries
+from ccdeck.store.reader import as_mapping
 from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 
@@ -73,7 +74,7 @@ class RunsFeed:
             reader = SqlaReader(conn)
             ids = set(run_queries.runs_changed_since(reader, since))
             orphans = {run.id for run in run_queries.list_runs(reader, active_only=True)
-                       if supervisor_gone(run._mapping, now)}  # fmt: skip
+                       if supervisor_gone(as_mapping(run), now)}  # fmt: skip
         ids |= orphans - self._orphans
         self._orphans = orphans
         return [with_prompt_previews(run) for run_id in sorted(ids) for run in control.status(self.store, run_id)]
