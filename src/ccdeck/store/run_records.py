@@ -21,12 +21,20 @@ def connect(db: Path | str) -> sqlite3.Connection:
 
 
 def insert_run(conn: sqlite3.Connection, run: Mapping[str, Any], tasks: Sequence[Mapping[str, Any]]) -> None:
-    """The run's row and its tasks' rows, in one transaction (every task row has the same columns)."""
+    """The run's row and its tasks' rows, in one transaction."""
     conn.execute("BEGIN IMMEDIATE")  # a failure leaves it open: closing the connection rolls it back
-    conn.execute(_insert("runs", list(run)), list(run.values()))
-    if tasks:
-        conn.executemany(_insert("run_tasks", list(tasks[0])), [list(t.values()) for t in tasks])
+    for sql, rows in run_inserts(run, tasks):
+        conn.executemany(sql, rows)
     conn.execute("COMMIT")
+
+
+def run_inserts(run: Mapping[str, Any], tasks: Sequence[Mapping[str, Any]]) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """The statements that record a run, with their rows (`?` parameters): its row, then its tasks' (every task
+    row has the same columns). The one form of these inserts, for this module's connection and the store's."""
+    inserts = [(_insert("runs", list(run)), [tuple(run.values())])]
+    if tasks:
+        inserts.append((_insert("run_tasks", list(tasks[0])), [tuple(t.values()) for t in tasks]))
+    return inserts
 
 
 def record_supervisor(conn: sqlite3.Connection, run_id: str, pid: int, started: float | None) -> None:

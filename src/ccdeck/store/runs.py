@@ -11,8 +11,9 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, update
+from sqlalchemy import Connection, delete, update
 
+from ccdeck.store import run_records
 from ccdeck.store.run_states import ACTIVE_STATES, FINAL_STATES, INTERRUPTED, QUEUED, RUN_FINAL_STATES, RUNNING
 from ccdeck.store.schema import run_tasks, runs
 
@@ -20,9 +21,10 @@ __all__ = ["ACTIVE_STATES", "FINAL_STATES", "QUEUED", "RUNNING", "RUN_FINAL_STAT
 
 
 def insert_run(conn: Connection, run: Mapping[str, Any], tasks: Sequence[Mapping[str, Any]]) -> None:
-    conn.execute(insert(runs).values(**run))
+    """The run's row and its tasks' rows (`run_records.run_inserts`, as the fast `run --detach` path writes them)."""
     now = time.time()
-    conn.execute(insert(run_tasks), [{"updated_at": now, **task} for task in tasks])
+    for sql, rows in run_records.run_inserts(run, [{"updated_at": now, **task} for task in tasks]):
+        conn.exec_driver_sql(sql, rows)
 
 
 def update_run(conn: Connection, run_id: str, **values: Any) -> None:
