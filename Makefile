@@ -21,7 +21,7 @@ SERVE_STAMP := $(VENV)/.installed-serve
 HOST ?= 127.0.0.1
 PORT ?= 8484
 
-.PHONY: help install serve check test-fast test lint typecheck pytest bench frontend frontend-test contract contract-check chromium claude-cli clean
+.PHONY: help install serve check test-fast test lint typecheck pytest bench frontend frontend-test contract contract-check chromium claude-cli dist clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -112,5 +112,15 @@ bench: install claude-cli ## benchmarks; figures go to bench/RESULTS.md
 	$(VENV)/bin/python -m bench.orchestrator
 	$(VENV)/bin/python -m bench.run_status
 
+# The wheel and sdist carry the built dashboard (a hatch artifact: src/ccdeck/web/static is not in git), so that
+# `pip install dist/ccdeck-*.whl && ccdeck serve` needs no Node. The check fails the build when it is missing.
+dist: frontend | $(UV) ## build the wheel and sdist, with the built dashboard, into dist/
+	rm -rf dist
+	$(UV) build --out-dir dist
+	@$(PYTHON) -m zipfile -l dist/ccdeck-*.whl | grep -q 'ccdeck/web/static/index.html' && \
+	tar tzf dist/ccdeck-*.tar.gz | grep -q 'src/ccdeck/web/static/index.html' || \
+	{ echo "dist/ lacks the built dashboard (ccdeck/web/static/index.html)"; exit 1; }
+	@ls -l dist
+
 clean: ## remove build outputs and caches (not the installed CLI cache)
-	rm -rf $(VENV) frontend/node_modules src/ccdeck/web/static .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) dist frontend/node_modules src/ccdeck/web/static .pytest_cache .mypy_cache .ruff_cache
