@@ -77,8 +77,7 @@ chromium: ## Debian's Chromium for the browser tests (never a browser download)
 # The PostgreSQL tests start their own throwaway cluster (initdb + pg_ctl in a temporary folder, on loopback): only
 # the server's programs are needed, never a running system service.
 postgresql: ## Debian's PostgreSQL server programs for the PostgreSQL store's tests (never a system service)
-	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && \
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }
+	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }
 
 claude-cli: $(CCDECK_TEST_CLAUDE_BIN) ## the pinned Claude Code CLI for the orchestrator tests, in ~/.cache/ccdeck
 
