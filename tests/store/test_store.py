@@ -128,6 +128,6 @@ def test_scan_commits_the_cursor_with_the_rows(tmp_path: Path, db_target: Path |
     size = write_jsonl(path, [assistant("s1", "2025-08-01T10:00:00.000Z", u=usage(1, 2, 3, 4))])
     scan(config, db)
     st = path.stat()
-    assert query(db, 'SELECT path, config_dir, kind, device, inode, size, "offset", lines, session_hint FROM files') == [
-        (str(path), str(config), "transcript", st.st_dev, st.st_ino, size, size, 1, "s1")
-    ]
+    assert query(
+        db, 'SELECT path, config_dir, kind, device, inode, size, "offset", lines, session_hint FROM files'
+    ) == [(str(path), str(config), "transcript", st.st_dev, st.st_ino, size, size, 1, "s1")]
