@@ -5,10 +5,12 @@ On SQLite there is one machine and no listener: `is_shared` says so, and the mon
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ccdeck.store import schema
 
@@ -27,15 +29,18 @@ def notify(conn: Connection, payload: str) -> None:
         conn.execute(select(func.pg_notify(CHANNEL, payload)))
 
 
-def put_states(conn: Connection, machine: str, rows: Sequence[Mapping[str, Any]], gone: Iterable[str]) -> None:
+def put_states(conn: Connection, machine: str, rows: Sequence[Mapping[str, Any]], gone: Sequence[str]) -> None:
     """A writer job's body: `rows` (STATE_COLUMNS and `updated_at`) become `machine`'s live states; the sessions
     `gone` (ended) lose theirs."""
     table = schema.live_states
-    ids = [*(row["session_id"] for row in rows), *gone]
-    if ids:
-        conn.execute(delete(table).where(table.c.session_id.in_(ids)))
+    if gone:
+        conn.execute(delete(table).where(table.c.session_id.in_(list(gone))))
     if rows:
-        conn.execute(table.insert(), [{**row, "machine": machine} for row in rows])
+        # An upsert, not delete + insert: two machines' writers may store one session at once (it moved).
+        insert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
+        fresh = {name: insert.excluded[name] for name in (*STATE_COLUMNS[1:], "machine", "updated_at")}
+        conn.execute(insert.on_conflict_do_update(index_elements=["session_id"], set_=fresh),
+                     [{**row, "machine": machine} for row in rows])  # fmt: skip
 
 
 def clear_machine(conn: Connection, machine: str) -> list[str]:

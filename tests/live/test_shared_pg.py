@@ -1,0 +1,66 @@
+"""Two machines' monitors on one PostgreSQL database, in their parts: a state one machine stores reaches the other's
+listener as a notice naming it, with the stored state readable; its own notices it does not hear."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine
+
+from ccdeck.live.model import Change, View
+from ccdeck.live.shared import Notice, Shared
+from ccdeck.store import schema
+from ccdeck.store.store import Store
+
+SID = "f0d4f597-38f2-4750-8dcb-6021b3f1f53c"
+
+
+def _store(url: str) -> Store:
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    schema.live_states.create(engine, checkfirst=True)
+    return Store(engine, Path("shared"))
+
+
+async def test_a_stored_state_reaches_the_other_machines_listener(pg_url: str) -> None:
+    store_a, store_b = _store(pg_url), _store(pg_url)
+    tasks: set[asyncio.Task[None]] = set()
+
+    def spawn(work: object) -> None:
+        tasks.add(asyncio.ensure_future(work))  # type: ignore[arg-type]
+
+    a, b = Shared(store_a, "box-a", spawn), Shared(store_b, "box-b", spawn)
+    assert a.enabled and b.enabled
+    connected, heard = asyncio.Event(), asyncio.Queue[Notice]()
+
+    async def on_connect() -> None:
+        connected.set()
+
+    listening = asyncio.create_task(a.listen(on_connect, heard.put))
+    try:
+        async with asyncio.timeout(20):
+            await connected.wait()
+            own = "0f0f0f0f-0000-4000-8000-00000000000a"  # box-a's own session: box-a does not hear of it
+            a.states_changed([Change(own, View("working", 0, None, "interactive", None), _view("waiting"))])
+            view = _view("blocked")
+            b.states_changed([Change(SID, View("working", 0, None, "interactive", None), view)])
+            notice = await heard.get()
+        assert (notice.machine, notice.kind, notice.ids) == ("box-b", "states", (SID,))
+        assert await a.other_states([SID]) == {SID: view}
+        await b.forget_mine()
+        async with asyncio.timeout(20):
+            assert (await heard.get()).ids == (SID,)
+        assert await a.other_states(None) == {}
+    finally:
+        listening.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listening
+        await asyncio.gather(*tasks)
+        store_a.close()
+        store_b.close()
+
+
+def _view(state: str) -> View:
+    return View(state, time.time(), "approve Bash: ls" if state == "blocked" else None, "interactive", None)  # type: ignore[arg-type]
