@@ -21,7 +21,7 @@ SID = "f0d4f597-38f2-4750-8dcb-6021b3f1f53c"
 def _store(url: str) -> Store:
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     schema.live_states.create(engine, checkfirst=True)
-    return Store(engine, Path("shared"))
+    return Store(engine, Path("postgresql-store"))
 
 
 async def test_a_stored_state_reaches_the_other_machines_listener(pg_url: str) -> None:
