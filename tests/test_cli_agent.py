@@ -119,3 +119,12 @@ def test_agent_ingests_follows_and_stops_on_sigterm(child_env: dict[str, str], c
     imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in err.splitlines() if "import time:" in line}
     assert "ccdeck" in imported
     assert not imported & {"fastapi", "uvicorn", "starlette"}
+
+
+def test_an_unusable_database_is_one_line_and_exit_2(capsys: Capsys, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.db"
+    bad.write_text("not a database")
+    code, out, err = run_cli(capsys, "agent", "--config-dir", tmp_path, "--db", bad)
+    assert code == 2
+    assert out == ""
+    assert err.startswith("ccdeck: error: ") and err.count("\n") == 1
