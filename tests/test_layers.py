@@ -16,7 +16,9 @@ SRC = Path(ccdeck.__file__).parent
 BELOW_THE_CLI = ("orchestrator", "live", "reports", "store", "ingest", "claude")
 # Bottom to top. A top-level module or package of `ccdeck` not named here fails the test: say where it belongs.
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"__init__", "errors", "paths", "pids", "shapes", "models", "config", "billing_blocks", "commands"}),
+    frozenset(
+        {"__init__", "errors", "paths", "db_target", "pids", "shapes", "models", "config", "billing_blocks", "commands"}
+    ),
     frozenset({"claude"}),
     frozenset({"store"}),
     frozenset({"ingest", "reports"}),

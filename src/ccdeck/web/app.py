@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from ccdeck import __version__
+from ccdeck.db_target import DbTarget
 from ccdeck.live.alerts import Alerts
 from ccdeck.live.hub import Hub
 from ccdeck.live.monitor import Monitor
@@ -38,7 +39,7 @@ NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>ccdeck</title>
 
 @dataclass(frozen=True)
 class ServeOptions:
-    db: Path
+    db: DbTarget
     config_dirs: tuple[Path, ...]
     host: str
     idle_after: float
