@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from ccdeck.cli_agent import service_unit, shown_db
+from ccdeck.cli_agent import service_unit
 from ccdeck.config import Config
+from ccdeck.db_target import DbTarget
 from core_fixtures import PYTHON, assistant, dumps, query, run_cli, transcript, user_prompt
 
 Capsys = pytest.CaptureFixture[str]
@@ -51,20 +52,14 @@ def test_print_service_is_a_user_unit_running_this_agent(capsys: Capsys, tmp_pat
 
 
 def test_a_password_goes_to_the_environment_not_the_command_line(tmp_path: Path) -> None:
-    url = "postgresql://ccdeck:s3cr%t$@db.example:5432/ccdeck"
-    cfg = Config(db=url, config_dirs=(tmp_path,))  # type: ignore[arg-type]  # a URL target, as --db takes it
+    url = "postgresql+psycopg://ccdeck:s3cr%25t$@db.example:5432/ccdeck"
+    cfg = Config(db=DbTarget.parse(url), config_dirs=(tmp_path,))
     text = service_unit(cfg, ["/opt/ccdeck/bin/ccdeck"], {"CCDECK_MACHINE": "lab 2"})
     unit = _unit(text)
     assert "s3cr" not in unit.get("Service", "ExecStart")
     assert "s3cr" not in unit.get("Unit", "Description")
     assert _environment(text) == {"CCDECK_DB": url.replace("%", "%%"), "CCDECK_MACHINE": "lab 2"}
     assert "chmod 600" in text
-
-
-def test_shown_db_masks_a_password() -> None:
-    assert shown_db("postgresql://me:pw@host:5432/db") == "postgresql://me:***@host:5432/db"
-    assert shown_db("postgresql://host/db") == "postgresql://host/db"
-    assert shown_db(Path("/tmp/x.db")) == "/tmp/x.db"
 
 
 def test_the_units_exec_start_runs(capsys: Capsys, child_env: dict[str, str], tmp_path: Path) -> None:

@@ -34,20 +34,10 @@ def run(cfg: Config, print_service: bool) -> None:
 
     def started() -> None:
         dirs = ", ".join(str(d) for d in cfg.config_dirs) or "no config dir"
-        sys.stdout.write(f"ccdeck agent: database {shown_db(cfg.db)}; watching {dirs}; machine {machine}\n")
+        sys.stdout.write(f"ccdeck agent: database {cfg.db}; watching {dirs}; machine {machine}\n")  # masked
         sys.stdout.flush()
 
     asyncio.run(run_agent(cfg, started))
-
-
-def shown_db(db: object) -> str:
-    """The database as messages show it: a URL's password masked."""
-    text = str(db)
-    parts = urlsplit(text) if "://" in text else None
-    if parts is None or parts.password is None:
-        return text
-    host = parts.netloc.rpartition("@")[2]
-    return parts._replace(netloc=f"{parts.username or ''}:***@{host}").geturl()
 
 
 def ccdeck_command() -> list[str]:
@@ -60,8 +50,8 @@ def ccdeck_command() -> list[str]:
 
 def service_unit(cfg: Config, command: Sequence[str], environ: Mapping[str, str]) -> str:
     """A systemd user unit running `command agent` with `cfg`'s database and config dirs."""
-    db = str(cfg.db)
-    secret = urlsplit(db).password is not None if "://" in db else False
+    db = cfg.db.resolved().argument()  # the password included: the unit must reach the database
+    secret = cfg.db.url is not None and urlsplit(db).password is not None
     args = [*command, "agent", *([] if secret else ["--db", db])]
     for folder in cfg.config_dirs:
         args += ["--config-dir", str(folder.absolute())]
@@ -74,7 +64,7 @@ def service_unit(cfg: Config, command: Sequence[str], environ: Mapping[str, str]
         *([f"#          chmod 600 {UNIT_PATH}   (it holds the database password)"] if secret else []),
         "#          systemctl --user daemon-reload && systemctl --user enable --now ccdeck-agent",
         "[Unit]",
-        f"Description=ccdeck agent ({_escape(shown_db(db))})",
+        f"Description=ccdeck agent ({_escape(str(cfg.db))})",
         "After=network-online.target",
         "",
         "[Service]",

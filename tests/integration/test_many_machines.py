@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+import httpx
 import orjson
 import pytest
 from websockets.sync.client import ClientConnection, connect
@@ -29,7 +30,7 @@ CWD = "/home/dev/on-b"
 
 def _engine_takes_urls() -> bool:
     """Whether this ccdeck's `--db` takes a PostgreSQL URL (rather than a file of that name)."""
-    return "://" in str(Config.resolve(db="postgresql://x@h/d").db)  # type: ignore[arg-type]
+    return "://" in str(Config.resolve(db="postgresql://x@h/d").db)
 
 
 def _line(stream: IO[bytes], needle: str) -> str:
@@ -74,6 +75,7 @@ def machines(child_env: dict[str, str], pg_url: str, tmp_path: Path) -> Iterator
         assert "machine b" in _line(agent.stdout, "ccdeck agent:")
         url = re.search(r"http://127\.0\.0\.1:(\d+)/", _line(serve.stdout, "Ctrl-C stops"))
         assert url is not None
+        _answering(url.group(0) + "api/health")  # the socket is bound before the URL is printed; served soon after
         with connect(f"ws://127.0.0.1:{url.group(1)}/ws", open_timeout=10) as ws:
             assert orjson.loads(ws.recv(timeout=30))["type"] == "snapshot"
             yield ws, config_b
@@ -82,6 +84,18 @@ def machines(child_env: dict[str, str], pg_url: str, tmp_path: Path) -> Iterator
         errors = b"".join(c.stderr.read() for c in (agent, serve) if c.stderr is not None).decode(errors="replace")
         assert codes == (0, 0), errors
         assert "Traceback" not in errors
+
+
+def _answering(url: str) -> None:
+    deadline = time.monotonic() + DEADLINE
+    while True:
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, f"{url} does not answer"
+        time.sleep(0.1)
 
 
 def _until(ws: ClientConnection, wanted: Any) -> dict[str, Any]:

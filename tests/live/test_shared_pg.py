@@ -6,26 +6,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from pathlib import Path
-
-from sqlalchemy import create_engine
 
 from ccdeck.live.model import Change, View
 from ccdeck.live.shared import Notice, Shared
-from ccdeck.store import schema
 from ccdeck.store.store import Store
 
 SID = "f0d4f597-38f2-4750-8dcb-6021b3f1f53c"
 
 
-def _store(url: str) -> Store:
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    schema.live_states.create(engine, checkfirst=True)
-    return Store(engine, Path("postgresql-store"))
-
-
 async def test_a_stored_state_reaches_the_other_machines_listener(pg_url: str) -> None:
-    store_a, store_b = _store(pg_url), _store(pg_url)
+    store_a = Store.open(pg_url)  # migrates the database
+    store_b = Store.open(pg_url)
     tasks: set[asyncio.Task[None]] = set()
 
     def spawn(work: object) -> None:
