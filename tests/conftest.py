@@ -98,11 +98,13 @@ def pg_url(pg_server: PgCluster) -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Where a test's store lives, once per engine: a SQLite file in `tmp_path`, or the URL of a fresh PostgreSQL
-    database (`pg_url`; skipped with the reason when PostgreSQL is not installed)."""
+def db_target(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path | str:
+    """Where a test's store lives, once per engine: a SQLite file in `tmp_path` (a Path), or the URL of a fresh
+    PostgreSQL database (`pg_url`, a str; skipped with the reason when PostgreSQL is not installed). With a URL,
+    what ccdeck keeps beside its database (mutes, runs' logs) goes to `tmp_path` too (`XDG_DATA_HOME`)."""
     if request.param == "sqlite":
-        return str(tmp_path / "ccdeck.db")
+        return tmp_path / "ccdeck.db"
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     url: str = request.getfixturevalue("pg_url")
     return url
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from ccdeck.db_target import DbTarget, as_target
+from ccdeck.db_target import DbTarget, as_target, mask
 from ccdeck.errors import UsageError
 from ccdeck.paths import default_db
 
@@ -48,7 +48,7 @@ class Setting(Generic[T]):
         try:
             return self.parse(text)
         except ValueError as exc:
-            raise UsageError(f"{self.env}={text!r} is not valid: {exc}") from None
+            raise UsageError(f"{self.env}={mask(text)!r} is not valid: {exc}") from None  # a URL's password: ***
 
 
 def shown(value: object) -> str:

@@ -7,13 +7,15 @@ or `OR` are words like any other and a query can never be a syntax error. Words 
 each matches whole tokens, case and accents ignored (FTS5's `unicode61` tokenizer).
 
 The queries are SQL text run through a `Reader`; `MATCH` and `snippet()` are SQLite's FTS5. A PostgreSQL store
-has no index: there a search reads the texts themselves (`_plain_search`: every word must appear, as a part of a
-word, case ignored -- `ILIKE`), with the snippet cut around the first match here. Slower on a big store, and a
-word also matches inside longer words (and accents count), but the same results otherwise, in the same order.
+has no index: there a search reads the texts themselves (`_plain_search`: every word -- FTS5's tokens of the query,
+letters and digits -- must appear, case ignored: `ILIKE`), with the snippet cut around the first match here. Slower
+on a big store, a word also matches inside longer words, and accents count (`cafe` does not find `café`); the same
+results otherwise, in the same order.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -91,7 +93,8 @@ def search(reader: Reader, user_text: str, project: str | None, limit: int, offs
     if query is None:
         return [], 0
     if reader.dialect != "sqlite":
-        return _plain_search(reader, user_text.replace("\x00", "").split(), project, limit, offset)
+        words = _TOKEN.findall(user_text)  # FTS5's tokens: letters and digits; the rest separates them
+        return _plain_search(reader, words, project, limit, offset) if words else ([], 0)
     params: dict[str, Any] = {"q": query, "project": like_pattern(project) if project else None}
     hits_sql = _hits_sql(project)
     total = reader.rows(f"SELECT COUNT(*) FROM ({hits_sql}) AS hits", params)[0][0] or 0
@@ -118,6 +121,7 @@ def _snippets(reader: Reader, src: str, sql: str, query: str, rids: Sequence[int
 
 
 # PostgreSQL: no FTS5 index, so each word is a LIKE (ILIKE there) over the text.
+_TOKEN = re.compile(r"[^\W_]+")
 _PLAIN_HITS = """SELECT 'e' AS src, e.key AS rid, e.ts AS ts, e.session_id, s.project_path, s.title, e.kind,
                         e.text AS text
                  FROM events e LEFT JOIN sessions s ON s.session_id = e.session_id

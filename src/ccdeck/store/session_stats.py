@@ -54,7 +54,8 @@ _FIRST_PROMPT = """SELECT text FROM events WHERE session_id = :id AND kind = 'pr
                    ORDER BY text GLOB '/[a-zA-Z]*', ts LIMIT 1"""
 _POSTGRES = {
     _SUMMARY: _SUMMARY.replace("e.rowid", "e.key"),
-    _SUMMARIES: _SUMMARIES.replace("e.rowid", "e.key"),
+    # SQLite's CROSS JOIN ... ON fixes the join order (its planner's hint); PostgreSQL plans a JOIN itself.
+    _SUMMARIES: _SUMMARIES.replace("e.rowid", "e.key").replace("CROSS JOIN", "JOIN"),
     _SUMMARY_COUNT: "SELECT COUNT(*) FROM summaries",
     _FIRST_PROMPT: _FIRST_PROMPT.replace("text GLOB '/[a-zA-Z]*'", "text ~ '^/[a-zA-Z]'"),
 }
