@@ -6,12 +6,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable
 
+import orjson
+
+from ccdeck.live.hub import Hub
 from ccdeck.live.model import Change, View
+from ccdeck.live.monitor import Monitor
 from ccdeck.live.shared import Notice, Shared
 from ccdeck.store.store import Store
 
 SID = "f0d4f597-38f2-4750-8dcb-6021b3f1f53c"
+_END_LISTENER = (
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%%' OR query = 'SELECT 1'"
+)
 
 
 async def test_a_stored_state_reaches_the_other_machines_listener(pg_url: str) -> None:
@@ -55,3 +63,35 @@ async def test_a_stored_state_reaches_the_other_machines_listener(pg_url: str) -
 
 def _view(state: str) -> View:
     return View(state, time.time(), "approve Bash: ls" if state == "blocked" else None, "interactive", None)  # type: ignore[arg-type]
+
+
+async def test_the_listener_reconnects_after_losing_its_connection(pg_url: str) -> None:
+    store, other = Store.open(pg_url), Store.open(pg_url)
+    hub = Hub()
+    monitor = Monitor(store, [], hub, idle_after=600, rescan_every=30, machine="box-a", retry_seconds=(0.05,),
+                      healthy_after=0.2)  # fmt: skip
+    b = Shared(other, "box-b", asyncio.ensure_future)
+    client = hub.connect()
+    await monitor.start(catch_up=False)
+    try:
+        await _until(lambda: monitor.remote.connections == 1)
+        # The server ends the listening session (as a restart or a network cut would): the listener must come back.
+        await asyncio.to_thread(other.write, lambda c: c.exec_driver_sql(_END_LISTENER))
+        await _until(lambda: monitor.remote.connections == 2)
+        b.states_changed([Change(SID, View("working", 0, None, "interactive", None), _view("blocked"))])
+        async with asyncio.timeout(20):
+            while True:
+                message = orjson.loads(await client.queue.get())
+                if message["type"] == "session.state" and message["sessionId"] == SID:
+                    break
+        assert message["state"] == "blocked"
+    finally:
+        await monitor.stop()
+        store.close()
+        other.close()
+
+
+async def _until(check: Callable[[], bool], timeout: float = 20.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not check():
+            await asyncio.sleep(0.02)

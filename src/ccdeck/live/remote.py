@@ -22,15 +22,15 @@ class Remote:
     def __init__(self, shared: Shared, signals: Signals, catch_up: CatchUp) -> None:
         self.shared, self.signals, self.catch_up = shared, signals, catch_up
         self._remote: set[str] = set()  # sessions shown with another machine's stored state
-        self._connections = 0
+        self.connections = 0  # how many times the listener has connected
 
     async def connected(self) -> None:
         """Every stored state of the other machines; after a reconnection, a fresh snapshot too (notices sent
         while the connection was down are lost)."""
-        self._connections += 1
+        self.connections += 1
         views = await self.shared.other_states(None)
         self._apply(views, self._remote - set(views))
-        if self._connections > 1:
+        if self.connections > 1:
             await self.catch_up.refresh()
 
     async def heard(self, notice: Notice) -> None:
