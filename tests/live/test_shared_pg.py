@@ -18,7 +18,8 @@ from ccdeck.store.store import Store
 
 SID = "f0d4f597-38f2-4750-8dcb-6021b3f1f53c"
 _END_LISTENER = (
-    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%%' OR query = 'SELECT 1'"
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND (query LIKE 'LISTEN%%' OR query = 'SELECT 1')"
 )
 
 
