@@ -14,8 +14,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from sqlalchemy.exc import DBAPIError
 
 from ccdeck.db_target import DbTarget, mask
+from ccdeck.store import postgres
 from ccdeck.store.revision import HEAD_REVISION
 from ccdeck.store.sqla_reader import pyformat
 from core_fixtures import (
@@ -225,3 +227,39 @@ def test_two_writers_adding_to_one_session_both_count(tmp_path: Path, pg_server:
     assert response_totals(url)["responses"] == 3
     row = session_row(url, SID)
     assert (row["responses"], row["output_tokens"], row["input_tokens"]) == (3, 600, 30)
+
+
+class _Aborted(Exception):
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(f"aborted ({sqlstate})")
+        self.sqlstate = sqlstate
+
+
+def test_a_transaction_lost_to_a_deadlock_runs_again_a_bounded_number_of_times() -> None:
+    attempts: list[int] = []
+
+    def deadlocked_twice() -> str:
+        attempts.append(1)
+        if len(attempts) <= 2:
+            raise DBAPIError("UPDATE sessions …", None, _Aborted("40P01"))
+        return "done"
+
+    assert postgres.with_retries(deadlocked_twice, retries=5) == "done" and len(attempts) == 3
+
+    def always_deadlocked() -> str:
+        attempts.append(1)
+        raise DBAPIError("UPDATE sessions …", None, _Aborted("40001"))
+
+    attempts.clear()
+    with pytest.raises(DBAPIError):
+        postgres.with_retries(always_deadlocked, retries=3)
+    assert len(attempts) == 4  # the first try and three more
+
+    def a_real_error() -> str:
+        attempts.append(1)
+        raise DBAPIError("INSERT …", None, _Aborted("23505"))
+
+    attempts.clear()
+    with pytest.raises(DBAPIError):
+        postgres.with_retries(a_real_error, retries=3)
+    assert len(attempts) == 1
