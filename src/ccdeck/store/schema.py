@@ -295,3 +295,22 @@ statusline = Table(
     Column("seven_day_resets_at", Float),
     Index("ix_statusline_updated", "updated_at"),
 )
+
+# Live states that a machine's monitor computed (its registry, hooks, jobs), for the other machines sharing the
+# database: a `serve` shows another machine's session with the state stored here. One row per live session; a
+# session that ends loses its row.
+live_states = Table(
+    "live_states",
+    metadata,
+    Column("session_id", Text, primary_key=True),
+    Column("machine", Text, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("since", Float),
+    Column("blocked_on", Text),
+    Column("kind", Text, nullable=False),
+    Column("doing", Text),
+    Column("name", Text),
+    Column("prompt", Text),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_live_states_machine", "machine"),
+)
