@@ -6,7 +6,6 @@ import gzip
 import zlib
 
 import pytest
-from otlp import REQUEST_IDS, event, json_body, logs, protobuf_body, session_export, usage_metrics
 
 from ccdeck.otel.decode import (
     MAX_BODY_BYTES,
@@ -19,6 +18,7 @@ from ccdeck.otel.decode import (
     inflate,
 )
 from ccdeck.otel.records import DELTA
+from otel.otlp import REQUEST_IDS, event, json_body, logs, protobuf_body, session_export, usage_metrics
 
 SESSION = "de2c4220-6564-481b-9c72-c9fbb2f5b72c"
 

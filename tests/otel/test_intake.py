@@ -9,7 +9,14 @@ from typing import Any
 
 import orjson
 import pytest
-from otlp import (
+
+from ccdeck.otel.decode import decode_logs, decode_metrics
+from ccdeck.otel.intake import Intake
+from ccdeck.store.rows import BatchResult
+from ccdeck.store.store import Store
+from ccdeck.store.telemetry import write_telemetry
+from core_fixtures import assistant, query, scan, transcript, usage, user_prompt, write_jsonl
+from otel.otlp import (
     REQUEST_IDS,
     SESSION_COST,
     SESSION_TOKENS,
@@ -21,13 +28,6 @@ from otlp import (
     session_export,
     usage_metrics,
 )
-
-from ccdeck.otel.decode import decode_logs, decode_metrics
-from ccdeck.otel.intake import Intake
-from ccdeck.store.rows import BatchResult
-from ccdeck.store.store import Store
-from ccdeck.store.telemetry import write_telemetry
-from core_fixtures import assistant, query, scan, transcript, usage, user_prompt, write_jsonl
 
 SESSION = "5e551011-0000-4000-8000-000000000001"
 USER = {"user.email": "dev@example.com", "user.account_uuid": "acc-1"}
