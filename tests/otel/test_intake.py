@@ -219,3 +219,16 @@ def test_records_without_a_session_are_left_out(tmp_path: Path) -> None:
     record["attributes"] = [a for a in record["attributes"] if a["key"] != "session.id"]
     intake = Intake(None)
     assert not intake.add_logs(decode_logs(json_body(logs(record)), "json")).sessions
+
+
+def test_outsized_names_are_cut_or_refused(tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite"
+    huge = "x" * 10_000
+    post(db, logs(api_request(SESSION, 5, T0, "req_z", tokens=(1, 2, 3, 4),
+                              user={"user.email": huge}), host=huge))  # fmt: skip
+    row = session_row(db)
+    assert len(row["user_email"]) == len(row["host"]) == 200
+    post(db, logs(api_request(huge, 5, T0, "req_w", tokens=(1, 2, 3, 4))))
+    post(db, logs(api_request(SESSION, 6, T0, huge, tokens=(1, 2, 3, 4))))
+    assert query(db, "SELECT COUNT(*) FROM sessions") == [(1,)]
+    assert session_row(db)["responses"] == 1

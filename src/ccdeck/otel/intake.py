@@ -24,6 +24,7 @@ from ccdeck.store.telemetry import MetricUsage, TelemetryBatch, TelemetrySession
 
 EVENT_PREFIX = "claude_code."
 DOING_CHARS = 200
+MAX_ID_CHARS = 200  # a session id, request id, user, host or version longer than this is no such thing
 REDACTED = "<REDACTED>"
 _TOKEN_TYPES = {"input": "input", "output": "output", "cacheRead": "cache_read", "cacheCreation": "cache_creation"}
 UNKNOWN_MODEL = "unknown"
@@ -49,16 +50,16 @@ class Intake:
 
     def _session(self, attributes: Attributes, ts: float) -> tuple[str, TelemetrySession] | None:
         sid = text(attributes, "session.id")
-        if sid is None:
+        if sid is None or len(sid) > MAX_ID_CHARS:
             return None
         session = self.batch.sessions.get(sid)
         if session is None:
             session = self.batch.sessions[sid] = TelemetrySession(first=ts, last=ts)
         session.first, session.last = min(session.first, ts), max(session.last, ts)
-        session.user_email = text(attributes, "user.email") or session.user_email
-        session.user_account = text(attributes, "user.account_uuid") or session.user_account
-        session.host = text(attributes, "host.name") or session.host or self.client_host
-        session.version = text(attributes, "service.version") or session.version
+        session.user_email = _short(attributes, "user.email") or session.user_email
+        session.user_account = _short(attributes, "user.account_uuid") or session.user_account
+        session.host = _short(attributes, "host.name") or session.host or self.client_host
+        session.version = _short(attributes, "service.version") or session.version
         return sid, session
 
     def _log(self, event: LogEvent) -> None:
@@ -86,9 +87,9 @@ class Intake:
     def _response(self, sid: str, event: LogEvent) -> None:
         attrs = event.attributes
         request_id = text(attrs, "request_id")
-        if request_id is None:  # nothing to tell it from its transcript copy by: left to the metrics
+        if request_id is None or len(request_id) > MAX_ID_CHARS:  # nothing to tell its transcript copy by
             return
-        model = text(attrs, "model") or UNKNOWN_MODEL
+        model = _short(attrs, "model") or UNKNOWN_MODEL
         usage = TokenUsage(
             input=count(attrs, "input_tokens"), output=count(attrs, "output_tokens"),
             cache_creation=count(attrs, "cache_creation_tokens"), cache_read=count(attrs, "cache_read_tokens"),
@@ -120,7 +121,7 @@ class Intake:
         found = self._session(point.attributes, point.ts)
         if found is None:
             return
-        model = text(point.attributes, "model") or UNKNOWN_MODEL
+        model = _short(point.attributes, "model") or UNKNOWN_MODEL
         cumulative = point.temporality == CUMULATIVE
         usage = self.batch.metrics.setdefault((found[0], model), MetricUsage(point.ts, cumulative=cumulative))
         if kind == "cost.usage":
@@ -133,6 +134,12 @@ def _combine(held: float | None, value: float, cumulative: bool) -> float:
     if held is None:
         return value
     return max(held, value) if cumulative else held + value
+
+
+def _short(attributes: Attributes, key: str) -> str | None:
+    """A string attribute cut to MAX_ID_CHARS: a name, an address or a version, never a text."""
+    found = text(attributes, key)
+    return found[:MAX_ID_CHARS] if found else None
 
 
 def _tool(attributes: Attributes) -> str | None:
