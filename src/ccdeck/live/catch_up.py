@@ -161,6 +161,11 @@ class CatchUp:
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(fn, *args)
 
+    def after_write(self, result: BatchResult) -> None:
+        """A write outside ingest committed (telemetry): clients hear of it as of an ingest batch. From a worker
+        thread."""
+        self._from_worker(result)
+
     def _from_worker(self, result: BatchResult) -> None:
         """Runs in the ingest thread, right after a batch committed: read what changed, hand it to the loop."""
         if not result.touched_sessions:

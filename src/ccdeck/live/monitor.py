@@ -40,6 +40,7 @@ from ccdeck.live.views import Views
 from ccdeck.shapes import messages
 from ccdeck.shapes.api import Health
 from ccdeck.shapes.common import Run, ScanProgress, SessionRow, Summary
+from ccdeck.store.rows import BatchResult
 from ccdeck.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -139,6 +140,10 @@ class Monitor:
     def apply_hook(self, hook: HookSignal) -> None:
         """A hook event POSTed by Claude Code (see `POST /api/hooks`)."""
         self.signals.apply_hook(hook)
+
+    def telemetry_written(self, result: BatchResult) -> None:
+        """What an OpenTelemetry export changed, just committed (`ccdeck.web.otel_api`). From a worker thread."""
+        self.catch_up.after_write(result)
 
     def observe_run(self, run: Run) -> None:
         """A run that changed (`RunsFeed`): it may have finished, or one of its tasks failed."""

@@ -20,10 +20,11 @@ from concurrent.futures import Future
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Table, and_, case, func
+from sqlalchemy import Connection, Table, and_, case, func, literal_column
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ccdeck.store import schema
+from ccdeck.store.request_ids import drop_telemetry_copies
 from ccdeck.store.rows import (
     AGENT_COLUMNS,
     EVENT_COLUMNS,
@@ -95,6 +96,7 @@ def _upsert_session(insert: Callable[[Table], Any], usage_only: bool) -> Any:
         index_elements=["session_id"],
         set_={
             **widen,
+            "source": literal_column("'transcript'"),  # a session telemetry told of first now has a transcript
             **{c: newest(c) for c in ("project_path", "git_branch", "version", "entrypoint", "last_kind", "doing")},
         },
     )
@@ -299,10 +301,12 @@ def _write_responses(conn: Connection, best: dict[str, ResponseRow]) -> tuple[li
     stored = _stored(conn, best)
     width = len(RESPONSE_COLUMNS)
     winners = [row for key, row in best.items() if key not in stored or outranks(row, stored[key])]
+    # Telemetry told of some of these first: its copies go, and they are not new (`store.request_ids`).
+    replaced, changed = drop_telemetry_copies(conn, winners)
     _executemany(conn, _of(conn).upsert_response, [row[:width] for row in winners])
-    changed = {row.session_id for row in winners}
+    changed.update(row.session_id for row in winners)
     changed.update(stored[row.key].session_id for row in winners if row.key in stored)
-    return [row for row in winners if row.key not in stored], changed
+    return [row for row in winners if row.key not in stored and row.request_id not in replaced], changed
 
 
 def _write_titles(conn: Connection, batch: Batch) -> set[str]:

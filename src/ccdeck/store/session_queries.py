@@ -16,7 +16,8 @@ from ccdeck.store.usage_queries import Range, like_pattern, range_clause
 SESSION_COLUMNS = """s.session_id, s.project_path, s.input_tokens, s.output_tokens, s.cache_creation_tokens,
     s.cache_read_tokens, s.cost_usd, s.models, s.unpriced_models, s.first_activity, s.last_activity,
     s.files_changed, s.title, s.git_branch, s.version, s.config_dir, s.prompts, s.responses, s.tool_uses,
-    s.api_errors, s.compactions, s.subagents, s.doing, s.last_kind, s.entrypoint"""
+    s.api_errors, s.compactions, s.subagents, s.doing, s.last_kind, s.entrypoint, s.source, s.user_email,
+    s.user_account, s.host"""
 FACT_COLUMNS = "session_id, project_path, last_kind, last_activity, entrypoint, doing"
 LIVE_COLUMNS = tuple(f.name for f in dataclasses.fields(LiveSession))
 _IN_CHUNK = 500  # ids per query: SQLite's limit of bound parameters was 999 before 3.32

@@ -24,7 +24,7 @@ from ccdeck.live.mutes import load_mutes, mutes_path
 from ccdeck.live.notifier import Notifier
 from ccdeck.orchestrator.spec import RunOptions
 from ccdeck.store.store import Store
-from ccdeck.web import api, docs, metrics, mutes_api, openapi, runs_api, ws
+from ccdeck.web import api, docs, metrics, mutes_api, openapi, otel_api, runs_api, ws
 from ccdeck.web.runs_feed import RunsFeed
 from ccdeck.web.security import SECURITY_HEADERS, Guard, SecurityHeaders
 from ccdeck.web.state import LifespanState, Resources
@@ -76,6 +76,7 @@ def create_app(options: ServeOptions) -> FastAPI:
     app.include_router(api.router)
     app.include_router(runs_api.router)
     app.include_router(mutes_api.router)
+    app.include_router(otel_api.router)
     app.include_router(ws.router)
     app.include_router(metrics.router)
     app.include_router(docs.router)
