@@ -56,6 +56,7 @@ class Monitor:
         notifier: Notifier | None = None,
         retry_seconds: Sequence[float] = RETRY_SECONDS,
         healthy_after: float = HEALTHY_AFTER,
+        machine: str | None = None,
     ) -> None:
         self.store = store
         self.config_dirs = tuple(config_dirs)
@@ -67,7 +68,7 @@ class Monitor:
         self.views = Views(store, hub, self.model, self.alerts, self.supervisor.spawn)
         self.signals = Signals(store, self.config_dirs, hub, self.views, self.alerts, notifier, self.supervisor.spawn)
         self.catch_up = CatchUp(store, self.config_dirs, self.signals, self.supervisor, rescan_every=rescan_every,
-                                poll=poll)  # fmt: skip
+                                poll=poll, machine=machine)  # fmt: skip
 
     # what the rest of the server reads -------------------------------------------------------------------------
     @property

@@ -6,6 +6,8 @@ is keyed (responses by dedup key, events by line uuid, ...), re-reading a file f
 Several batches may share a transaction (`write_batches`): the result is the same as writing them one after the
 other, with the per-session aggregates refreshed once instead of after each.
 The search index (`events_fts`, migration 0005) takes the transaction's new events in that same transaction.
+Every row and cursor written carries the writing scan's machine (migration 0009); a response keeps the machine that
+stored it first (its key is global: the same response read on two machines is one row, counted once).
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ _IN_CHUNK = 500
 
 def _upsert_response() -> Any:
     """INSERT that replaces the whole stored row: the caller has chosen the winning copy (`outranks`), and a scan in
-    parts must store what one scan of the whole files stores -- that copy's row in full, not a mix of two copies."""
+    parts must store what one scan of the whole files stores -- that copy's row in full, not a mix of two copies.
+    But its machine: the first to store the response keeps it."""
     stmt = sqlite.insert(schema.responses)
     return stmt.on_conflict_do_update(
         index_elements=["key"], set_={c: getattr(stmt.excluded, c) for c in RESPONSE_COLUMNS[1:]}
@@ -85,18 +88,19 @@ def _upsert_session(usage_only: bool) -> Any:
         index_elements=["session_id"],
         set_={
             **widen,
-            **{c: newest(c) for c in ("project_path", "git_branch", "version", "entrypoint", "last_kind", "doing")},
+            **{c: newest(c) for c in _NEWEST},
         },
     )
 
 
-_CURSOR_COLUMNS = ("path", "config_dir", "kind", "device", "inode", "size", "offset", "lines", "session_hint", "cwd",
-                   "fingerprint", "mtime_ns", "scanned_at")  # fmt: skip
+_NEWEST = ("project_path", "git_branch", "version", "entrypoint", "last_kind", "doing", "machine")
+_CURSOR_COLUMNS = ("machine", "path", "config_dir", "kind", "device", "inode", "size", "offset", "lines",
+                   "session_hint", "cwd", "fingerprint", "mtime_ns", "scanned_at")  # fmt: skip
 _SESSION_COLUMNS = ("session_id", "config_dir", "project_path", "git_branch", "version", "entrypoint",
-                    "first_activity", "last_activity", "last_kind", "doing", "detail_activity")  # fmt: skip
+                    "first_activity", "last_activity", "last_kind", "doing", "detail_activity", "machine")  # fmt: skip
 
 # Statements built once, each with the columns its rows give, in that order (compiled once, in `_executemany`).
-_UPSERT_RESPONSE = (_upsert_response(), RESPONSE_COLUMNS)
+_UPSERT_RESPONSE = (_upsert_response(), (*RESPONSE_COLUMNS, "machine"))
 _IGNORE = {
     t.name: (sqlite.insert(t).on_conflict_do_nothing(), columns)
     for t, columns in (
@@ -114,10 +118,11 @@ _UPSERT_AGENT = (
     AGENT_COLUMNS,
 )
 _UPSERT_SESSION = {usage_only: (_upsert_session(usage_only), _SESSION_COLUMNS) for usage_only in (False, True)}
-_UPSERT_CURSOR = (_upsert(schema.files, ["path"], _CURSOR_COLUMNS[1:]), _CURSOR_COLUMNS)
-_USAGE_CURSOR_COLUMNS = ("path", "config_dir", "device", "inode", "size", "offset", "lines", "fingerprint", "mtime_ns")
+_UPSERT_CURSOR = (_upsert(schema.files, ["machine", "path"], _CURSOR_COLUMNS[2:]), _CURSOR_COLUMNS)
+_USAGE_CURSOR_COLUMNS = ("machine", "path", "config_dir", "device", "inode", "size", "offset", "lines", "fingerprint",
+                         "mtime_ns")  # fmt: skip
 _UPSERT_USAGE_CURSOR = (
-    _upsert(schema.usage_cursors, ["path"], _USAGE_CURSOR_COLUMNS[1:]),
+    _upsert(schema.usage_cursors, ["machine", "path"], _USAGE_CURSOR_COLUMNS[2:]),
     _USAGE_CURSOR_COLUMNS,
 )
 _compiled: dict[tuple[str, int], tuple[str, tuple[int, ...] | None]] = {}
@@ -153,34 +158,36 @@ def _stored(conn: Connection, keys: Iterable[str]) -> dict[str, ResponseRow]:
     return found
 
 
-def write_batches(conn: Connection, batches: Iterable[Batch]) -> BatchResult:
+def write_batches(conn: Connection, batches: Iterable[Batch], machine: str) -> BatchResult:
     """Write `batches` in order, and the last cursor of each file they read, in the caller's one transaction;
-    refresh the aggregates of every session they touched."""
+    refresh the aggregates of every session they touched. `machine`: the machine whose scan read them."""
     touched: set[str] = set()
     new: list[ResponseRow] = []
     cursors: dict[str, Cursor] = {}
     usage_cursors: dict[str, Cursor] = {}
     last_event = _last_event_rowid(conn)
     for batch in batches:
-        new.extend(_write_rows(conn, batch, touched))
+        new.extend(_write_rows(conn, batch, touched, machine))
         # A file's last cursor is the one that counts.
         (usage_cursors if batch.usage_only else cursors).update((c.path, c) for c in batch.cursors)
     _index_events(conn, last_event)
     refresh_sessions(conn, touched)
     now = time.time()
     _executemany(conn, _UPSERT_CURSOR, [
-        (c.path, c.config_dir, c.kind, c.device, c.inode, c.size, c.offset, c.lines, c.session_hint, c.cwd,
+        (machine, c.path, c.config_dir, c.kind, c.device, c.inode, c.size, c.offset, c.lines, c.session_hint, c.cwd,
          c.fingerprint, c.mtime_ns, now)
         for c in cursors.values()
     ])  # fmt: skip
     _executemany(conn, _UPSERT_USAGE_CURSOR, [
-        (c.path, c.config_dir, c.device, c.inode, c.size, c.offset, c.lines, c.fingerprint, c.mtime_ns)
+        (machine, c.path, c.config_dir, c.device, c.inode, c.size, c.offset, c.lines, c.fingerprint, c.mtime_ns)
         for c in usage_cursors.values()
     ])  # fmt: skip
     return BatchResult(frozenset(touched), tuple(new))
 
 
-def transaction_job(batches: list[Batch], after: Future[BatchResult] | None) -> Callable[[Connection], BatchResult]:
+def transaction_job(
+    batches: list[Batch], after: Future[BatchResult] | None, machine: str
+) -> Callable[[Connection], BatchResult]:
     """A writer job that writes `batches` in one transaction (`write_batches`). It follows `after` (the transaction
     before it, which the writer ran first) and writes nothing if that one failed: a later cursor must never pass
     rows that were not written."""
@@ -188,7 +195,7 @@ def transaction_job(batches: list[Batch], after: Future[BatchResult] | None) -> 
     def write(conn: Connection) -> BatchResult:
         if after is not None and after.exception() is not None:
             raise RuntimeError("an earlier write transaction failed")
-        return write_batches(conn, batches)
+        return write_batches(conn, batches, machine)
 
     return write
 
@@ -208,10 +215,10 @@ def _index_events(conn: Connection, after: int) -> None:
     conn.exec_driver_sql(_INDEX_EVENTS, (after,))
 
 
-def _write_rows(conn: Connection, batch: Batch, touched: set[str]) -> list[ResponseRow]:
+def _write_rows(conn: Connection, batch: Batch, touched: set[str], machine: str) -> list[ResponseRow]:
     """Everything of one batch but its cursors; adds the sessions it touched to `touched`, returns new responses."""
     touched.update(batch.sessions)
-    new, changed = _write_responses(conn, batch.responses)
+    new, changed = _write_responses(conn, batch.responses, machine)
     touched.update(changed)
     _executemany(conn, _IGNORE[schema.events.name], batch.events)
     _executemany(conn, _IGNORE[schema.tool_uses.name], batch.tool_uses)
@@ -222,11 +229,13 @@ def _write_rows(conn: Connection, batch: Batch, touched: set[str]) -> list[Respo
         _executemany(conn, _IGNORE[schema.problems.name], [(*p, now) for p in batch.problems])
     touched.update(_write_titles(conn, batch))
     _executemany(conn, _UPSERT_AGENT, batch.agents)
-    _write_sessions(conn, batch.sessions, batch.usage_only)
+    _write_sessions(conn, batch.sessions, batch.usage_only, machine)
     return new
 
 
-def _write_responses(conn: Connection, best: dict[str, ResponseRow]) -> tuple[list[ResponseRow], set[str]]:
+def _write_responses(
+    conn: Connection, best: dict[str, ResponseRow], machine: str
+) -> tuple[list[ResponseRow], set[str]]:
     """Store each copy of `best` (a batch's best copy of each response) that outranks the stored one, if any.
 
     Returns the responses not seen before, and the sessions whose responses changed: a copy that replaces a row
@@ -237,7 +246,7 @@ def _write_responses(conn: Connection, best: dict[str, ResponseRow]) -> tuple[li
     stored = _stored(conn, best)
     width = len(RESPONSE_COLUMNS)
     winners = [row for key, row in best.items() if key not in stored or outranks(row, stored[key])]
-    _executemany(conn, _UPSERT_RESPONSE, [row[:width] for row in winners])
+    _executemany(conn, _UPSERT_RESPONSE, [(*row[:width], machine) for row in winners])
     changed = {row.session_id for row in winners}
     changed.update(stored[row.key].session_id for row in winners if row.key in stored)
     return [row for row in winners if row.key not in stored], changed
@@ -258,10 +267,10 @@ def _write_titles(conn: Connection, batch: Batch) -> set[str]:
     return touched
 
 
-def _write_sessions(conn: Connection, metas: dict[str, SessionMeta], usage_only: bool) -> None:
+def _write_sessions(conn: Connection, metas: dict[str, SessionMeta], usage_only: bool, machine: str) -> None:
     """Upsert session metadata: first/last activity widen; the newest line's cwd, branch and state win."""
     _executemany(conn, _UPSERT_SESSION[usage_only], [
         (sid, m.config_dir, m.cwd, m.git_branch, m.version, m.entrypoint, m.first, m.last, m.last_kind, m.doing,
-         None if usage_only else m.last)
+         None if usage_only else m.last, machine)
         for sid, m in metas.items()
     ])  # fmt: skip

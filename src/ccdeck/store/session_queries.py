@@ -145,13 +145,18 @@ def session_facts(reader: Reader, ids: Sequence[str] | None = None) -> Sequence[
     return found
 
 
-def live_registry(reader: Reader, config_dir: str | None = None) -> list[LiveSession]:
-    """The live registry as the last scan stored it (`sessions/<pid>.json`), of every config dir or of one."""
-    sql = f"SELECT {', '.join(LIVE_COLUMNS)} FROM live_sessions"
+def live_registry(reader: Reader, config_dir: str | None = None, machine: str | None = None) -> list[LiveSession]:
+    """The live registry as the last scan stored it (`sessions/<pid>.json`), of every config dir or of one, of
+    every machine or of one."""
+    sql = f"SELECT {', '.join(LIVE_COLUMNS)} FROM live_sessions WHERE 1 = 1"
+    params: dict[str, Any] = {}
     if config_dir is not None:
-        rows = reader.rows(sql + " WHERE config_dir = :config_dir", {"config_dir": config_dir})
-    else:
-        rows = reader.rows(sql)
+        sql += " AND config_dir = :config_dir"
+        params["config_dir"] = config_dir
+    if machine is not None:
+        sql += " AND machine = :machine"
+        params["machine"] = machine
+    rows = reader.rows(sql, params)
     return [LiveSession(*row) for row in rows]
 
 
