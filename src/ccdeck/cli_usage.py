@@ -13,6 +13,8 @@ from ccdeck.cli_shared import (
     ConfigDirs,
     Db,
     Json,
+    Machine,
+    Machines,
     NoScan,
     Project,
     Since,
@@ -52,15 +54,17 @@ def _report_command(build: ReportBuilder, table: ReportTable, doc: str, every: b
         project: Project = None,
         breakdown: Annotated[bool, typer.Option("--breakdown", help="Show each model's share.")] = False,
         all_sessions: Annotated[bool, typer.Option("--all", help="Also sessions without tokens.")] = False,
+        machines: Machines = None,
         config_dir: ConfigDirs = None,
         db: Db = None,
         json: Json = False,
         no_scan: NoScan = False,
+        machine: Machine = None,
     ) -> None:
         from ccdeck.reports.filters import Filters
 
-        cfg = resolve(config_dir, db)
-        filters = Filters.from_cli(since, until, timezone, project)
+        cfg = resolve(config_dir, db, machine)
+        filters = Filters.from_cli(since, until, timezone, project, machines)
         report = read_after_scan(cfg, not no_scan, lambda reader: build(reader, filters, all_sessions), "usage")
         warn_unpriced(report["unpricedModels"])
         if json:
@@ -69,7 +73,7 @@ def _report_command(build: ReportBuilder, table: ReportTable, doc: str, every: b
         from ccdeck.render import report_tables
 
         if not report_tables.report_rows(report):
-            nothing_found("usage", cfg, filter_flags(since, until, project), not no_scan)
+            nothing_found("usage", cfg, filter_flags(since, until, project, machines), not no_scan)
         else:
             out().print(table(report, breakdown))
 

@@ -63,6 +63,7 @@ class StoredSession(Totals):
     gitBranch: str | None
     version: str | None
     configDir: str
+    machine: str  # the machine whose scan wrote the session's newest lines (`machine` setting)
     durationSeconds: float
     prompts: int
     responses: int

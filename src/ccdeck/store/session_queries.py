@@ -16,7 +16,7 @@ from ccdeck.store.usage_queries import Range, like_pattern, range_clause
 SESSION_COLUMNS = """s.session_id, s.project_path, s.input_tokens, s.output_tokens, s.cache_creation_tokens,
     s.cache_read_tokens, s.cost_usd, s.models, s.unpriced_models, s.first_activity, s.last_activity,
     s.files_changed, s.title, s.git_branch, s.version, s.config_dir, s.prompts, s.responses, s.tool_uses,
-    s.api_errors, s.compactions, s.subagents, s.doing, s.last_kind, s.entrypoint"""
+    s.api_errors, s.compactions, s.subagents, s.doing, s.last_kind, s.entrypoint, s.machine"""
 FACT_COLUMNS = "session_id, project_path, last_kind, last_activity, entrypoint, doing"
 LIVE_COLUMNS = tuple(f.name for f in dataclasses.fields(LiveSession))
 _IN_CHUNK = 500  # ids per query: SQLite's limit of bound parameters was 999 before 3.32
@@ -38,6 +38,7 @@ class SessionQuery:
     until: float | None = None
     q: str | None = None
     ids: Sequence[str] | None = None
+    machines: Sequence[str] = ()  # the machines whose sessions (empty: every machine's)
     sort: str = "lastActivity"
     descending: bool = True
     limit: int | None = None
@@ -66,6 +67,10 @@ def _where(query: SessionQuery) -> tuple[str, dict[str, Any]]:
         params["q"] = like_pattern(query.q)
     if query.ids is not None:
         clause, names = in_list("s.session_id", "ids", query.ids)
+        clauses.append(clause)
+        params.update(names)
+    if query.machines:
+        clause, names = in_list("s.machine", "machine", query.machines)
         clauses.append(clause)
         params.update(names)
     return " AND ".join(clauses), params
@@ -126,6 +131,11 @@ def projects(reader: Reader) -> Sequence[Any]:
                   GROUP_CONCAT(session_id) AS ids, GROUP_CONCAT(models, char(31)) AS model_lists
            FROM sessions WHERE project_path IS NOT NULL GROUP BY project_path ORDER BY last_activity DESC"""
     )
+
+
+def machines(reader: Reader) -> list[str]:
+    """The machines of the stored sessions, by name."""
+    return [row[0] for row in reader.rows("SELECT DISTINCT machine FROM sessions ORDER BY machine")]
 
 
 def session_count(reader: Reader) -> int:

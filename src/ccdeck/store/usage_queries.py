@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ccdeck.store.reader import Reader
+from ccdeck.store.reader import Reader, in_list
 
 # Usage grouped by model or by project: the key's SQL over `responses r`, and the join it needs.
 GROUP_KEYS = {
     "model": ("r.model", ""),
     "project": ("COALESCE(s.project_path, '')", "LEFT JOIN sessions s ON s.session_id = r.session_id"),
+    "machine": ("r.machine", ""),
 }
 RESPONSE_COLUMNS = (
     "r.ts, r.model, r.input_tokens, r.output_tokens, r.cache_creation_tokens, r.cache_read_tokens, r.cost_usd"
@@ -20,11 +21,13 @@ RESPONSE_COLUMNS = (
 
 @dataclass(frozen=True)
 class Range:
-    """A time range in epoch seconds (`since` inclusive, `until` exclusive) and a project path substring."""
+    """A time range in epoch seconds (`since` inclusive, `until` exclusive), a project path substring, and the
+    machines the rows came from (empty: every machine)."""
 
     since: float | None = None
     until: float | None = None
     project: str | None = None
+    machines: tuple[str, ...] = ()
 
 
 def like_pattern(text_: str) -> str:
@@ -33,7 +36,8 @@ def like_pattern(text_: str) -> str:
 
 
 def range_clause(span: Range, alias: str = "r", column: str = "ts") -> tuple[str, dict[str, Any]]:
-    """SQL conditions (each starting with AND) and parameters for a range over `alias.column` and a project."""
+    """SQL conditions (each starting with AND) and parameters for a range over `alias.column`, a project, and the
+    machines of `alias`'s rows (responses' for token sums, sessions' for session lists)."""
     sql, params = "", dict[str, Any]()
     if span.since is not None:
         sql += f" AND {alias}.{column} >= :since"
@@ -46,6 +50,10 @@ def range_clause(span: Range, alias: str = "r", column: str = "ts") -> tuple[str
             f" AND {alias}.session_id IN (SELECT session_id FROM sessions WHERE project_path LIKE :project ESCAPE '\\')"
         )
         params["project"] = like_pattern(span.project)
+    if span.machines:
+        clause, names = in_list(f"{alias}.machine", "machine", span.machines)
+        sql += f" AND {clause}"
+        params.update(names)
     return sql, params
 
 
