@@ -41,6 +41,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/machines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Machines
+         * @description The machines of the stored sessions (the dashboard's machine filter).
+         */
+        get: operations["machines_api_machines_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/mutes": {
         parameters: {
             query?: never;
@@ -432,6 +452,11 @@ export interface components {
         LogLines: {
             /** Lines */
             lines: string[];
+        };
+        /** Machines */
+        Machines: {
+            /** Machines */
+            machines: string[];
         };
         /** ModelTotals */
         ModelTotals: {
@@ -957,6 +982,8 @@ export interface components {
             kind: "interactive" | "background" | "headless";
             /** Lastactivity */
             lastActivity: string | null;
+            /** Machine */
+            machine: string;
             /** Models */
             models: string[];
             /** Name */
@@ -1215,7 +1242,7 @@ export interface components {
              * Group
              * @enum {string}
              */
-            group: "model" | "project" | "type";
+            group: "model" | "project" | "type" | "machine";
             /** Points */
             points: components["schemas"]["UsagePoint"][];
         };
@@ -1305,6 +1332,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HookAnswer"];
+                };
+            };
+        };
+    };
+    machines_api_machines_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Machines"];
                 };
             };
         };
@@ -1633,6 +1680,7 @@ export interface operations {
                 since?: string | null;
                 until?: string | null;
                 q?: string | null;
+                machines?: string | null;
                 sort?: "lastActivity" | "cost" | "tokens" | "duration";
                 order?: "asc" | "desc";
                 page?: number;
@@ -1755,10 +1803,11 @@ export interface operations {
         parameters: {
             query?: {
                 bucket?: "hour" | "day" | "week" | "month";
-                group?: "model" | "project" | "type";
+                group?: "model" | "project" | "type" | "machine";
                 since?: string | null;
                 until?: string | null;
                 tz?: string | null;
+                machines?: string | null;
             };
             header?: never;
             path?: never;
