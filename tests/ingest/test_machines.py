@@ -18,20 +18,27 @@ BETA_SESSION = "bbbbbbbb-0000-4000-8000-000000000002"
 BETA_RESUMED = "bbbbbbbb-0000-4000-8000-000000000003"
 
 
+ZOO, FARM = "/home/dev/zoo", "/home/dev/farm"
+
+
+def _answer(session: str, ts: str, msg: str, inp: int, out: int, cwd: str) -> dict:  # type: ignore[type-arg]
+    return assistant(session, ts, msg_id=msg, request_id=f"req_{msg}", u=usage(inp, out), cwd=cwd)
+
+
 def _two_machines(tmp_path: Path) -> tuple[Path, Path]:
     """Two config dirs, one per machine: alpha's session has two responses; beta's has one of its own, and a
     resumed session on beta starts with a copy of alpha's first response (same message and request ids)."""
     alpha, beta = tmp_path / "alpha", tmp_path / "beta"
-    write_jsonl(transcript(alpha, "/home/dev/zoo", ALPHA_SESSION), [
-        assistant(ALPHA_SESSION, "2025-08-01T10:00:00Z", msg_id="m1", request_id="r1", u=usage(100, 10), cwd="/home/dev/zoo"),
-        assistant(ALPHA_SESSION, "2025-08-01T10:05:00Z", msg_id="m2", request_id="r2", u=usage(200, 20), cwd="/home/dev/zoo"),
+    write_jsonl(transcript(alpha, ZOO, ALPHA_SESSION), [
+        _answer(ALPHA_SESSION, "2025-08-01T10:00:00Z", "m1", 100, 10, ZOO),
+        _answer(ALPHA_SESSION, "2025-08-01T10:05:00Z", "m2", 200, 20, ZOO),
     ])  # fmt: skip
-    write_jsonl(transcript(beta, "/home/dev/farm", BETA_SESSION), [
-        assistant(BETA_SESSION, "2025-08-02T09:00:00Z", msg_id="m3", request_id="r3", u=usage(1000, 100), cwd="/home/dev/farm"),
-    ])  # fmt: skip
-    write_jsonl(transcript(beta, "/home/dev/zoo", BETA_RESUMED), [
-        assistant(BETA_SESSION, "2025-08-01T10:00:00Z", msg_id="m1", request_id="r1", u=usage(100, 10), cwd="/home/dev/zoo"),
-    ])  # fmt: skip
+    write_jsonl(
+        transcript(beta, FARM, BETA_SESSION), [_answer(BETA_SESSION, "2025-08-02T09:00:00Z", "m3", 1000, 100, FARM)]
+    )
+    write_jsonl(
+        transcript(beta, ZOO, BETA_RESUMED), [_answer(BETA_RESUMED, "2025-08-01T10:00:00Z", "m1", 100, 10, ZOO)]
+    )
     return alpha, beta
 
 
@@ -75,9 +82,9 @@ def test_cursors_are_read_per_machine(tmp_path: Path) -> None:
     db = tmp_path / "db.sqlite"
     scan(alpha, db, machine="alpha")
     scan(alpha, db, machine="beta")
-    path = transcript(alpha, "/home/dev/zoo", ALPHA_SESSION)
+    path = transcript(alpha, ZOO, ALPHA_SESSION)
     write_jsonl(path, [assistant(ALPHA_SESSION, "2025-08-01T11:00:00Z", msg_id="m9", request_id="r9",
-                                 u=usage(5, 5), cwd="/home/dev/zoo")], mode="ab")  # fmt: skip
+                                 u=usage(5, 5), cwd=ZOO)], mode="ab")  # fmt: skip
     scan(alpha, db, machine="beta")
     offsets = dict(query(db, 'SELECT machine, "offset" FROM files WHERE path = ?', (str(path),)))
     assert offsets["beta"] == path.stat().st_size > offsets["alpha"]
