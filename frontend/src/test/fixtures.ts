@@ -35,6 +35,7 @@ export function sessionRow(partial: Partial<SessionRow> & { sessionId: string })
     gitBranch: "main",
     version: "2.0.0",
     configDir: "/home/dev/.claude",
+    machine: "laptop",
     durationSeconds: 3600,
     prompts: 1,
     responses: 2,
