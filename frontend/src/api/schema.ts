@@ -261,7 +261,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Summary */
+        /**
+         * Summary
+         * @description The overview; `machines` (`NAME,NAME`) counts those machines' responses only.
+         */
         get: operations["summary_api_summary_get"];
         put?: never;
         post?: never;
@@ -1781,7 +1784,9 @@ export interface operations {
     };
     summary_api_summary_get: {
         parameters: {
-            query?: never;
+            query?: {
+                machines?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1795,6 +1800,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Summary"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

@@ -140,8 +140,8 @@ class Monitor:
         """What a client needs to start from: active sessions, the most recent ones, totals, scan progress."""
         return await self.views.snapshot(self.scan_progress)
 
-    async def summary(self) -> Summary:
-        return await self.views.summary()
+    async def summary(self, machines: Sequence[str] = ()) -> Summary:
+        return await self.views.summary(machines)
 
     def health(self) -> Health:
         pending = self.pending_since

@@ -97,30 +97,29 @@ def usage_by_model(reader: Reader) -> Sequence[Any]:
 # The overview (`/api/summary`, `/metrics`) -------------------------------------------------------------------------
 
 
-def totals_between(reader: Reader, since: float, until: float | None = None) -> Any:
+def totals_between(reader: Reader, since: float, until: float | None = None, machines: Sequence[str] = ()) -> Any:
     """`input, output, cache creation, cache read, SUM(cost_usd), responses without a price` of the responses from
-    `since` (and before `until`); token sums are 0 when there are none."""
-    sql = """SELECT COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0),
-                    COALESCE(SUM(cache_creation_tokens), 0), COALESCE(SUM(cache_read_tokens), 0),
-                    SUM(cost_usd), COUNT(*) - COUNT(cost_usd)
-             FROM responses WHERE ts >= :since"""
-    params: dict[str, float] = {"since": since}
-    if until is not None:
-        sql += " AND ts < :until"
-        params["until"] = until
+    `since` (and before `until`; of `machines` only, if any); token sums are 0 when there are none."""
+    where, params = range_clause(Range(since, until, None, tuple(machines)))
+    sql = f"""SELECT COALESCE(SUM(r.input_tokens), 0), COALESCE(SUM(r.output_tokens), 0),
+                     COALESCE(SUM(r.cache_creation_tokens), 0), COALESCE(SUM(r.cache_read_tokens), 0),
+                     SUM(r.cost_usd), COUNT(*) - COUNT(r.cost_usd)
+              FROM responses r WHERE 1 = 1 {where}"""
     return reader.rows(sql, params)[0]
 
 
-def totals_by_key_since(reader: Reader, since: float, group: str) -> Sequence[Any]:
-    """Sums per model or per project path (`group`) of the responses since `since`: `k, i, o, cc, cr, cost,
-    unpriced` (the same keys as `/api/usage`; a response of an unknown session has the project "")."""
+def totals_by_key_since(reader: Reader, since: float, group: str, machines: Sequence[str] = ()) -> Sequence[Any]:
+    """Sums per model or per project path (`group`) of the responses since `since` (of `machines` only, if any):
+    `k, i, o, cc, cr, cost, unpriced` (the same keys as `/api/usage`; a response of an unknown session has the
+    project "")."""
     key, join = GROUP_KEYS[group]
+    where, params = range_clause(Range(since, None, None, tuple(machines)))
     return reader.records(
         f"""SELECT {key} AS k, SUM(r.input_tokens) AS i, SUM(r.output_tokens) AS o,
                    SUM(r.cache_creation_tokens) AS cc, SUM(r.cache_read_tokens) AS cr, SUM(r.cost_usd) AS cost,
                    COUNT(*) - COUNT(r.cost_usd) AS unpriced
-            FROM responses r {join} WHERE r.ts >= :since GROUP BY k""",
-        {"since": since},
+            FROM responses r {join} WHERE 1 = 1 {where} GROUP BY k""",
+        params,
     )
 
 

@@ -62,8 +62,10 @@ async def hooks(request: Request) -> shapes.HookAnswer:
 
 
 @router.get("/summary")
-async def summary(request: Request) -> Summary:
-    return await monitor_of(request).summary()
+async def summary(request: Request, machines: str | None = None) -> Summary:
+    """The overview; `machines` (`NAME,NAME`) counts those machines' responses only."""
+    names = _filters(None, None, None, machines).machines
+    return await monitor_of(request).summary(names)
 
 
 @router.get("/sessions")
