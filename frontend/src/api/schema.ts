@@ -716,6 +716,8 @@ export interface components {
             id: string;
             /** Logdir */
             logDir: string | null;
+            /** Machine */
+            machine: string;
             options: components["schemas"]["RunOptions"];
             /** Speedup */
             speedup: number | null;

@@ -140,6 +140,7 @@ export function run(partial: Partial<Run> & { id: string }): Run {
     claudeBin: null,
     claudeVersion: null,
     detached: false,
+    machine: "laptop",
     supervisorPid: null,
     stopRequested: false,
     logDir: null,

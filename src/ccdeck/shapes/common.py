@@ -303,6 +303,7 @@ class Run(TypedDict):
     claudeBin: str | None
     claudeVersion: str | None
     detached: bool
+    machine: str  # the machine it was launched on (the `machine` setting there)
     supervisorPid: int | None
     stopRequested: bool
     logDir: str | None
