@@ -98,7 +98,8 @@ def sessions(
     idle_after = cfg.get(config.IDLE_MINUTES) * 60
     rows, model = read_after_scan(
         cfg, not no_scan, lambda reader: (session_report(reader, filters)["sessions"],
-                                          stored_model(reader, cfg.config_dirs, idle_after))
+                                          stored_model(reader, cfg.config_dirs, idle_after,
+                                                       cfg.get(config.MACHINE)))
     )  # fmt: skip
     listed: list[ListedSession] = [{**r, **model.view(r["sessionId"]).as_json()} for r in rows]
     if active:
