@@ -35,6 +35,7 @@ def test_sessions_and_usage_filter_by_machine(serve: Serve, tmp_path: Path) -> N
         beta = live.get("/api/usage", params={"machines": "beta", "since": "2025-08-01"}).json()["points"]
         assert sum(p["inputTokens"] for p in beta) == 1000
         assert live.get("/api/sessions", params={"machines": "a,b\x07"}).status_code == 422
+        assert live.get("/api/sessions", params={"machines": ""}).json()["total"] == 2  # empty: every machine
 
 
 def test_summary_counts_the_machines_asked_for(serve: Serve, tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ def _filters(since: str | None, until: str | None, tz: str | None, machines: str
     """The CLI's date rules (`YYYY-MM-DD`, `--until` included) and machine names (`NAME,NAME`); a bad value is a
     422, not a 500."""
     try:
-        return Filters.from_cli(since, until, tz, None, machines)
+        return Filters.from_cli(since, until, tz, None, machines or None)  # `machines=`: every machine
     except UsageError as exc:
         raise HTTPException(422, str(exc)) from None
 
