@@ -65,3 +65,14 @@ def test_the_session_table_shows_machines_when_there_are_several(capsys: Capsys,
     assert code == 0 and "Machine" in out and "beta" in out
     code, out, _ = run_cli(capsys, "usage", "session", "--machines", "alpha", *args)
     assert code == 0 and "Machine" not in out
+
+
+def test_usage_per_machine(capsys: Capsys, two_machines: Path) -> None:
+    report = _read(capsys, two_machines, "usage", "machines")
+    assert [(r["machine"], r["inputTokens"]) for r in report["machines"]] == [("alpha", 100), ("beta", 1000)]
+    assert report["totals"]["inputTokens"] == 1100
+    only = _read(capsys, two_machines, "usage", "machines", "--machines", "beta")
+    assert [r["machine"] for r in only["machines"]] == ["beta"]
+    args = ("--no-scan", "--config-dir", two_machines.parent / "alpha", "--db", two_machines)
+    code, out, _ = run_cli(capsys, "usage", "machines", "--breakdown", *args)
+    assert code == 0 and "Usage by machine" in out and "alpha" in out and "└" in out

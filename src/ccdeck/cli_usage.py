@@ -1,4 +1,4 @@
-"""`ccdeck usage daily|weekly|monthly|session|blocks`: one command per report, each scanning first (unless
+"""`ccdeck usage daily|weekly|monthly|session|blocks|machines`: one command per report, each scanning first (unless
 `--no-scan`), then printing JSON or a table fitted to the terminal."""
 
 # No `from __future__ import annotations`: Typer reads the commands' annotations on every run (see `cli`).
@@ -124,6 +124,18 @@ def _blocks_table(report: "UsageReport", _breakdown: bool) -> "RenderableType":
     return report_tables.blocks_table(report)
 
 
+def _machines(reader: "Reader", filters: "Filters", _all: bool) -> "UsageReport":
+    from ccdeck.reports.machines import machines_report
+
+    return machines_report(reader, filters)
+
+
+def _machines_table(report: "UsageReport", breakdown: bool) -> "RenderableType":
+    from ccdeck.render import report_tables
+
+    return report_tables.period_table(report, "machine", breakdown)
+
+
 REPORTS: dict[str, tuple[ReportBuilder, ReportTable, str]] = {
     "daily": (*_period("daily"), "Usage per day."),
     "weekly": (*_period("weekly"), "Usage per week (weeks start on Monday)."),
@@ -138,6 +150,11 @@ REPORTS: dict[str, tuple[ReportBuilder, ReportTable, str]] = {
         _blocks,
         _blocks_table,
         "5-hour billing windows; the active one shows its burn rate and projected end.",
+    ),
+    "machines": (
+        _machines,
+        _machines_table,
+        "Usage per machine (a response read on several machines counts for the first that stored it).",
     ),
 }
 for _name, (_build, _table, _doc) in REPORTS.items():

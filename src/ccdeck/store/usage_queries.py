@@ -71,6 +71,18 @@ def slot_sums(reader: Reader, span: Range, slot_seconds: int, group: str = "mode
     )
 
 
+def machine_sums(reader: Reader, span: Range) -> Sequence[Any]:
+    """Sums per machine and model of the responses in the range: `machine, model, input, output, cache creation,
+    cache read, SUM(cost_usd), responses without a price`."""
+    where, params = range_clause(span)
+    return reader.rows(
+        f"""SELECT r.machine, r.model, SUM(r.input_tokens), SUM(r.output_tokens), SUM(r.cache_creation_tokens),
+                   SUM(r.cache_read_tokens), SUM(r.cost_usd), COUNT(*) - COUNT(r.cost_usd)
+            FROM responses r WHERE 1 = 1 {where} GROUP BY r.machine, r.model""",
+        params,
+    )
+
+
 def responses_in_order(reader: Reader, span: Range) -> Sequence[Any]:
     """Every response in the range, oldest first: RESPONSE_COLUMNS."""
     where, params = range_clause(span)
