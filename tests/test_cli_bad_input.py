@@ -36,6 +36,7 @@ def _bad_inputs(tmp_path: Path, config: Path, long: bool) -> dict[str, list[str 
         "machine-too-long": ["scan", "--machine", "m" * 65 + pad, "--config-dir", config, "--db", db],
         "machine-with-comma": ["usage", "daily", "--machine", f"a,{pad}", "--config-dir", config, "--db", db],
         "machine-empty": ["sessions", "--machine", "", "--config-dir", config, "--db", db],
+        "machine-padded": ["watch", "--machine", f" {pad} ", "--config-dir", config, "--db", db],
         "machines-empty-list": ["usage", "session", "--machines", ",,", "--config-dir", config, "--db", db],
         "machines-unprintable": ["sessions", "--machines", f"ok,bad\x07{pad}", "--config-dir", config, "--db", db],
     }
@@ -53,6 +54,7 @@ BAD = [
     "machine-too-long",
     "machine-with-comma",
     "machine-empty",
+    "machine-padded",
     "machines-empty-list",
     "machines-unprintable",
 ]

@@ -76,3 +76,16 @@ def test_usage_per_machine(capsys: Capsys, two_machines: Path) -> None:
     args = ("--no-scan", "--config-dir", two_machines.parent / "alpha", "--db", two_machines)
     code, out, _ = run_cli(capsys, "usage", "machines", "--breakdown", *args)
     assert code == 0 and "Usage by machine" in out and "alpha" in out and "└" in out
+
+
+def test_the_machine_setting_from_the_environment(
+    capsys: Capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _config(tmp_path / "alpha", ZOO, "/home/dev/zoo", "m_zoo", 100)
+    db = tmp_path / "db.sqlite"
+    monkeypatch.setenv("CCDECK_MACHINE", "ci-runner")
+    rows = cli_json(capsys, "sessions", "--config-dir", config, "--db", db)["sessions"]
+    assert [r["machine"] for r in rows] == ["ci-runner"]
+    monkeypatch.setenv("CCDECK_MACHINE", "a,b")
+    code, out, err = run_cli(capsys, "scan", "--config-dir", config, "--db", db)
+    assert (code, out) == (2, "") and len(err.strip().splitlines()) == 1 and "CCDECK_MACHINE" in err

@@ -113,7 +113,7 @@ MACHINE_MAX_CHARS = 64
 
 def machine_name(text: str) -> str:
     """A machine name as rows carry it: not empty, at most 64 printable characters, no comma (lists of names are
-    comma-separated: `--machines`)."""
+    comma-separated: `--machines`), no space around it (a list's names are stripped)."""
     if not text or not text.strip():
         raise ValueError("must not be empty")
     if len(text) > MACHINE_MAX_CHARS:
@@ -122,6 +122,8 @@ def machine_name(text: str) -> str:
         raise ValueError("must be printable characters only")
     if "," in text:
         raise ValueError("must not contain a comma")
+    if text != text.strip():
+        raise ValueError("must not start or end with a space")
     return text
 
 
