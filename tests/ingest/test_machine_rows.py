@@ -73,7 +73,7 @@ def test_the_same_config_dir_on_two_machines_keeps_two_cursors(tmp_path: Path) -
     paths = query(db, "SELECT path, machine FROM files WHERE kind = 'transcript' ORDER BY machine")
     assert [m for _, m in paths] == ["alpha", "beta"] and paths[0][0] == paths[1][0]
     assert _by_machine(db) == {"alpha": (2, 300, 30)}  # read twice, stored once
-    assert query(db, "SELECT responses FROM sessions") == [(2,)]
+    assert query(db, "SELECT responses, machine FROM sessions") == [(2, "alpha")]  # the same lines: still alpha's
 
 
 def test_cursors_are_read_per_machine(tmp_path: Path) -> None:
@@ -89,6 +89,8 @@ def test_cursors_are_read_per_machine(tmp_path: Path) -> None:
     offsets = dict(query(db, 'SELECT machine, "offset" FROM files WHERE path = ?', (str(path),)))
     assert offsets["beta"] == path.stat().st_size > offsets["alpha"]
     assert _by_machine(db) == {"alpha": (2, 300, 30), "beta": (1, 5, 5)}
+    # Newer lines than any stored: the session goes with the machine that wrote them.
+    assert query(db, "SELECT machine, responses FROM sessions WHERE session_id = ?", (ALPHA_SESSION,)) == [("beta", 3)]
 
 
 def _downgrade(db: Path, revision: str) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, case, func
+from sqlalchemy import Connection, Table, and_, case, func, or_
 from sqlalchemy.dialects import sqlite
 
 from ccdeck.store import schema
@@ -84,16 +84,20 @@ def _upsert_session(usage_only: bool) -> Any:
     }
     if not usage_only:
         widen["detail_activity"] = func.max(func.coalesce(detail, new.last_activity), new.last_activity)
+    # The machine of lines newer than any seen: the same lines read again on another machine (a config dir two
+    # machines share) leave the session to the machine that stored them first, as its responses are.
+    later = or_(table.c.last_activity.is_(None), new.last_activity > table.c.last_activity)
     return stmt.on_conflict_do_update(
         index_elements=["session_id"],
         set_={
             **widen,
             **{c: newest(c) for c in _NEWEST},
+            "machine": case((later, new.machine), else_=table.c.machine),
         },
     )
 
 
-_NEWEST = ("project_path", "git_branch", "version", "entrypoint", "last_kind", "doing", "machine")
+_NEWEST = ("project_path", "git_branch", "version", "entrypoint", "last_kind", "doing")
 _CURSOR_COLUMNS = ("machine", "path", "config_dir", "kind", "device", "inode", "size", "offset", "lines",
                    "session_hint", "cwd", "fingerprint", "mtime_ns", "scanned_at")  # fmt: skip
 _SESSION_COLUMNS = ("session_id", "config_dir", "project_path", "git_branch", "version", "entrypoint",
