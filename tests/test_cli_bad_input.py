@@ -33,6 +33,12 @@ def _bad_inputs(tmp_path: Path, config: Path, long: bool) -> dict[str, list[str 
         "unknown-timezone": ["usage", "daily", "--timezone", f"Mars/Olympus_{pad}", "--config-dir", config, "--db", db],
         "corrupt-database": ["usage", "session", "--config-dir", config, "--db", garbage],
         "corrupt-database-scan": ["scan", "--config-dir", config, "--db", garbage],
+        "machine-too-long": ["scan", "--machine", "m" * 65 + pad, "--config-dir", config, "--db", db],
+        "machine-with-comma": ["usage", "daily", "--machine", f"a,{pad}", "--config-dir", config, "--db", db],
+        "machine-empty": ["sessions", "--machine", "", "--config-dir", config, "--db", db],
+        "machine-padded": ["watch", "--machine", f" {pad} ", "--config-dir", config, "--db", db],
+        "machines-empty-list": ["usage", "session", "--machines", ",,", "--config-dir", config, "--db", db],
+        "machines-unprintable": ["sessions", "--machines", f"ok,bad\x07{pad}", "--config-dir", config, "--db", db],
     }
 
 
@@ -45,6 +51,12 @@ BAD = [
     "unknown-timezone",
     "corrupt-database",
     "corrupt-database-scan",
+    "machine-too-long",
+    "machine-with-comma",
+    "machine-empty",
+    "machine-padded",
+    "machines-empty-list",
+    "machines-unprintable",
 ]
 
 

@@ -54,6 +54,7 @@ def args(tmp_path: Path) -> list[str | Path]:
         (["usage", "session"], shapes.SessionReport),
         (["usage", "session", "--all"], shapes.SessionReport),
         (["usage", "blocks"], shapes.BlocksReport),
+        (["usage", "machines"], shapes.MachinesReport),
         (["sessions"], shapes.SessionList),
         (["search", "work"], shapes.SearchReport),
         (["scan"], shapes.ScanStats),

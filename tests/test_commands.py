@@ -68,7 +68,7 @@ def test_the_fast_help_imports_neither_typer_nor_rich() -> None:
 
 def test_the_helps_of_commands_outside_the_launch_ones_load_no_store() -> None:
     helps = [[name, "--help"] for name in commands.COMMANDS if name not in commands.RUN_COMMANDS]
-    helps += [["usage", name, "--help"] for name in ("daily", "weekly", "monthly", "session", "blocks")]
+    helps += [["usage", name, "--help"] for name in ("daily", "weekly", "monthly", "session", "blocks", "machines")]
     code = (
         "import sys, io; from ccdeck import cli; sys.stdout = io.StringIO()\n"
         f"codes = [cli.main(args) for args in {helps!r}]\n"

@@ -13,6 +13,7 @@ describe("URL ↔ filters", () => {
       project: "/home/dev/my app",
       states: ["working" as const, "waiting" as const],
       model: "claude-opus-4-1",
+      machine: "build box",
       since: "2025-11-01",
       until: "2025-11-20",
       sort: "cost" as const,
@@ -37,6 +38,14 @@ describe("URL ↔ filters", () => {
 
   it("links to sessions filtered by project", () => {
     expect(sessionsHref({ project: "/a/b" })).toBe("/sessions?project=%2Fa%2Fb");
+  });
+
+  it("carries the machine filter through the URL to the API's machines parameter", () => {
+    const filters = filtersFromSearch("?machine=laptop");
+    expect(filters.machine).toBe("laptop");
+    expect(filtersToSearch(filters)).toBe("?machine=laptop");
+    expect(sessionsQuery(filters).machines).toBe("laptop");
+    expect(sessionsQuery(DEFAULT_FILTERS).machines).toBe("");
   });
 
   it("maps filters to the API query", () => {

@@ -7,6 +7,8 @@ export interface SessionFilters {
   project: string;
   states: SessionState[];
   model: string;
+  /** The machine whose sessions ("" for every machine's) */
+  machine: string;
   /** YYYY-MM-DD, on last activity */
   since: string;
   until: string;
@@ -22,6 +24,7 @@ export const DEFAULT_FILTERS: SessionFilters = {
   project: "",
   states: [],
   model: "",
+  machine: "",
   since: "",
   until: "",
   sort: "lastActivity",
@@ -51,6 +54,7 @@ export function filtersFromSearch(search: string): SessionFilters {
     project: params.get("project") ?? "",
     states: SESSION_STATES.filter((s) => states.includes(s)),
     model: params.get("model") ?? "",
+    machine: params.get("machine") ?? "",
     since: date("since"),
     until: date("until"),
     sort: oneOf(params.get("sort"), SORTS, DEFAULT_FILTERS.sort),
@@ -66,6 +70,7 @@ export function filtersToSearch(filters: SessionFilters): string {
   if (filters.project) params.set("project", filters.project);
   if (filters.states.length) params.set("state", filters.states.join(","));
   if (filters.model) params.set("model", filters.model);
+  if (filters.machine) params.set("machine", filters.machine);
   if (filters.since) params.set("since", filters.since);
   if (filters.until) params.set("until", filters.until);
   if (filters.sort !== DEFAULT_FILTERS.sort) params.set("sort", filters.sort);
@@ -82,6 +87,7 @@ export function sessionsQuery(filters: SessionFilters): Record<string, string | 
     project: filters.project,
     state: filters.states,
     model: filters.model,
+    machines: filters.machine,
     since: filters.since,
     until: filters.until,
     sort: filters.sort,

@@ -19,6 +19,8 @@ from ccdeck.cli_shared import (
     ConfigDirs,
     Db,
     Json,
+    Machine,
+    Machines,
     NoScan,
     Project,
     Since,
@@ -54,11 +56,11 @@ cli_usage.register(app)  # the first group, as the help lists them
 
 
 @app.command(short_help=commands.COMMANDS["scan"])
-def scan(config_dir: ConfigDirs = None, db: Db = None, json: Json = False) -> None:
+def scan(config_dir: ConfigDirs = None, db: Db = None, json: Json = False, machine: Machine = None) -> None:
     """Ingest new lines from Claude Code's files into the database (incremental; safe to interrupt)."""
     from ccdeck.cli_ingest import ingest, opened
 
-    cfg = resolve(config_dir, db)
+    cfg = resolve(config_dir, db, machine)
     with opened(cfg) as store:
         stats = ingest(store, cfg, err()).as_json()
     if json:
@@ -77,24 +79,27 @@ def sessions(
     project: Project = None,
     since: Since = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, metavar="N", help="At most N sessions.")] = None,
+    machines: Machines = None,
     config_dir: ConfigDirs = None,
     db: Db = None,
     json: Json = False,
     no_scan: NoScan = False,
+    machine: Machine = None,
 ) -> None:
-    """List sessions, newest first, with their state, project, branch, tokens and cost."""
+    """List sessions, newest first, with their state, project, branch, machine, tokens and cost."""
     from ccdeck.live.offline import stored_model
     from ccdeck.live.state import ACTIVE_STATES
     from ccdeck.reports.filters import Filters
     from ccdeck.reports.session_report import session_report
     from ccdeck.shapes.cli import ListedSession, SessionList
 
-    cfg = resolve(config_dir, db)
-    filters = Filters.from_cli(since, None, None, project)
+    cfg = resolve(config_dir, db, machine)
+    filters = Filters.from_cli(since, None, None, project, machines)
     idle_after = cfg.get(config.IDLE_MINUTES) * 60
     rows, model = read_after_scan(
         cfg, not no_scan, lambda reader: (session_report(reader, filters)["sessions"],
-                                          stored_model(reader, cfg.config_dirs, idle_after))
+                                          stored_model(reader, cfg.config_dirs, idle_after,
+                                                       cfg.get(config.MACHINE)))
     )  # fmt: skip
     listed: list[ListedSession] = [{**r, **model.view(r["sessionId"]).as_json()} for r in rows]
     if active:
@@ -103,7 +108,7 @@ def sessions(
     if json:
         emit_json(SessionList(sessions=listed))
     elif not listed:
-        given = [*(["--active"] if active else []), *filter_flags(since, None, project)]
+        given = [*(["--active"] if active else []), *filter_flags(since, None, project, machines)]
         nothing_found("sessions", cfg, given, not no_scan)
     else:
         from ccdeck.render.report_tables import sessions_table
@@ -120,13 +125,14 @@ def search(
     db: Db = None,
     json: Json = False,
     no_scan: NoScan = False,
+    machine: Machine = None,
 ) -> None:
     """Find prompts, answers, tool calls and session titles holding every word of TEXT, newest first."""
     from ccdeck.cli_ingest import read_after_scan
     from ccdeck.reports.search_report import search_report
     from ccdeck.store.search import MARK_END, MARK_START, fts_query
 
-    cfg = resolve(config_dir, db)
+    cfg = resolve(config_dir, db, machine)
     fts_query(text)  # a query too long to run fails before the scan
     report = read_after_scan(cfg, not no_scan, lambda reader: search_report(reader, text, project, limit), err())
     if json:
@@ -146,12 +152,15 @@ def serve(
     allow_bypass: Annotated[bool | None, typer.Option("--allow-bypass", help=config.ALLOW_BYPASS.flag_help())] = None,
     config_dir: ConfigDirs = None,
     db: Db = None,
+    machine: Machine = None,
 ) -> None:
     """Serve the live dashboard, the JSON API (/docs) and the WebSocket feed; Ctrl-C stops."""
     from ccdeck.web.serve import dashboard, exit_at_once, run_server
 
-    overrides = {"host": host, "port": port, "poll": poll, "allow_bypass": allow_bypass}
-    cfg = Config.resolve(db=db, config_dirs=resolve(config_dir, db).config_dirs, overrides=overrides)
+    named = resolve(config_dir, db, machine)
+    overrides = {"host": host, "port": port, "poll": poll, "allow_bypass": allow_bypass,
+                 "machine": named.get(config.MACHINE)}  # fmt: skip
+    cfg = Config.resolve(db=db, config_dirs=named.config_dirs, overrides=overrides)
     served = dashboard(cfg)
     out().print(f"ccdeck dashboard: [bold]{served.url}[/]  (API docs at /docs; Ctrl-C stops)", highlight=False)
     out().print(f"watching {', '.join(str(d) for d in cfg.config_dirs) or 'no config dir'}; database {cfg.db}")
@@ -163,17 +172,19 @@ def serve(
 def watch(
     config_dir: ConfigDirs = None,
     db: Db = None,
+    machine: Machine = None,
 ) -> None:
     """A live table of active sessions and today's totals in the terminal, updated as files change."""
     from ccdeck.cli_watch import run_watch
 
-    run_watch(resolve(config_dir, db), out())
+    run_watch(resolve(config_dir, db, machine), out())
 
 
 @app.command(short_help=commands.COMMANDS["agent"])
 def agent(
     config_dir: ConfigDirs = None,
     db: Db = None,
+    machine: Machine = None,
     print_service: Annotated[
         bool, typer.Option("--print-service", help="Print a systemd user unit that runs this agent.")
     ] = False,
@@ -183,7 +194,7 @@ def agent(
     `ccdeck serve` against it wherever the dashboard should be."""
     from ccdeck.cli_agent import run
 
-    run(resolve(config_dir, db), print_service)
+    run(resolve(config_dir, db, machine), print_service)
 
 
 # Commands that other modules register, and those modules: `main` imports one only for a command line that may

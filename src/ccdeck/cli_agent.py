@@ -9,16 +9,15 @@ unit file then holds the password, and its comments say to keep it private (chmo
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ccdeck import config
 from ccdeck.config import Config
 from ccdeck.live.agent import run_agent
-from ccdeck.live.machine import MACHINE_ENV, machine_name
 
 UNIT_NAME = "ccdeck-agent.service"
 UNIT_PATH = f"~/.config/systemd/user/{UNIT_NAME}"
@@ -28,9 +27,9 @@ _BARE = re.compile(r"[A-Za-z0-9_@+=:,./-]+")  # a word systemd takes as it is
 def run(cfg: Config, print_service: bool) -> None:
     """Print the unit, or run the agent until SIGINT or SIGTERM (its start line on stdout, flushed at once)."""
     if print_service:
-        sys.stdout.write(service_unit(cfg, ccdeck_command(), os.environ))
+        sys.stdout.write(service_unit(cfg, ccdeck_command()))
         return
-    machine = machine_name()
+    machine = cfg.get(config.MACHINE)
 
     def started() -> None:
         dirs = ", ".join(str(d) for d in cfg.config_dirs) or "no config dir"
@@ -48,16 +47,15 @@ def ccdeck_command() -> list[str]:
     return [sys.executable, "-m", "ccdeck"]
 
 
-def service_unit(cfg: Config, command: Sequence[str], environ: Mapping[str, str]) -> str:
-    """A systemd user unit running `command agent` with `cfg`'s database and config dirs."""
+def service_unit(cfg: Config, command: Sequence[str]) -> str:
+    """A systemd user unit running `command agent` with `cfg`'s database, config dirs and machine (named in the
+    unit: the rows keep their machine if the host is renamed)."""
     db = cfg.db.resolved().argument()  # the password included: the unit must reach the database
     secret = cfg.db.url is not None and urlsplit(db).password is not None
-    args = [*command, "agent", *([] if secret else ["--db", db])]
+    args = [*command, "agent", *([] if secret else ["--db", db]), "--machine", cfg.get(config.MACHINE)]
     for folder in cfg.config_dirs:
         args += ["--config-dir", str(folder.absolute())]
     env = {"CCDECK_DB": db} if secret else {}
-    if environ.get(MACHINE_ENV):
-        env[MACHINE_ENV] = environ[MACHINE_ENV]
     lines = [
         "# ccdeck agent: this machine's Claude Code sessions into the shared database.",
         f"# Install: ccdeck agent --print-service > {UNIT_PATH}",

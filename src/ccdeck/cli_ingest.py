@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from sqlalchemy import Connection
 
-from ccdeck.config import Config
+from ccdeck.config import MACHINE, Config
 from ccdeck.ingest.pipeline import Depth, Ingestor, ScanStats
 from ccdeck.store.reader import Reader
 from ccdeck.store.sqla_reader import SqlaReader
@@ -55,7 +55,7 @@ def _progress_after(delay: float, stderr: Console) -> tuple[Callable[[int, int],
 def ingest(store: Store, cfg: Config, stderr: Console, depth: Depth = "full") -> ScanStats:
     update, finish = _progress_after(1.0, stderr)
     try:
-        return Ingestor(store).scan(cfg.config_dirs, update, depth)
+        return Ingestor(store, machine=cfg.get(MACHINE)).scan(cfg.config_dirs, update, depth)
     finally:
         finish()
 

@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from ccdeck.config import Config
+from ccdeck.config import MACHINE, Config
 from ccdeck.ingest.freshness import nothing_new
 from ccdeck.store.reader import Reader, SqliteReader, open_current
 
@@ -50,7 +50,7 @@ def read_as_is(cfg: Config, scan: bool, read: Callable[[Reader], T], depth: Dept
         return None
     try:
         reader = SqliteReader(conn)
-        if scan and not nothing_new(reader, cfg.config_dirs, depth):
+        if scan and not nothing_new(reader, cfg.get(MACHINE), cfg.config_dirs, depth):
             return None
         log.debug("nothing new in %s: reading %s as it is", ", ".join(map(str, cfg.config_dirs)), cfg.db)
         return (read(reader),)

@@ -80,11 +80,12 @@ def _session_facts(store: Store, task: RunTask, flags: list[Path] | None) -> Tas
         return None  # the config dir it ran with is gone: nothing to read
     given = tuple(flags or ()) or ((Path(recorded),) if recorded else ())
     from ccdeck.claude.discovery import config_dirs_from
+    from ccdeck.config import MACHINE
     from ccdeck.ingest.pipeline import Ingestor
     from ccdeck.store import file_queries, session_queries
     from ccdeck.store.sqla_reader import SqlaReader
 
-    Ingestor(store).scan(config_dirs_from(given, os.environ), None)
+    Ingestor(store, machine=MACHINE.from_env(os.environ)).scan(config_dirs_from(given, os.environ), None)
     with store.read() as conn:
         reader = SqlaReader(conn)
         files = [row.path for row in file_queries.files_changed(reader, task["sessionId"])]

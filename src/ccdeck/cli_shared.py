@@ -38,6 +38,16 @@ Db = Annotated[
     str | None,
     typer.Option("--db", metavar="PATH|URL", help=config.DB.flag_help(show_default=False), show_default=False),
 ]
+Machine = Annotated[
+    str | None,
+    typer.Option("--machine", metavar="NAME", help=config.MACHINE.flag_help(), show_default=False),
+]
+Machines = Annotated[
+    str | None,
+    typer.Option(
+        "--machines", metavar="NAME,…", help="Only what these machines ingested (comma-separated).", show_default=False
+    ),
+]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 NoScan = Annotated[bool, typer.Option("--no-scan", help="Skip the incremental ingest that runs first.")]
 Since = Annotated[
@@ -88,9 +98,11 @@ def emit_json(data: Mapping[str, Any]) -> None:
     sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
-def resolve(config_dirs: list[Path] | None, db: str | None) -> Config:
+def resolve(config_dirs: list[Path] | None, db: str | None, machine: str | None = None) -> Config:
+    """The settings of a command: its config dirs, database and (`--machine`) the machine it ingests as."""
     dirs = config_dirs_from(tuple(config_dirs or ()), os.environ)
-    return Config.resolve(db=db, config_dirs=dirs)
+    overrides = {"machine": config.check_machine(machine)} if machine is not None else None
+    return Config.resolve(db=db, config_dirs=dirs, overrides=overrides)
 
 
 def read_after_scan(cfg: Config, scan: bool, read: Callable[[Reader], T], depth: Depth = "full") -> T:
@@ -106,9 +118,9 @@ def warn_unpriced(models: Sequence[str]) -> None:
         err().print(f"[yellow]warning:[/] no price known for {', '.join(models)}: cost shown as — (null in JSON)")
 
 
-def filter_flags(since: str | None, until: str | None, project: str | None) -> list[str]:
+def filter_flags(since: str | None, until: str | None, project: str | None, machines: str | None = None) -> list[str]:
     """The filters given, as typed, for a message that says nothing matched them."""
-    flags = (("--since", since), ("--until", until), ("--project", project))
+    flags = (("--since", since), ("--until", until), ("--project", project), ("--machines", machines))
     return [f"{flag} {value}" for flag, value in flags if value]
 
 

@@ -1,4 +1,4 @@
-"""`ccdeck usage daily|weekly|monthly|session|blocks`: one command per report, each scanning first (unless
+"""`ccdeck usage daily|weekly|monthly|session|blocks|machines`: one command per report, each scanning first (unless
 `--no-scan`), then printing JSON or a table fitted to the terminal."""
 
 # No `from __future__ import annotations`: Typer reads the commands' annotations on every run (see `cli`).
@@ -13,6 +13,8 @@ from ccdeck.cli_shared import (
     ConfigDirs,
     Db,
     Json,
+    Machine,
+    Machines,
     NoScan,
     Project,
     Since,
@@ -52,15 +54,17 @@ def _report_command(build: ReportBuilder, table: ReportTable, doc: str, every: b
         project: Project = None,
         breakdown: Annotated[bool, typer.Option("--breakdown", help="Show each model's share.")] = False,
         all_sessions: Annotated[bool, typer.Option("--all", help="Also sessions without tokens.")] = False,
+        machines: Machines = None,
         config_dir: ConfigDirs = None,
         db: Db = None,
         json: Json = False,
         no_scan: NoScan = False,
+        machine: Machine = None,
     ) -> None:
         from ccdeck.reports.filters import Filters
 
-        cfg = resolve(config_dir, db)
-        filters = Filters.from_cli(since, until, timezone, project)
+        cfg = resolve(config_dir, db, machine)
+        filters = Filters.from_cli(since, until, timezone, project, machines)
         report = read_after_scan(cfg, not no_scan, lambda reader: build(reader, filters, all_sessions), "usage")
         warn_unpriced(report["unpricedModels"])
         if json:
@@ -69,7 +73,7 @@ def _report_command(build: ReportBuilder, table: ReportTable, doc: str, every: b
         from ccdeck.render import report_tables
 
         if not report_tables.report_rows(report):
-            nothing_found("usage", cfg, filter_flags(since, until, project), not no_scan)
+            nothing_found("usage", cfg, filter_flags(since, until, project, machines), not no_scan)
         else:
             out().print(table(report, breakdown))
 
@@ -120,6 +124,18 @@ def _blocks_table(report: "UsageReport", _breakdown: bool) -> "RenderableType":
     return report_tables.blocks_table(report)
 
 
+def _machines(reader: "Reader", filters: "Filters", _all: bool) -> "UsageReport":
+    from ccdeck.reports.machines import machines_report
+
+    return machines_report(reader, filters)
+
+
+def _machines_table(report: "UsageReport", breakdown: bool) -> "RenderableType":
+    from ccdeck.render import report_tables
+
+    return report_tables.period_table(report, "machine", breakdown)
+
+
 REPORTS: dict[str, tuple[ReportBuilder, ReportTable, str]] = {
     "daily": (*_period("daily"), "Usage per day."),
     "weekly": (*_period("weekly"), "Usage per week (weeks start on Monday)."),
@@ -134,6 +150,11 @@ REPORTS: dict[str, tuple[ReportBuilder, ReportTable, str]] = {
         _blocks,
         _blocks_table,
         "5-hour billing windows; the active one shows its burn rate and projected end.",
+    ),
+    "machines": (
+        _machines,
+        _machines_table,
+        "Usage per machine (a response read on several machines counts for the first that stored it).",
     ),
 }
 for _name, (_build, _table, _doc) in REPORTS.items():

@@ -48,7 +48,7 @@ async def _watch(cfg: Config, console: Console) -> None:
     alerts = Alerts(finish_after=cfg.get(config.ALERT_AFTER_MINUTES) * 60, base_url=base_url, mutes=mutes)
     monitor = Monitor(store, cfg.config_dirs, hub, idle_after=cfg.get(config.IDLE_MINUTES) * 60,
                       rescan_every=cfg.get(config.RESCAN_SECONDS), poll=cfg.get(config.POLL), alerts=alerts,
-                      notifier=notifier)  # fmt: skip
+                      notifier=notifier, machine=cfg.get(config.MACHINE))  # fmt: skip
     client = hub.connect()
     try:
         with console.status("Ingesting new lines…"):

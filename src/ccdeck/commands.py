@@ -35,7 +35,7 @@ COMMANDS = {
     "on a terminal.",
     "run-multi": "The seed script's form: `run-multi JSON [MODEL] [BUDGET] [MAX_PARALLEL]` (same as `run`).",
     "start": "The seed script's form: start one task in the background and print RUN/ID.",
-    "usage": "Token usage and API-equivalent cost by day, week, month, session or 5-hour block.",
+    "usage": "Token usage and API-equivalent cost by day, week, month, session, 5-hour block or machine.",
     "statusline": "Claude Code's status line: model, session cost, context used, the 5-hour block, today's cost.",
     "hooks": "Claude Code hooks that post every session event to `ccdeck serve`.",
     "notify": "Alerts sent to the `notify` Apprise URLs.",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,8 @@ class Setting(Generic[T]):
     default: Callable[[], T]
     parse: Callable[[str], T]
     help: str
+    # How the docs show a default that depends on the machine (the README is the same everywhere).
+    doc_default: str | None = None
 
     @property
     def env(self) -> str:
@@ -38,7 +41,7 @@ class Setting(Generic[T]):
     def flag_help(self, *, show_default: bool = True) -> str:
         """The help of the setting's flag: its help, then its default (unless None, a flag's `False`, or not
         `show_default`) and its environment variable."""
-        default = self.default() if show_default else None
+        default = (self.doc_default or self.default()) if show_default else None
         return with_default(self.help, None if default is False else default, self.env)
 
     def from_env(self, environ: Mapping[str, str]) -> T:
@@ -107,6 +110,47 @@ def _optional_positive_float(text: str) -> float | None:
     return _positive_float(text) if text else None
 
 
+MACHINE_MAX_CHARS = 64
+
+
+def machine_name(text: str) -> str:
+    """A machine name as rows carry it: not empty, at most 64 printable characters, no comma (lists of names are
+    comma-separated: `--machines`), no space around it (a list's names are stripped)."""
+    if not text or not text.strip():
+        raise ValueError("must not be empty")
+    if len(text) > MACHINE_MAX_CHARS:
+        raise ValueError(f"must be at most {MACHINE_MAX_CHARS} characters")
+    if not text.isprintable():
+        raise ValueError("must be printable characters only")
+    if "," in text:
+        raise ValueError("must not contain a comma")
+    if text != text.strip():
+        raise ValueError("must not start or end with a space")
+    return text
+
+
+def check_machine(text: str, flag: str = "--machine") -> str:
+    """`machine_name` for a flag's value: a bad one is a usage error naming the flag."""
+    try:
+        return machine_name(text)
+    except ValueError as exc:
+        raise UsageError(f"{flag}: {text!r} {exc}") from None
+
+
+def machine_list(text: str, flag: str = "--machines") -> tuple[str, ...]:
+    """`NAME,NAME,...` (a filter): each a valid machine name; empty items are left out."""
+    names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    if not names:
+        raise UsageError(f"{flag}: give at least one machine name (NAME,NAME,...)")
+    return tuple(check_machine(name, flag) for name in names)
+
+
+def _host_name() -> str:
+    """The host name, cut to a valid machine name (`machine_name`)."""
+    name = "".join(c for c in socket.gethostname() if c.isprintable() and c != ",")[:MACHINE_MAX_CHARS]
+    return name.strip() or "localhost"
+
+
 DB = Setting[DbTarget](
     "db",
     lambda: DbTarget(path=Path(default_db(os.environ))),
@@ -129,6 +173,15 @@ NOTIFY = Setting[str | None](
     _optional_str,
     "Comma-separated Apprise URLs alerts are sent to by `serve` and `watch` (ntfy, Slack, Discord, e-mail, "
     "`json://` webhooks…).",
+)
+
+MACHINE = Setting[str](
+    "machine",
+    _host_name,
+    machine_name,
+    "Name of this machine, stamped on every row it ingests and every run it launches (many machines may share one "
+    "database).",
+    doc_default="the host name",
 )
 
 HOST = Setting[str]("host", lambda: "127.0.0.1", str, "Address `ccdeck serve` binds to.")
@@ -179,7 +232,7 @@ HOOKS_URL = Setting[str | None](
 )
 
 SETTINGS: tuple[Setting[Any], ...] = (
-    DB, IDLE_MINUTES, ALERT_AFTER_MINUTES, NOTIFY, HOST, PORT, TOKEN, ALLOW_BYPASS, RESCAN_SECONDS, POLL,
+    DB, MACHINE, IDLE_MINUTES, ALERT_AFTER_MINUTES, NOTIFY, HOST, PORT, TOKEN, ALLOW_BYPASS, RESCAN_SECONDS, POLL,
     CLAUDE_BIN, MAX_PARALLEL, TIMEOUT, MODEL, BUDGET, HOOKS_URL,
 )  # fmt: skip
 
@@ -227,5 +280,5 @@ def _target(db: DbTarget | Path | str) -> DbTarget:
 def settings_markdown() -> str:
     """The README's settings table."""
     rows = ["| setting | environment variable | default | meaning |", "|---|---|---|---|"]
-    rows += [f"| `{s.name}` | `{s.env}` | `{shown(s.default())}` | {s.help} |" for s in SETTINGS]
+    rows += [f"| `{s.name}` | `{s.env}` | `{s.doc_default or shown(s.default())}` | {s.help} |" for s in SETTINGS]
     return "\n".join(rows)

@@ -248,12 +248,12 @@ def test_an_interrupted_scan_resumes_to_the_same_rows(
     _scan([config], here_db, **SMALL_CHUNKS)
     real, calls = row_writes.write_batches, []
 
-    def crash_in_the_third_transaction_of_the_pass(conn: Any, batches: Any) -> Any:
+    def crash_in_the_third_transaction_of_the_pass(conn: Any, batches: Any, machine: str) -> Any:
         if batches and batches[0].usage_only == usage_pass:
             calls.append(1)
             if len(calls) == 3:
                 raise RuntimeError("power cut")
-        return real(conn, batches)
+        return real(conn, batches, machine)
 
     options: dict[str, Any] = {"pool_bytes": 0, "workers": workers, "transaction_bytes": 20_000, **SMALL_CHUNKS}
     if not usage_pass:  # `usage` commands first, then a complete scan

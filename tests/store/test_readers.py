@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import create_engine
 
 import synthetic
+from ccdeck.config import MACHINE
 from ccdeck.ingest.freshness import nothing_new
 from ccdeck.ingest.pipeline import Ingestor
 from ccdeck.reports.blocks import blocks_report
@@ -134,7 +135,7 @@ def _fresh(config: Path, db: Path) -> bool:
     raw = open_current(db)
     assert raw is not None
     try:
-        return nothing_new(SqliteReader(raw), [config])
+        return nothing_new(SqliteReader(raw), MACHINE.default(), [config])
     finally:
         raw.close()
 
@@ -227,11 +228,11 @@ def test_after_a_usage_only_scan_usage_reports_may_read_as_is(tmp_path: Path) ->
     raw = open_current(db)
     assert raw is not None
     try:
-        assert nothing_new(SqliteReader(raw), [config], "usage")
-        assert not nothing_new(SqliteReader(raw), [config], "full")
+        assert nothing_new(SqliteReader(raw), MACHINE.default(), [config], "usage")
+        assert not nothing_new(SqliteReader(raw), MACHINE.default(), [config], "full")
         with _a_transcript(config).open("ab") as file:
             file.write(b'{"type":"user"}\n')
-        assert not nothing_new(SqliteReader(raw), [config], "usage")
+        assert not nothing_new(SqliteReader(raw), MACHINE.default(), [config], "usage")
     finally:
         raw.close()
 

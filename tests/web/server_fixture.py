@@ -57,13 +57,14 @@ def run_server(
     allow_bypass: bool = False,
     idle_after: float = 600,
     notify: tuple[str, ...] = (),
+    machine: str | None = None,
 ) -> Iterator[LiveServer]:
     """Start uvicorn in a thread; stop it (and its lifespan) when the generator closes."""
     sock = _listening_socket()
     port = int(sock.getsockname()[1])
     options = ServeOptions(db=as_target(db), config_dirs=(config_dir.resolve(),), host=host, idle_after=idle_after,
                            rescan_every=30, token=token, claude_bin=claude_bin, poll=poll,
-                           allow_bypass=allow_bypass, notify=notify,
+                           allow_bypass=allow_bypass, notify=notify, machine=machine,
                            public_url=f"http://127.0.0.1:{port}")  # fmt: skip
     server = uvicorn.Server(uvicorn.Config(create_app(options), host="127.0.0.1", port=port, log_level="warning",
                                            ws="websockets-sansio"))  # fmt: skip

@@ -45,7 +45,8 @@ GETS = [
     "/api/sessions/x/timeline?page=100000000000000000000", "/api/sessions?page=-1", "/api/sessions?since=%00",
     "/api/sessions?since=99999-99-99", "/api/usage?tz=Not/AZone", "/api/usage?tz=%00", "/api/sessions?state=%ff",
     "/api/runs?limit=1e99", "/api/runs/x/tasks/y/log?tail=1000000000000000000000000000000",
-    "/api/runs/x/tasks/y/log?stream=secrets",
+    "/api/runs/x/tasks/y/log?stream=secrets", "/api/sessions?machines=%00", "/api/sessions?machines=,,",
+    "/api/usage?machines=" + "m" * 5000, "/api/summary?machines=a%2Cb%07",
 ]  # fmt: skip
 POST_BODIES: list[tuple[str, bytes, str]] = [
     ("maxParallel 1e29", _raw(ONE + ',"options":{"maxParallel":1e29}}'), JSON),

@@ -149,6 +149,7 @@ export const api = {
   search: (query: { q: string; project?: string; page?: number; pageSize?: number }, signal?: AbortSignal) =>
     getJson<SearchPage>("/api/search", query, signal),
   projects: (signal?: AbortSignal) => getJson<{ projects: Project[] }>("/api/projects", {}, signal),
+  machines: (signal?: AbortSignal) => getJson<{ machines: string[] }>("/api/machines", {}, signal),
   runs: (query: { active?: boolean; limit?: number }, signal?: AbortSignal) =>
     getJson<{ runs: Run[] }>(
       "/api/runs",

@@ -41,6 +41,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/machines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Machines
+         * @description The machines of the stored sessions (the dashboard's machine filter).
+         */
+        get: operations["machines_api_machines_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/mutes": {
         parameters: {
             query?: never;
@@ -241,7 +261,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Summary */
+        /**
+         * Summary
+         * @description The overview; `machines` (`NAME,NAME`) counts those machines' responses only.
+         */
         get: operations["summary_api_summary_get"];
         put?: never;
         post?: never;
@@ -432,6 +455,11 @@ export interface components {
         LogLines: {
             /** Lines */
             lines: string[];
+        };
+        /** Machines */
+        Machines: {
+            /** Machines */
+            machines: string[];
         };
         /** ModelTotals */
         ModelTotals: {
@@ -688,6 +716,8 @@ export interface components {
             id: string;
             /** Logdir */
             logDir: string | null;
+            /** Machine */
+            machine: string;
             options: components["schemas"]["RunOptions"];
             /** Speedup */
             speedup: number | null;
@@ -959,6 +989,8 @@ export interface components {
             kind: "interactive" | "background" | "headless";
             /** Lastactivity */
             lastActivity: string | null;
+            /** Machine */
+            machine: string;
             /** Models */
             models: string[];
             /** Name */
@@ -1226,7 +1258,7 @@ export interface components {
              * Group
              * @enum {string}
              */
-            group: "model" | "project" | "type";
+            group: "model" | "project" | "type" | "machine";
             /** Points */
             points: components["schemas"]["UsagePoint"][];
         };
@@ -1316,6 +1348,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HookAnswer"];
+                };
+            };
+        };
+    };
+    machines_api_machines_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Machines"];
                 };
             };
         };
@@ -1644,6 +1696,7 @@ export interface operations {
                 since?: string | null;
                 until?: string | null;
                 q?: string | null;
+                machines?: string | null;
                 sort?: "lastActivity" | "cost" | "tokens" | "duration";
                 order?: "asc" | "desc";
                 page?: number;
@@ -1744,7 +1797,9 @@ export interface operations {
     };
     summary_api_summary_get: {
         parameters: {
-            query?: never;
+            query?: {
+                machines?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1760,16 +1815,26 @@ export interface operations {
                     "application/json": components["schemas"]["Summary"];
                 };
             };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
         };
     };
     usage_api_usage_get: {
         parameters: {
             query?: {
                 bucket?: "hour" | "day" | "week" | "month";
-                group?: "model" | "project" | "type";
+                group?: "model" | "project" | "type" | "machine";
                 since?: string | null;
                 until?: string | null;
                 tz?: string | null;
+                machines?: string | null;
             };
             header?: never;
             path?: never;

@@ -28,3 +28,25 @@ describe("the state filter", () => {
     expect(sessionsQuery(filters).state).toEqual(["blocked", "waiting"]);
   });
 });
+
+describe("the machine filter", () => {
+  it("shows only when there are several machines, and picks one", () => {
+    const onChange = vi.fn();
+    const props = { projects: [], models: [], onChange, onClear: () => {} };
+    render(<SessionFiltersBar filters={DEFAULT_FILTERS} machines={["laptop"]} {...props} />);
+    expect(screen.queryByRole("combobox", { name: "Machine" })).toBeNull();
+    cleanup();
+    render(<SessionFiltersBar filters={DEFAULT_FILTERS} machines={["laptop", "server"]} {...props} />);
+    const select = screen.getByRole("combobox", { name: "Machine" }) as HTMLSelectElement;
+    expect([...select.options].map((o) => o.textContent)).toEqual(["All machines", "laptop", "server"]);
+    fireEvent.change(select, { target: { value: "server" } });
+    expect(onChange).toHaveBeenLastCalledWith({ machine: "server" });
+  });
+
+  it("keeps a chosen machine that is not in the list", () => {
+    const filters = { ...DEFAULT_FILTERS, machine: "gone" };
+    render(<SessionFiltersBar filters={filters} projects={[]} models={[]} onChange={() => {}} onClear={() => {}} />);
+    const select = screen.getByRole("combobox", { name: "Machine" }) as HTMLSelectElement;
+    expect(select.value).toBe("gone");
+  });
+});

@@ -6,6 +6,8 @@ interface SessionFiltersBarProps {
   filters: SessionFilters;
   projects: string[];
   models: string[];
+  /** The machines of the stored sessions: the machine filter shows when there are several (or one is chosen). */
+  machines?: string[];
   onChange: (changes: Partial<SessionFilters>, options?: { replace?: boolean }) => void;
   onClear: () => void;
 }
@@ -14,7 +16,14 @@ const FIELD =
   "min-w-0 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900";
 
 /** Search box and filters of the Sessions page; typing in the search box updates the URL after a pause. */
-export function SessionFiltersBar({ filters, projects, models, onChange, onClear }: SessionFiltersBarProps) {
+export function SessionFiltersBar({
+  filters,
+  projects,
+  models,
+  machines = [],
+  onChange,
+  onClear,
+}: SessionFiltersBarProps) {
   const [text, setText] = useState(filters.q);
 
   useEffect(() => setText(filters.q), [filters.q]);
@@ -25,6 +34,8 @@ export function SessionFiltersBar({ filters, projects, models, onChange, onClear
     return () => clearTimeout(timer);
   }, [text, filters.q, onChange]);
 
+  const showMachines = machines.length > 1 || filters.machine !== "";
+
   const toggleState = (state: SessionState) => {
     const states = filters.states.includes(state)
       ? filters.states.filter((s) => s !== state)
@@ -34,7 +45,11 @@ export function SessionFiltersBar({ filters, projects, models, onChange, onClear
 
   return (
     <div className="space-y-2">
-      <div className="grid grid-cols-2 gap-2 lg:grid-cols-[2fr_1fr_1fr_auto_auto]">
+      <div
+        className={`grid grid-cols-2 gap-2 ${
+          showMachines ? "lg:grid-cols-[2fr_1fr_1fr_1fr_auto_auto]" : "lg:grid-cols-[2fr_1fr_1fr_auto_auto]"
+        }`}
+      >
         <input
           type="search"
           aria-label="Search sessions"
@@ -73,6 +88,24 @@ export function SessionFiltersBar({ filters, projects, models, onChange, onClear
             </option>
           ))}
         </select>
+        {showMachines && (
+          <select
+            aria-label="Machine"
+            value={filters.machine}
+            onChange={(e) => onChange({ machine: e.target.value })}
+            className={FIELD}
+          >
+            <option value="">All machines</option>
+            {filters.machine && !machines.includes(filters.machine) && (
+              <option value={filters.machine}>{filters.machine}</option>
+            )}
+            {machines.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+        )}
         <label className="flex min-w-0 items-center gap-1 text-xs text-slate-500 dark:text-slate-400">
           From
           <input

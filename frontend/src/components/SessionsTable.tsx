@@ -78,6 +78,9 @@ export function SessionsTable({ sessions, sort, order, onSort, now }: SessionsTa
             <th scope="col" className={TH}>
               Branch · model
             </th>
+            <th scope="col" className={TH}>
+              Machine
+            </th>
             <SortHeader label="Last activity" column="lastActivity" {...sortProps} />
             <SortHeader label="Duration" column="duration" alignRight {...sortProps} />
             <SortHeader label="Tokens" column="tokens" alignRight {...sortProps} />
@@ -129,6 +132,14 @@ export function SessionsTable({ sessions, sort, order, onSort, now }: SessionsTa
                     {s.models.join(", ") || "—"}
                   </span>
                 </div>
+              </td>
+              <td
+                className={`${TD_LABELLED} text-xs text-slate-600 sm:max-w-32 sm:truncate dark:text-slate-300`}
+                data-label="Machine"
+                data-testid="session-machine"
+                title={s.machine}
+              >
+                {s.machine || "—"}
               </td>
               <td className={TD_LABELLED} data-label="Last" title={formatDateTime(s.lastActivity)}>
                 {formatWhen(s.lastActivity, now)}

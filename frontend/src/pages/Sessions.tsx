@@ -21,6 +21,7 @@ export function Sessions({ search }: { search: string }) {
   const key = filtersToSearch(filters);
   const result = useApi((signal) => api.sessions(sessionsQuery(filters), signal), key, { keepPrevious: true });
   const projects = useApi((signal) => api.projects(signal), "projects");
+  const machines = useApi((signal) => api.machines(signal), "machines");
   const live = useLive();
   // Rows update in place from the live store; new sessions and the order need a re-fetch.
   useRefreshOn(live.summary?.generatedAt, result.reload, 10_000);
@@ -49,6 +50,7 @@ export function Sessions({ search }: { search: string }) {
         filters={filters}
         projects={projectPaths}
         models={models}
+        machines={machines.data?.machines ?? []}
         onChange={update}
         onClear={() => navigate("/sessions")}
       />

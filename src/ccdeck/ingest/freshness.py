@@ -33,11 +33,13 @@ def unchanged(cursor: SavedCursor, size: int, state: FileState) -> bool:
     return same and cursor.mtime_ns in (None, state.mtime_ns)
 
 
-def nothing_new(reader: Reader, config_dirs: Iterable[Path], depth: Depth = "full") -> bool:
-    """Whether a scan of `config_dirs` as far as `depth` would leave the database as it is: every file unchanged
-    since its cursor (for a usage scan, its complete or its usage cursor; prompt history is not read by one), and
-    the live registry as stored."""
-    return all(_files_unchanged(reader, d, depth) and _registry_unchanged(reader, d) for d in config_dirs)
+def nothing_new(reader: Reader, machine: str, config_dirs: Iterable[Path], depth: Depth = "full") -> bool:
+    """Whether a scan of `config_dirs` on `machine` as far as `depth` would leave the database as it is: every file
+    unchanged since its cursor (for a usage scan, its complete or its usage cursor; prompt history is not read by
+    one), and the live registry as stored."""
+    return all(
+        _files_unchanged(reader, machine, d, depth) and _registry_unchanged(reader, machine, d) for d in config_dirs
+    )
 
 
 def saved_cursors(rows: Iterable[Any]) -> dict[str, tuple[SavedCursor, int]]:
@@ -45,9 +47,9 @@ def saved_cursors(rows: Iterable[Any]) -> dict[str, tuple[SavedCursor, int]]:
     return {path: (SavedCursor(*cursor), size) for path, *cursor, size in rows}
 
 
-def _files_unchanged(reader: Reader, config_dir: Path, depth: Depth) -> bool:
-    saved = saved_cursors(stored_cursors(reader, str(config_dir)))
-    usage = saved_cursors(stored_usage_cursors(reader, str(config_dir))) if depth == "usage" else {}
+def _files_unchanged(reader: Reader, machine: str, config_dir: Path, depth: Depth) -> bool:
+    saved = saved_cursors(stored_cursors(reader, machine, str(config_dir)))
+    usage = saved_cursors(stored_usage_cursors(reader, machine, str(config_dir))) if depth == "usage" else {}
     for source in source_files(config_dir):
         if depth == "usage" and source.kind == "history":
             continue
@@ -65,6 +67,6 @@ def _files_unchanged(reader: Reader, config_dir: Path, depth: Depth) -> bool:
     return True
 
 
-def _registry_unchanged(reader: Reader, config_dir: Path) -> bool:
+def _registry_unchanged(reader: Reader, machine: str, config_dir: Path) -> bool:
     now = [e for e in (read_live_session(p, config_dir) for p in registry_files(config_dir)) if e]
-    return now == session_queries.live_registry(reader, str(config_dir))
+    return now == session_queries.live_registry(reader, str(config_dir), machine)

@@ -33,6 +33,7 @@ from ccdeck.claude.discovery import SourceFile, registry_files, source_file
 from ccdeck.claude.pricing import Pricer
 from ccdeck.claude.registry import read_live_session
 from ccdeck.claude.safe_open import RefusedFile
+from ccdeck.config import MACHINE
 from ccdeck.ingest.freshness import Depth
 from ccdeck.ingest.pool import ParsePool
 from ccdeck.ingest.pool_pass import read_in_workers
@@ -70,6 +71,7 @@ class Ingestor:
 
     `pool_bytes` and `workers`: a scan with at least `pool_bytes` to read parses in `workers` processes (by default
     one per CPU, at most `MAX_WORKERS`; fewer than two means never), started by `start_pool(workers)`.
+    `machine`: the name stamped on every row and cursor it writes (the `machine` setting; default the host name).
     `chunk_bytes`, `batch_bytes` and `transaction_bytes`: the sizes of a read, of a batch handed to the writer and of
     a big scan's write transaction (the module's constants; smaller ones cut files in more places).
     """
@@ -79,6 +81,7 @@ class Ingestor:
         store: Store,
         on_batch: Callable[[BatchResult], None] | None = None,
         *,
+        machine: str | None = None,
         pool_bytes: int = POOL_BYTES,
         workers: int | None = None,
         start_pool: Callable[[int], ParsePool] = ParsePool,
@@ -87,6 +90,7 @@ class Ingestor:
         transaction_bytes: int = TRANSACTION_BYTES,
     ) -> None:
         self.store = store
+        self.machine = MACHINE.default() if machine is None else machine
         self.pricer = Pricer()
         self.on_batch = on_batch
         self.pool_bytes = pool_bytes
@@ -102,7 +106,7 @@ class Ingestor:
         dirs = list(config_dirs)
         work: list[Work] = []
         for config_dir in dirs:
-            work.extend(pending(self.store, config_dir, stats, self.refuse))
+            work.extend(pending(self.store, self.machine, config_dir, stats, self.refuse))
             self.scan_registry(config_dir)
         big = sum(w.backlog(False) for w in work) >= self.pool_bytes
         # A complete scan reads each file once, a usage pass first would read it twice (about a quarter more work);
@@ -150,7 +154,7 @@ class Ingestor:
         scan = Scan(self, stats)
         try:
             for config_dir, sources in by_dir.items():
-                scan.read_here(pending(self.store, config_dir, stats, self.refuse, sources))
+                scan.read_here(pending(self.store, self.machine, config_dir, stats, self.refuse, sources))
         finally:
             scan.finish()
         stats.seconds = time.perf_counter() - started
@@ -158,10 +162,11 @@ class Ingestor:
         return stats
 
     def scan_registry(self, config_dir: Path) -> None:
-        """Replace this config dir's rows of the live registry with what `sessions/*.json` says now."""
+        """Replace this machine's rows of the config dir's live registry with what `sessions/*.json` says now."""
         entries = [e for e in (read_live_session(p, config_dir) for p in registry_files(config_dir)) if e]
         rows = [dataclasses.asdict(e) for e in entries]
-        self.store.write(lambda conn: replace_live_sessions(conn, str(config_dir), rows))
+        machine = self.machine
+        self.store.write(lambda conn: replace_live_sessions(conn, machine, str(config_dir), rows))
 
     def refuse(self, source: SourceFile, exc: RefusedFile, stats: ScanStats) -> None:
         """Count a path that is no regular file inside its config dir; log it the first time only."""

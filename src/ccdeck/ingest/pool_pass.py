@@ -67,7 +67,7 @@ def read_in_workers(
         jobs.clear()  # parsed after the failed job: their cursors must not pass it
         scan.finish()
         scratch = ScanStats()  # the files were counted already
-        rest = [w for d in config_dirs for w in pending(owner.store, d, scratch, owner.refuse)]
+        rest = [w for d in config_dirs for w in pending(owner.store, owner.machine, d, scratch, owner.refuse)]
         scan.read_here([w for w in rest if w.backlog(scan.usage_only)], advance)
 
 

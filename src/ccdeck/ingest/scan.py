@@ -44,6 +44,7 @@ class Owner(Protocol):
     """What a scan uses of the long-lived `pipeline.Ingestor` that makes it."""
 
     store: Store
+    machine: str
     pricer: Pricer
     on_batch: Callable[[BatchResult], None] | None
     pool_bytes: int
@@ -156,7 +157,9 @@ class Scan:
             return
         batches, size = self._transaction, self._transaction_size
         self._transaction, self._transaction_size = [], 0
-        self._last = self.ingestor.store.writer.submit(row_writes.transaction_job(batches, self._last))
+        self._last = self.ingestor.store.writer.submit(
+            row_writes.transaction_job(batches, self._last, self.ingestor.machine)
+        )
         self._submitted.append((self._last, size))
 
     def collect(self, wait: bool = False) -> None:

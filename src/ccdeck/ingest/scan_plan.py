@@ -54,11 +54,16 @@ class Work:
 
 
 def pending(
-    store: Store, config_dir: Path, stats: ScanStats, refuse: Refuse, sources: Iterable[SourceFile] | None = None
+    store: Store,
+    machine: str,
+    config_dir: Path,
+    stats: ScanStats,
+    refuse: Refuse,
+    sources: Iterable[SourceFile] | None = None,
 ) -> list[Work]:
-    """Files that changed since their cursor or were not read to the end (the others cost one stat)."""
+    """Files that changed since `machine`'s cursor or were not read to the end (the others cost one stat)."""
     chosen = None if sources is None else list(sources)
-    saved, usage = _saved(store, config_dir, None if chosen is None else [str(s.path) for s in chosen])
+    saved, usage = _saved(store, machine, config_dir, None if chosen is None else [str(s.path) for s in chosen])
     found = []
     for source in source_files(config_dir) if chosen is None else chosen:
         stats.files += 1
@@ -94,14 +99,17 @@ def _work(source: SourceFile, state: FileState, held: Held | None, used: Held | 
     return Work(source, full_cursor, usage_cursor, state.size, usage_done)
 
 
-def _saved(store: Store, config_dir: Path, paths: list[str] | None) -> tuple[dict[str, Held], dict[str, Held]]:
+def _saved(
+    store: Store, machine: str, config_dir: Path, paths: list[str] | None
+) -> tuple[dict[str, Held], dict[str, Held]]:
     """The complete and the usage cursors of a config dir's files, or of the given files only (a file event names
     a few: not the whole config dir's 10,000+ rows)."""
     with store.read() as conn:
         reader = SqlaReader(conn)
         if paths is None:
-            full = stored_cursors(reader, str(config_dir))
-            usage = stored_usage_cursors(reader, str(config_dir))
+            full = stored_cursors(reader, machine, str(config_dir))
+            usage = stored_usage_cursors(reader, machine, str(config_dir))
         else:
-            full, usage = cursors_of_files(reader, paths), cursors_of_files(reader, paths, usage=True)
+            full = cursors_of_files(reader, machine, paths)
+            usage = cursors_of_files(reader, machine, paths, usage=True)
         return saved_cursors(full), saved_cursors(usage)

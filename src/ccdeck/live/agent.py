@@ -32,7 +32,8 @@ async def run_agent(cfg: Config, started: Callable[[], None]) -> None:
         loop.add_signal_handler(number, stop.set)
     hub = Hub()  # no client ever connects: what the monitor publishes goes nowhere
     monitor = Monitor(store, cfg.config_dirs, hub, idle_after=cfg.get(config.IDLE_MINUTES) * 60,
-                      rescan_every=cfg.get(config.RESCAN_SECONDS), poll=cfg.get(config.POLL), listen=False)  # fmt: skip
+                      rescan_every=cfg.get(config.RESCAN_SECONDS), poll=cfg.get(config.POLL), listen=False,
+                      machine=cfg.get(config.MACHINE))  # fmt: skip
     try:
         started()
         logging.getLogger("ccdeck.live").setLevel(logging.INFO)  # the catch-up's lines, as `serve` shows them

@@ -49,13 +49,14 @@ class CatchUp:
         *,
         rescan_every: float,
         poll: bool,
+        machine: str | None = None,
     ) -> None:
         self.store, self.config_dirs, self.signals, self.supervisor = store, tuple(config_dirs), signals, supervisor
         self.hub, self.views, self.shared = signals.hub, signals.views, shared
         self.rescan_every, self.poll = rescan_every, poll
         self.scan_progress = ScanProgress(running=False, bytesDone=0, bytesTotal=0)
         self.pending_since: float | None = None
-        self.ingestor = Ingestor(store, on_batch=self._from_worker)
+        self.ingestor = Ingestor(store, on_batch=self._from_worker, machine=machine)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._scan_lock = asyncio.Lock()
         self._halt = threading.Event()  # the monitor's stop as the ingest thread sees it

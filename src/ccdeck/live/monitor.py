@@ -17,19 +17,19 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ccdeck import __version__
+from ccdeck import __version__, config
 from ccdeck.claude import pricing
 from ccdeck.claude.hooks import HookSignal
 from ccdeck.ingest.pipeline import Depth, Ingestor, ScanStats
 from ccdeck.live.alerts import Alerts
 from ccdeck.live.catch_up import CatchUp
 from ccdeck.live.hub import Hub
-from ccdeck.live.machine import machine_name
 from ccdeck.live.model import LiveModel
 from ccdeck.live.notifier import Notifier
 from ccdeck.live.remote import Remote
@@ -71,11 +71,12 @@ class Monitor:
         self.notifier = notifier
         self.supervisor = Supervisor(retry_seconds, healthy_after)
         self.views = Views(store, hub, self.model, self.alerts, self.supervisor.spawn)
-        self.shared = Shared(store, machine or machine_name(), self.supervisor.spawn)
+        machine = machine if machine is not None else config.MACHINE.from_env(os.environ)
+        self.shared = Shared(store, machine, self.supervisor.spawn)
         self.signals = Signals(store, self.config_dirs, hub, self.views, self.alerts, notifier, self.supervisor.spawn,
                                self.shared)  # fmt: skip
         self.catch_up = CatchUp(store, self.config_dirs, self.signals, self.supervisor, self.shared,
-                                rescan_every=rescan_every, poll=poll)  # fmt: skip
+                                rescan_every=rescan_every, poll=poll, machine=self.shared.machine)  # fmt: skip
         self.remote = Remote(self.shared, self.signals, self.catch_up)
         self.listen = listen
 
@@ -158,8 +159,8 @@ class Monitor:
         """What a client needs to start from: active sessions, the most recent ones, totals, scan progress."""
         return await self.views.snapshot(self.scan_progress)
 
-    async def summary(self) -> Summary:
-        return await self.views.summary()
+    async def summary(self, machines: Sequence[str] = ()) -> Summary:
+        return await self.views.summary(machines)
 
     def health(self) -> Health:
         pending = self.pending_since

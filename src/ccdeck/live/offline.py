@@ -16,10 +16,14 @@ from ccdeck.store import session_queries
 from ccdeck.store.reader import Reader
 
 
-def stored_model(reader: Reader, config_dirs: Sequence[Path], idle_after: float) -> LiveModel:
+def stored_model(
+    reader: Reader, config_dirs: Sequence[Path], idle_after: float, machine: str | None = None
+) -> LiveModel:
+    """The live model from the stored registry of `machine` (its processes are the ones this machine can see), the
+    background jobs and process list of this machine, and the stored sessions."""
     now = time.time()
     model = LiveModel(idle_after)
-    entries = sorted(session_queries.live_registry(reader), key=lambda e: e.config_dir)
+    entries = sorted(session_queries.live_registry(reader, None, machine), key=lambda e: e.config_dir)
     for config_dir, group in groupby(entries, key=lambda e: e.config_dir):
         model.apply_registry(config_dir, [(entry, entry_lives(entry)) for entry in group], now)
     for config_dir in config_dirs:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -72,9 +72,12 @@ class Views:
         if self.hub.clients:
             self.hub.publish(messages.SummaryMessage(type="summary", summary=await self.summary()))
 
-    async def summary(self) -> Summary:
-        stored = await asyncio.to_thread(_stored_summary, self.store)
+    async def summary(self, machines: Sequence[str] = ()) -> Summary:
+        """The overview; with `machines`, of their responses only (an answer to one request: nothing is kept)."""
+        stored = await asyncio.to_thread(_stored_summary, self.store, machines)
         result = Summary(**stored, active=self.model.counts())
+        if machines:
+            return result
         block = result["block"]
         self._block_end = None if block is None else datetime.fromisoformat(block["endTime"]).timestamp()
         return result
@@ -104,6 +107,6 @@ def facts(row: Any) -> TranscriptFacts:
                            getattr(row, "entrypoint", None), row.doing)  # fmt: skip
 
 
-def _stored_summary(store: Store) -> StoredSummary:
+def _stored_summary(store: Store, machines: Sequence[str] = ()) -> StoredSummary:
     with store.read() as conn:
-        return stored_summary(SqlaReader(conn), datetime.now().astimezone())
+        return stored_summary(SqlaReader(conn), datetime.now().astimezone(), machines)

@@ -9,6 +9,7 @@ commands that act (a new run, stop, clean) first record the runs whose superviso
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -110,5 +111,5 @@ def load_supervisor(store: Store, run_id: str) -> Supervisor:
 def start_detached(store: Store, plan: RunPlan, extra_env: Mapping[str, str] | None = None) -> str:
     """Record the run and hand it to a background supervisor (our environment plus `extra_env`); returns once the
     supervisor has taken it."""
-    create_run(store, plan, detached=True)
+    create_run(store, plan, detached=True, environ={**os.environ, **(extra_env or {})})
     return hand_over(plan, extra_env)

@@ -127,6 +127,7 @@ def run_rows(
         "claude_version": plan.claude.version,
         "log_dir": str(plan.log_dir),
         "detached": detached,
+        "machine": config.MACHINE.from_env(env),  # where it runs: the machine its tasks' transcripts are ingested as
     }
     tasks = [
         {"run_id": plan.run_id, "task_id": s.id, "position": n, "spec": _dumps(s.as_json()), "cwd": s.cwd,

@@ -131,6 +131,7 @@ def run_json(run: Row, tasks: Sequence[Row], now: float, *, with_tasks: bool = T
         "claudeBin": run["claude_bin"],
         "claudeVersion": run["claude_version"],
         "detached": bool(run["detached"]),
+        "machine": run.get("machine") or "",
         "supervisorPid": run["supervisor_pid"],
         "stopRequested": run["stop_requested"] is not None,
         "logDir": run["log_dir"],

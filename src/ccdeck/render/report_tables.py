@@ -66,19 +66,26 @@ def period_table(report: Mapping[str, Any], key: str, breakdown: bool) -> FitTab
     return table
 
 
+def _many_machines(rows: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether the rows come from more than one machine (a Machine column is then worth its width)."""
+    return len({row.get("machine", "") for row in rows}) > 1
+
+
 def session_usage_table(report: Mapping[str, Any]) -> FitTable:
     rows = report["sessions"]
     short, projects = _models(rows), project_names(r["projectPath"] for r in rows)
-    columns = [Column("Session", drop=3), Column("Project"), Column("Last activity", drop=8),
-               Column("Models", flex=True, min_width=10), *_token_columns(),
+    machines = _many_machines(rows)
+    columns = [Column("Session", drop=3), Column("Project"), *([Column("Machine", drop=7)] if machines else []),
+               Column("Last activity", drop=8), Column("Models", flex=True, min_width=10), *_token_columns(),
                Column("Files", drop=9, justify="right")]  # fmt: skip
     table = FitTable(columns, title="Usage by session", caption=_caption(report))
     for row in rows:
         models = ", ".join(short[m] for m in row["models"])
-        table.add_row(row["sessionId"][:8], projects[row["projectPath"]], when(row["lastActivity"]), models,
+        machine = [row["machine"]] if machines else []
+        table.add_row(row["sessionId"][:8], projects[row["projectPath"]], *machine, when(row["lastActivity"]), models,
                       *_token_cells(row), str(row["filesChanged"]))  # fmt: skip
     table.add_section()
-    table.add_row("Total", "", "", "", *_token_cells(report["totals"]), "", style="bold")
+    table.add_row("Total", "", *([""] if machines else []), "", "", *_token_cells(report["totals"]), "", style="bold")
     return table
 
 
@@ -88,14 +95,17 @@ def state_cell(state: str) -> Text:
 
 def sessions_table(rows: Sequence[Mapping[str, Any]]) -> FitTable:
     projects = project_names(r["projectPath"] for r in rows)
-    columns = [Column("State"), Column("Session", drop=4), Column("Project"), Column("Branch", drop=6),
+    machines = _many_machines(rows)
+    columns = [Column("State"), Column("Session", drop=4), Column("Project"),
+               *([Column("Machine", drop=8)] if machines else []), Column("Branch", drop=6),
                Column("Title", flex=True, min_width=24), Column("Last activity", drop=5),
                Column("Tokens", drop=3, justify="right"), Column("Cost", justify="right"),
                Column("Files", drop=7, justify="right")]  # fmt: skip
     table = FitTable(columns, title="Claude Code sessions", caption=COST_NOTE)
     for row in rows:
+        machine = [row["machine"]] if machines else []
         table.add_row(state_cell(row.get("state", "ended")), row["sessionId"][:8], projects[row["projectPath"]],
-                      row["gitBranch"] or NONE, row["title"] or NONE, when(row["lastActivity"]),
+                      *machine, row["gitBranch"] or NONE, row["title"] or NONE, when(row["lastActivity"]),
                       tokens(row["totalTokens"]), cost(row["costUSD"]), str(row["filesChanged"]))  # fmt: skip
     return table
 

@@ -32,7 +32,7 @@ def usage_points(conn: Connection, filters: Filters, bucket: str, group: str) ->
     """`[{"t": bucket start (ISO, local to the zone), "key", ...Totals}]`, oldest first."""
     by_key: dict[tuple[str, str], Totals] = defaultdict(Totals)
     for slot, key, inp, out, cc, cr, cost, unpriced in slot_rows(
-        SqlaReader(conn), filters, "project" if group == "project" else "model"
+        SqlaReader(conn), filters, group if group in ("project", "machine") else "model"
     ):
         start = bucket_start(datetime.fromtimestamp(slot * SLOT_SECONDS, filters.tz), bucket).isoformat()
         if group == "type":

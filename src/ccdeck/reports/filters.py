@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ccdeck.config import machine_list
 from ccdeck.errors import UsageError
 from ccdeck.store.usage_queries import Range
 
@@ -40,16 +41,23 @@ def parse_timezone(name: str | None) -> tzinfo:
 
 @dataclass(frozen=True)
 class Filters:
-    """A time range in epoch seconds (`since` inclusive, `until` exclusive), a zone, and a project substring."""
+    """A time range in epoch seconds (`since` inclusive, `until` exclusive), a zone, a project substring and the
+    machines rows came from (none: every machine)."""
 
     tz: tzinfo
     since: float | None = None
     until: float | None = None
     project: str | None = None
+    machines: tuple[str, ...] = ()
 
     @classmethod
     def from_cli(
-        cls, since: str | None, until: str | None, timezone: str | None, project: str | None = None
+        cls,
+        since: str | None,
+        until: str | None,
+        timezone: str | None,
+        project: str | None = None,
+        machines: str | None = None,
     ) -> Filters:
         tz = parse_timezone(timezone)
         start = end = None
@@ -59,9 +67,10 @@ class Filters:
             end = datetime.combine(parse_date(until, "--until") + timedelta(days=1), time(), tz).timestamp()
         if start is not None and end is not None and end <= start:
             raise UsageError("--until is before --since")
-        return cls(tz=tz, since=start, until=end, project=project or None)
+        names = machine_list(machines) if machines is not None else ()
+        return cls(tz=tz, since=start, until=end, project=project or None, machines=names)
 
     @property
     def span(self) -> Range:
-        """The range and project, as the store's queries take them."""
-        return Range(self.since, self.until, self.project)
+        """The range, project and machines, as the store's queries take them."""
+        return Range(self.since, self.until, self.project, self.machines)

@@ -52,16 +52,16 @@ def period_report(reader: Reader, filters: Filters, period: Period) -> DailyRepo
     grand_json, grand_unpriced = grand.as_json(), sorted(grand.unpriced_models)
     sources = price_sources(model for by_model in buckets.values() for model in by_model)
     if period == "daily":
-        daily: list[DailyRow] = [{"date": label, **_row(by_model, sources)} for label, by_model in rows]
+        daily: list[DailyRow] = [{"date": label, **model_row(by_model, sources)} for label, by_model in rows]
         return DailyReport(daily=daily, totals=grand_json, unpricedModels=grand_unpriced)
     if period == "weekly":
-        weekly: list[WeeklyRow] = [{"week": label, **_row(by_model, sources)} for label, by_model in rows]
+        weekly: list[WeeklyRow] = [{"week": label, **model_row(by_model, sources)} for label, by_model in rows]
         return WeeklyReport(weekly=weekly, totals=grand_json, unpricedModels=grand_unpriced)
-    monthly: list[MonthlyRow] = [{"month": label, **_row(by_model, sources)} for label, by_model in rows]
+    monthly: list[MonthlyRow] = [{"month": label, **model_row(by_model, sources)} for label, by_model in rows]
     return MonthlyReport(monthly=monthly, totals=grand_json, unpricedModels=grand_unpriced)
 
 
-def _row(by_model: dict[str, Totals], sources: dict[str, str | None]) -> PeriodRow:
+def model_row(by_model: dict[str, Totals], sources: dict[str, str | None]) -> PeriodRow:
     """A period's row without its label: totals, models most expensive first, and each model's share (with whose
     list price it is: `sources`)."""
     total = Totals()

@@ -33,6 +33,7 @@ def session_json(row: Any) -> StoredSession:
         "gitBranch": row.git_branch,
         "version": row.version,
         "configDir": row.config_dir,
+        "machine": row.machine,
         "durationSeconds": round(last - first, 3) if first is not None and last is not None else 0,
         "prompts": row.prompts,
         "responses": row.responses,

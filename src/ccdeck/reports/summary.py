@@ -7,6 +7,7 @@ keeps the latest one holds what a fresh fetch would answer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from ccdeck.claude.pricing import price_source
@@ -23,12 +24,14 @@ RANGES = {"today": 0, "week": 6, "month": 29}
 COST_RANGE = "month"
 
 
-def stored_summary(reader: Reader, now: datetime) -> StoredSummary:
+def stored_summary(reader: Reader, now: datetime, machines: Sequence[str] = ()) -> StoredSummary:
+    """With `machines`, the totals and the cost panels count those machines' responses only; the block and the rate
+    limits stay the account's (every machine bills the same 5-hour window)."""
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     starts = {name: (midnight - timedelta(days=days)).timestamp() for name, days in RANGES.items()}
     ranges = {}
     for name, start in starts.items():
-        inp, out, cc, cr, cost, unpriced = usage_queries.totals_between(reader, start)
+        inp, out, cc, cr, cost, unpriced = usage_queries.totals_between(reader, start, None, machines)
         ranges[name] = Totals.from_sums(inp, out, cc, cr, cost, unpriced).as_json()
     since = starts[COST_RANGE]
     block = active_block(reader, now.timestamp())
@@ -38,10 +41,10 @@ def stored_summary(reader: Reader, now: datetime) -> StoredSummary:
         "month": ranges["month"],
         "costByModel": [
             {"model": key, **totals.as_json(), "priceSource": price_source(key)}
-            for key, totals in _by_key(reader, since, "model")
+            for key, totals in _by_key(reader, since, "model", machines)
         ],
         "costByProject": [
-            {"projectPath": key, **totals.as_json()} for key, totals in _by_key(reader, since, "project")
+            {"projectPath": key, **totals.as_json()} for key, totals in _by_key(reader, since, "project", machines)
         ],
         "block": None if block is None else block.as_json(now.timestamp()),
         "rateLimits": rate_limits(reader),
@@ -49,11 +52,11 @@ def stored_summary(reader: Reader, now: datetime) -> StoredSummary:
     }
 
 
-def _by_key(reader: Reader, since: float, group: str) -> list[tuple[str, Totals]]:
+def _by_key(reader: Reader, since: float, group: str, machines: Sequence[str]) -> list[tuple[str, Totals]]:
     """Totals per model or project, the most expensive first, unpriced ones (cost null) last, then by tokens."""
     rows = [
         (r.k, Totals.from_sums(r.i, r.o, r.cc, r.cr, r.cost, r.unpriced, r.k))
-        for r in usage_queries.totals_by_key_since(reader, since, group)
+        for r in usage_queries.totals_by_key_since(reader, since, group, machines)
     ]
     return sorted(rows, key=lambda kv: (kv[1].cost is None, -(kv[1].cost or 0.0), -kv[1].total, kv[0]))
 

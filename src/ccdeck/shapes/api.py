@@ -20,7 +20,7 @@ from ccdeck.shapes.common import (
 )
 
 UsageBucket = Literal["hour", "day", "week", "month"]
-UsageGroup = Literal["model", "project", "type"]
+UsageGroup = Literal["model", "project", "type", "machine"]
 SessionSort = Literal["lastActivity", "cost", "tokens", "duration"]
 SortOrder = Literal["asc", "desc"]
 LogStream = Literal["stderr", "events"]
@@ -121,6 +121,10 @@ class Project(TypedDict):
     costUSD: float | None
     lastActivity: str | None
     models: list[str]
+
+
+class Machines(TypedDict):
+    machines: list[str]
 
 
 class Projects(TypedDict):

@@ -63,6 +63,18 @@ class MonthlyReport(TypedDict):
     unpricedModels: list[str]
 
 
+class MachineRow(PeriodRow):
+    machine: str
+
+
+class MachinesReport(TypedDict):
+    """`ccdeck usage machines --json`, by machine name: each response counts for the machine that stored it first."""
+
+    machines: list[MachineRow]
+    totals: Totals
+    unpricedModels: list[str]
+
+
 class SessionReport(TypedDict):
     """`ccdeck usage session --json` (with `--all`, also the sessions without tokens), newest activity first."""
 
@@ -79,7 +91,7 @@ class BlocksReport(TypedDict):
     unpricedModels: list[str]
 
 
-UsageReport = DailyReport | WeeklyReport | MonthlyReport | SessionReport | BlocksReport
+UsageReport = DailyReport | WeeklyReport | MonthlyReport | SessionReport | BlocksReport | MachinesReport
 
 
 class ListedSession(StoredSession, LiveView):

@@ -64,6 +64,7 @@ class StoredSession(Totals):
     gitBranch: str | None
     version: str | None
     configDir: str
+    machine: str  # the machine whose scan wrote the session's newest lines (`machine` setting)
     durationSeconds: float
     prompts: int
     responses: int
@@ -308,6 +309,7 @@ class Run(TypedDict):
     claudeBin: str | None
     claudeVersion: str | None
     detached: bool
+    machine: str  # the machine it was launched on (the `machine` setting there)
     supervisorPid: int | None
     stopRequested: bool
     logDir: str | None

@@ -1,5 +1,6 @@
 """Named read queries of files: the ingest cursors (`files`, and the usage pass's `usage_cursors`) and the files a
-session changed, as portable SQL text run through a `Reader`."""
+session changed, as portable SQL text run through a `Reader`. Cursors are one machine's (migration 0009): each
+machine sharing a database reads its own files from its own cursors."""
 
 from __future__ import annotations
 
@@ -14,20 +15,21 @@ _USAGE_COLUMNS = CURSOR_COLUMNS.replace("cwd", "NULL")  # usage cursors keep no 
 _IN_CHUNK = 500  # paths per query: SQLite's limit of bound parameters was 999 before 3.32
 
 
-def stored_cursors(reader: Reader, config_dir: str) -> Sequence[Any]:
-    """`path, CURSOR_COLUMNS..., size` (the size the cursor recorded) of every file of a config dir."""
-    return reader.rows(
-        f"SELECT path, {CURSOR_COLUMNS}, size FROM files WHERE config_dir = :config_dir", {"config_dir": config_dir}
+def stored_cursors(reader: Reader, machine: str, config_dir: str) -> Sequence[Any]:
+    """`path, CURSOR_COLUMNS..., size` (the size the cursor recorded) of every file of a machine's config dir."""
+    sql = f"SELECT path, {CURSOR_COLUMNS}, size FROM files WHERE machine = :machine AND config_dir = :config_dir"
+    return reader.rows(sql, {"machine": machine, "config_dir": config_dir})
+
+
+def stored_usage_cursors(reader: Reader, machine: str, config_dir: str) -> Sequence[Any]:
+    """The same fields of the usage pass's cursors of a machine's config dir (they keep no cwd: NULL)."""
+    sql = (
+        f"SELECT path, {_USAGE_COLUMNS}, size FROM usage_cursors WHERE machine = :machine AND config_dir = :config_dir"
     )
+    return reader.rows(sql, {"machine": machine, "config_dir": config_dir})
 
 
-def stored_usage_cursors(reader: Reader, config_dir: str) -> Sequence[Any]:
-    """The same fields of the usage pass's cursors of a config dir (they keep no cwd: NULL)."""
-    sql = f"SELECT path, {_USAGE_COLUMNS}, size FROM usage_cursors WHERE config_dir = :config_dir"
-    return reader.rows(sql, {"config_dir": config_dir})
-
-
-def cursors_of_files(reader: Reader, paths: Sequence[str], usage: bool = False) -> list[Any]:
+def cursors_of_files(reader: Reader, machine: str, paths: Sequence[str], usage: bool = False) -> list[Any]:
     """The fields of `stored_cursors` (with `usage`, of `stored_usage_cursors`) for the given files only: a file
     event names a few, and a config dir may hold 10,000+."""
     table, columns = ("usage_cursors", _USAGE_COLUMNS) if usage else ("files", CURSOR_COLUMNS)
@@ -35,7 +37,8 @@ def cursors_of_files(reader: Reader, paths: Sequence[str], usage: bool = False) 
     for start in range(0, len(paths), _IN_CHUNK):
         names = {f"p{i}": path for i, path in enumerate(paths[start : start + _IN_CHUNK])}
         marks = ", ".join(f":{name}" for name in names)
-        rows.extend(reader.rows(f"SELECT path, {columns}, size FROM {table} WHERE path IN ({marks})", names))
+        sql = f"SELECT path, {columns}, size FROM {table} WHERE machine = :machine AND path IN ({marks})"
+        rows.extend(reader.rows(sql, {**names, "machine": machine}))
     return rows
 
 

@@ -10,6 +10,8 @@ The search index (`events_fts`, migration 0005) takes the transaction's new even
 The statements are built for the connection's dialect (SQLite's or PostgreSQL's INSERT ... ON CONFLICT: the same
 API) the first time it writes; PostgreSQL has no search index to feed, and takes rows in the order of their keys
 (two writers then lock the same rows in the same order).
+Every row and cursor written carries the writing scan's machine (migration 0009); a response keeps the machine that
+stored it first (its key is global: the same response read on two machines is one row, counted once).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from concurrent.futures import Future
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Table, and_, case, func, literal_column
+from sqlalchemy import Connection, Table, and_, case, func, literal_column, or_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ccdeck.store import schema
@@ -52,7 +54,8 @@ _INSERTS: dict[str, Callable[[Table], Any]] = {"sqlite": sqlite.insert, "postgre
 
 def _upsert_response(insert: Callable[[Table], Any]) -> Any:
     """INSERT that replaces the whole stored row: the caller has chosen the winning copy (`outranks`), and a scan in
-    parts must store what one scan of the whole files stores -- that copy's row in full, not a mix of two copies."""
+    parts must store what one scan of the whole files stores -- that copy's row in full, not a mix of two copies.
+    But its machine: the first to store the response keeps it."""
     stmt = insert(schema.responses)
     return stmt.on_conflict_do_update(
         index_elements=["key"], set_={c: getattr(stmt.excluded, c) for c in RESPONSE_COLUMNS[1:]}
@@ -92,22 +95,28 @@ def _upsert_session(insert: Callable[[Table], Any], usage_only: bool) -> Any:
     }
     if not usage_only:
         widen["detail_activity"] = greatest(func.coalesce(detail, new.last_activity), new.last_activity)
+    # The machine of lines newer than any seen: the same lines read again on another machine (a config dir two
+    # machines share) leave the session to the machine that stored them first, as its responses are.
+    later = or_(table.c.last_activity.is_(None), new.last_activity > table.c.last_activity)
     return stmt.on_conflict_do_update(
         index_elements=["session_id"],
         set_={
             **widen,
             "source": literal_column("'transcript'"),  # a session telemetry told of first now has a transcript
-            **{c: newest(c) for c in ("project_path", "git_branch", "version", "entrypoint", "last_kind", "doing")},
+            **{c: newest(c) for c in _NEWEST},
+            "machine": case((later, new.machine), else_=table.c.machine),
         },
     )
 
 
-_CURSOR_COLUMNS = ("path", "config_dir", "kind", "device", "inode", "size", "offset", "lines", "session_hint", "cwd",
-                   "fingerprint", "mtime_ns", "scanned_at")  # fmt: skip
+_NEWEST = ("project_path", "git_branch", "version", "entrypoint", "last_kind", "doing")
+_CURSOR_COLUMNS = ("machine", "path", "config_dir", "kind", "device", "inode", "size", "offset", "lines",
+                   "session_hint", "cwd", "fingerprint", "mtime_ns", "scanned_at")  # fmt: skip
 _SESSION_COLUMNS = ("session_id", "config_dir", "project_path", "git_branch", "version", "entrypoint",
-                    "first_activity", "last_activity", "last_kind", "doing", "detail_activity")  # fmt: skip
+                    "first_activity", "last_activity", "last_kind", "doing", "detail_activity", "machine")  # fmt: skip
 
-_USAGE_CURSOR_COLUMNS = ("path", "config_dir", "device", "inode", "size", "offset", "lines", "fingerprint", "mtime_ns")
+_USAGE_CURSOR_COLUMNS = ("machine", "path", "config_dir", "device", "inode", "size", "offset", "lines", "fingerprint",
+                         "mtime_ns")  # fmt: skip
 Statement = tuple[Any, tuple[str, ...]]  # a statement and the column each position of its rows holds
 
 
@@ -136,7 +145,7 @@ def _statements(dialect: str) -> Statements:
         (schema.problems, (*PROBLEM_COLUMNS, "seen_at")),
     )
     return Statements(
-        upsert_response=(_upsert_response(insert), RESPONSE_COLUMNS),
+        upsert_response=(_upsert_response(insert), (*RESPONSE_COLUMNS, "machine")),
         ignore={t.name: (insert(t).on_conflict_do_nothing(), columns) for t, columns in ignored},
         upsert_title=(
             _upsert(insert, schema.titles, ["session_id", "source"], ["text"]),
@@ -148,9 +157,9 @@ def _statements(dialect: str) -> Statements:
             AGENT_COLUMNS,
         ),
         upsert_session={u: (_upsert_session(insert, u), _SESSION_COLUMNS) for u in (False, True)},
-        upsert_cursor=(_upsert(insert, schema.files, ["path"], _CURSOR_COLUMNS[1:]), _CURSOR_COLUMNS),
+        upsert_cursor=(_upsert(insert, schema.files, ["machine", "path"], _CURSOR_COLUMNS[2:]), _CURSOR_COLUMNS),
         upsert_usage_cursor=(
-            _upsert(insert, schema.usage_cursors, ["path"], _USAGE_CURSOR_COLUMNS[1:]),
+            _upsert(insert, schema.usage_cursors, ["machine", "path"], _USAGE_CURSOR_COLUMNS[2:]),
             _USAGE_CURSOR_COLUMNS,
         ),
     )
@@ -211,34 +220,36 @@ def _stored(conn: Connection, keys: Iterable[str]) -> dict[str, ResponseRow]:
     return found
 
 
-def write_batches(conn: Connection, batches: Iterable[Batch]) -> BatchResult:
+def write_batches(conn: Connection, batches: Iterable[Batch], machine: str) -> BatchResult:
     """Write `batches` in order, and the last cursor of each file they read, in the caller's one transaction;
-    refresh the aggregates of every session they touched."""
+    refresh the aggregates of every session they touched. `machine`: the machine whose scan read them."""
     touched: set[str] = set()
     new: list[ResponseRow] = []
     cursors: dict[str, Cursor] = {}
     usage_cursors: dict[str, Cursor] = {}
     last_event = _last_event_rowid(conn)
     for batch in batches:
-        new.extend(_write_rows(conn, batch, touched))
+        new.extend(_write_rows(conn, batch, touched, machine))
         # A file's last cursor is the one that counts.
         (usage_cursors if batch.usage_only else cursors).update((c.path, c) for c in batch.cursors)
     _index_events(conn, last_event)
     refresh_sessions(conn, touched)
     now = time.time()
     _executemany(conn, _of(conn).upsert_cursor, [
-        (c.path, c.config_dir, c.kind, c.device, c.inode, c.size, c.offset, c.lines, c.session_hint, c.cwd,
+        (machine, c.path, c.config_dir, c.kind, c.device, c.inode, c.size, c.offset, c.lines, c.session_hint, c.cwd,
          c.fingerprint, c.mtime_ns, now)
         for c in cursors.values()
     ])  # fmt: skip
     _executemany(conn, _of(conn).upsert_usage_cursor, [
-        (c.path, c.config_dir, c.device, c.inode, c.size, c.offset, c.lines, c.fingerprint, c.mtime_ns)
+        (machine, c.path, c.config_dir, c.device, c.inode, c.size, c.offset, c.lines, c.fingerprint, c.mtime_ns)
         for c in usage_cursors.values()
     ])  # fmt: skip
     return BatchResult(frozenset(touched), tuple(new))
 
 
-def transaction_job(batches: list[Batch], after: Future[BatchResult] | None) -> Callable[[Connection], BatchResult]:
+def transaction_job(
+    batches: list[Batch], after: Future[BatchResult] | None, machine: str
+) -> Callable[[Connection], BatchResult]:
     """A writer job that writes `batches` in one transaction (`write_batches`). It follows `after` (the transaction
     before it, which the writer ran first) and writes nothing if that one failed: a later cursor must never pass
     rows that were not written."""
@@ -246,7 +257,7 @@ def transaction_job(batches: list[Batch], after: Future[BatchResult] | None) -> 
     def write(conn: Connection) -> BatchResult:
         if after is not None and after.exception() is not None:
             raise RuntimeError("an earlier write transaction failed")
-        return write_batches(conn, batches)
+        return write_batches(conn, batches, machine)
 
     return write
 
@@ -271,10 +282,10 @@ def _index_events(conn: Connection, after: int) -> None:
     conn.exec_driver_sql(_INDEX_EVENTS, (after,))
 
 
-def _write_rows(conn: Connection, batch: Batch, touched: set[str]) -> list[ResponseRow]:
+def _write_rows(conn: Connection, batch: Batch, touched: set[str], machine: str) -> list[ResponseRow]:
     """Everything of one batch but its cursors; adds the sessions it touched to `touched`, returns new responses."""
     touched.update(batch.sessions)
-    new, changed = _write_responses(conn, batch.responses)
+    new, changed = _write_responses(conn, batch.responses, machine)
     touched.update(changed)
     ignore = _of(conn).ignore
     _executemany(conn, ignore[schema.events.name], batch.events)
@@ -286,11 +297,13 @@ def _write_rows(conn: Connection, batch: Batch, touched: set[str]) -> list[Respo
         _executemany(conn, ignore[schema.problems.name], [(*p, now) for p in batch.problems])
     touched.update(_write_titles(conn, batch))
     _executemany(conn, _of(conn).upsert_agent, batch.agents)
-    _write_sessions(conn, batch.sessions, batch.usage_only)
+    _write_sessions(conn, batch.sessions, batch.usage_only, machine)
     return new
 
 
-def _write_responses(conn: Connection, best: dict[str, ResponseRow]) -> tuple[list[ResponseRow], set[str]]:
+def _write_responses(
+    conn: Connection, best: dict[str, ResponseRow], machine: str
+) -> tuple[list[ResponseRow], set[str]]:
     """Store each copy of `best` (a batch's best copy of each response) that outranks the stored one, if any.
 
     Returns the responses not seen before, and the sessions whose responses changed: a copy that replaces a row
@@ -303,7 +316,7 @@ def _write_responses(conn: Connection, best: dict[str, ResponseRow]) -> tuple[li
     winners = [row for key, row in best.items() if key not in stored or outranks(row, stored[key])]
     # Telemetry told of some of these first: its copies go, and they are not new (`store.request_ids`).
     replaced, changed = drop_telemetry_copies(conn, winners)
-    _executemany(conn, _of(conn).upsert_response, [row[:width] for row in winners])
+    _executemany(conn, _of(conn).upsert_response, [(*row[:width], machine) for row in winners])
     changed.update(row.session_id for row in winners)
     changed.update(stored[row.key].session_id for row in winners if row.key in stored)
     return [row for row in winners if row.key not in stored and row.request_id not in replaced], changed
@@ -324,10 +337,10 @@ def _write_titles(conn: Connection, batch: Batch) -> set[str]:
     return touched
 
 
-def _write_sessions(conn: Connection, metas: dict[str, SessionMeta], usage_only: bool) -> None:
+def _write_sessions(conn: Connection, metas: dict[str, SessionMeta], usage_only: bool, machine: str) -> None:
     """Upsert session metadata: first/last activity widen; the newest line's cwd, branch and state win."""
     _executemany(conn, _of(conn).upsert_session[usage_only], [
         (sid, m.config_dir, m.cwd, m.git_branch, m.version, m.entrypoint, m.first, m.last, m.last_kind, m.doing,
-         None if usage_only else m.last)
+         None if usage_only else m.last, machine)
         for sid, m in metas.items()
     ])  # fmt: skip

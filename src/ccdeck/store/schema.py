@@ -10,10 +10,12 @@ from sqlalchemy import Boolean, Column, Float, Index, Integer, MetaData, Primary
 
 metadata = MetaData()
 
+# Cursors are per machine (migration 0009): machines sharing one database each read their own copy of a path.
 files = Table(
     "files",
     metadata,
-    Column("path", Text, primary_key=True),
+    Column("machine", Text, nullable=False),
+    Column("path", Text, nullable=False),
     Column("config_dir", Text, nullable=False),
     Column("kind", Text, nullable=False),
     Column("device", Integer, nullable=False),
@@ -28,6 +30,7 @@ files = Table(
     # NULL in cursors written before migration 0003, as is `mtime_ns`.
     Column("fingerprint", Text),
     Column("mtime_ns", Integer),
+    PrimaryKeyConstraint("machine", "path"),
 )
 
 # The first pass of a big scan ("usage": responses and sessions only) has a cursor of its own per file; `files` is
@@ -36,7 +39,8 @@ files = Table(
 usage_cursors = Table(
     "usage_cursors",
     metadata,
-    Column("path", Text, primary_key=True),
+    Column("machine", Text, nullable=False),
+    Column("path", Text, nullable=False),
     Column("config_dir", Text, nullable=False),
     Column("device", Integer, nullable=False),
     Column("inode", Integer, nullable=False),
@@ -45,6 +49,7 @@ usage_cursors = Table(
     Column("lines", Integer, nullable=False),
     Column("fingerprint", Text, nullable=False),
     Column("mtime_ns", Integer, nullable=False),
+    PrimaryKeyConstraint("machine", "path"),
     Index("ix_usage_cursors_config_dir", "config_dir"),
 )
 
@@ -79,6 +84,8 @@ sessions = Table(
     # The last activity a complete pass has seen (NULL: only usage passes have). The newest line's cwd, branch and
     # state are decided among complete passes' lines, in the order they come, as if no usage pass had run.
     Column("detail_activity", Float),
+    # The machine whose scan wrote the session's newest lines (migration 0009; a session is normally one machine's).
+    Column("machine", Text, nullable=False, server_default=""),
     # "telemetry" while the session is known only from OpenTelemetry exports (`ccdeck.otel`), else "transcript";
     # who ran it and where, as telemetry says (migration 0010).
     Column("source", Text, nullable=False, server_default="transcript"),
@@ -105,6 +112,9 @@ responses = Table(
     Column("cache_1h_tokens", Integer, nullable=False),
     Column("web_search_requests", Integer, nullable=False),
     Column("cost_usd", Float),
+    # The machine that stored it first: the key is global, so a copy of the response on another machine is the
+    # same row (counted once), and keeps this machine.
+    Column("machine", Text, nullable=False, server_default=""),
     # The API's request id, shared by a transcript's copy and telemetry's (`store.request_ids`); migration 0010.
     Column("request_id", Text),
     Index("ix_responses_session", "session_id", "ts"),
@@ -186,6 +196,7 @@ history = Table(
 live_sessions = Table(
     "live_sessions",
     metadata,
+    Column("machine", Text, nullable=False),
     Column("config_dir", Text, nullable=False),
     Column("pid", Integer, nullable=False),
     Column("session_id", Text, nullable=False),
@@ -200,7 +211,7 @@ live_sessions = Table(
     Column("proc_start", Text),
     Column("name", Text),
     Column("job_id", Text),
-    PrimaryKeyConstraint("config_dir", "pid"),
+    PrimaryKeyConstraint("machine", "config_dir", "pid"),
 )
 
 problems = Table(
@@ -232,6 +243,7 @@ runs = Table(
     Column("supervisor_pid", Integer),
     Column("supervisor_started", Float),
     Column("stop_requested", Float),
+    Column("machine", Text, nullable=False, server_default=""),  # where it was launched (migration 0009)
     Index("ix_runs_created", "created_at"),
 )
 

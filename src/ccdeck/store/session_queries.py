@@ -16,8 +16,8 @@ from ccdeck.store.usage_queries import Range, like_pattern, range_clause
 SESSION_COLUMNS = """s.session_id, s.project_path, s.input_tokens, s.output_tokens, s.cache_creation_tokens,
     s.cache_read_tokens, s.cost_usd, s.models, s.unpriced_models, s.first_activity, s.last_activity,
     s.files_changed, s.title, s.git_branch, s.version, s.config_dir, s.prompts, s.responses, s.tool_uses,
-    s.api_errors, s.compactions, s.subagents, s.doing, s.last_kind, s.entrypoint, s.source, s.user_email,
-    s.user_account, s.host"""
+    s.api_errors, s.compactions, s.subagents, s.doing, s.last_kind, s.entrypoint, s.machine, s.source,
+    s.user_email, s.user_account, s.host"""
 FACT_COLUMNS = "session_id, project_path, last_kind, last_activity, entrypoint, doing"
 LIVE_COLUMNS = tuple(f.name for f in dataclasses.fields(LiveSession))
 _IN_CHUNK = 500  # ids per query: SQLite's limit of bound parameters was 999 before 3.32
@@ -39,6 +39,7 @@ class SessionQuery:
     until: float | None = None
     q: str | None = None
     ids: Sequence[str] | None = None
+    machines: Sequence[str] = ()  # the machines whose sessions (empty: every machine's)
     sort: str = "lastActivity"
     descending: bool = True
     limit: int | None = None
@@ -67,6 +68,10 @@ def _where(query: SessionQuery) -> tuple[str, dict[str, Any]]:
         params["q"] = like_pattern(query.q)
     if query.ids is not None:
         clause, names = in_list("s.session_id", "ids", query.ids)
+        clauses.append(clause)
+        params.update(names)
+    if query.machines:
+        clause, names = in_list("s.machine", "machine", query.machines)
         clauses.append(clause)
         params.update(names)
     return " AND ".join(clauses), params
@@ -134,6 +139,11 @@ def projects(reader: Reader) -> Sequence[Any]:
     )
 
 
+def machines(reader: Reader) -> list[str]:
+    """The machines of the stored sessions, by name."""
+    return [row[0] for row in reader.rows("SELECT DISTINCT machine FROM sessions ORDER BY machine")]
+
+
 def session_count(reader: Reader) -> int:
     """How many sessions are stored."""
     count: int = reader.rows("SELECT COUNT(*) FROM sessions")[0][0]
@@ -151,13 +161,18 @@ def session_facts(reader: Reader, ids: Sequence[str] | None = None) -> Sequence[
     return found
 
 
-def live_registry(reader: Reader, config_dir: str | None = None) -> list[LiveSession]:
-    """The live registry as the last scan stored it (`sessions/<pid>.json`), of every config dir or of one."""
-    sql = f"SELECT {', '.join(LIVE_COLUMNS)} FROM live_sessions"
+def live_registry(reader: Reader, config_dir: str | None = None, machine: str | None = None) -> list[LiveSession]:
+    """The live registry as the last scan stored it (`sessions/<pid>.json`), of every config dir or of one, of
+    every machine or of one."""
+    sql = f"SELECT {', '.join(LIVE_COLUMNS)} FROM live_sessions WHERE 1 = 1"
+    params: dict[str, Any] = {}
     if config_dir is not None:
-        rows = reader.rows(sql + " WHERE config_dir = :config_dir", {"config_dir": config_dir})
-    else:
-        rows = reader.rows(sql)
+        sql += " AND config_dir = :config_dir"
+        params["config_dir"] = config_dir
+    if machine is not None:
+        sql += " AND machine = :machine"
+        params["machine"] = machine
+    rows = reader.rows(sql, params)
     return [LiveSession(*row) for row in rows]
 
 

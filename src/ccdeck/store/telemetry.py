@@ -75,11 +75,20 @@ def write_telemetry(conn: Connection, batch: TelemetryBatch) -> BatchResult:
     touched |= drop_metric_rows(conn, {row.session_id for row in new})
     width = len(RESPONSE_COLUMNS)
     if new:
-        conn.execute(insert(schema.responses), [dict(zip(RESPONSE_COLUMNS, row[:width], strict=True)) for row in new])
+        conn.execute(insert(schema.responses), [
+            {**dict(zip(RESPONSE_COLUMNS, row[:width], strict=True)), "machine": _machine(batch, row.session_id)}
+            for row in new
+        ])  # fmt: skip
     _write_events(conn, batch.events)
-    touched |= _write_metrics(conn, batch.metrics)
+    touched |= _write_metrics(conn, batch)
     refresh_sessions(conn, touched)
     return BatchResult(frozenset(touched), tuple(new))
+
+
+def _machine(batch: TelemetryBatch, session_id: str) -> str:
+    """The machine a telemetry row came from: the host its export names (the rows of ingest carry their scan's)."""
+    session = batch.sessions.get(session_id)
+    return (session.host if session is not None else None) or ""
 
 
 def _chunks(items: Collection[str]) -> list[list[str]]:
@@ -98,7 +107,7 @@ def _write_sessions(conn: Connection, sessions: dict[str, TelemetrySession]) -> 
     fresh = [
         {"session_id": sid, "config_dir": "", "source": TELEMETRY_SOURCE, "first_activity": s.first,
          "last_activity": s.last, "last_kind": s.last_kind, "doing": s.doing, "user_email": s.user_email,
-         "user_account": s.user_account, "host": s.host, "version": s.version}
+         "user_account": s.user_account, "host": s.host, "version": s.version, "machine": s.host or ""}
         for sid, s in sessions.items() if sid not in held
     ]  # fmt: skip
     if fresh:
@@ -132,10 +141,10 @@ def _write_events(conn: Connection, events: list[EventRow]) -> None:
         conn.execute(insert(table), list(rows.values()))
 
 
-def _write_metrics(conn: Connection, metrics: dict[tuple[str, str], MetricUsage]) -> set[str]:
+def _write_metrics(conn: Connection, batch: TelemetryBatch) -> set[str]:
     """Tokens and cost from metrics, for the sessions with no response of their own: one row per (session, model)
     (`request_ids.metrics_key`). A session with responses already counts them: its metrics add nothing."""
-    table = schema.responses
+    metrics, table = batch.metrics, schema.responses
     answered: set[str] = set()
     for part in _chunks({sid for sid, _ in metrics}):
         own = and_(table.c.session_id.in_(part), ~table.c.key.startswith(METRICS_PREFIX, autoescape=True))
@@ -146,7 +155,7 @@ def _write_metrics(conn: Connection, metrics: dict[tuple[str, str], MetricUsage]
     for part in _chunks(keys):
         held.update((row.key, row) for row in conn.execute(select(table).where(table.c.key.in_(part))))
     for key, (sid, model) in keys.items():
-        row = _metric_row(key, sid, model, wanted[sid, model], held.get(key))
+        row = {**_metric_row(key, sid, model, wanted[sid, model], held.get(key)), "machine": _machine(batch, sid)}
         conn.execute(delete(table).where(table.c.key == key))
         conn.execute(insert(table), [row])
     return {sid for sid, _ in wanted}

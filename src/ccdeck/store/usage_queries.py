@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ccdeck.store.reader import Reader
+from ccdeck.store.reader import Reader, in_list
 
 # Usage grouped by model or by project: the key's SQL over `responses r`, and the join it needs.
 GROUP_KEYS = {
     "model": ("r.model", ""),
     "project": ("COALESCE(s.project_path, '')", "LEFT JOIN sessions s ON s.session_id = r.session_id"),
+    "machine": ("r.machine", ""),
 }
 RESPONSE_COLUMNS = (
     "r.ts, r.model, r.input_tokens, r.output_tokens, r.cache_creation_tokens, r.cache_read_tokens, r.cost_usd"
@@ -20,11 +21,13 @@ RESPONSE_COLUMNS = (
 
 @dataclass(frozen=True)
 class Range:
-    """A time range in epoch seconds (`since` inclusive, `until` exclusive) and a project path substring."""
+    """A time range in epoch seconds (`since` inclusive, `until` exclusive), a project path substring, and the
+    machines the rows came from (empty: every machine)."""
 
     since: float | None = None
     until: float | None = None
     project: str | None = None
+    machines: tuple[str, ...] = ()
 
 
 def like_pattern(text_: str) -> str:
@@ -33,7 +36,8 @@ def like_pattern(text_: str) -> str:
 
 
 def range_clause(span: Range, alias: str = "r", column: str = "ts") -> tuple[str, dict[str, Any]]:
-    """SQL conditions (each starting with AND) and parameters for a range over `alias.column` and a project."""
+    """SQL conditions (each starting with AND) and parameters for a range over `alias.column`, a project, and the
+    machines of `alias`'s rows (responses' for token sums, sessions' for session lists)."""
     sql, params = "", dict[str, Any]()
     if span.since is not None:
         sql += f" AND {alias}.{column} >= :since"
@@ -46,6 +50,10 @@ def range_clause(span: Range, alias: str = "r", column: str = "ts") -> tuple[str
             f" AND {alias}.session_id IN (SELECT session_id FROM sessions WHERE project_path LIKE :project ESCAPE '\\')"
         )
         params["project"] = like_pattern(span.project)
+    if span.machines:
+        clause, names = in_list(f"{alias}.machine", "machine", span.machines)
+        sql += f" AND {clause}"
+        params.update(names)
     return sql, params
 
 
@@ -63,6 +71,18 @@ def slot_sums(reader: Reader, span: Range, slot_seconds: int, group: str = "mode
                    SUM(r.output_tokens), SUM(r.cache_creation_tokens), SUM(r.cache_read_tokens),
                    SUM(r.cost_usd), COUNT(*) - COUNT(r.cost_usd)
             FROM responses r {join} WHERE 1 = 1 {where} GROUP BY slot, k""",
+        params,
+    )
+
+
+def machine_sums(reader: Reader, span: Range) -> Sequence[Any]:
+    """Sums per machine and model of the responses in the range: `machine, model, input, output, cache creation,
+    cache read, SUM(cost_usd), responses without a price`."""
+    where, params = range_clause(span)
+    return reader.rows(
+        f"""SELECT r.machine, r.model, SUM(r.input_tokens), SUM(r.output_tokens), SUM(r.cache_creation_tokens),
+                   SUM(r.cache_read_tokens), SUM(r.cost_usd), COUNT(*) - COUNT(r.cost_usd)
+            FROM responses r WHERE 1 = 1 {where} GROUP BY r.machine, r.model""",
         params,
     )
 
@@ -93,30 +113,29 @@ def usage_by_model(reader: Reader) -> Sequence[Any]:
 # The overview (`/api/summary`, `/metrics`) -------------------------------------------------------------------------
 
 
-def totals_between(reader: Reader, since: float, until: float | None = None) -> Any:
+def totals_between(reader: Reader, since: float, until: float | None = None, machines: Sequence[str] = ()) -> Any:
     """`input, output, cache creation, cache read, SUM(cost_usd), responses without a price` of the responses from
-    `since` (and before `until`); token sums are 0 when there are none."""
-    sql = """SELECT COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0),
-                    COALESCE(SUM(cache_creation_tokens), 0), COALESCE(SUM(cache_read_tokens), 0),
-                    SUM(cost_usd), COUNT(*) - COUNT(cost_usd)
-             FROM responses WHERE ts >= :since"""
-    params: dict[str, float] = {"since": since}
-    if until is not None:
-        sql += " AND ts < :until"
-        params["until"] = until
+    `since` (and before `until`; of `machines` only, if any); token sums are 0 when there are none."""
+    where, params = range_clause(Range(since, until, None, tuple(machines)))
+    sql = f"""SELECT COALESCE(SUM(r.input_tokens), 0), COALESCE(SUM(r.output_tokens), 0),
+                     COALESCE(SUM(r.cache_creation_tokens), 0), COALESCE(SUM(r.cache_read_tokens), 0),
+                     SUM(r.cost_usd), COUNT(*) - COUNT(r.cost_usd)
+              FROM responses r WHERE 1 = 1 {where}"""
     return reader.rows(sql, params)[0]
 
 
-def totals_by_key_since(reader: Reader, since: float, group: str) -> Sequence[Any]:
-    """Sums per model or per project path (`group`) of the responses since `since`: `k, i, o, cc, cr, cost,
-    unpriced` (the same keys as `/api/usage`; a response of an unknown session has the project "")."""
+def totals_by_key_since(reader: Reader, since: float, group: str, machines: Sequence[str] = ()) -> Sequence[Any]:
+    """Sums per model or per project path (`group`) of the responses since `since` (of `machines` only, if any):
+    `k, i, o, cc, cr, cost, unpriced` (the same keys as `/api/usage`; a response of an unknown session has the
+    project "")."""
     key, join = GROUP_KEYS[group]
+    where, params = range_clause(Range(since, None, None, tuple(machines)))
     return reader.records(
         f"""SELECT {key} AS k, SUM(r.input_tokens) AS i, SUM(r.output_tokens) AS o,
                    SUM(r.cache_creation_tokens) AS cc, SUM(r.cache_read_tokens) AS cr, SUM(r.cost_usd) AS cost,
                    COUNT(*) - COUNT(r.cost_usd) AS unpriced
-            FROM responses r {join} WHERE r.ts >= :since GROUP BY k""",
-        {"since": since},
+            FROM responses r {join} WHERE 1 = 1 {where} GROUP BY k""",
+        params,
     )
 
 

@@ -29,10 +29,11 @@ HOOK_BYTES = 8 << 20  # PostToolUse carries the tool's whole response: a big fil
 MAX_PAGE = 1_000_000
 
 
-def _filters(since: str | None, until: str | None, tz: str | None) -> Filters:
-    """The CLI's date rules (`YYYY-MM-DD`, `--until` included); a bad value is a 422, not a 500."""
+def _filters(since: str | None, until: str | None, tz: str | None, machines: str | None = None) -> Filters:
+    """The CLI's date rules (`YYYY-MM-DD`, `--until` included) and machine names (`NAME,NAME`); a bad value is a
+    422, not a 500."""
     try:
-        return Filters.from_cli(since, until, tz)
+        return Filters.from_cli(since, until, tz, None, machines or None)  # `machines=`: every machine
     except UsageError as exc:
         raise HTTPException(422, str(exc)) from None
 
@@ -61,8 +62,10 @@ async def hooks(request: Request) -> shapes.HookAnswer:
 
 
 @router.get("/summary")
-async def summary(request: Request) -> Summary:
-    return await monitor_of(request).summary()
+async def summary(request: Request, machines: str | None = None) -> Summary:
+    """The overview; `machines` (`NAME,NAME`) counts those machines' responses only."""
+    names = _filters(None, None, None, machines).machines
+    return await monitor_of(request).summary(names)
 
 
 @router.get("/sessions")
@@ -74,6 +77,7 @@ async def sessions(
     since: str | None = None,
     until: str | None = None,
     q: str | None = None,
+    machines: str | None = None,
     sort: shapes.SessionSort = "lastActivity",
     order: shapes.SortOrder = "desc",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
@@ -87,9 +91,10 @@ async def sessions(
     if wanted:
         tracked = {sid for sid, t in monitor.model.sessions.items() if t.view.state in wanted}
         ids = sorted(tracked) if "ended" not in wanted else None
-    dates = _filters(since, until, None)
+    dates = _filters(since, until, None, machines)
     query = session_queries.SessionQuery(
-        project=project, model=model, since=dates.since, until=dates.until, q=q, ids=ids, sort=sort,
+        project=project, model=model, since=dates.since, until=dates.until, q=q, ids=ids, machines=dates.machines,
+        sort=sort,
         descending=order == "desc", limit=page_size, offset=(page - 1) * page_size,
     )  # fmt: skip
     if wanted and "ended" in wanted:  # ended = everything not in another wanted state: filter after reading
@@ -170,10 +175,17 @@ async def usage(
     since: str | None = None,
     until: str | None = None,
     tz: str | None = None,
+    machines: str | None = None,
 ) -> shapes.Usage:
-    filters = _filters(since, until, tz)
+    filters = _filters(since, until, tz, machines)
     points = await read(request, lambda conn: usage_points(conn, filters, bucket, group))
     return shapes.Usage(bucket=bucket, group=group, points=points)
+
+
+@router.get("/machines")
+async def machines(request: Request) -> shapes.Machines:
+    """The machines of the stored sessions (the dashboard's machine filter)."""
+    return shapes.Machines(machines=await read(request, lambda conn: session_queries.machines(SqlaReader(conn))))
 
 
 @router.get("/projects")

@@ -53,6 +53,7 @@ class ServeOptions:
     public_url: str | None = None  # http://host:port, for the links in alerts
     notify: tuple[str, ...] = ()  # Apprise URLs alerts are sent to
     alert_after: float = 120.0  # seconds of work after which the end of a turn is an alert
+    machine: str | None = None  # stamped on what it ingests and the runs it launches (None: the host name)
 
 
 def create_app(options: ServeOptions) -> FastAPI:
@@ -96,7 +97,7 @@ async def _started(options: ServeOptions, store: Store) -> Resources:
     notifier = Notifier(options.notify) if options.notify else None
     monitor = Monitor(store, options.config_dirs, hub, idle_after=options.idle_after,
                       rescan_every=options.rescan_every, poll=options.poll, alerts=alerts,
-                      notifier=notifier)  # fmt: skip
+                      notifier=notifier, machine=options.machine)  # fmt: skip
     feed = RunsFeed(store, hub, on_run=monitor.observe_run, always=notifier is not None)
     await monitor.start(catch_up=options.catch_up)
     feed.start()

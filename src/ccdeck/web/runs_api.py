@@ -16,6 +16,7 @@ import orjson
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from ccdeck.claude.integration import TOKEN_ENV, hook_url
+from ccdeck.config import MACHINE
 from ccdeck.errors import CcdeckError, UsageError
 from ccdeck.orchestrator import control
 from ccdeck.orchestrator.report import with_prompt_previews
@@ -91,6 +92,7 @@ async def start_run(request: Request) -> shapes.OneRun:
     body = await _json_body(request)
     resources = resources_of(request)
     defaults, env = _with_hooks(request, resources.run_defaults)
+    env[MACHINE.env] = resources.monitor.ingestor.machine  # the run is this server's machine's, as it ingests it
     trust = Trust.remote(allow_bypass=resources.allow_bypass)
     try:
         run_id = await asyncio.to_thread(

@@ -61,6 +61,7 @@ def dashboard(cfg: Config) -> Dashboard:
         public_url=dashboard_url(host, port),
         notify=notify_urls(cfg.get(config.NOTIFY)),
         alert_after=cfg.get(config.ALERT_AFTER_MINUTES) * 60,
+        machine=cfg.get(config.MACHINE),
     )
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")

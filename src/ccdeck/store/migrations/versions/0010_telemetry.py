@@ -1,7 +1,7 @@
 """telemetry: responses.request_id, and the sessions known from OpenTelemetry
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-02 06:00:00.000000
 
 responses.request_id: the API's request id, so that a response seen both in a transcript and in telemetry counts
@@ -17,7 +17,7 @@ from alembic import op
 from ccdeck.claude.message import request_id_of
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 _BATCH = 5000
