@@ -37,7 +37,8 @@ def _environment(text: str) -> dict[str, str]:
 def test_print_service_is_a_user_unit_running_this_agent(capsys: Capsys, tmp_path: Path) -> None:
     config = tmp_path / "my config"
     (config / "projects").mkdir(parents=True)
-    code, out, _ = run_cli(capsys, "agent", "--print-service", "--config-dir", config, "--db", tmp_path / "d.db")
+    code, out, _ = run_cli(capsys, "agent", "--print-service", "--config-dir", config, "--db", tmp_path / "d.db",
+                           "--machine", "lab 2")  # fmt: skip
     assert code == 0
     unit = _unit(out)
     assert unit.sections() == ["Unit", "Service", "Install"]
@@ -47,18 +48,27 @@ def test_print_service_is_a_user_unit_running_this_agent(capsys: Capsys, tmp_pat
     assert unit.get("Install", "WantedBy") == "default.target"
     argv = shlex.split(unit.get("Service", "ExecStart"))
     assert Path(argv[0]).is_absolute()
-    assert argv[argv.index("agent") :] == ["agent", "--db", str(tmp_path / "d.db"), "--config-dir", str(config)]
+    assert argv[argv.index("agent") :] == [
+        "agent", "--db", str(tmp_path / "d.db"), "--machine", "lab 2", "--config-dir", str(config)
+    ]  # fmt: skip
     assert "systemctl --user daemon-reload && systemctl --user enable --now ccdeck-agent" in out
 
 
 def test_a_password_goes_to_the_environment_not_the_command_line(tmp_path: Path) -> None:
     url = "postgresql+psycopg://ccdeck:s3cr%25t$@db.example:5432/ccdeck"
-    cfg = Config(db=DbTarget.parse(url), config_dirs=(tmp_path,))
-    text = service_unit(cfg, ["/opt/ccdeck/bin/ccdeck"], {"CCDECK_MACHINE": "lab 2"})
+    cfg = Config(db=DbTarget.parse(url), config_dirs=(tmp_path,), values={"machine": "lab 2"})
+    text = service_unit(cfg, ["/opt/ccdeck/bin/ccdeck"])
     unit = _unit(text)
     assert "s3cr" not in unit.get("Service", "ExecStart")
     assert "s3cr" not in unit.get("Unit", "Description")
-    assert _environment(text) == {"CCDECK_DB": url.replace("%", "%%"), "CCDECK_MACHINE": "lab 2"}
+    assert shlex.split(unit.get("Service", "ExecStart"))[1:] == [
+        "agent",
+        "--machine",
+        "lab 2",
+        "--config-dir",
+        str(tmp_path),
+    ]
+    assert _environment(text) == {"CCDECK_DB": url.replace("%", "%%")}
     assert "chmod 600" in text
 
 

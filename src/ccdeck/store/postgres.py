@@ -29,10 +29,11 @@ _RETRYABLE = frozenset({"40001", "40P01"})
 
 
 # SQLite's INTEGER holds 64 bits; PostgreSQL's holds 32, too few for byte offsets, inodes, nanosecond mtimes and
-# token totals. Every `Integer` column of the schema (and its migrations) is a BIGINT on PostgreSQL.
+# token totals. Every `Integer` column of the schema (and its migrations) is a BIGINT on PostgreSQL. Only columns:
+# a parameter's cast (`%(x)s::INTEGER`, as in SQLAlchemy's own catalogue queries) keeps its type.
 @compiles(Integer, "postgresql")
-def _bigint(_type: Integer, _compiler: Any, **_kw: Any) -> str:
-    return "BIGINT"
+def _bigint(type_: Integer, compiler: Any, **kw: Any) -> str:
+    return "BIGINT" if kw.get("type_expression") is not None else str(compiler.visit_INTEGER(type_, **kw))
 
 
 def engine(target: DbTarget) -> Engine:
