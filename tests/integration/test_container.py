@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from ccdeck import config
+from ccdeck.db_target import DbTarget
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -97,8 +98,22 @@ def test_compose_mounts_the_config_dir_read_only_and_keeps_the_database_on_a_vol
     assert "ccdeck-data" in compose["volumes"]
     assert config.TOKEN.env in ccdeck["environment"]
     assert all(p.startswith("127.0.0.1:") for p in ccdeck["ports"])
-    # The PostgreSQL store is not implemented: its service stays a comment until it is.
-    assert set(compose["services"]) == {"ccdeck"}
+    assert set(compose["services"]) == {"ccdeck", "postgres"}
+
+
+def test_compose_stores_in_its_postgresql_service_once_it_is_ready() -> None:
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    ccdeck, postgres = compose["services"]["ccdeck"], compose["services"]["postgres"]
+    target = DbTarget.parse(
+        ccdeck["environment"][config.DB.env].replace("${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}", "pw")
+    )
+    assert target.url is not None and "@postgres:5432/ccdeck" in target.argument()
+    assert ccdeck["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    assert config.MACHINE.env in ccdeck["environment"]
+    assert postgres["image"].startswith("postgres:15")
+    assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
+    assert "postgres-data:/var/lib/postgresql/data" in postgres["volumes"]
+    assert "ports" not in postgres  # the database stays inside the compose network unless published on purpose
 
 
 def _engine() -> str:

@@ -105,12 +105,16 @@ def _revision(conn: Connection) -> str | None:
 
 
 def migrate(engine: Engine) -> None:
-    """Apply pending migrations. Alembic is loaded only when the schema is behind (it costs ~100 ms). On
-    PostgreSQL several machines may start on a fresh database at once: the migration holds an advisory lock (one
-    migrates, the others wait and then find the schema at its head)."""
+    """Apply pending migrations. Alembic is loaded only when the schema is behind (it costs ~100 ms). Several
+    processes may start on a fresh database at once (machines on PostgreSQL, commands on one SQLite file): the
+    migration holds a lock (one migrates, the others wait and then find the schema at its head) -- PostgreSQL's
+    advisory lock, or SQLite's write lock taken at once with BEGIN IMMEDIATE (the driver would otherwise run the
+    DDL outside any transaction, and two processes would both create the tables)."""
     if current_revision(engine) == HEAD_REVISION:
         return
     with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         postgres.lock_migrations(conn)
         revision = _revision(conn)
         if revision != HEAD_REVISION:
