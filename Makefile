@@ -21,7 +21,7 @@ SERVE_STAMP := $(VENV)/.installed-serve
 HOST ?= 127.0.0.1
 PORT ?= 8484
 
-.PHONY: help install serve check test-fast test lint typecheck pytest bench frontend frontend-test contract contract-check chromium claude-cli dist clean
+.PHONY: help install serve check test-fast test lint typecheck pytest bench frontend frontend-test contract contract-check chromium postgresql claude-cli dist clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -74,6 +74,11 @@ contract-check: install frontend/node_modules/.package-lock.json ## fail when fr
 chromium: ## Debian's Chromium for the browser tests (never a browser download)
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# The PostgreSQL tests start their own throwaway cluster (initdb + pg_ctl in a temporary folder, on loopback): only
+# the server's programs are needed, never a running system service.
+postgresql: ## Debian's PostgreSQL server programs for the PostgreSQL store's tests (never a system service)
+	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }
+
 claude-cli: $(CCDECK_TEST_CLAUDE_BIN) ## the pinned Claude Code CLI for the orchestrator tests, in ~/.cache/ccdeck
 
 $(CCDECK_TEST_CLAUDE_BIN):
@@ -90,7 +95,7 @@ lint: install ## ruff (lint + format check)
 typecheck: install ## strict mypy on src/
 	$(VENV)/bin/mypy
 
-pytest: install frontend chromium claude-cli ## the Python test suites, in parallel
+pytest: install frontend chromium postgresql claude-cli ## the Python test suites, in parallel
 	$(VENV)/bin/pytest -n 2 --dist loadgroup -q
 
 # The quick loop: what `conftest.py` marks slow (real servers, a browser, the real Claude Code CLI, the fake API,

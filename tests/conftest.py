@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from core_fixtures import run_env, write_report_config
+from pg_cluster import PgCluster, missing_reason, start_cluster
 from webhook import Receiver
 
 if TYPE_CHECKING:
@@ -69,6 +70,43 @@ def child_env() -> dict[str, str]:
     """The environment for `ccdeck` as a real child process (`core_fixtures.run_env()`): a test that uses it pays
     the command's start-up each time, and is marked slow."""
     return run_env()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgCluster]:
+    """A throwaway PostgreSQL cluster on loopback for this test session (each xdist worker starts its own, on first
+    use), stopped and removed at the end. Without PostgreSQL's binaries the test is skipped with the reason."""
+    reason = missing_reason()
+    if reason:
+        pytest.skip(reason)
+    cluster = start_cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server: PgCluster) -> Iterator[str]:
+    """The URL of a fresh, empty database of `pg_server` (`postgresql://ccdeck@127.0.0.1:PORT/t_…`), dropped at the
+    end (with whatever connections the test left open on it)."""
+    name = pg_server.create_database()
+    try:
+        yield pg_server.url(name)
+    finally:
+        pg_server.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_target(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path | str:
+    """Where a test's store lives, once per engine: a SQLite file in `tmp_path` (a Path), or the URL of a fresh
+    PostgreSQL database (`pg_url`, a str; skipped with the reason when PostgreSQL is not installed). With a URL,
+    what ccdeck keeps beside its database (mutes, runs' logs) goes to `tmp_path` too (`XDG_DATA_HOME`)."""
+    if request.param == "sqlite":
+        return tmp_path / "ccdeck.db"
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    url: str = request.getfixturevalue("pg_url")
+    return url
 
 
 @pytest.fixture

@@ -52,14 +52,14 @@ def test_every_run_flag_default_is_the_one_runs_get() -> None:
 def test_env_overrides_default_and_flag_overrides_env(tmp_path: Path) -> None:
     env = {"CCDECK_DB": str(tmp_path / "env.db"), "CCDECK_MAX_PARALLEL": "7"}
     cfg = config.Config.resolve(environ=env)
-    assert cfg.db == tmp_path / "env.db" and cfg.get(config.MAX_PARALLEL) == 7
+    assert cfg.db.path == tmp_path / "env.db" and cfg.get(config.MAX_PARALLEL) == 7
     flagged = config.Config.resolve(db=tmp_path / "flag.db", overrides={"max_parallel": 3}, environ=env)
-    assert flagged.db == tmp_path / "flag.db" and flagged.get(config.MAX_PARALLEL) == 3
+    assert flagged.db.path == tmp_path / "flag.db" and flagged.get(config.MAX_PARALLEL) == 3
 
 
 def test_default_database_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
-    assert config.Config.resolve(environ={}).db == tmp_path / "ccdeck" / "ccdeck.db"
+    assert config.Config.resolve(environ={}).db.path == tmp_path / "ccdeck" / "ccdeck.db"
 
 
 def test_a_bad_environment_value_is_one_clear_error() -> None:

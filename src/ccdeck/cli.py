@@ -170,6 +170,22 @@ def watch(
     run_watch(resolve(config_dir, db), out())
 
 
+@app.command(short_help=commands.COMMANDS["agent"])
+def agent(
+    config_dir: ConfigDirs = None,
+    db: Db = None,
+    print_service: Annotated[
+        bool, typer.Option("--print-service", help="Print a systemd user unit that runs this agent.")
+    ] = False,
+) -> None:
+    """Ingest this machine's Claude Code files into the database as they change (catch-up, file events, registry),
+    with no web server; SIGINT or SIGTERM stops it. Point every machine's agent at one PostgreSQL database and run
+    `ccdeck serve` against it wherever the dashboard should be."""
+    from ccdeck.cli_agent import run
+
+    run(resolve(config_dir, db), print_service)
+
+
 # Commands that other modules register, and those modules: `main` imports one only for a command line that may
 # name one of its commands (or asks for the list of all).
 MORE_COMMANDS = {

@@ -62,7 +62,7 @@ Token = Annotated[
 def statusline_command(
     ctx: typer.Context,
     format: Format = None,
-    db: Annotated[Path | None, typer.Option("--db", help=config.DB.help, show_default=False)] = None,
+    db: Annotated[str | None, typer.Option("--db", metavar="PATH|URL", help=config.DB.help, show_default=False)] = None,
 ) -> None:
     """Read Claude Code's status JSON on stdin and print one line (run by Claude Code after each message)."""
     if ctx.invoked_subcommand is not None:

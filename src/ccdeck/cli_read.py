@@ -44,7 +44,8 @@ def read_after_scan(
 def read_as_is(cfg: Config, scan: bool, read: Callable[[Reader], T], depth: Depth = "full") -> tuple[T] | None:
     """`(read's answer,)` from the database as it is, when it is at this schema and (with `scan`) a scan as far as
     `depth` would change nothing; None when the full store must do it."""
-    conn = open_current(cfg.db)
+    path = cfg.db.sqlite_path  # a PostgreSQL store has no sqlite3 shortcut: the full store reads it
+    conn = open_current(path) if path is not None else None
     if conn is None:
         return None
     try:

@@ -11,7 +11,6 @@ foreground run asyncio and Rich's live display), so registering them costs the o
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -45,7 +44,7 @@ HooksUrl = Annotated[str | None, _option("--hooks-url")]
 NoWait = Annotated[bool, typer.Option("--no-wait", help="Return once the stop is requested.")]
 
 
-def _open(db: Path | None) -> Store:
+def _open(db: str | None) -> Store:
     from ccdeck.store.store import Store
 
     return Store.open(Config.resolve(db=db).db)

@@ -41,7 +41,7 @@ def status(
     else:
         from ccdeck.render.run_tables import print_status
 
-        print_status(out(), runs, run_id, store.path)
+        print_status(out(), runs, run_id, store.target)
 
 
 def result(

@@ -210,7 +210,7 @@ def start(
 
 def supervise(
     run_id: Annotated[str, typer.Argument()],
-    db: Annotated[Path, typer.Option("--db")],
+    db: Annotated[str, typer.Option("--db")],
     forked: Annotated[bool, typer.Option("--forked", hidden=True)] = False,
 ) -> None:
     """The background supervisor of a detached run (started by `run --detach`)."""

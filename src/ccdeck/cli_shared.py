@@ -34,7 +34,10 @@ ConfigDirs = Annotated[
         show_default=False,
     ),
 ]
-Db = Annotated[Path | None, typer.Option("--db", help=config.DB.flag_help(show_default=False), show_default=False)]
+Db = Annotated[
+    str | None,
+    typer.Option("--db", metavar="PATH|URL", help=config.DB.flag_help(show_default=False), show_default=False),
+]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 NoScan = Annotated[bool, typer.Option("--no-scan", help="Skip the incremental ingest that runs first.")]
 Since = Annotated[
@@ -85,7 +88,7 @@ def emit_json(data: Mapping[str, Any]) -> None:
     sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
-def resolve(config_dirs: list[Path] | None, db: Path | None) -> Config:
+def resolve(config_dirs: list[Path] | None, db: str | None) -> Config:
     dirs = config_dirs_from(tuple(config_dirs or ()), os.environ)
     return Config.resolve(db=db, config_dirs=dirs)
 

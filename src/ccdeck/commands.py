@@ -24,6 +24,7 @@ COMMANDS = {
     "search": "Find prompts, answers, tool calls and session titles holding every word of TEXT, newest first.",
     "serve": "Serve the live dashboard, the JSON API (/docs) and the WebSocket feed; Ctrl-C stops.",
     "watch": "A live table of active sessions and today's totals in the terminal, updated as files change.",
+    "agent": "Ingest this machine's Claude Code files into the database as they change, with no web server.",
     "run": "Run a batch of headless Claude Code sessions in parallel: bounded, timed, budgeted, stoppable.",
     "status": "Runs and their tasks, from any terminal: state, time, turns, cost.",
     "result": "A task's result: its state, figures and answer; with the files changed from its transcript.",

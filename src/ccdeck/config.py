@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from ccdeck.db_target import DbTarget, as_target, mask
 from ccdeck.errors import UsageError
 from ccdeck.paths import default_db
 
@@ -47,7 +48,7 @@ class Setting(Generic[T]):
         try:
             return self.parse(text)
         except ValueError as exc:
-            raise UsageError(f"{self.env}={text!r} is not valid: {exc}") from None
+            raise UsageError(f"{self.env}={mask(text)!r} is not valid: {exc}") from None  # a URL's password: ***
 
 
 def shown(value: object) -> str:
@@ -58,7 +59,8 @@ def shown(value: object) -> str:
         return str(value).lower()
     if isinstance(value, float):
         return f"{value:g}"
-    return str(value).replace(str(Path.home()), "~", 1) if isinstance(value, Path) else str(value)
+    at_home = isinstance(value, Path) or (isinstance(value, DbTarget) and not value.is_postgres)
+    return str(value).replace(str(Path.home()), "~", 1) if at_home else str(value)
 
 
 def with_default(text: str, default: object = None, env: str | None = None) -> str:
@@ -105,7 +107,13 @@ def _optional_positive_float(text: str) -> float | None:
     return _positive_float(text) if text else None
 
 
-DB = Setting[Path]("db", lambda: Path(default_db(os.environ)), Path, "SQLite database file ccdeck keeps history in.")
+DB = Setting[DbTarget](
+    "db",
+    lambda: DbTarget(path=Path(default_db(os.environ))),
+    DbTarget.parse,
+    "Database ccdeck keeps history in: a SQLite file, or a PostgreSQL URL "
+    "(`postgresql://user:password@host:port/database`) for one store shared by several machines.",
+)
 IDLE_MINUTES = Setting[float](
     "idle_minutes", lambda: 10.0, _positive_float, "Minutes without activity after which a live session is idle."
 )
@@ -181,7 +189,7 @@ class Config:
     """Resolved settings for one command. Build with `Config.resolve`; `config_dirs` come resolved
     (see `ccdeck.claude.discovery.config_dirs_from`)."""
 
-    db: Path
+    db: DbTarget
     config_dirs: tuple[Path, ...]
     values: Mapping[str, Any] = field(default_factory=dict)
 
@@ -193,7 +201,7 @@ class Config:
     def resolve(
         cls,
         *,
-        db: Path | None = None,
+        db: DbTarget | Path | str | None = None,
         config_dirs: tuple[Path, ...] = (),
         overrides: Mapping[str, Any] | None = None,
         environ: Mapping[str, str] | None = None,
@@ -204,8 +212,16 @@ class Config:
             if value is not None:
                 values[name] = value
         if db is not None:
-            values["db"] = db
-        return cls(db=Path(values["db"]).expanduser(), config_dirs=config_dirs, values=values)
+            values["db"] = _target(db)
+        return cls(db=as_target(values["db"]), config_dirs=config_dirs, values=values)
+
+
+def _target(db: DbTarget | Path | str) -> DbTarget:
+    """`--db` as given: a bad PostgreSQL URL is a usage error (one line, exit 2)."""
+    try:
+        return as_target(db)
+    except ValueError as exc:
+        raise UsageError(f"--db: {exc}") from None
 
 
 def settings_markdown() -> str:

@@ -14,8 +14,8 @@ import sys
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from pathlib import Path
 
+    from ccdeck.db_target import DbTarget
     from ccdeck.shapes.common import Run
 
 
@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return cli_main(args)
 
 
-def show_status(runs: list[Run], run_id: str | None, db: Path) -> None:
+def show_status(runs: list[Run], run_id: str | None, db: DbTarget) -> None:
     """`status`'s tables, as the full command prints them (Rich only for a table, not for `--json`)."""
     from ccdeck.render.console import stdout_console
     from ccdeck.render.run_tables import print_status

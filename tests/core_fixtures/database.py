@@ -1,4 +1,5 @@
-"""A real scan into a real SQLite file, and reads of it with the standard library (independently of ccdeck's store)."""
+"""A real scan into a real database, and reads of it with the driver alone (independently of ccdeck's store): the
+standard library's `sqlite3` for a SQLite file, psycopg for a PostgreSQL URL (`db_target`)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from ccdeck.ingest.pipeline import Ingestor, ScanStats
 from ccdeck.store.store import Store
 
 
-def scan(config: Path | Sequence[Path], db: Path, **options: Any) -> ScanStats:
-    """One real scan into a real SQLite file, with the store closed afterwards; `options` go to the `Ingestor`."""
+def scan(config: Path | Sequence[Path], db: Path | str, **options: Any) -> ScanStats:
+    """One real scan into a real database (a SQLite file or a PostgreSQL URL), with the store closed afterwards;
+    `options` go to the `Ingestor`."""
     dirs = [config] if isinstance(config, Path) else list(config)
     store = Store.open(db)
     try:
@@ -21,8 +23,17 @@ def scan(config: Path | Sequence[Path], db: Path, **options: Any) -> ScanStats:
         store.close()
 
 
-def query(db: Path, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    """Read the database with the standard library, independently of ccdeck's store code."""
+def is_postgres(db: Path | str) -> bool:
+    return isinstance(db, str) and db.startswith("postgresql://")
+
+
+def query(db: Path | str, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Read the database with its driver alone, independently of ccdeck's store code (`?` parameters)."""
+    if is_postgres(db):
+        import psycopg  # only the PostgreSQL variants load it
+
+        with psycopg.connect(str(db)) as pg:
+            return [tuple(row) for row in pg.execute(sql.replace("?", "%s").encode(), params).fetchall()]
     conn = sqlite3.connect(db)
     try:
         return conn.execute(sql, params).fetchall()
@@ -33,7 +44,7 @@ def query(db: Path, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...
 TOKEN_FIELDS = ("inputTokens", "outputTokens", "cacheCreationTokens", "cacheReadTokens")
 
 
-def response_totals(db: Path) -> dict[str, int]:
+def response_totals(db: Path | str) -> dict[str, int]:
     (row,) = query(
         db,
         "SELECT COUNT(*), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0),"
@@ -42,7 +53,15 @@ def response_totals(db: Path) -> dict[str, int]:
     return dict(zip(("responses", *TOKEN_FIELDS), row, strict=True))
 
 
-def session_row(db: Path, session: str) -> dict[str, Any]:
+def session_row(db: Path | str, session: str) -> dict[str, Any]:
+    if is_postgres(db):
+        import psycopg
+        from psycopg.rows import dict_row
+
+        with psycopg.connect(str(db), row_factory=dict_row) as pg:
+            found = pg.execute("SELECT * FROM sessions WHERE session_id = %s", (session,)).fetchone()
+        assert found is not None, f"no session {session}"
+        return dict(found)
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
     try:

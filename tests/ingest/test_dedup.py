@@ -78,8 +78,10 @@ def _gateway_copies() -> list[Json]:
 
 
 @pytest.mark.parametrize("place", _PLACES)
-def test_on_equal_output_the_copy_with_the_most_input_and_cache_wins(tmp_path: Path, place: str) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_on_equal_output_the_copy_with_the_most_input_and_cache_wins(
+    tmp_path: Path, db_target: Path | str, place: str
+) -> None:
+    config, db = tmp_path / "config", db_target
     path = transcript(config, CWD, A)
     first, *rest = _gateway_copies()
     options: dict[str, Any] = {}
@@ -104,10 +106,10 @@ def test_on_equal_output_the_copy_with_the_most_input_and_cache_wins(tmp_path: P
     assert session_row(db, A)["input_tokens"] == 1_500
 
 
-def test_a_bigger_copy_read_later_replaces_the_whole_row(tmp_path: Path) -> None:
+def test_a_bigger_copy_read_later_replaces_the_whole_row(tmp_path: Path, db_target: Path | str) -> None:
     """What one scan of both files would store: the bigger copy's row in full (tokens, cost, time, session), and
     both sessions' aggregates follow."""
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+    config, db = tmp_path / "config", db_target
     early = assistant(A, "2025-09-01T10:00:05.000Z", msg_id="msg_1", request_id="req_1", u=usage(3, 10, 0, 500))
     late_ts = "2025-09-02T23:59:00.000Z"
     big = usage(30, 400, 6_000, 90_000, one_hour=1_000)

@@ -54,8 +54,10 @@ def _sessions_match_responses(db: Path) -> None:
 
 
 @pytest.mark.parametrize("copies_keep_old_session_id", [True, False])
-def test_resumed_session_copies_are_counted_once(tmp_path: Path, copies_keep_old_session_id: bool) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_resumed_session_copies_are_counted_once(
+    tmp_path: Path, db_target: Path | str, copies_keep_old_session_id: bool
+) -> None:
+    config, db = tmp_path / "config", db_target
     original = [
         user_prompt(A, "2025-08-01T10:00:00.000Z", "start", cwd=CWD),
         assistant(A, "2025-08-01T10:00:05.000Z", msg_id="msg_1", request_id="req_1", u=usage(3, 100, 1000, 5000)),
@@ -80,8 +82,8 @@ def test_resumed_session_copies_are_counted_once(tmp_path: Path, copies_keep_old
     _sessions_match_responses(db)
 
 
-def test_resume_copy_read_in_a_later_scan_adds_nothing(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_resume_copy_read_in_a_later_scan_adds_nothing(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     line = assistant(A, "2025-08-01T10:00:05.000Z", msg_id="msg_1", request_id="req_1", u=usage(3, 100, 1000, 5000))
     write_jsonl(transcript(config, CWD, A), [line])
     scan(config, db)
@@ -92,8 +94,8 @@ def test_resume_copy_read_in_a_later_scan_adds_nothing(tmp_path: Path) -> None:
     _sessions_match_responses(db)
 
 
-def test_larger_copy_in_another_file_moves_the_response_to_its_session(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_larger_copy_in_another_file_moves_the_response_to_its_session(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     partial = assistant(
         A, "2025-08-01T10:00:05.000Z", msg_id="msg_1", request_id="req_1", u=usage(3, 1, 0, 5000),
         content=[{"type": "thinking", "thinking": "hmm", "signature": "s"}],
@@ -164,32 +166,32 @@ def _check_billed_to_parent(db: Path, session: str) -> dict:
     return row
 
 
-def test_sidechain_lines_in_the_session_file_are_billed_to_it(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_sidechain_lines_in_the_session_file_are_billed_to_it(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     main = _main_turn(A)
     write_jsonl(transcript(config, CWD, A), [*main[:2], *_subagent_lines(A, None), *main[2:]])
     scan(config, db)
     _check_billed_to_parent(db, A)
 
 
-def test_sidechain_lines_in_the_session_file_count_as_a_subagent(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_sidechain_lines_in_the_session_file_count_as_a_subagent(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     main = _main_turn(A)
     write_jsonl(transcript(config, CWD, A), [*main[:2], *_subagent_lines(A, None), *main[2:]])
     scan(config, db)
     assert session_row(db, A)["subagents"] == 1
 
 
-def test_sidechain_prompt_is_not_a_human_prompt(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_sidechain_prompt_is_not_a_human_prompt(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     main = _main_turn(A)
     write_jsonl(transcript(config, CWD, A), [*main[:2], *_subagent_lines(A, None), *main[2:]])
     scan(config, db)
     assert session_row(db, A)["prompts"] == 1
 
 
-def test_flat_agent_file_is_billed_to_the_parent_session(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_flat_agent_file_is_billed_to_the_parent_session(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     write_jsonl(transcript(config, CWD, A), _main_turn(A))
     write_jsonl(transcript(config, CWD, A).with_name("agent-a1b2c3d.jsonl"), _subagent_lines(A, "a1b2c3d"))
     scan(config, db)
@@ -197,8 +199,8 @@ def test_flat_agent_file_is_billed_to_the_parent_session(tmp_path: Path) -> None
     assert (row["subagents"], row["prompts"]) == (1, 1)
 
 
-def test_subagents_folder_is_billed_to_the_parent_session(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_subagents_folder_is_billed_to_the_parent_session(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     main = transcript(config, CWD, A)
     write_jsonl(main, _main_turn(A))
     folder = main.with_suffix("") / "subagents"
@@ -215,8 +217,8 @@ def test_subagents_folder_is_billed_to_the_parent_session(tmp_path: Path) -> Non
     ]
 
 
-def test_all_three_subagent_layouts_together(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_all_three_subagent_layouts_together(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     sessions = {
         "in-file": "11111111-0000-4000-8000-000000000001",
         "flat": "22222222-0000-4000-8000-000000000002",

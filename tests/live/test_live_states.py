@@ -75,11 +75,11 @@ def _assert_client_agrees(server: LiveServer, collector: Collector, timeout: flo
 
 @pytest.mark.skipif(not JITI.exists(), reason="frontend packages not installed (make frontend-test installs them)")
 def test_client_follows_a_session_through_every_state(
-    serve: Serve, tmp_path: Path, sleeper: subprocess.Popen[bytes]
+    serve: Serve, tmp_path: Path, sleeper: subprocess.Popen[bytes], db_target: Path | str
 ) -> None:
     config = live_config(tmp_path)
     with (
-        serve(config, tmp_path / "ccdeck.db", idle_after=IDLE_AFTER) as server,
+        serve(config, db_target, idle_after=IDLE_AFTER) as server,
         connect(server.url.replace("http", "ws") + "/ws", open_timeout=5) as ws,
     ):
         collector = Collector(ws)
@@ -136,11 +136,11 @@ def test_a_hook_post_is_answered_at_once_and_bad_ones_are_refused(serve: Serve, 
         assert server.get("/api/health").json()["status"] == "ok"
 
 
-def test_a_background_job_that_needs_approval_is_blocked(serve: Serve, tmp_path: Path) -> None:
+def test_a_background_job_that_needs_approval_is_blocked(serve: Serve, tmp_path: Path, db_target: Path | str) -> None:
     config = live_config(tmp_path)
     job = orjson.loads((Path(__file__).parent / "data" / "job_state_blocked.json").read_bytes())
     job.update(sessionId=FIRST, updatedAt=datetime.now(UTC).isoformat())
-    with serve(config, tmp_path / "ccdeck.db") as server:
+    with serve(config, db_target) as server:
         folder = config / "jobs" / "c5a31db8"
         folder.mkdir(parents=True)
         temp = folder / "state.json.tmp"

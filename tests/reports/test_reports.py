@@ -38,11 +38,12 @@ from core_fixtures import (
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
+def store(tmp_path: Path, db_target: Path | str) -> Iterator[Store]:
+    """The report config scanned into a store, on SQLite and on PostgreSQL."""
     config = tmp_path / "config"
     write_report_config(config)
-    scan(config, tmp_path / "db.sqlite")
-    with Store.open(tmp_path / "db.sqlite") as opened:
+    scan(config, db_target)
+    with Store.open(db_target) as opened:
         yield opened
 
 

@@ -43,8 +43,10 @@ def _config(config: Path) -> None:
 
 
 @pytest.mark.parametrize("summaries", ["few", "many"])
-def test_titles_are_the_same_whichever_way_summaries_are_found(tmp_path: Path, summaries: str) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_titles_are_the_same_whichever_way_summaries_are_found(
+    tmp_path: Path, db_target: Path | str, summaries: str
+) -> None:
+    config, db = tmp_path / "config", db_target
     _config(config)
     scan(config, db)
     titles = "SELECT session_id, title FROM sessions ORDER BY session_id"

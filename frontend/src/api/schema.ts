@@ -948,6 +948,8 @@ export interface components {
             firstActivity: string | null;
             /** Gitbranch */
             gitBranch: string | null;
+            /** Host */
+            host: string | null;
             /** Inputtokens */
             inputTokens: number;
             /**
@@ -974,6 +976,11 @@ export interface components {
             /** Sessionid */
             sessionId: string;
             /**
+             * Source
+             * @enum {string}
+             */
+            source: "transcript" | "telemetry";
+            /**
              * State
              * @enum {string}
              */
@@ -990,6 +997,10 @@ export interface components {
             totalTokens: number;
             /** Unpricedmodels */
             unpricedModels: string[];
+            /** Useraccount */
+            userAccount: string | null;
+            /** Useremail */
+            userEmail: string | null;
             /** Version */
             version: string | null;
         };

@@ -51,9 +51,17 @@ export function SessionFacts({ session, detail }: { session: SessionRow; detail:
         <Fact label="Compactions">{session.compactions}</Fact>
         <Fact label="Subagents">{session.subagents}</Fact>
         {detail.entrypoint && <Fact label="Entry point">{detail.entrypoint}</Fact>}
-        <Fact label="Config dir">
-          <span className="font-mono text-xs break-all">{session.configDir}</span>
-        </Fact>
+        {(session.userEmail ?? session.userAccount) && (
+          <Fact label="User">{session.userEmail ?? session.userAccount}</Fact>
+        )}
+        {session.host && <Fact label="Host">{session.host}</Fact>}
+        {session.source === "telemetry" ? (
+          <Fact label="Source">OpenTelemetry only (no transcript read)</Fact>
+        ) : (
+          <Fact label="Config dir">
+            <span className="font-mono text-xs break-all">{session.configDir}</span>
+          </Fact>
+        )}
       </dl>
     </Panel>
   );

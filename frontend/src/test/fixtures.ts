@@ -43,6 +43,10 @@ export function sessionRow(partial: Partial<SessionRow> & { sessionId: string })
     compactions: 0,
     subagents: 0,
     doing: null,
+    source: "transcript",
+    userEmail: null,
+    userAccount: null,
+    host: null,
     unpricedModels: [],
     ...partial,
   };

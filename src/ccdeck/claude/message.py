@@ -90,6 +90,15 @@ def response_key(message_id: object, request_id: object, uuid: str) -> str:
     return f"uuid:{uuid}"
 
 
+def request_id_of(key: str) -> str | None:
+    """The request id a `response_key` holds (None for a key without one): message ids and request ids hold no
+    colon, so the key's first colon separates them."""
+    if key.startswith("uuid:"):
+        return None
+    _, colon, request_id = key.partition(":")
+    return request_id if colon and request_id else None
+
+
 class ToolCall(NamedTuple):
     """A `tool_use` block: the tool's name, its input, and the file it edits (for the file-editing tools)."""
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import orjson
 
 from ccdeck.claude.discovery import SourceFile
+from ccdeck.claude.message import request_id_of
 from ccdeck.claude.parser import parse_record
 from ccdeck.claude.pricing import Pricer
 from ccdeck.claude.records import Record, Response
@@ -194,7 +195,7 @@ class FileReader:
         """Keep the batch's copy that outranks the others (`outranks`); `_price` prices it."""
         key, session, agent, ts, model, u = response
         row = ResponseRow(key, session, agent, ts, model, u.input, u.output, u.cache_creation, u.cache_read, u.cache_5m,
-                          u.cache_1h, u.web_search, None, u.fast)  # fmt: skip
+                          u.cache_1h, u.web_search, None, request_id_of(key), u.fast)  # fmt: skip
         held = batch.responses.get(key)
         if held is None or outranks(row, held):
             batch.responses[key] = row

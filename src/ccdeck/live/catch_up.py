@@ -20,6 +20,7 @@ import anyio
 
 from ccdeck.ingest.pipeline import Depth, Ingestor, ScanStats
 from ccdeck.ingest.watcher import FILE_SUFFIXES, changed_files
+from ccdeck.live.shared import Shared
 from ccdeck.live.signals import Signals
 from ccdeck.live.sources import live_file_kind
 from ccdeck.live.supervision import ScanStopped, Supervisor
@@ -44,12 +45,13 @@ class CatchUp:
         config_dirs: Sequence[Path],
         signals: Signals,
         supervisor: Supervisor,
+        shared: Shared,
         *,
         rescan_every: float,
         poll: bool,
     ) -> None:
         self.store, self.config_dirs, self.signals, self.supervisor = store, tuple(config_dirs), signals, supervisor
-        self.hub, self.views = signals.hub, signals.views
+        self.hub, self.views, self.shared = signals.hub, signals.views, shared
         self.rescan_every, self.poll = rescan_every, poll
         self.scan_progress = ScanProgress(running=False, bytesDone=0, bytesTotal=0)
         self.pending_since: float | None = None
@@ -88,7 +90,7 @@ class CatchUp:
             await self.signals.load_recent()
             await self.scan_all()
             await asyncio.to_thread(self.store.release_memory)
-            await self._refresh()
+            await self.refresh()
         self.supervisor.spawn(warm())
         self.supervisor.problems.pop("watcher", None)
         try:
@@ -159,10 +161,16 @@ class CatchUp:
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(fn, *args)
 
+    def after_write(self, result: BatchResult) -> None:
+        """A write outside ingest committed (telemetry): clients hear of it as of an ingest batch. From a worker
+        thread."""
+        self._from_worker(result)
+
     def _from_worker(self, result: BatchResult) -> None:
         """Runs in the ingest thread, right after a batch committed: read what changed, hand it to the loop."""
         if not result.touched_sessions:
             return
+        self.shared.sessions_written(result.touched_sessions)
         if len(result.touched_sessions) > BIG_BATCH or len(result.new_responses) > BIG_BATCH:
             # A backlog (catch-up, a copied folder): one fresh snapshot instead of a message per change, which
             # would overflow every client's queue and get them dropped as slow.
@@ -173,9 +181,13 @@ class CatchUp:
         self._call_soon(self._publish_batch, rows, result)
 
     def _after_backlog(self) -> None:
-        self.supervisor.spawn(self._refresh())
+        self.supervisor.spawn(self.refresh())
 
-    async def _refresh(self) -> None:
+    def publish_rows(self, rows: list[Any]) -> None:
+        """Sessions another machine wrote (a shared database), pushed to clients as this machine's own batches."""
+        self._publish_batch(rows, BatchResult(frozenset(row.session_id for row in rows), ()))
+
+    async def refresh(self) -> None:
         """Reload the sessions whose state can change, then send every client a fresh snapshot."""
         await self.signals.load_recent()
         if self.hub.clients:

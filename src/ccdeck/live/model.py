@@ -9,7 +9,7 @@ session ends): `next_due` tells when, so nothing is recomputed on a fixed timer.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ccdeck.claude.hooks import HookSignal
@@ -74,6 +74,7 @@ class Tracked:
     transcript: TranscriptFacts | None = None
     cleared_at: float = 0.0
     legacy_alive: bool | None = None  # a claude process in its folder (versions without a registry)
+    remote: View | None = None  # another machine's session: the state that machine stored, shown as it is
     view: View = field(default_factory=lambda: ENDED_VIEW)
 
     def record(self, signal: Signal | None) -> Signal | None:
@@ -185,6 +186,12 @@ class LiveModel:
                 tracked.legacy_alive = tracked.session_id in alive
         return self._refresh(set(self.sessions), now)
 
+    def apply_remote(self, views: Mapping[str, View], now: float) -> list[Change]:
+        """Sessions of other machines (a shared database): the views their machines computed, shown as they are."""
+        for session_id, view in views.items():
+            self._tracked(session_id).remote = view
+        return self._refresh(set(views), now)
+
     def tick(self, now: float) -> list[Change]:
         return self._refresh(set(self.sessions), now)
 
@@ -192,6 +199,11 @@ class LiveModel:
     def view(self, session_id: str) -> View:
         tracked = self.sessions.get(session_id)
         return tracked.view if tracked else ENDED_VIEW
+
+    def is_local(self, session_id: str) -> bool:
+        """Whether this machine's own live sources (registry, job, hook) follow the session."""
+        t = self.sessions.get(session_id)
+        return t is not None and t.remote is None and (t.registry_entry or t.job_entry or t.hook) is not None
 
     def state(self, session_id: str) -> State:
         return self.view(session_id).state
@@ -213,6 +225,8 @@ class LiveModel:
         return min(due, default=None)
 
     def _due(self, tracked: Tracked) -> float | None:
+        if tracked.remote is not None:
+            return None  # its machine's clock changes it
         signals = tracked.live_signals()
         if signals:
             latest = max(signals, key=lambda s: s.at)
@@ -245,10 +259,7 @@ class LiveModel:
             tracked = self.sessions.get(session_id)
             if tracked is None:
                 continue
-            decision = tracked.decide(now, self.idle_after)
-            job = tracked.job_entry
-            view = View(decision.state, decision.since, decision.blocked_on, tracked.kind(),
-                        tracked.doing(decision.state), tracked.name(), job.intent if job else None)  # fmt: skip
+            view = tracked.remote or self._decided(tracked, now)
             previous = tracked.view
             if view != previous:
                 if view.state == previous.state and previous.since is not None:
@@ -256,6 +267,12 @@ class LiveModel:
                 tracked.view = view
                 changed.append(Change(session_id, previous, view))
         return changed
+
+    def _decided(self, tracked: Tracked, now: float) -> View:
+        decision = tracked.decide(now, self.idle_after)
+        job = tracked.job_entry
+        return View(decision.state, decision.since, decision.blocked_on, tracked.kind(),
+                    tracked.doing(decision.state), tracked.name(), job.intent if job else None)  # fmt: skip
 
 
 def _registry_signal(entry: LiveSession, alive: bool, now: float) -> Signal | None:

@@ -29,14 +29,18 @@ from ccdeck.ingest.pipeline import Depth, Ingestor, ScanStats
 from ccdeck.live.alerts import Alerts
 from ccdeck.live.catch_up import CatchUp
 from ccdeck.live.hub import Hub
+from ccdeck.live.machine import machine_name
 from ccdeck.live.model import LiveModel
 from ccdeck.live.notifier import Notifier
+from ccdeck.live.remote import Remote
+from ccdeck.live.shared import Shared
 from ccdeck.live.signals import Signals
 from ccdeck.live.supervision import HEALTHY_AFTER, RETRY_SECONDS, Supervisor
 from ccdeck.live.views import Views
 from ccdeck.shapes import messages
 from ccdeck.shapes.api import Health
 from ccdeck.shapes.common import Run, ScanProgress, SessionRow, Summary
+from ccdeck.store.rows import BatchResult
 from ccdeck.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -56,6 +60,8 @@ class Monitor:
         notifier: Notifier | None = None,
         retry_seconds: Sequence[float] = RETRY_SECONDS,
         healthy_after: float = HEALTHY_AFTER,
+        machine: str | None = None,
+        listen: bool = True,
     ) -> None:
         self.store = store
         self.config_dirs = tuple(config_dirs)
@@ -65,9 +71,13 @@ class Monitor:
         self.notifier = notifier
         self.supervisor = Supervisor(retry_seconds, healthy_after)
         self.views = Views(store, hub, self.model, self.alerts, self.supervisor.spawn)
-        self.signals = Signals(store, self.config_dirs, hub, self.views, self.alerts, notifier, self.supervisor.spawn)
-        self.catch_up = CatchUp(store, self.config_dirs, self.signals, self.supervisor, rescan_every=rescan_every,
-                                poll=poll)  # fmt: skip
+        self.shared = Shared(store, machine or machine_name(), self.supervisor.spawn)
+        self.signals = Signals(store, self.config_dirs, hub, self.views, self.alerts, notifier, self.supervisor.spawn,
+                               self.shared)  # fmt: skip
+        self.catch_up = CatchUp(store, self.config_dirs, self.signals, self.supervisor, self.shared,
+                                rescan_every=rescan_every, poll=poll)  # fmt: skip
+        self.remote = Remote(self.shared, self.signals, self.catch_up)
+        self.listen = listen
 
     # what the rest of the server reads -------------------------------------------------------------------------
     @property
@@ -91,6 +101,7 @@ class Monitor:
     # lifecycle -------------------------------------------------------------------------------------------------
     async def start(self, catch_up: bool = True) -> None:
         loop = asyncio.get_running_loop()
+        await self.shared.forget_mine()
         self.signals.start(loop)
         self.catch_up.start(loop, catch_up)
         await self.signals.load_live_files()
@@ -99,6 +110,9 @@ class Monitor:
         self.supervise("watcher", functools.partial(self.catch_up.watch_and_catch_up, catch_up, self._warm_prices))
         self.supervise("clock", functools.partial(self.signals.clock, stopping))
         self.supervise("summary inputs", functools.partial(self.views.follow_summary_inputs, stopping))
+        if self.shared.enabled and self.listen:  # other machines' changes, pushed to this server's clients
+            self.supervise("other machines", functools.partial(self.shared.listen, self.remote.connected,
+                                                               self.remote.heard))  # fmt: skip
 
     async def _warm_prices(self) -> None:
         """Load the price tables now, in the background, not on the first new line's path. After the catch-up, which
@@ -113,6 +127,7 @@ class Monitor:
         await self.supervisor.stop()
         await self.catch_up.stopped()
         self.signals.close()
+        await self.shared.forget_mine()
 
     def supervise(self, name: str, work: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
         """Run `work` in the background, restarted while it fails (see `Supervisor.supervise`)."""
@@ -125,6 +140,10 @@ class Monitor:
     def apply_hook(self, hook: HookSignal) -> None:
         """A hook event POSTed by Claude Code (see `POST /api/hooks`)."""
         self.signals.apply_hook(hook)
+
+    def telemetry_written(self, result: BatchResult) -> None:
+        """What an OpenTelemetry export changed, just committed (`ccdeck.web.otel_api`). From a worker thread."""
+        self.catch_up.after_write(result)
 
     def observe_run(self, run: Run) -> None:
         """A run that changed (`RunsFeed`): it may have finished, or one of its tasks failed."""

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import orjson
 
+from ccdeck.db_target import DbTarget
 from ccdeck.shapes.common import MuteKind
 from ccdeck.shapes.common import Mutes as MutesJson
 
@@ -44,8 +45,8 @@ class Mutes:
         return {"sessions": sorted(self.sessions), "projects": sorted(self.projects)}
 
 
-def mutes_path(db: Path) -> Path:
-    return db.parent / "mutes.json"
+def mutes_path(db: DbTarget) -> Path:
+    return db.local_dir / "mutes.json"
 
 
 def load_mutes(path: Path) -> Mutes:

@@ -18,6 +18,7 @@ from ccdeck.live.hub import Hub
 from ccdeck.live.model import Change
 from ccdeck.live.notifier import Notifier
 from ccdeck.live.processes import claude_processes
+from ccdeck.live.shared import Shared
 from ccdeck.live.sources import ExitWatch, job_files, read_job, read_registry
 from ccdeck.live.views import Views, facts
 from ccdeck.shapes import messages
@@ -39,10 +40,11 @@ class Signals:
         alerts: Alerts,
         notifier: Notifier | None,
         spawn: Callable[[Coroutine[Any, Any, None]], asyncio.Task[None]],
+        shared: Shared,
     ) -> None:
         self.store, self.config_dirs, self.hub, self.views = store, tuple(config_dirs), hub, views
         self.model, self.alerts, self.notifier = views.model, alerts, notifier
-        self._spawn = spawn
+        self._spawn, self.shared = spawn, shared
         self._exits: ExitWatch | None = None
         self._clock_wake = asyncio.Event()
         self._flush_task: asyncio.Task[None] | None = None
@@ -135,10 +137,13 @@ class Signals:
                 await self._clock_wake.wait()
             self.apply(self.model.tick(time.time()))
 
-    def apply(self, changes: list[Change]) -> None:
-        """Publish what changed in the model, wake the clock, and refresh the summary soon."""
+    def apply(self, changes: list[Change], share: bool = True) -> None:
+        """Publish what changed in the model, wake the clock, and refresh the summary soon; the changes of this
+        machine's own sessions are `share`d with the other machines of a shared database."""
         if not changes:
             return
+        if share:
+            self.shared.states_changed([c for c in changes if self.model.is_local(c.session_id)])
         counts = self.model.counts()
         now = time.time()
         for change in changes:

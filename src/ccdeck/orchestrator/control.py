@@ -75,7 +75,7 @@ def submit(
     environment, which its tasks inherit (the server's token, for the hooks)."""
     chosen = options_from_request(options, defaults or RunOptions(), trust)
     specs = resolve_tasks(task_tables(tasks, "tasks"), chosen, base_cwd or Path.cwd(), "tasks", trust)
-    plan = plan_run(specs, chosen, find_claude(claude_bin), store.path)
+    plan = plan_run(specs, chosen, find_claude(claude_bin), store.target)
     return start_detached(store, plan, extra_env)
 
 
@@ -104,7 +104,7 @@ def load_supervisor(store: Store, run_id: str) -> Supervisor:
     specs = [TaskSpec.from_json(orjson.loads(t.spec)) for t in tasks]
     options = RunOptions.from_json(orjson.loads(run.options))
     return Supervisor(store, run_id, specs, options, run.claude_bin, Path(run.log_dir),
-                      worktrees_dir(store.path.resolve()) / run_id)  # fmt: skip
+                      worktrees_dir(store.target.resolved()) / run_id)  # fmt: skip
 
 
 def start_detached(store: Store, plan: RunPlan, extra_env: Mapping[str, str] | None = None) -> str:

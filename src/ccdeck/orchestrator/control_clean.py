@@ -90,7 +90,7 @@ def clean(store: Store, *, force: bool = False, older_than: float | None = None)
         store.write(partial(q.delete_run, run_id=run.id))
         shutil.rmtree(run.log_dir, ignore_errors=True)
         with contextlib.suppress(OSError):
-            (worktrees_dir(store.path.resolve()) / run.id).rmdir()
+            (worktrees_dir(store.target.resolved()) / run.id).rmdir()
         cleaned.runs.append(run.id)
     return cleaned.as_json()
 

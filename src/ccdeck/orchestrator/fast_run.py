@@ -22,6 +22,7 @@ from typing import Any
 
 from ccdeck import config
 from ccdeck.config import Config
+from ccdeck.db_target import DbTarget, as_target
 from ccdeck.errors import CcdeckError
 from ccdeck.orchestrator.liveness import any_gone
 from ccdeck.orchestrator.run_flags import FLAGS, RUN_FLAGS
@@ -75,10 +76,12 @@ def _value(kind: type, text: str, minimum: float | None) -> Any:
     return value
 
 
-def at_head(db: Path) -> bool:
-    """Whether the database exists at the newest schema (so plain INSERTs fit it), and holds no run whose
-    supervisor is gone (a new run records those `interrupted` first: the full command's job)."""
-    if not db.is_file():
+def at_head(target: DbTarget | Path) -> bool:
+    """Whether the database is a SQLite file at the newest schema (so plain INSERTs fit it), and holds no run
+    whose supervisor is gone (a new run records those `interrupted` first: the full command's job). A PostgreSQL
+    store always goes the full way."""
+    db = as_target(target).sqlite_path
+    if db is None or not db.is_file():
         return False
     try:
         conn = sqlite3.connect(db, timeout=10.0)
@@ -109,8 +112,9 @@ def start(tasks_arg: str, values: dict[str, Any]) -> str | None:
 
     overrides = {name: values.get(name) for name in ("max_parallel", "model", "budget", "timeout", "claude_bin",
                                                       "hooks_url")}  # fmt: skip
-    cfg = Config.resolve(db=Path(values["db"]) if "db" in values else None, overrides=overrides)
-    if not at_head(cfg.db):
+    cfg = Config.resolve(db=values.get("db"), overrides=overrides)
+    db_path = cfg.db.sqlite_path
+    if db_path is None or not at_head(cfg.db):
         return None
     options = plan.run_options(cfg, values.get("max_turns"), values.get("permission_mode"),
                                values.get("worktree", False), values.get("retries"), values.get("grace"),
@@ -120,7 +124,7 @@ def start(tasks_arg: str, values: dict[str, Any]) -> str | None:
     checked = plan.plan_run(specs, options, claude, cfg.db)
     run, rows = plan.run_rows(checked, detached=True)
     try:
-        record(checked.db, run, rows)
+        record(db_path, run, rows)
     except sqlite3.Error:  # nothing written (one transaction): the full command tries, and says what is wrong
         return None
     return launch.hand_over(checked, fork=True)

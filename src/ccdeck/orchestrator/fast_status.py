@@ -17,7 +17,6 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 import orjson
@@ -27,9 +26,10 @@ from ccdeck.store import run_queries
 from ccdeck.store.reader import SqliteReader
 
 if TYPE_CHECKING:
+    from ccdeck.db_target import DbTarget
     from ccdeck.shapes.common import Run
 
-ShowStatus = Callable[[list["Run"], str | None, Path], None]  # the runs, the run asked for, the database
+ShowStatus = Callable[[list["Run"], str | None, "DbTarget"], None]  # the runs, the run asked for, the database
 
 
 class Request(NamedTuple):
@@ -135,8 +135,9 @@ def main(args: list[str], show: ShowStatus) -> int | None:
     try:
         from ccdeck.config import Config
 
-        path = Config.resolve(db=Path(request.db) if request.db is not None else None).db
-        if not path.is_file():
+        target = Config.resolve(db=request.db).db
+        path = target.sqlite_path  # a PostgreSQL store: the full command reads it
+        if path is None or not path.is_file():
             return None
         db = sqlite3.connect(path, timeout=10.0)
     except Exception:  # a bad setting, an unreadable file: the full command says what is wrong
@@ -159,7 +160,7 @@ def main(args: list[str], show: ShowStatus) -> int | None:
         if runs is None:
             return None
         if not request.json:
-            show(runs, request.run_id, path)
+            show(runs, request.run_id, target)
         return 0
     finally:
         if collecting:

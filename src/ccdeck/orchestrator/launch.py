@@ -19,15 +19,16 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ccdeck.errors import LaunchError
+from ccdeck.db_target import DbTarget, is_url
+from ccdeck.errors import LaunchError, StoreError
 from ccdeck.orchestrator.liveness import SUPERVISOR_START_SECONDS
 from ccdeck.pids import start_time
 from ccdeck.store import run_queries, run_records
-from ccdeck.store.reader import SqliteReader
+from ccdeck.store.reader import Reader, SqliteReader
 
 if TYPE_CHECKING:
     from ccdeck.orchestrator.plan import RunPlan
@@ -42,7 +43,7 @@ def hand_over(plan: RunPlan, extra_env: Mapping[str, str] | None = None, *, fork
     id once the supervisor has recorded itself. `fork`: for a caller that runs one thread (`fast_run`), the
     double fork is done here, without a Python started only to do it."""
     log_path = plan.log_dir / SUPERVISOR_LOG
-    argv = [sys.executable, "-m", "ccdeck", "_supervise", plan.run_id, "--db", str(plan.db)]
+    argv = [sys.executable, "-m", "ccdeck", "_supervise", plan.run_id, "--db", plan.db.argument()]
     env = {**os.environ, **(extra_env or {})}
     ready, done = os.pipe()  # both ends close on exec: only the launcher is handed `done` (`pass_fds`)
     try:
@@ -88,7 +89,7 @@ def _double_fork(argv: list[str], env: Mapping[str, str], log_path: Path, plan: 
             log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
             os.dup2(log, 1)
             os.dup2(log, 2)
-            record(str(plan.db), plan.run_id, done)
+            record(plan.db.argument(), plan.run_id, done)
             os.execve(argv[0], argv, env)
         finally:
             os._exit(127)
@@ -96,26 +97,40 @@ def _double_fork(argv: list[str], env: Mapping[str, str], log_path: Path, plan: 
     return status == 0
 
 
-def _await_supervisor(db: Path, run_id: str, log_path: Path, ready: int) -> None:
+def _await_supervisor(db: DbTarget, run_id: str, log_path: Path, ready: int) -> None:
     """Wait for the supervisor's word on the pipe (recorded, or gone), then read what it recorded."""
     deadline = time.monotonic() + SUPERVISOR_START_SECONDS
     select.select([ready], [], [], SUPERVISOR_START_SECONDS)  # a byte once recorded; end of file if it died first
-    conn = sqlite3.connect(db, timeout=10.0)
-    try:
+    with _reader(db) as (reader, busy):
         while True:
             try:
-                if run_queries.supervisor_pid(SqliteReader(conn), run_id) is not None:
+                if run_queries.supervisor_pid(reader, run_id) is not None:
                     return
-            except sqlite3.OperationalError:  # busy past the timeout: look again
+            except busy:  # busy past the timeout: look again
                 pass
             if time.monotonic() >= deadline:
                 break
             # The early record failed (its error is in the log): the supervisor records itself again once its
             # store is open, a second or so later, with nothing to wake us up.
             time.sleep(LATE_RECORD_POLL_SECONDS)
-    finally:
-        conn.close()
     raise LaunchError(f"the background supervisor of run {run_id} did not start; see {log_path}")
+
+
+@contextlib.contextmanager
+def _reader(db: DbTarget) -> Iterator[tuple[Reader, type[Exception]]]:
+    """A reader of the run tables, and the error that means "look again": `sqlite3` on a SQLite file, the
+    store's engine on PostgreSQL (each read a transaction of its own, so it sees the supervisor's commit)."""
+    if db.sqlite_path is not None:
+        conn = sqlite3.connect(db.sqlite_path, timeout=10.0)
+        try:
+            yield SqliteReader(conn), sqlite3.OperationalError
+        finally:
+            conn.close()
+        return
+    from ccdeck.store.sqla_reader import autocommit_reader
+
+    with autocommit_reader(db) as reader:
+        yield reader, StoreError
 
 
 def fork_and_record(args: list[str]) -> list[str]:
@@ -147,6 +162,8 @@ def record(db: str, run_id: str, ready_fd: int | None = None) -> None:
 
 
 def _record(db: str, run_id: str, pid: int) -> None:
+    if is_url(db):
+        return  # a PostgreSQL store: the supervisor records itself once its store is open
     try:
         conn = run_records.connect(db)
         try:

@@ -20,6 +20,7 @@ import orjson
 from ccdeck import config
 from ccdeck.claude import integration
 from ccdeck.config import Config
+from ccdeck.db_target import DbTarget
 from ccdeck.errors import UsageError
 from ccdeck.orchestrator import worktree
 from ccdeck.orchestrator.binary import ClaudeBinary
@@ -42,7 +43,7 @@ class RunPlan:
     specs: tuple[TaskSpec, ...]
     options: RunOptions
     claude: ClaudeBinary
-    db: Path
+    db: DbTarget
 
     @property
     def log_dir(self) -> Path:
@@ -53,12 +54,12 @@ class RunPlan:
         return worktrees_dir(self.db) / self.run_id
 
 
-def runs_dir(db: Path) -> Path:
-    return db.parent / "runs"
+def runs_dir(db: DbTarget) -> Path:
+    return db.local_dir / "runs"
 
 
-def worktrees_dir(db: Path) -> Path:
-    return db.parent / "worktrees"
+def worktrees_dir(db: DbTarget) -> Path:
+    return db.local_dir / "worktrees"
 
 
 def new_run_id() -> str:
@@ -97,12 +98,12 @@ def run_options(cfg: Config, max_turns: int | None, permission_mode: str | None,
     return replace(defaults, **{name: value for name, value in flags.items() if value is not None})
 
 
-def plan_run(specs: Sequence[TaskSpec], options: RunOptions, claude: ClaudeBinary, db: Path) -> RunPlan:
+def plan_run(specs: Sequence[TaskSpec], options: RunOptions, claude: ClaudeBinary, db: DbTarget) -> RunPlan:
     """Check what can be checked before anything starts (worktree tasks need a git repository)."""
     for spec in specs:
         if spec.worktree:
             worktree.repo_root(Path(spec.cwd))
-    return RunPlan(new_run_id(), tuple(specs), options, claude, db.resolve())
+    return RunPlan(new_run_id(), tuple(specs), options, claude, db.resolved())
 
 
 def _dumps(value: Any) -> str:

@@ -8,13 +8,13 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import orjson
 from rich.console import Console, Group
 from rich.text import Text
 
+from ccdeck.db_target import DbTarget
 from ccdeck.render.cells import NONE, cost, duration, home_short, model_names, tokens, when
 from ccdeck.render.fit import Column, FitTable
 from ccdeck.store.run_states import RUN_FINAL_STATES
@@ -143,11 +143,12 @@ def runs_table(runs: Sequence[Mapping[str, Any]]) -> FitTable:
     return table
 
 
-def no_runs(db: Path) -> str:
-    return f"no runs in {home_short(db)}; start one with `ccdeck run TASKS`"
+def no_runs(db: DbTarget) -> str:
+    where = home_short(db.path) if db.path is not None else str(db)
+    return f"no runs in {where}; start one with `ccdeck run TASKS`"
 
 
-def print_status(console: Console, runs: Sequence[Mapping[str, Any]], run_id: str | None, db: Path) -> None:
+def print_status(console: Console, runs: Sequence[Mapping[str, Any]], run_id: str | None, db: DbTarget) -> None:
     """`ccdeck status`: the run's one table (with `run_id`), the list of runs, or the line saying there is none."""
     if run_id is not None:
         console.print(summary(runs[0]))

@@ -41,6 +41,10 @@ def session_json(row: Any) -> StoredSession:
         "compactions": row.compactions,
         "subagents": row.subagents,
         "doing": row.doing,
+        "source": row.source,
+        "userEmail": row.user_email,
+        "userAccount": row.user_account,
+        "host": row.host,
     }
 
 

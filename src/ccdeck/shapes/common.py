@@ -17,6 +17,7 @@ RunStatus = Literal["queued", "running", "finished", "stopped", "interrupted"]
 PermissionMode = Literal["default", "acceptEdits", "plan", "bypassPermissions", "dontAsk", "auto"]
 AlertKind = Literal["blocked", "finished", "failed", "run_finished", "task_failed", "suppressed"]
 MuteKind = Literal["session", "project"]
+SessionSource = Literal["transcript", "telemetry"]
 SearchKind = Literal["prompt", "answer", "tool", "title"]
 
 
@@ -71,6 +72,11 @@ class StoredSession(Totals):
     compactions: int
     subagents: int
     doing: str | None
+    # "telemetry" while the session is known only from OpenTelemetry exports (no transcript read), else "transcript"
+    source: SessionSource
+    userEmail: str | None  # from telemetry: `user.email`
+    userAccount: str | None  # from telemetry: `user.account_uuid`
+    host: str | None  # from telemetry: the resource's `host.name`, else the address the export came from
 
 
 class SessionRow(StoredSession, LiveView):

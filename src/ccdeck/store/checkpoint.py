@@ -6,6 +6,7 @@ waiting for the disk. While a big scan runs, the writer connection leaves checkp
 them on a connection of its own after each commit (PASSIVE: it never blocks the writer or readers). Nothing else
 changes: same data, same durability (`synchronous=NORMAL` syncs at checkpoints either way), and the writer's
 automatic checkpoints come back when the scan ends -- or with the next connection, if the process is killed.
+A PostgreSQL store has no WAL file of ours to checkpoint: there the checkpointer does nothing.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class Checkpointer:
         self._pages = 0
 
     def __enter__(self) -> Checkpointer:
+        if self._store.is_postgres:
+            return self
         self._pages = self._store.write(_set_autocheckpoint(0))
         self._thread.start()
         return self
@@ -42,6 +45,8 @@ class Checkpointer:
         self._due.set()
 
     def __exit__(self, *_exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        if self._store.is_postgres:
+            return
         self._stopping = True
         self._due.set()
         self._thread.join()

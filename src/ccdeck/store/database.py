@@ -1,4 +1,5 @@
-"""Opening the database: engine, pragmas, migrations.
+"""Opening the database: engine, pragmas, migrations, on SQLite (the embedded default) or PostgreSQL (a store
+shared by several machines: `postgresql+psycopg`, see `store.postgres`).
 
 SQLite runs in WAL mode so readers never block the writer and the writer never blocks readers, with
 `synchronous=NORMAL`: in WAL that is still safe against a crash of the process (kill -9 loses nothing committed),
@@ -11,10 +12,12 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 
+from ccdeck.db_target import DbTarget, as_target, mask
 from ccdeck.errors import StoreError
+from ccdeck.store import postgres
 from ccdeck.store.revision import HEAD_REVISION
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -46,26 +49,43 @@ def _pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.close()
 
 
-def open_engine(path: Path) -> Engine:
-    """An engine on the database file, created (with its folder) when missing, migrated to the newest schema."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(f"cannot create the database folder {path.parent}: {exc.strerror}") from None
-    engine = create_engine(f"sqlite:///{path}")
-    event.listen(engine, "connect", _pragmas)
+def open_engine(db: DbTarget | Path) -> Engine:
+    """An engine on the database (a SQLite file is created with its folder when missing), migrated to the newest
+    schema. A database that cannot be used is a one-line `StoreError` (with a URL's password masked)."""
+    target = as_target(db)
+    engine = postgres.engine(target) if target.is_postgres else _sqlite_engine(target)
     try:
         migrate(engine)
     except (DatabaseError, OperationalError) as exc:
         engine.dispose()
-        reason = str(exc.orig) if exc.orig is not None else str(exc)
-        raise StoreError(f"cannot use the database {path}: {reason}") from None
+        raise StoreError(f"cannot use the database {target}: {reason(exc)}") from None
     return engine
 
 
-def storage_error(path: Path | str, exc: BaseException) -> StoreError | None:
-    """The one-line `StoreError` for a failure of the database file or its disk; None for any other error."""
+def _sqlite_engine(target: DbTarget) -> Engine:
+    path = target.sqlite_path
+    assert path is not None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the database folder {path.parent}: {exc.strerror}") from None
+    engine = create_engine(target.sqlalchemy_url())
+    event.listen(engine, "connect", _pragmas)
+    return engine
+
+
+def reason(exc: BaseException) -> str:
+    """The driver's own words for a database error, on one line, with any password masked."""
+    orig = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    return postgres.reason(orig) if postgres.is_driver_error(orig) else mask(str(orig).strip())
+
+
+def storage_error(path: DbTarget | Path | str, exc: BaseException) -> StoreError | None:
+    """The one-line `StoreError` for a failure of the database file or its disk, or of the connection to a
+    PostgreSQL server; None for any other error."""
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if orig is not None and postgres.is_connection_error(orig):
+        return StoreError(f"cannot use the database {path}: {postgres.reason(orig)}")
     code = getattr(orig, "sqlite_errorcode", None)
     if not isinstance(code, int) or code & 0xFF not in _STORAGE_FAILURES:
         return None
@@ -74,19 +94,30 @@ def storage_error(path: Path | str, exc: BaseException) -> StoreError | None:
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        has_table = conn.execute(
-            text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'")
-        ).first()
-        if has_table is None:
-            return None
-        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return _revision(conn)
+
+
+def _revision(conn: Connection) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    found: str | None = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return found
 
 
 def migrate(engine: Engine) -> None:
-    """Apply pending migrations. Alembic is loaded only when the schema is behind (it costs ~100 ms)."""
-    revision = current_revision(engine)
-    if revision == HEAD_REVISION:
+    """Apply pending migrations. Alembic is loaded only when the schema is behind (it costs ~100 ms). On
+    PostgreSQL several machines may start on a fresh database at once: the migration holds an advisory lock (one
+    migrates, the others wait and then find the schema at its head)."""
+    if current_revision(engine) == HEAD_REVISION:
         return
+    with engine.begin() as conn:
+        postgres.lock_migrations(conn)
+        revision = _revision(conn)
+        if revision != HEAD_REVISION:
+            _upgrade(conn, revision)
+
+
+def _upgrade(conn: Connection, revision: str | None) -> None:
     from alembic import command
     from alembic.config import Config
     from alembic.script import ScriptDirectory
@@ -96,6 +127,5 @@ def migrate(engine: Engine) -> None:
     known = {s.revision for s in ScriptDirectory.from_config(config).walk_revisions()}
     if revision is not None and revision not in known:
         raise StoreError(f"the database was written by a newer ccdeck (schema {revision}); upgrade ccdeck")
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+    config.attributes["connection"] = conn
+    command.upgrade(config, "head")

@@ -3,9 +3,11 @@
 Every named read query (`session_queries`, `usage_queries`, `run_queries`, `file_queries`, `search`, and the reads
 of `session_stats`) takes a `Reader`, so the same SQL runs on either of two connections: the standard library's
 `sqlite3`, read-only (`SqliteReader`: the warm command-line reports, which would spend their whole time budget
-importing SQLAlchemy), or a SQLAlchemy connection (`store.sqla_reader.SqlaReader`: the server, and the command line
-after a scan wrote something). Rows unpack as tuples on both; `records` also name their columns (`row.session_id`),
-which costs the `sqlite3` reader a little per row; `dicts` gives plain dicts straight from the driver's cursor.
+importing SQLAlchemy), or a SQLAlchemy connection (`store.sqla_reader.SqlaReader`: the server, the command line
+after a scan wrote something, and every read of a PostgreSQL store). The SQL is written once for both engines;
+where SQLite and PostgreSQL differ, the query's module picks by `Reader.dialect`. Rows unpack as tuples on both;
+`records` also name their columns (`row.session_id`), which costs the `sqlite3` reader a little per row; `dicts`
+gives plain dicts straight from the driver's cursor.
 A list of values goes in as `in_list` expands it (`column IN (:id0, :id1, ...)`).
 """
 
@@ -25,6 +27,9 @@ Params = Mapping[str, Any]
 
 
 class Reader(Protocol):
+    # "sqlite" or "postgresql": the few queries whose SQL differs between the two pick theirs by it.
+    dialect: str
+
     def rows(self, sql: str, params: Params | None = None) -> Sequence[Any]:
         """Every row of one query (`:name` parameters), as tuples."""
         ...
@@ -41,6 +46,8 @@ class Reader(Protocol):
 
 class SqliteReader:
     """A `Reader` on a `sqlite3` connection (open it with `open_current`)."""
+
+    dialect = "sqlite"
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn

@@ -31,6 +31,7 @@ class ResponseRow(NamedTuple):
     cache_1h_tokens: int
     web_search_requests: int
     cost_usd: float | None
+    request_id: str | None = None  # the API's request id, when known (`store.request_ids`)
     fast: bool = False
 
 
@@ -170,5 +171,5 @@ class BatchResult:
                 Response(key, session, agent, ts, model, TokenUsage(i, o, cc, cr, c5, c1, web, fast)),
                 cost,
             )
-            for key, session, agent, ts, model, i, o, cc, cr, c5, c1, web, cost, fast in self.new_rows
+            for key, session, agent, ts, model, i, o, cc, cr, c5, c1, web, cost, _, fast in self.new_rows
         )

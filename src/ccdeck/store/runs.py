@@ -24,7 +24,8 @@ def insert_run(conn: Connection, run: Mapping[str, Any], tasks: Sequence[Mapping
     """The run's row and its tasks' rows (`run_records.run_inserts`, as the fast `run --detach` path writes them)."""
     now = time.time()
     for sql, rows in run_records.run_inserts(run, [{"updated_at": now, **task} for task in tasks]):
-        conn.exec_driver_sql(sql, rows)
+        # `?` is sqlite3's placeholder; psycopg's is `%s` (the statement holds no other `?` or `%`).
+        conn.exec_driver_sql(sql if conn.dialect.paramstyle == "qmark" else sql.replace("?", "%s"), rows)
 
 
 def update_run(conn: Connection, run_id: str, **values: Any) -> None:

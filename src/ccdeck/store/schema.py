@@ -79,6 +79,12 @@ sessions = Table(
     # The last activity a complete pass has seen (NULL: only usage passes have). The newest line's cwd, branch and
     # state are decided among complete passes' lines, in the order they come, as if no usage pass had run.
     Column("detail_activity", Float),
+    # "telemetry" while the session is known only from OpenTelemetry exports (`ccdeck.otel`), else "transcript";
+    # who ran it and where, as telemetry says (migration 0010).
+    Column("source", Text, nullable=False, server_default="transcript"),
+    Column("user_email", Text),
+    Column("user_account", Text),
+    Column("host", Text),
     Index("ix_sessions_last_activity", "last_activity"),
     Index("ix_sessions_project", "project_path"),
 )
@@ -99,8 +105,11 @@ responses = Table(
     Column("cache_1h_tokens", Integer, nullable=False),
     Column("web_search_requests", Integer, nullable=False),
     Column("cost_usd", Float),
+    # The API's request id, shared by a transcript's copy and telemetry's (`store.request_ids`); migration 0010.
+    Column("request_id", Text),
     Index("ix_responses_session", "session_id", "ts"),
     Index("ix_responses_ts", "ts"),
+    Index("ix_responses_request_id", "request_id"),
 )
 
 events = Table(
@@ -294,4 +303,23 @@ statusline = Table(
     Column("seven_day_used_pct", Float),
     Column("seven_day_resets_at", Float),
     Index("ix_statusline_updated", "updated_at"),
+)
+
+# Live states that a machine's monitor computed (its registry, hooks, jobs), for the other machines sharing the
+# database: a `serve` shows another machine's session with the state stored here. One row per live session; a
+# session that ends loses its row.
+live_states = Table(
+    "live_states",
+    metadata,
+    Column("session_id", Text, primary_key=True),
+    Column("machine", Text, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("since", Float),
+    Column("blocked_on", Text),
+    Column("kind", Text, nullable=False),
+    Column("doing", Text),
+    Column("name", Text),
+    Column("prompt", Text),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_live_states_machine", "machine"),
 )

@@ -6,12 +6,16 @@ The text searched for is user input, never FTS5 syntax: `fts_query` quotes each 
 or `OR` are words like any other and a query can never be a syntax error. Words must all appear (in any order);
 each matches whole tokens, case and accents ignored (FTS5's `unicode61` tokenizer).
 
-The queries are SQL text run through a `Reader`; `MATCH` and `snippet()` are SQLite's FTS5 (a PostgreSQL store
-would need its own full-text search: `tsvector` and `ts_headline`).
+The queries are SQL text run through a `Reader`; `MATCH` and `snippet()` are SQLite's FTS5. A PostgreSQL store
+has no index: there a search reads the texts themselves (`_plain_search`: every word -- FTS5's tokens of the query,
+letters and digits -- must appear, case ignored: `ILIKE`), with the snippet cut around the first match here. Slower
+on a big store, a word also matches inside longer words, and accents count (`cafe` does not find `café`); the same
+results otherwise, in the same order.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -88,6 +92,9 @@ def search(reader: Reader, user_text: str, project: str | None, limit: int, offs
     query = fts_query(user_text)
     if query is None:
         return [], 0
+    if reader.dialect != "sqlite":
+        words = _TOKEN.findall(user_text)  # FTS5's tokens: letters and digits; the rest separates them
+        return _plain_search(reader, words, project, limit, offset) if words else ([], 0)
     params: dict[str, Any] = {"q": query, "project": like_pattern(project) if project else None}
     hits_sql = _hits_sql(project)
     total = reader.rows(f"SELECT COUNT(*) FROM ({hits_sql}) AS hits", params)[0][0] or 0
@@ -111,3 +118,60 @@ def _snippets(reader: Reader, src: str, sql: str, query: str, rids: Sequence[int
         (src, r.rid): Hit(r.session_id, r.project_path, r.title, _KINDS.get(r.kind, "title"), r.snippet, r.ts)
         for r in rows
     }
+
+
+# PostgreSQL: no FTS5 index, so each word is a LIKE (ILIKE there) over the text.
+_TOKEN = re.compile(r"[^\W_]+")
+_PLAIN_HITS = """SELECT 'e' AS src, e.key AS rid, e.ts AS ts, e.session_id, s.project_path, s.title, e.kind,
+                        e.text AS text
+                 FROM events e LEFT JOIN sessions s ON s.session_id = e.session_id
+                 WHERE e.kind IN ({kinds}) AND {event_words}{where}
+             UNION ALL
+             SELECT 't', t.session_id || '/' || t.source, s.last_activity, t.session_id, s.project_path, s.title,
+                    'title', t.text
+                 FROM titles t LEFT JOIN sessions s ON s.session_id = t.session_id WHERE {title_words}{where}"""
+
+
+def _plain_search(
+    reader: Reader, words: list[str], project: str | None, limit: int, offset: int
+) -> tuple[list[Hit], int]:
+    params: dict[str, Any] = {f"w{i}": like_pattern(w) for i, w in enumerate(words)}
+    params["project"] = like_pattern(project) if project else None
+    kinds = ", ".join(f"'{k}'" for k in INDEXED_KINDS)
+
+    def all_words(column: str) -> str:
+        return " AND ".join(f"{column} LIKE :w{i} ESCAPE '\\'" for i in range(len(words)))
+
+    hits_sql = _PLAIN_HITS.format(kinds=kinds, event_words=all_words("e.text"), title_words=all_words("t.text"),
+                                  where=_project_clause(project))  # fmt: skip
+    total = reader.rows(f"SELECT COUNT(*) FROM ({hits_sql}) AS hits", params)[0][0] or 0
+    page_sql = f"SELECT * FROM ({hits_sql}) AS hits ORDER BY ts DESC, src, rid LIMIT :limit OFFSET :offset"
+    page = reader.records(page_sql, {**params, "limit": limit, "offset": offset})
+    return [
+        Hit(
+            r.session_id, r.project_path, r.title, _KINDS.get(r.kind, "title"), plain_snippet(r.text or "", words), r.ts
+        )
+        for r in page
+    ], total
+
+
+def plain_snippet(text: str, words: Sequence[str], width: int = SNIPPET_TOKENS * 8) -> str:
+    """About `width` characters of `text` around the first match of any of `words` (case ignored), every match in
+    it between MARK_START and MARK_END, with ELLIPSIS where text was cut: what FTS5's `snippet()` gives."""
+    lowered = text.lower()
+    found = [i for w in words if (i := lowered.find(w.lower())) >= 0]
+    first = min(found, default=0)
+    start = max(0, first - width // 4)
+    end = min(len(text), start + width)
+    part = text[start:end]
+    for word in sorted({w.lower() for w in words if w}, key=len, reverse=True):
+        part = _mark(part, word)
+    return f"{ELLIPSIS if start > 0 else ''}{part}{ELLIPSIS if end < len(text) else ''}"
+
+
+def _mark(text: str, word: str) -> str:
+    out, at, lowered = [], 0, text.lower()
+    while (i := lowered.find(word, at)) >= 0:
+        out += [text[at:i], MARK_START, text[i : i + len(word)], MARK_END]
+        at = i + len(word)
+    return "".join([*out, text[at:]])

@@ -16,7 +16,8 @@ from ccdeck.store.usage_queries import Range, like_pattern, range_clause
 SESSION_COLUMNS = """s.session_id, s.project_path, s.input_tokens, s.output_tokens, s.cache_creation_tokens,
     s.cache_read_tokens, s.cost_usd, s.models, s.unpriced_models, s.first_activity, s.last_activity,
     s.files_changed, s.title, s.git_branch, s.version, s.config_dir, s.prompts, s.responses, s.tool_uses,
-    s.api_errors, s.compactions, s.subagents, s.doing, s.last_kind, s.entrypoint"""
+    s.api_errors, s.compactions, s.subagents, s.doing, s.last_kind, s.entrypoint, s.source, s.user_email,
+    s.user_account, s.host"""
 FACT_COLUMNS = "session_id, project_path, last_kind, last_activity, entrypoint, doing"
 LIVE_COLUMNS = tuple(f.name for f in dataclasses.fields(LiveSession))
 _IN_CHUNK = 500  # ids per query: SQLite's limit of bound parameters was 999 before 3.32
@@ -74,7 +75,9 @@ def _where(query: SessionQuery) -> tuple[str, dict[str, Any]]:
 def list_sessions(reader: Reader, query: SessionQuery) -> tuple[list[Any], int]:
     """A page of session rows (SESSION_COLUMNS) and the number of rows matching the filters."""
     where, params = _where(query)
-    order = f"{SORTS.get(query.sort, SORTS['lastActivity'])} {'DESC' if query.descending else 'ASC'}"
+    # NULLs where SQLite puts them (first ascending, last descending), which PostgreSQL does the other way round.
+    direction = "DESC NULLS LAST" if query.descending else "ASC NULLS FIRST"
+    order = f"{SORTS.get(query.sort, SORTS['lastActivity'])} {direction}"
     sql = f"SELECT {SESSION_COLUMNS} FROM sessions s WHERE {where} ORDER BY {order}, s.session_id"
     page_params = params
     if query.limit is not None:
@@ -117,13 +120,16 @@ def recent_session_ids(reader: Reader, since: float, also: Sequence[str] = ()) -
 def projects(reader: Reader) -> Sequence[Any]:
     """Per project path: its sessions, tokens, cost, last activity, session ids (comma-separated) and model lists
     (joined by U+001F), the most recently active first."""
-    # GROUP_CONCAT and char() are SQLite's (PostgreSQL: string_agg, chr): the one non-portable query here.
+    # GROUP_CONCAT and char() are SQLite's; PostgreSQL's are string_agg and chr: the one non-portable query here.
+    if reader.dialect == "postgresql":
+        lists = "string_agg(session_id, ',') AS ids, string_agg(models, chr(31)) AS model_lists"
+    else:
+        lists = "GROUP_CONCAT(session_id) AS ids, GROUP_CONCAT(models, char(31)) AS model_lists"
     return reader.records(
-        """SELECT project_path, COUNT(*) AS sessions,
+        f"""SELECT project_path, COUNT(*) AS sessions,
                   SUM(input_tokens + output_tokens + cache_creation_tokens + cache_read_tokens) AS tokens,
                   SUM(cost_usd) AS cost, COUNT(*) - COUNT(cost_usd) AS unpriced,
-                  MAX(last_activity) AS last_activity,
-                  GROUP_CONCAT(session_id) AS ids, GROUP_CONCAT(models, char(31)) AS model_lists
+                  MAX(last_activity) AS last_activity, {lists}
            FROM sessions WHERE project_path IS NOT NULL GROUP BY project_path ORDER BY last_activity DESC"""
     )
 

@@ -2,6 +2,10 @@
 
 Derived from the deduplicated tables, never incremented, so re-reading a file cannot inflate them. The reads are
 SQL text run through a `Reader` (`{ids}`: the chunk's ids, expanded by `in_list`); the one write is an UPDATE.
+
+On PostgreSQL several processes (machines) write at once: each refresh first locks the sessions' rows (in the order
+of their ids, so two writers cannot deadlock on them). A writer that refreshes a session another one is refreshing
+waits for its commit, and its own reads, run after, see the other's rows: both writers' responses count.
 """
 
 from __future__ import annotations
@@ -38,7 +42,8 @@ _TITLE_RANK = {"custom-title": 0, "ai-title": 1}  # then any other source
 # The summary whose leaf is the session's latest line (the latest inserted of equals). Two ways to find it, for the
 # same answer: from the session's lines (cheap for a small session), or from the summaries (cheap when they are few
 # next to the lines of the sessions refreshed together).
-# rowid (the insertion order) and GLOB are SQLite's; a PostgreSQL store needs an identity column and `~`.
+# rowid (the insertion order) and GLOB are SQLite's: PostgreSQL has neither, and breaks a tie of equal times by the
+# line's uuid instead of its insertion order (`_POSTGRES`).
 _SUMMARY = """SELECT s.text FROM summaries s JOIN events e ON e.key = s.leaf_uuid
                WHERE e.session_id = :id ORDER BY e.ts DESC, e.rowid DESC LIMIT 1"""
 _SUMMARIES = """SELECT e.session_id, e.ts, e.rowid, s.text FROM summaries s CROSS JOIN events e ON e.key = s.leaf_uuid
@@ -47,6 +52,18 @@ _SUMMARY_COUNT = "SELECT MAX(rowid) FROM summaries"  # rows are never deleted: a
 # The first prompt typed, a slash command (`/clear`, `/review 12`) only when the session has nothing else.
 _FIRST_PROMPT = """SELECT text FROM events WHERE session_id = :id AND kind = 'prompt' AND agent_id IS NULL
                    ORDER BY text GLOB '/[a-zA-Z]*', ts LIMIT 1"""
+_POSTGRES = {
+    _SUMMARY: _SUMMARY.replace("e.rowid", "e.key"),
+    # SQLite's CROSS JOIN ... ON fixes the join order (its planner's hint); PostgreSQL plans a JOIN itself.
+    _SUMMARIES: _SUMMARIES.replace("e.rowid", "e.key").replace("CROSS JOIN", "JOIN"),
+    _SUMMARY_COUNT: "SELECT COUNT(*) FROM summaries",
+    _FIRST_PROMPT: _FIRST_PROMPT.replace("text GLOB '/[a-zA-Z]*'", "text ~ '^/[a-zA-Z]'"),
+}
+_LOCK = "SELECT session_id FROM sessions WHERE {ids} ORDER BY session_id FOR UPDATE"
+
+
+def _sql(reader: Reader, sql: str) -> str:
+    return _POSTGRES.get(sql, sql) if reader.dialect == "postgresql" else sql
 
 
 def refresh_sessions(conn: Connection, session_ids: Iterable[str], *, summary_count: int | None = None) -> None:
@@ -62,6 +79,8 @@ def _refresh_chunk(conn: Connection, ids: list[str], summary_count: int | None) 
     values: dict[str, dict[str, Any]] = {sid: _empty() for sid in ids}
     models: dict[str, list[tuple[int, str]]] = {sid: [] for sid in ids}
     clause, params = in_list("session_id", "id", ids)
+    if reader.dialect == "postgresql":
+        reader.rows(_LOCK.format(ids=clause), params)
     for sid, model, count, priced, inp, out, cc, cr, cost in reader.rows(_TOKENS.format(ids=clause), params):
         v = values[sid]
         v["responses"] += count
@@ -120,13 +139,13 @@ def _titles(reader: Reader, ids: list[str], lines: int, summary_count: int | Non
         rank = _TITLE_RANK.get(source, 2)
         if sid not in best or rank < best[sid][0]:
             best[sid] = (rank, found)
-    summaries: dict[str, tuple[float, int, str]] | None = None
+    summaries: dict[str, tuple[float, Any, str]] | None = None
     if summary_count is None:
-        summary_count = reader.rows(_SUMMARY_COUNT)[0][0] or 0
+        summary_count = reader.rows(_sql(reader, _SUMMARY_COUNT))[0][0] or 0
     if summary_count <= lines:
         summaries = {}
         sessions, of_ids = in_list("e.session_id", "id", ids)
-        for sid, ts, rowid, found in reader.rows(_SUMMARIES.format(ids=sessions), of_ids):
+        for sid, ts, rowid, found in reader.rows(_sql(reader, _SUMMARIES).format(ids=sessions), of_ids):
             if sid not in summaries or (ts, rowid) > summaries[sid][:2]:
                 summaries[sid] = (ts, rowid, found)
 
@@ -134,11 +153,11 @@ def _titles(reader: Reader, ids: list[str], lines: int, summary_count: int | Non
         found = best[session_id][1] if session_id in best else None
         if not found:
             if summaries is None:
-                found = _first(reader.rows(_SUMMARY, {"id": session_id}))
+                found = _first(reader.rows(_sql(reader, _SUMMARY), {"id": session_id}))
             else:
                 found = summaries[session_id][2] if session_id in summaries else None
         if not found:
-            found = _first(reader.rows(_FIRST_PROMPT, {"id": session_id}))
+            found = _first(reader.rows(_sql(reader, _FIRST_PROMPT), {"id": session_id}))
         if not found:
             return None
         line = " ".join(str(found).split())

@@ -54,8 +54,12 @@ def slot_sums(reader: Reader, span: Range, slot_seconds: int, group: str = "mode
     cache read, SUM(cost_usd), responses without a price`."""
     where, params = range_clause(span)
     key, join = GROUP_KEYS[group]
+    # The slot's number rounds down: SQLite's CAST truncates, PostgreSQL's rounds to the nearest (FLOOR first).
+    slot = f"r.ts / {int(slot_seconds)}"
+    if reader.dialect == "postgresql":
+        slot = f"FLOOR({slot})"
     return reader.rows(
-        f"""SELECT CAST(r.ts / {int(slot_seconds)} AS INTEGER) AS slot, {key} AS k, SUM(r.input_tokens),
+        f"""SELECT CAST({slot} AS BIGINT) AS slot, {key} AS k, SUM(r.input_tokens),
                    SUM(r.output_tokens), SUM(r.cache_creation_tokens), SUM(r.cache_read_tokens),
                    SUM(r.cost_usd), COUNT(*) - COUNT(r.cost_usd)
             FROM responses r {join} WHERE 1 = 1 {where} GROUP BY slot, k""",

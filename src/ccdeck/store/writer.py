@@ -16,7 +16,9 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
 
+from ccdeck.db_target import DbTarget
 from ccdeck.errors import StoreClosedError
+from ccdeck.store import postgres
 from ccdeck.store.database import storage_error
 
 log = logging.getLogger(__name__)
@@ -27,9 +29,10 @@ _Job = tuple[Callable[[Connection], Any], "Future[Any]"]
 class Writer:
     """Owns the write connection. `submit` queues a function; `call` waits for its result."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, target: DbTarget | None = None) -> None:
         self._engine = engine
-        self._path = engine.url.database or "(memory)"
+        self._path: DbTarget | str = target if target is not None else engine.url.database or "(memory)"
+        self._retries = postgres.RETRIES if target is not None and target.is_postgres else 0
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         # Guards `_closed` and `_broken` against the queue: a job is either queued before either is set (and
         # the thread answers it) or refused by `submit` itself.
@@ -84,9 +87,14 @@ class Writer:
     def _execute(self, conn: Connection, fn: Callable[[Connection], Any], future: Future[Any]) -> None:
         if not future.set_running_or_notify_cancel():
             return
-        try:
+
+        def transaction() -> Any:
             with conn.begin():
-                result = fn(conn)
+                return fn(conn)
+
+        try:
+            # On PostgreSQL, several machines write at once: a transaction aborted for a deadlock runs again.
+            result = postgres.with_retries(transaction, self._retries)
         except BaseException as exc:  # handed to the caller, who decides
             future.set_exception(storage_error(self._path, exc) or exc)
         else:

@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from ccdeck import __version__
+from ccdeck.db_target import DbTarget
 from ccdeck.live.alerts import Alerts
 from ccdeck.live.hub import Hub
 from ccdeck.live.monitor import Monitor
@@ -23,7 +24,7 @@ from ccdeck.live.mutes import load_mutes, mutes_path
 from ccdeck.live.notifier import Notifier
 from ccdeck.orchestrator.spec import RunOptions
 from ccdeck.store.store import Store
-from ccdeck.web import api, docs, metrics, mutes_api, openapi, runs_api, ws
+from ccdeck.web import api, docs, metrics, mutes_api, openapi, otel_api, runs_api, ws
 from ccdeck.web.runs_feed import RunsFeed
 from ccdeck.web.security import SECURITY_HEADERS, Guard, SecurityHeaders
 from ccdeck.web.state import LifespanState, Resources
@@ -38,7 +39,7 @@ NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>ccdeck</title>
 
 @dataclass(frozen=True)
 class ServeOptions:
-    db: Path
+    db: DbTarget
     config_dirs: tuple[Path, ...]
     host: str
     idle_after: float
@@ -75,6 +76,7 @@ def create_app(options: ServeOptions) -> FastAPI:
     app.include_router(api.router)
     app.include_router(runs_api.router)
     app.include_router(mutes_api.router)
+    app.include_router(otel_api.router)
     app.include_router(ws.router)
     app.include_router(metrics.router)
     app.include_router(docs.router)

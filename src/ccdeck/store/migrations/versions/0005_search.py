@@ -53,10 +53,14 @@ DROP = (
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # FTS5 is SQLite's: on PostgreSQL, search reads the tables themselves (`store.search`)
     for statement in (*CREATE, *BACKFILL):
         op.execute(statement)
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return
     for statement in DROP:
         op.execute(statement)
