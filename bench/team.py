@@ -1,10 +1,10 @@
 """Team benchmark: many machines sharing one PostgreSQL database.
 
     .venv/bin/python -m bench.team [--machines 20] [--mb-per-machine 50] [--sessions 100000] [--requests 200]
-                                   [--clients 5] [--appends 200] [--keep] [--no-results]
+                                   [--skip ingest|api] [--keep] [--no-results]
 
 Everything runs against a throwaway PostgreSQL cluster (`initdb` + `pg_ctl` in a temporary folder on a free
-loopback port, the tests' `pg_cluster`), stopped and removed at the end:
+loopback port, the tests' `pg_cluster`, with PostgreSQL's default durability), stopped and removed at the end:
 
 1. ingest: ``--machines`` generated config dirs of ``--mb-per-machine`` MiB each (seeds 1..N), one
    `ccdeck scan --machine mN` child per machine, all started at once into one database; the total wall time, every
@@ -12,9 +12,9 @@ loopback port, the tests' `pg_cluster`), stopped and removed at the end:
    (`ccdeck usage daily --machines mN --json`) against the generator's expected totals;
 2. API: `/api/sessions` and `/api/summary` latency (p50, p95) on a store of ``--sessions`` small sessions, served
    from PostgreSQL and from SQLite;
-3. across machines: `ccdeck serve` as machine `a` (an empty config dir, ``--clients`` WebSocket clients) and
-   `ccdeck agent` as machine `b` on the same database; one assistant line at a time appended to b's transcripts;
-   the time from the write to each of a's clients receiving it (p50, p95, p99).
+
+A line crossing machines (an `agent` on one, a `serve` on the other, LISTEN/NOTIFY) is measured by
+`bench.many_machines`.
 
 Writes a Markdown table to stdout and to a section of bench/RESULTS.md. See bench/README.md.
 """
@@ -22,34 +22,28 @@ Writes a Markdown table to stdout and to a section of bench/RESULTS.md. See benc
 from __future__ import annotations
 
 import argparse
-import contextlib
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
-from pg_cluster import PgCluster, missing_reason, start_cluster
 
 import synthetic
 from bench.common import OUT_DIR, VENV_BIN, isolated_env, publish
 from bench.corpus import ensure_corpus
 from bench.live_api import time_requests
-from bench.live_append import pick_transcripts
-from bench.live_push import measure_push
-from bench.live_server import BenchError, remove_outputs, serving, stop_server, wait_caught_up
+from bench.live_server import BenchError, remove_outputs, serving, wait_caught_up
 from bench.small_corpus import ensure_small_corpus
 from bench.table import load_1min
-from bench.team_report import ApiRow, IngestFigures, MachineRun, TeamFigures, render_section
+from bench.team_report import ApiRow, IngestFigures, MachineRun, render_section
 from bench.totals import totals_check
+from pg_cluster import PgCluster, missing_reason, start_cluster
 
 ERROR_WORDS = ("deadlock", "could not serialize", "lock timeout", "database is locked", "Traceback")
 JsonObj = dict[str, Any]
 API_PATHS = ("/api/sessions", "/api/summary")
-APPEND_TARGETS = 10
-AGENT_START_TIMEOUT = 120.0
 
 
 def machine_name(index: int) -> str:
@@ -138,66 +132,14 @@ def run_api(args: argparse.Namespace, cluster: PgCluster, env: dict[str, str]) -
     return rows
 
 
-@contextlib.contextmanager
-def agent(ccdeck: Path, url: str, config_dir: Path, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    """`ccdeck agent` as machine b, waited for until its catch-up is done (its output says so)."""
-    log = OUT_DIR / "team-agent.log"
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            [str(ccdeck), "agent", "--db", url, "--machine", "b", "--config-dir", str(config_dir)],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + AGENT_START_TIMEOUT
-        while "caught up" not in log.read_text(errors="replace"):
-            if process.poll() is not None:
-                raise BenchError(f"the agent exited ({process.returncode}): {log.read_text()[-200:]}")
-            if time.monotonic() > deadline:
-                raise BenchError(f"the agent did not catch up within {AGENT_START_TIMEOUT:.0f} s")
-            time.sleep(0.1)
-        yield process
-    finally:
-        stop_server(process)
-
-
-def run_push(args: argparse.Namespace, cluster: PgCluster, env: dict[str, str]) -> TeamFigures:
-    """Lines written on machine b reaching machine a's WebSocket clients through PostgreSQL."""
-    corpus, _manifest, generated = ensure_small_corpus(args.push_sessions, args.seed)
-    figures = TeamFigures()
-    url = cluster.url(cluster.create_database())
-    empty = OUT_DIR / "team-empty-config"
-    (empty / "projects").mkdir(parents=True, exist_ok=True)
-    targets = pick_transcripts(corpus, APPEND_TARGETS)
-    try:
-        with agent(args.ccdeck, url, corpus, env), serving(args.ccdeck, empty, url, env, extra=["--machine", "a"]) as a:
-            wait_caught_up(a)
-            figures.load = load_1min()
-            figures.push = measure_push(a, targets, args.clients, args.appends, args.seed)
-    except (BenchError, OSError) as exc:
-        figures.error = str(exc) or repr(exc)
-    finally:
-        for target in targets:
-            target.restore()
-        if generated and not args.keep:
-            shutil.rmtree(corpus, ignore_errors=True)
-    return figures
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.team", description=__doc__.splitlines()[0])
     parser.add_argument("--machines", type=int, default=20)
     parser.add_argument("--mb-per-machine", type=float, default=50.0)
     parser.add_argument("--sessions", type=int, default=100_000, help="sessions of the API part (default 100,000)")
     parser.add_argument("--requests", type=int, default=200, help="timed GETs per route (default 200)")
-    parser.add_argument("--push-sessions", type=int, default=200, help="sessions on machine b (default 200)")
-    parser.add_argument("--clients", type=int, default=5, help="WebSocket clients on machine a (default 5)")
-    parser.add_argument("--appends", type=int, default=200, help="lines appended on machine b (default 200)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--skip", action="append", default=[], choices=["ingest", "api", "push"])
+    parser.add_argument("--skip", action="append", default=[], choices=["ingest", "api"])
     parser.add_argument("--keep", action="store_true", help="keep generated corpora and databases")
     parser.add_argument("--no-results", action="store_true", help="print only; leave bench/RESULTS.md alone")
     args = parser.parse_args(argv)
@@ -207,15 +149,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench.team: {reason}")
         return 2
     env = isolated_env(OUT_DIR / "team-home")
-    cluster = start_cluster()
+    cluster = start_cluster(durable=True)
     try:
         ingest = None if "ingest" in args.skip else run_ingest(args, cluster, env)
         api = [] if "api" in args.skip else run_api(args, cluster, env)
-        push = None if "push" in args.skip else run_push(args, cluster, env)
     finally:
         cluster.stop()
     key = f"team-{args.machines}x{args.mb_per_machine:g}mb-{args.sessions}"
-    publish(key, render_section(args, ingest, api, push), not args.no_results)
+    publish(key, render_section(args, ingest, api), not args.no_results)
     return 0
 
 
