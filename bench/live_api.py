@@ -46,7 +46,7 @@ def time_requests(port: int, path: str, count: int) -> tuple[list[float], int]:
             if index >= API_WARMUP:
                 samples.append(elapsed)
             else:
-                total = int(orjson.loads(body)["total"])
+                total = int(orjson.loads(body).get("total", 0))
     finally:
         conn.close()
     return samples, total

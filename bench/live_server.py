@@ -10,7 +10,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 import psutil
 
-from bench.common import MIB, remove_db
+from bench.common import MIB, OUT_DIR, remove_db
 
 JsonObj = dict[str, Any]
 
@@ -82,7 +82,10 @@ class Server:
         return data
 
 
-def server_log(db: Path) -> Path:
+def server_log(db: Path | str, port: int = 0) -> Path:
+    """Beside a SQLite database; in bench/out/ for a server on a PostgreSQL URL (one log per port)."""
+    if isinstance(db, str):
+        return OUT_DIR / f"serve-{port}.log"
     return db.with_name(db.name + ".serve.log")
 
 
@@ -91,7 +94,7 @@ def remove_outputs(db: Path) -> None:
     server_log(db).unlink(missing_ok=True)
 
 
-def server_argv(ccdeck: Path, port: int, config_dir: Path, db: Path) -> list[str]:
+def server_argv(ccdeck: Path, port: int, config_dir: Path, db: Path | str, extra: Sequence[str] = ()) -> list[str]:
     return [
         str(ccdeck),
         "serve",
@@ -103,20 +106,23 @@ def server_argv(ccdeck: Path, port: int, config_dir: Path, db: Path) -> list[str
         str(config_dir),
         "--db",
         str(db),
+        *extra,
     ]
 
 
 @contextlib.contextmanager
-def serving(ccdeck: Path, config_dir: Path, db: Path, env: dict[str, str], fresh: bool = True) -> Iterator[Server]:
-    """Start `ccdeck serve` on a fresh database (`fresh`, else on `db` as it is); stop it (Ctrl-C, then SIGKILL to
-    its group) on the way out."""
-    if fresh:
+def serving(
+    ccdeck: Path, config_dir: Path, db: Path | str, env: dict[str, str], fresh: bool = True, extra: Sequence[str] = ()
+) -> Iterator[Server]:
+    """Start `ccdeck serve` on a fresh SQLite database (`fresh`, else on `db` as it is; a PostgreSQL URL is used as
+    it is), with `extra` arguments; stop it (Ctrl-C, then SIGKILL to its group) on the way out."""
+    if fresh and isinstance(db, Path):
         remove_outputs(db)
     port = free_port()
-    log = server_log(db)
+    log = server_log(db, port)
     with log.open("wb") as log_file:
         process = subprocess.Popen(
-            server_argv(ccdeck, port, config_dir, db),
+            server_argv(ccdeck, port, config_dir, db, extra),
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=log_file,

@@ -118,8 +118,9 @@ def _free_port() -> int:
     return port if port > 1024 else random.randint(20000, 60000)
 
 
-def start_cluster() -> PgCluster:
-    """initdb + pg_ctl start in a new temporary folder; raises RuntimeError with PostgreSQL's message on failure."""
+def start_cluster(*, durable: bool = False) -> PgCluster:
+    """initdb + pg_ctl start in a new temporary folder; raises RuntimeError with PostgreSQL's message on failure.
+    `durable` keeps PostgreSQL's own durability settings (the benchmarks' figures), else they are off."""
     bindir = find_bindir()
     if bindir is None:
         raise RuntimeError(missing_reason() or "PostgreSQL is not installed")
@@ -133,7 +134,7 @@ def start_cluster() -> PgCluster:
     try:
         _run(cluster, [str(bindir / "initdb"), "-D", str(cluster.data), "-A", "trust", "-U", SUPERUSER,
                        "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"])  # fmt: skip
-        _start(cluster)
+        _start(cluster, durable)
     except BaseException as e:
         shutil.rmtree(root, ignore_errors=True)
         if isinstance(e, subprocess.CalledProcessError):
@@ -148,9 +149,9 @@ def _failure(cluster: PgCluster, e: subprocess.CalledProcessError) -> str:
     return " / ".join([(e.stderr or e.stdout or "").strip(), *tail])
 
 
-def _start(cluster: PgCluster) -> None:
-    options = ("-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 "
-               f"-c shared_buffers=32MB -k {cluster.root} -h 127.0.0.1")  # fmt: skip
+def _start(cluster: PgCluster, durable: bool) -> None:
+    speed = "" if durable else "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=32MB "
+    options = f"{speed}-c max_connections=300 -k {cluster.root} -h 127.0.0.1"
     for attempt in range(START_ATTEMPTS):
         cluster.port = _free_port()
         argv = [str(cluster.bindir / "pg_ctl"), "-D", str(cluster.data), "-l", str(cluster.root / "log"),
