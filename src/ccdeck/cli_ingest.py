@@ -53,11 +53,17 @@ def _progress_after(delay: float, stderr: Console) -> tuple[Callable[[int, int],
 
 
 def ingest(store: Store, cfg: Config, stderr: Console, depth: Depth = "full") -> ScanStats:
+    """Ingest what is new; on a shared database (PostgreSQL) every `serve` then hears which sessions changed."""
     update, finish = _progress_after(1.0, stderr)
     try:
-        return Ingestor(store, machine=cfg.get(MACHINE)).scan(cfg.config_dirs, update, depth)
+        stats = Ingestor(store, machine=cfg.get(MACHINE)).scan(cfg.config_dirs, update, depth)
     finally:
         finish()
+    if stats.sessions and store.engine.dialect.name == "postgresql":
+        from ccdeck.live.shared import announce_sessions
+
+        announce_sessions(store, cfg.get(MACHINE), stats.sessions)
+    return stats
 
 
 def read_store(cfg: Config, scan: bool, read: Callable[[Connection], T], stderr: Console, depth: Depth = "full") -> T:

@@ -129,3 +129,21 @@ def test_a_blocked_session_on_machine_b_shows_blocked_on_machine_a(machines: tup
     write_registry(config_b, os.getpid(), SESSION, "waiting", "approve Bash: ls")  # this test's process lives
     state = _until(ws, lambda m: m["type"] == "session.state" and m["sessionId"] == SESSION and m["state"] == "blocked")
     assert state["blockedOn"] == "approve Bash: ls"
+
+
+def test_a_scan_on_machine_c_reaches_a_client_of_machine_a(
+    machines: tuple[ClientConnection, Path], pg_url: str, child_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A one-off `ccdeck scan` (no agent on c) names the sessions it wrote, as an agent does."""
+    ws, _config_b = machines
+    config_c, session = tmp_path / "c", "c0c0c0c0-0000-4000-8000-000000000001"
+    path = transcript(config_c, CWD, session)
+    path.parent.mkdir(parents=True)
+    now = datetime.now(UTC)
+    path.write_bytes(b"".join(dumps(line) + b"\n" for line in (user_prompt(session, now, "go", cwd=CWD),
+                                                                 assistant(session, now, cwd=CWD))))  # fmt: skip
+    argv = [str(CCDECK), "scan", "--db", pg_url, "--machine", "c", "--config-dir", str(config_c)]
+    done = subprocess.run(argv, env=child_env, capture_output=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr.decode()
+    updated = _until(ws, lambda m: m["type"] == "session.updated" and m["session"]["sessionId"] == session)
+    assert updated["session"]["machine"] == "c"

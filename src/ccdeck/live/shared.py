@@ -153,6 +153,14 @@ class Shared:
                 await conn.execute("SELECT 1")  # a server gone quietly fails here, not never
 
 
+def announce_sessions(store: Store, machine: str, ids: Collection[str]) -> None:
+    """After a one-off `scan` (no monitor): name the sessions it wrote to every listening `serve`, and wait for it;
+    nothing where no one listens (SQLite)."""
+    if is_shared(store.engine) and ids:
+        payloads = notices(machine, "sessions", ids, 0)
+        store.write(lambda conn: _notify_all(conn, payloads))
+
+
 def _notify_all(conn: Any, payloads: Sequence[str]) -> None:
     for payload in payloads:
         notify(conn, payload)
