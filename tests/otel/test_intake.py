@@ -205,6 +205,8 @@ def test_host_name_from_the_resource_wins_over_the_address(tmp_path: Path) -> No
     db = tmp_path / "db.sqlite"
     post(db, logs(api_request(SESSION, 5, T0, "req_x", tokens=(1, 2, 3, 4)), host="build-7"))
     assert session_row(db)["host"] == "build-7"
+    # The host is the machine its rows came from: `--machines build-7` takes them.
+    assert query(db, "SELECT machine FROM sessions UNION ALL SELECT machine FROM responses") == [("build-7",)] * 2
 
 
 def test_a_response_without_cost_is_priced_like_ingest_prices_it(tmp_path: Path) -> None:
