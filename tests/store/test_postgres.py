@@ -194,6 +194,16 @@ def test_two_processes_migrating_one_fresh_database_at_once(pg_server: PgCluster
     assert query(url, "SELECT version_num FROM alembic_version") == [(HEAD_REVISION,)]
 
 
+def test_the_session_list_index_orders_nulls_as_the_list_does(pg_url: str) -> None:
+    """Newest first with NULLs last (and oldest first with NULLs first) can walk the index instead of sorting every
+    session: PostgreSQL's index must hold NULLs first, as SQLite's does (migration 0012)."""
+    from ccdeck.store.store import Store
+
+    Store.open(pg_url).close()
+    (definition,) = query(pg_url, "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_sessions_last_activity'")
+    assert definition[0].endswith("(last_activity NULLS FIRST)")
+
+
 def test_two_writers_adding_to_one_session_both_count(tmp_path: Path, pg_server: PgCluster) -> None:
     """Two scans (two machines) add a response each to one session at the same moment: the session's sums hold
     both. Both are made to wait on the session's row (locked here) and then race for it."""
