@@ -165,9 +165,9 @@ def _start(cluster: PgCluster, durable: bool) -> None:
 
 
 @contextlib.contextmanager
-def running_cluster() -> Iterator[PgCluster]:
-    """A cluster for the duration of the block."""
-    cluster = start_cluster()
+def running_cluster(*, durable: bool = False) -> Iterator[PgCluster]:
+    """A cluster for the duration of the block (`durable`: as `start_cluster`)."""
+    cluster = start_cluster(durable=durable)
     try:
         yield cluster
     finally:
