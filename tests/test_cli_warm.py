@@ -1,6 +1,6 @@
 """Warm reports: with the database at this schema and nothing new in Claude Code's files, the report commands read
-with the standard library's `sqlite3` (`ccdeck.cli_read`), print what the full way prints, and load neither
-SQLAlchemy, Alembic, Rich, pydantic nor genai-prices."""
+with the standard library's `sqlite3` (psycopg alone on PostgreSQL: `ccdeck.cli_read`), print what the full way
+prints, and load neither SQLAlchemy, Alembic, Rich, pydantic nor genai-prices. On both engines."""
 
 from __future__ import annotations
 
@@ -29,12 +29,10 @@ HEAVY = ("sqlalchemy", "alembic", "rich", "pydantic", "genai_prices", "ccdeck.in
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> list[str]:
+def world(tmp_path: Path, db_target: Path | str) -> list[str]:
     config = tmp_path / "config"
     write_report_config(config)
-    args = ["--config-dir", str(config), "--db", str(tmp_path / "db.sqlite")]
-    run_cli(None, "scan", *args) if False else None
-    return args
+    return ["--config-dir", str(config), "--db", str(db_target)]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
@@ -78,7 +76,7 @@ def test_a_changed_file_goes_the_full_way(capsys: Capsys, world: list[str], tmp_
 def _cfg(world: list[str]) -> object:
     from ccdeck.cli_shared import resolve
 
-    return resolve([Path(world[1])], Path(world[3]))
+    return resolve([Path(world[1])], world[3])
 
 
 def test_a_warm_report_loads_nothing_heavy(capsys: Capsys, world: list[str], tmp_path: Path) -> None:

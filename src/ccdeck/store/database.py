@@ -17,7 +17,7 @@ from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 
 from ccdeck.db_target import DbTarget, as_target, mask
 from ccdeck.errors import StoreError
-from ccdeck.store import postgres
+from ccdeck.store import pg_driver, postgres
 from ccdeck.store.revision import HEAD_REVISION
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -77,7 +77,7 @@ def _sqlite_engine(target: DbTarget) -> Engine:
 def reason(exc: BaseException) -> str:
     """The driver's own words for a database error, on one line, with any password masked."""
     orig = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
-    return postgres.reason(orig) if postgres.is_driver_error(orig) else mask(str(orig).strip())
+    return pg_driver.reason(orig) if postgres.is_driver_error(orig) else mask(str(orig).strip())
 
 
 def storage_error(path: DbTarget | Path | str, exc: BaseException) -> StoreError | None:
@@ -85,7 +85,7 @@ def storage_error(path: DbTarget | Path | str, exc: BaseException) -> StoreError
     PostgreSQL server; None for any other error."""
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
     if orig is not None and postgres.is_connection_error(orig):
-        return StoreError(f"cannot use the database {path}: {postgres.reason(orig)}")
+        return StoreError(f"cannot use the database {path}: {pg_driver.reason(orig)}")
     code = getattr(orig, "sqlite_errorcode", None)
     if not isinstance(code, int) or code & 0xFF not in _STORAGE_FAILURES:
         return None

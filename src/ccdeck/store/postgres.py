@@ -7,7 +7,6 @@ The driver is imported only when a PostgreSQL target is opened: the SQLite store
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -15,12 +14,12 @@ from sqlalchemy import Connection, Engine, Integer, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.compiler import compiles
 
-from ccdeck.db_target import DbTarget, mask
+from ccdeck.db_target import DbTarget
+from ccdeck.store.pg_driver import CONNECT_ARGS, numbers_as_sqlite_gives_them
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-CONNECT_TIMEOUT_SECONDS = 10
 # Any constant: the key of the advisory lock every ccdeck holds while it migrates a PostgreSQL database.
 MIGRATION_LOCK = 0x63636465636B  # "ccdeck"
 RETRIES = 5
@@ -42,23 +41,10 @@ def engine(target: DbTarget) -> Engine:
     created = create_engine(
         target.sqlalchemy_url(),
         pool_pre_ping=True,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "application_name": "ccdeck"},
+        connect_args=dict(CONNECT_ARGS),
     )
-    event.listen(created, "connect", _numbers_as_sqlite_gives_them)
+    event.listen(created, "connect", lambda conn, _record: numbers_as_sqlite_gives_them(conn))
     return created
-
-
-def _numbers_as_sqlite_gives_them(dbapi_connection: Any, _record: Any) -> None:
-    """PostgreSQL's `numeric` (what SUM and AVG of BIGINTs give) as an int when whole, else a float, as SQLite
-    returns them: the reports add them to floats and orjson writes them, neither of which takes a Decimal."""
-    from psycopg.adapt import Loader  # the driver is loaded with the first PostgreSQL connection
-
-    class NumberLoader(Loader):
-        def load(self, data: Any) -> int | float:
-            raw = bytes(data)
-            return float(raw) if b"." in raw or b"e" in raw.lower() or b"N" in raw else int(raw)
-
-    dbapi_connection.adapters.register_loader("numeric", NumberLoader)
 
 
 def is_postgres(conn: Connection) -> bool:
@@ -73,13 +59,6 @@ def is_connection_error(exc: BaseException | None) -> bool:
     """A failure to reach or keep the server (down, refused, authentication, missing database): the driver's
     OperationalError, which has no SQLSTATE of a statement."""
     return is_driver_error(exc) and type(exc).__name__ == "OperationalError"
-
-
-def reason(exc: BaseException) -> str:
-    """psycopg's message on one line: its lines joined, PostgreSQL's `FATAL:` dropped, any password masked."""
-    words = re.sub(r"\s+", " ", str(exc)).strip()
-    words = words.removeprefix("connection failed: ").replace("FATAL: ", "")
-    return mask(words) or type(exc).__name__
 
 
 def lock_migrations(conn: Connection) -> None:

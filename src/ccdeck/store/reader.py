@@ -13,6 +13,7 @@ A list of values goes in as `in_list` expands it (`column IN (:id0, :id1, ...)`)
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections import namedtuple
 from collections.abc import Iterator, Mapping, Sequence
@@ -111,3 +112,26 @@ def in_list(column: str, name: str, values: Sequence[Any]) -> tuple[str, dict[st
         return "1 = 0", {}
     params = {f"{name}{i}": value for i, value in enumerate(values)}
     return f"{column} IN ({', '.join(':' + key for key in params)})", params
+
+
+# A quoted string or identifier (kept, but for a `%` in it), a `::` cast (kept), a `:name` parameter, a lone `%`,
+# the word LIKE.
+_TOKENS = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|::|:([A-Za-z_]\w*)|%|\b(?i:like)\b""")
+
+
+@lru_cache(maxsize=1024)
+def pyformat(sql: str) -> str:
+    """`sql` for psycopg (PostgreSQL): `:name` parameters in its `%(name)s` form, every literal `%` doubled (`::`
+    casts and quoted text left alone), and `LIKE` as `ILIKE` (SQLite's LIKE ignores the case of ASCII letters)."""
+
+    def token(match: re.Match[str]) -> str:
+        found = match.group(0)
+        if match.group(1) is not None:
+            return f"%({match.group(1)})s"
+        if found == "%":
+            return "%%"
+        if found.lower() == "like":
+            return "ILIKE"
+        return found.replace("%", "%%") if found[0] in "'\"" else found
+
+    return _TOKENS.sub(token, sql)

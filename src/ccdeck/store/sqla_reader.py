@@ -5,11 +5,9 @@ is rewritten once per query text (`%(name)s`, a literal `%` doubled; `::` casts 
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import Connection
@@ -18,28 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from ccdeck.db_target import DbTarget
 from ccdeck.errors import StoreError
 from ccdeck.store.database import open_engine, reason
-from ccdeck.store.reader import Params, cursor_dicts
-
-# A quoted string or identifier (kept, but for a `%` in it), a `::` cast (kept), a `:name` parameter, a lone `%`,
-# the word LIKE.
-_TOKENS = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|::|:([A-Za-z_]\w*)|%|\b(?i:like)\b""")
-
-
-@lru_cache(maxsize=1024)
-def pyformat(sql: str) -> str:
-    """`sql` with `:name` parameters in psycopg's `%(name)s` form and every literal `%` doubled."""
-
-    def token(match: re.Match[str]) -> str:
-        found = match.group(0)
-        if match.group(1) is not None:
-            return f"%({match.group(1)})s"
-        if found == "%":
-            return "%%"
-        if found.lower() == "like":
-            return "ILIKE"
-        return found.replace("%", "%%") if found[0] in "'\"" else found
-
-    return _TOKENS.sub(token, sql)
+from ccdeck.store.reader import Params, cursor_dicts, pyformat
 
 
 class SqlaReader:
