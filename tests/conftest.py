@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 # Shared fixtures (tests/ is not a package: pytest puts this directory on sys.path):
 # - fakeapi.fixtures: the real Claude Code CLI against a fake Messages API: claude_bin, fake_api, claude_sandbox,
 #   claude;
-# - web.server_fixture: a real ccdeck server on loopback: serve, live_server.
+# - web.server_fixture: a real ccdeck server on loopback: serve, live_server, empty_server.
 pytest_plugins = ["fakeapi.fixtures", "web.server_fixture"]
 
 TESTS = Path(__file__).parent

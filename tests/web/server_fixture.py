@@ -96,6 +96,13 @@ def generated_config(tmp_path: Path, params: synthetic.Params = SERVED, name: st
     return target
 
 
+def empty_config(tmp_path: Path, name: str = "config") -> Path:
+    """A config dir with nothing in it yet (its `projects/` folder only)."""
+    config = tmp_path / name
+    (config / "projects").mkdir(parents=True)
+    return config
+
+
 Serve = Callable[..., contextlib.AbstractContextManager[LiveServer]]
 
 
@@ -103,6 +110,13 @@ Serve = Callable[..., contextlib.AbstractContextManager[LiveServer]]
 def serve() -> Serve:
     """Starts a real server: `with serve(config_dir, db, **options) as live:` (the options of `run_server`)."""
     return contextlib.contextmanager(run_server)
+
+
+@pytest.fixture
+def empty_server(serve: Serve, tmp_path: Path) -> Iterator[LiveServer]:
+    """A server on an empty config dir, on loopback with no token, its store a SQLite file."""
+    with serve(empty_config(tmp_path), tmp_path / "ccdeck.db") as live:
+        yield live
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,23 +15,16 @@ from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsSer
 from websockets.sync.client import connect
 
 from otel.otlp import SESSION_TOKENS, json_body, protobuf_body, session_export, usage_metrics
-from web.server_fixture import LiveServer, Serve
+from web.server_fixture import LiveServer, Serve, empty_config
 
 SESSION = "0f0f0f0f-1111-4000-8000-000000000001"
 JSON = {"Content-Type": "application/json"}
 PROTOBUF = {"Content-Type": "application/x-protobuf"}
 
 
-def _empty_config(tmp_path: Path, name: str) -> Path:
-    config = tmp_path / name
-    (config / "projects").mkdir(parents=True)
-    return config
-
-
 @pytest.fixture
-def server(serve: Serve, tmp_path: Path) -> Iterator[LiveServer]:
-    with serve(_empty_config(tmp_path, "config"), tmp_path / "ccdeck.db") as live:
-        yield live
+def server(empty_server: LiveServer) -> LiveServer:
+    return empty_server
 
 
 def _post(live: LiveServer, path: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
@@ -95,7 +87,7 @@ def test_a_browser_page_cannot_post_telemetry_cross_origin(server: LiveServer) -
 
 
 def test_off_loopback_the_token_is_required(serve: Serve, tmp_path: Path) -> None:
-    config = _empty_config(tmp_path, "lan")
+    config = empty_config(tmp_path, "lan")
     with serve(config, tmp_path / "db.sqlite", host="192.0.2.10", token="s3cret") as live:
         body = json_body(session_export(SESSION))
         assert _post(live, "/v1/logs", body, JSON).status_code == 401

@@ -14,25 +14,18 @@ from websockets.exceptions import InvalidStatus, WebSocketException
 from websockets.sync.client import connect
 
 from ccdeck.web.security import parse_origin
-from web.server_fixture import LiveServer, Serve
-
-
-def _empty_config(tmp_path: Path, name: str) -> Path:
-    config = tmp_path / name
-    (config / "projects").mkdir(parents=True)
-    return config
+from web.server_fixture import LiveServer, Serve, empty_config
 
 
 @pytest.fixture
-def server(serve: Serve, tmp_path: Path) -> Iterator[LiveServer]:
-    with serve(_empty_config(tmp_path, "config"), tmp_path / "ccdeck.db") as live:
-        yield live
+def server(empty_server: LiveServer) -> LiveServer:
+    return empty_server
 
 
 @pytest.fixture
 def token_server(serve: Serve, tmp_path: Path) -> Iterator[LiveServer]:
     # A server that believes it is bound to a LAN address: every request needs the token.
-    with serve(_empty_config(tmp_path, "lan"), tmp_path / "db.sqlite", host="192.0.2.10", token="s3cret") as live:
+    with serve(empty_config(tmp_path, "lan"), tmp_path / "db.sqlite", host="192.0.2.10", token="s3cret") as live:
         yield live
 
 
