@@ -118,8 +118,10 @@ def test_both_readers_give_the_same_bytes(world: tuple[Path, Path], name: str) -
     assert len(fast) > 20  # the generated store has rows for every report
 
 
-def test_a_list_of_ids_goes_in_whole_and_an_empty_one_matches_nothing(world: tuple[Path, Path]) -> None:
-    _, db = world
+def test_a_list_of_ids_goes_in_whole_and_an_empty_one_matches_nothing(tmp_path: Path, db_target: Path | str) -> None:
+    db = db_target
+    synthetic.generate(tmp_path / "config", synthetic.Params(size_mb=0.2, max_file_mb=0.1, seed=2))
+    scan(tmp_path / "config", db)
     with Store.open(db) as store, store.read() as conn:
         reader = SqlaReader(conn)
         stored = sorted(row.session_id for row in session_queries.sessions_by_id(reader, [_busiest(reader)]))

@@ -31,8 +31,8 @@ def _config(config: Path) -> None:
     ])  # fmt: skip
 
 
-def test_ingest_stores_the_request_id(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_ingest_stores_the_request_id(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     _config(config)
     scan(config, db)
     assert query(db, "SELECT key, request_id FROM responses ORDER BY key") == [("msg_1:req_1", "req_1"),

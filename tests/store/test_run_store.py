@@ -54,8 +54,8 @@ def test_a_first_schema_database_upgrades_in_place(tmp_path: Path) -> None:
             assert c.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == HEAD_REVISION
 
 
-def test_stop_requests_reach_unfinished_tasks_only(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "db") as store:
+def test_stop_requests_reach_unfinished_tasks_only(db_target: Path | str) -> None:
+    with Store.open(db_target) as store:
         store.write(lambda c: q.insert_run(c, run_row("r1", 1.0), task_rows("r1", "a", "b", "c")))
         store.write(lambda c: q.update_task(c, "r1", "c", status="succeeded"))
 
@@ -68,8 +68,8 @@ def test_stop_requests_reach_unfinished_tasks_only(tmp_path: Path) -> None:
             assert run is not None and run.stop_requested == 7.0
 
 
-def test_a_task_name_means_the_newest_run(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "db") as store:
+def test_a_task_name_means_the_newest_run(db_target: Path | str) -> None:
+    with Store.open(db_target) as store:
         store.write(lambda c: q.insert_run(c, run_row("old", 1.0), task_rows("old", "t1", "t2")))
         store.write(lambda c: q.insert_run(c, run_row("new", 2.0), task_rows("new", "t1")))
         store.write(lambda c: q.update_task(c, "old", "t2", session_id="sess-2"))
