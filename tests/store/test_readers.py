@@ -37,7 +37,7 @@ from ccdeck.store.session_queries import SessionQuery
 from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 from core_fixtures import scan
-from pg_cluster import PgCluster
+from store.engines import ENGINES, module_database
 
 NOW = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 Report = Callable[[Reader], Any]
@@ -110,26 +110,18 @@ def fast_reader(db: Path | str) -> Iterator[Reader]:
         raw.close()
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=ENGINES)
 def world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Path, Path | str]]:
-    """One scanned store per engine for the whole module (`db_target` is made per test)."""
+    """One scanned store per engine for the whole module."""
     root = tmp_path_factory.mktemp("readers")
     config = root / "config"
     synthetic.generate(config, synthetic.Params(size_mb=1.0, max_file_mb=0.25, seed=5))
     _registry_entry(config, os.getpid(), "busy")
-    if request.param == "sqlite":
-        scan(config, root / "db.sqlite")
-        yield config, root / "db.sqlite"
-        return
-    server: PgCluster = request.getfixturevalue("pg_server")
-    name = server.create_database()
-    try:
-        scan(config, server.url(name))
-        yield config, server.url(name)
-    finally:
-        server.drop_database(name)
+    with module_database(request, root) as db:
+        scan(config, db)
+        yield config, db
 
 
 @pytest.mark.parametrize("name", list(REPORTS))

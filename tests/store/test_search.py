@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from ccdeck.store.search import MARK_END, MARK_START, MAX_QUERY_CHARS, MAX_QUERY
 from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 from core_fixtures import assistant, query, scan, tool_use, transcript, user_prompt, write_jsonl
+from store.engines import ENGINES, module_database
 
 SID = "5e55a000-0000-4000-8000-000000000001"
 OTHER = "5e55a000-0000-4000-8000-000000000002"
@@ -132,14 +134,21 @@ HOSTILE = ['"', '""', "*", "wombat*", "NEAR(", "NEAR(wombat", "AND OR", "OR", "N
            "日本語", "café", "x" * MAX_QUERY_CHARS, " ".join(["wombat"] * MAX_QUERY_WORDS)]  # fmt: skip
 
 
-@pytest.mark.parametrize("text", HOSTILE)
-def test_hostile_queries_are_words(tmp_path: Path, db_target: Path | str, text: str) -> None:
-    config, db = tmp_path / "config", db_target
-    write_jsonl(transcript(config, "/home/dev/zoo", SID), [
+@pytest.fixture(scope="module", params=ENGINES)
+def hostile_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path | str]:
+    """One store per engine for every hostile query (they only read)."""
+    root = tmp_path_factory.mktemp("hostile")
+    write_jsonl(transcript(root / "config", "/home/dev/zoo", SID), [
         user_prompt(SID, "2025-03-10T10:00:00Z", 'wombat NEAR( "quoted" AND OR café 日本語 🦘 text:wombat'),
     ])  # fmt: skip
-    scan(config, db)
-    hits, total = _find(db, text)
+    with module_database(request, root) as db:
+        scan(root / "config", db)
+        yield db
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_queries_are_words(hostile_store: Path | str, text: str) -> None:
+    hits, total = _find(hostile_store, text)
     assert total == len(hits)
 
 
