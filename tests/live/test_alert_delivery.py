@@ -11,6 +11,8 @@ import httpx
 import pytest
 
 from ccdeck.cli import main
+from ccdeck.db_target import as_target
+from ccdeck.live.mutes import mutes_path
 from live.states import CWD, FIRST, live_config, state_of, until, write_registry
 from web.server_fixture import Serve
 from webhook import Receiver
@@ -45,22 +47,27 @@ class Markers:
 
 
 def test_a_blocked_session_sends_one_alert_and_a_muted_one_none(
-    serve: Serve, tmp_path: Path, receiver: Receiver, sleeper: subprocess.Popen[bytes]
+    serve: Serve, tmp_path: Path, receiver: Receiver, sleeper: subprocess.Popen[bytes], db_target: Path | str
 ) -> None:
     config = live_config(tmp_path)
     other = subprocess.Popen(["sleep", "300"])  # the markers' live process
     markers = Markers(config, other.pid)
     try:
-        _blocked_then_muted(serve, tmp_path, config, receiver, sleeper, markers)
+        _blocked_then_muted(serve, db_target, config, receiver, sleeper, markers)
     finally:
         other.kill()
         other.wait()
 
 
 def _blocked_then_muted(
-    serve: Serve, tmp_path: Path, config: Path, receiver: Receiver, sleeper: subprocess.Popen[bytes], markers: Markers
+    serve: Serve,
+    db: Path | str,
+    config: Path,
+    receiver: Receiver,
+    sleeper: subprocess.Popen[bytes],
+    markers: Markers,
 ) -> None:
-    with serve(config, tmp_path / "ccdeck.db", notify=(receiver.url,)) as server:
+    with serve(config, db, notify=(receiver.url,)) as server:
         write_registry(config, sleeper.pid, FIRST, "busy")
         until(lambda: state_of(server, FIRST) == ("working", None))
         write_registry(config, sleeper.pid, FIRST, "waiting", "permission prompt")
@@ -77,7 +84,7 @@ def _blocked_then_muted(
 
         answer = httpx.post(server.url + "/api/mutes", json={"kind": "session", "value": FIRST}, timeout=5)
         assert answer.json() == {"mutes": {"sessions": [FIRST], "projects": []}}
-        assert json.loads((tmp_path / "mutes.json").read_bytes())["sessions"] == [FIRST]
+        assert json.loads(mutes_path(as_target(db)).read_bytes())["sessions"] == [FIRST]
         write_registry(config, sleeper.pid, FIRST, "busy")
         until(lambda: state_of(server, FIRST) == ("working", None))
         write_registry(config, sleeper.pid, FIRST, "waiting", "input needed")

@@ -124,8 +124,10 @@ def test_client_follows_a_session_through_every_state(
         assert {s["state"] for s in summary.values()} == {"ended"}
 
 
-def test_a_hook_post_is_answered_at_once_and_bad_ones_are_refused(serve: Serve, tmp_path: Path) -> None:
-    with serve(live_config(tmp_path), tmp_path / "ccdeck.db") as server:
+def test_a_hook_post_is_answered_at_once_and_bad_ones_are_refused(
+    serve: Serve, tmp_path: Path, db_target: Path | str
+) -> None:
+    with serve(live_config(tmp_path), db_target) as server:
         url = server.url + "/api/hooks"
         assert httpx.post(url, json={**HOOKS["Stop"], "session_id": FIRST}, timeout=5).json() == {}
         assert httpx.post(url, content=b"{not json", timeout=5).status_code == 400

@@ -12,9 +12,9 @@ from ccdeck.live.monitor import Monitor
 from ccdeck.store.store import Store
 
 
-def _monitor(tmp_path: Path) -> tuple[Store, Monitor]:
+def _monitor(db: Path | str) -> tuple[Store, Monitor]:
     """Retries after 10 ms, then 20 ms; a task that runs 200 ms works again (by default: 1 s, 2 s, 5 s)."""
-    store = Store.open(tmp_path / "ccdeck.db")
+    store = Store.open(db)
     return store, Monitor(store, [], Hub(), idle_after=600, rescan_every=30, retry_seconds=(0.01, 0.02),
                           healthy_after=0.2)  # fmt: skip
 
@@ -25,8 +25,8 @@ async def _until(check: Any, timeout: float = 10.0) -> None:
             await asyncio.sleep(0.01)
 
 
-async def test_a_failing_task_makes_health_degraded_until_it_works_again(tmp_path: Path) -> None:
-    store, monitor = _monitor(tmp_path)
+async def test_a_failing_task_makes_health_degraded_until_it_works_again(db_target: Path | str) -> None:
+    store, monitor = _monitor(db_target)
     health_at_start: list[dict[str, Any]] = []  # what health() said as each attempt started
 
     async def flaky() -> None:
@@ -50,8 +50,8 @@ async def test_a_failing_task_makes_health_degraded_until_it_works_again(tmp_pat
     assert task.done()
 
 
-async def test_a_task_that_stops_on_its_own_is_restarted(tmp_path: Path) -> None:
-    store, monitor = _monitor(tmp_path)
+async def test_a_task_that_stops_on_its_own_is_restarted(db_target: Path | str) -> None:
+    store, monitor = _monitor(db_target)
     problems_at_start: list[dict[str, str]] = []
 
     async def quits() -> None:

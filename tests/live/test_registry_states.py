@@ -26,7 +26,7 @@ def _registry_entry(config: Path, pid: int, session: str, started_ms: int, **ext
     (folder / f"{pid}.json").write_bytes(orjson.dumps(entry))
 
 
-def test_sessions_active_follows_the_registry(capsys: Any, tmp_path: Path) -> None:
+def test_sessions_active_follows_the_registry(capsys: Any, tmp_path: Path, db_target: Path | str) -> None:
     config = tmp_path / "config"
     now = datetime.now(UTC)
     for session, when in ((LIVE, now), (STALE, now), (OLD, now - timedelta(days=3))):
@@ -42,7 +42,7 @@ def test_sessions_active_follows_the_registry(capsys: Any, tmp_path: Path) -> No
     try:
         _registry_entry(config, child.pid, LIVE, int(psutil.Process(child.pid).create_time() * 1000))
         _registry_entry(config, gone.pid, STALE, int(now.timestamp() * 1000))
-        db = tmp_path / "db.sqlite"
+        db = db_target
         every = {
             s["sessionId"]: s["state"]
             for s in cli_json(capsys, "sessions", "--config-dir", config, "--db", db)["sessions"]
@@ -58,7 +58,7 @@ def test_sessions_active_follows_the_registry(capsys: Any, tmp_path: Path) -> No
         child.wait()
 
 
-def test_sessions_shows_who_is_blocked_on_what(capsys: Any, tmp_path: Path) -> None:
+def test_sessions_shows_who_is_blocked_on_what(capsys: Any, tmp_path: Path, db_target: Path | str) -> None:
     config = tmp_path / "config"
     now = datetime.now(UTC)
     write_jsonl(transcript(config, "/p", LIVE), [user_prompt(LIVE, now, "write a.txt", cwd="/p")])
@@ -68,7 +68,7 @@ def test_sessions_shows_who_is_blocked_on_what(capsys: Any, tmp_path: Path) -> N
         _registry_entry(config, child.pid, LIVE, int(psutil.Process(child.pid).create_time() * 1000),
                         status="waiting", waitingFor="permission prompt", statusUpdatedAt=now_ms,
                         procStart=proc_start_ticks(child.pid))  # fmt: skip
-        [row] = cli_json(capsys, "sessions", "--active", "--config-dir", config, "--db", tmp_path / "db")["sessions"]
+        [row] = cli_json(capsys, "sessions", "--active", "--config-dir", config, "--db", db_target)["sessions"]
         assert (row["state"], row["blockedOn"], row["kind"]) == ("blocked", "permission prompt", "interactive")
         assert row["stateSince"] == iso(now_ms / 1000)
     finally:

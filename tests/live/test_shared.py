@@ -59,8 +59,8 @@ def test_a_remote_view_is_shown_as_stored_whatever_the_transcript_or_the_clock_s
     assert model.next_due(T0) is None
 
 
-async def _monitor_hearing(tmp_path: Path) -> tuple[Store, Monitor, Any]:
-    store = Store.open(tmp_path / "db.sqlite")
+async def _monitor_hearing(db: Path | str) -> tuple[Store, Monitor, Any]:
+    store = Store.open(db)
     hub = Hub()
     monitor = Monitor(store, [], hub, idle_after=600, rescan_every=30, machine="box-a")
     await monitor.start(catch_up=False)
@@ -76,8 +76,8 @@ async def _messages(client: Any, kind: str, timeout: float = 10.0) -> list[dict[
     return found
 
 
-async def test_another_machines_state_notice_shows_its_stored_state(tmp_path: Path) -> None:
-    store, monitor, client = await _monitor_hearing(tmp_path)
+async def test_another_machines_state_notice_shows_its_stored_state(db_target: Path | str) -> None:
+    store, monitor, client = await _monitor_hearing(db_target)
     try:
         view = View("blocked", time.time(), "approve Write: a.py", "interactive", None)
         await asyncio.to_thread(store.write, lambda c: put_states(c, "box-b", [state_row(SID, view, time.time())], []))
@@ -94,11 +94,11 @@ async def test_another_machines_state_notice_shows_its_stored_state(tmp_path: Pa
         store.close()
 
 
-async def test_another_machines_sessions_notice_pushes_their_rows(tmp_path: Path) -> None:
+async def test_another_machines_sessions_notice_pushes_their_rows(tmp_path: Path, db_target: Path | str) -> None:
     config = tmp_path / "config"
     write_report_config(config)
-    scan(config, tmp_path / "db.sqlite")  # as another machine's agent wrote them
-    store, monitor, client = await _monitor_hearing(tmp_path)
+    scan(config, db_target)  # as another machine's agent wrote them
+    store, monitor, client = await _monitor_hearing(db_target)
     try:
         with store.read() as conn:
             (sid,) = conn.exec_driver_sql("SELECT session_id FROM sessions LIMIT 1").one()

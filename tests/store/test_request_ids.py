@@ -9,6 +9,7 @@ from alembic import command
 from alembic.config import Config
 
 from ccdeck.claude.message import request_id_of, response_key
+from ccdeck.db_target import as_target
 from ccdeck.store.database import MIGRATIONS, open_engine
 from ccdeck.store.store import Store
 from core_fixtures import assistant, query, scan, transcript, user_prompt, write_jsonl
@@ -31,8 +32,8 @@ def _config(config: Path) -> None:
     ])  # fmt: skip
 
 
-def test_ingest_stores_the_request_id(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_ingest_stores_the_request_id(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     _config(config)
     scan(config, db)
     assert query(db, "SELECT key, request_id FROM responses ORDER BY key") == [("msg_1:req_1", "req_1"),
@@ -40,8 +41,8 @@ def test_ingest_stores_the_request_id(tmp_path: Path) -> None:
     assert query(db, "SELECT source FROM sessions") == [("transcript",)]
 
 
-def _alembic(db: Path, revision: str, up: bool) -> None:
-    engine = open_engine(db)
+def _alembic(db: Path | str, revision: str, up: bool) -> None:
+    engine = open_engine(as_target(db))
     try:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
@@ -52,12 +53,19 @@ def _alembic(db: Path, revision: str, up: bool) -> None:
         engine.dispose()
 
 
-def test_migration_0010_fills_the_request_ids_of_stored_responses(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def _columns(db: Path | str, table: str) -> set[str]:
+    if isinstance(db, Path):
+        return {row[1] for row in query(db, f"PRAGMA table_info({table})")}
+    sql = "SELECT column_name FROM information_schema.columns WHERE table_name = ?"
+    return {row[0] for row in query(db, sql, (table,))}
+
+
+def test_migration_0010_fills_the_request_ids_of_stored_responses(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     _config(config)
     scan(config, db)
     _alembic(db, "0008", up=False)
-    assert "request_id" not in {row[1] for row in query(db, "PRAGMA table_info(responses)")}
+    assert "request_id" not in _columns(db, "responses")
     Store.open(db).close()  # migrates to head
     assert query(db, "SELECT key, request_id FROM responses ORDER BY key") == [("msg_1:req_1", "req_1"),
                                                                              ("msg_2", None)]  # fmt: skip

@@ -3,7 +3,6 @@ tasks, task lookups prefer the newest run; and the terminal views of a run."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -11,11 +10,12 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from rich.console import Console
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
 
+from ccdeck.db_target import as_target
 from ccdeck.orchestrator.report import run_json
 from ccdeck.render import run_tables
-from ccdeck.store import run_queries
+from ccdeck.store import postgres, run_queries
 from ccdeck.store import runs as q
 from ccdeck.store.database import HEAD_REVISION, MIGRATIONS
 from ccdeck.store.sqla_reader import SqlaReader
@@ -32,19 +32,23 @@ def task_rows(run_id: str, *ids: str) -> list[dict[str, Any]]:
             for n, t in enumerate(ids)]  # fmt: skip
 
 
-def test_a_first_schema_database_upgrades_in_place(tmp_path: Path) -> None:
-    db = tmp_path / "old.db"
-    engine = create_engine(f"sqlite:///{db}")
+def _bare_engine(db: Path | str) -> Engine:
+    """An engine on the database that migrates nothing by itself."""
+    target = as_target(db)
+    return postgres.engine(target) if target.is_postgres else create_engine(f"sqlite:///{db}")
+
+
+def test_a_first_schema_database_upgrades_in_place(db_target: Path | str) -> None:
+    db = db_target
+    engine = _bare_engine(db)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "0001")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO history (ts, display) VALUES (1.0, 'kept')")
     engine.dispose()
-    conn = sqlite3.connect(db)
-    conn.execute("INSERT INTO history (ts, display) VALUES (1.0, 'kept')")
-    conn.commit()
-    conn.close()
 
     with Store.open(db) as store:
         store.write(lambda c: q.insert_run(c, run_row("r1", 1.0), task_rows("r1", "a")))
@@ -54,8 +58,8 @@ def test_a_first_schema_database_upgrades_in_place(tmp_path: Path) -> None:
             assert c.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == HEAD_REVISION
 
 
-def test_stop_requests_reach_unfinished_tasks_only(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "db") as store:
+def test_stop_requests_reach_unfinished_tasks_only(db_target: Path | str) -> None:
+    with Store.open(db_target) as store:
         store.write(lambda c: q.insert_run(c, run_row("r1", 1.0), task_rows("r1", "a", "b", "c")))
         store.write(lambda c: q.update_task(c, "r1", "c", status="succeeded"))
 
@@ -68,8 +72,8 @@ def test_stop_requests_reach_unfinished_tasks_only(tmp_path: Path) -> None:
             assert run is not None and run.stop_requested == 7.0
 
 
-def test_a_task_name_means_the_newest_run(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "db") as store:
+def test_a_task_name_means_the_newest_run(db_target: Path | str) -> None:
+    with Store.open(db_target) as store:
         store.write(lambda c: q.insert_run(c, run_row("old", 1.0), task_rows("old", "t1", "t2")))
         store.write(lambda c: q.insert_run(c, run_row("new", 2.0), task_rows("new", "t1")))
         store.write(lambda c: q.update_task(c, "old", "t2", session_id="sess-2"))

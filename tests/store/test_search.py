@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from ccdeck.store.search import MARK_END, MARK_START, MAX_QUERY_CHARS, MAX_QUERY
 from ccdeck.store.sqla_reader import SqlaReader
 from ccdeck.store.store import Store
 from core_fixtures import assistant, query, scan, tool_use, transcript, user_prompt, write_jsonl
+from store.engines import ENGINES, module_database
 
 SID = "5e55a000-0000-4000-8000-000000000001"
 OTHER = "5e55a000-0000-4000-8000-000000000002"
@@ -32,10 +33,13 @@ def _find(
         store.close()
 
 
-def _indexed(db: Path) -> tuple[int, int]:
-    """(rows in the events index, events of the indexed kinds)."""
-    index = query(db, "SELECT COUNT(*) FROM events_fts_docsize")[0][0]
+def _indexed(db: Path | str) -> tuple[int, int]:
+    """(rows in the events index, events of the indexed kinds). PostgreSQL searches without an index: there, the
+    first figure counts the events too."""
     events = query(db, "SELECT COUNT(*) FROM events WHERE kind IN ('prompt', 'answer', 'tool_use')")[0][0]
+    if not isinstance(db, Path):
+        return events, events
+    index = query(db, "SELECT COUNT(*) FROM events_fts_docsize")[0][0]
     return index, events
 
 
@@ -47,8 +51,8 @@ def _first_lines(path: Path) -> None:
     ])  # fmt: skip
 
 
-def test_scan_indexes_new_lines_once(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "c.db"
+def test_scan_indexes_new_lines_once(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     path = transcript(config, "/home/dev/zoo", SID)
     _first_lines(path)
     scan(config, db)
@@ -76,12 +80,10 @@ def test_scan_indexes_new_lines_once(tmp_path: Path) -> None:
     assert _find(db, "wombat")[1] == 2 and _find(db, "quokka")[1] == 2
 
 
-def _forget_cursors(db: Path) -> None:
+def _forget_cursors(db: Path | str) -> None:
     """As if no file had been read: the next scan reads every file from its first byte."""
-    conn = sqlite3.connect(db)
-    with conn:
-        conn.execute("DELETE FROM files")
-    conn.close()
+    with Store.open(db) as store:
+        store.write(lambda conn: conn.exec_driver_sql("DELETE FROM files"))
 
 
 def test_titles_follow_renames(tmp_path: Path, db_target: Path | str) -> None:
@@ -111,7 +113,7 @@ def test_project_filter_and_pages(tmp_path: Path, db_target: Path | str) -> None
     assert total == 3 and [h.kind for h in page] == ["answer"]
 
 
-def test_migration_backfills_existing_rows(tmp_path: Path) -> None:
+def test_migration_backfills_existing_rows(tmp_path: Path) -> None:  # SQLite's FTS5 index
     config, db = tmp_path / "config", tmp_path / "c.db"
     _first_lines(transcript(config, "/home/dev/zoo", SID))
     scan(config, db)
@@ -132,14 +134,21 @@ HOSTILE = ['"', '""', "*", "wombat*", "NEAR(", "NEAR(wombat", "AND OR", "OR", "N
            "日本語", "café", "x" * MAX_QUERY_CHARS, " ".join(["wombat"] * MAX_QUERY_WORDS)]  # fmt: skip
 
 
-@pytest.mark.parametrize("text", HOSTILE)
-def test_hostile_queries_are_words(tmp_path: Path, text: str) -> None:
-    config, db = tmp_path / "config", tmp_path / "c.db"
-    write_jsonl(transcript(config, "/home/dev/zoo", SID), [
+@pytest.fixture(scope="module", params=ENGINES)
+def hostile_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path | str]:
+    """One store per engine for every hostile query (they only read)."""
+    root = tmp_path_factory.mktemp("hostile")
+    write_jsonl(transcript(root / "config", "/home/dev/zoo", SID), [
         user_prompt(SID, "2025-03-10T10:00:00Z", 'wombat NEAR( "quoted" AND OR café 日本語 🦘 text:wombat'),
     ])  # fmt: skip
-    scan(config, db)
-    hits, total = _find(db, text)
+    with module_database(request, root) as db:
+        scan(root / "config", db)
+        yield db
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_queries_are_words(hostile_store: Path | str, text: str) -> None:
+    hits, total = _find(hostile_store, text)
     assert total == len(hits)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import select, text
+from sqlalchemy import inspect, select, text
 
 from ccdeck.errors import StoreError
 from ccdeck.store import schema
@@ -26,7 +26,12 @@ def _script_directory() -> ScriptDirectory:
     return ScriptDirectory.from_config(config)
 
 
-def test_fresh_database_is_at_head(tmp_path: Path) -> None:
+def test_fresh_database_is_at_head(db_target: Path | str) -> None:
+    Store.open(db_target).close()
+    assert query(db_target, "SELECT version_num FROM alembic_version") == [(HEAD_REVISION,)]
+
+
+def test_a_sqlite_file_is_created_with_its_folders(tmp_path: Path) -> None:
     db = tmp_path / "sub" / "dir" / "ccdeck.db"
     Store.open(db).close()
     assert query(db, "SELECT version_num FROM alembic_version") == [(HEAD_REVISION,)]
@@ -45,7 +50,7 @@ def test_head_revision_is_the_newest_migration_script() -> None:
     assert revisions - downs == {HEAD_REVISION}
 
 
-def test_migrations_create_the_declared_schema(tmp_path: Path) -> None:
+def test_migrations_create_the_declared_schema(tmp_path: Path) -> None:  # SQLite's PRAGMAs
     db = tmp_path / "ccdeck.db"
     Store.open(db).close()
     conn = sqlite3.connect(db)
@@ -61,19 +66,30 @@ def test_migrations_create_the_declared_schema(tmp_path: Path) -> None:
         conn.close()
 
 
+def test_migrations_create_the_declared_columns_and_indexes(db_target: Path | str) -> None:
+    """The same check through SQLAlchemy's inspector, on either engine."""
+    with Store.open(db_target) as store:
+        inspector = inspect(store.engine)
+        for table in schema.metadata.sorted_tables:
+            primary = set(inspector.get_pk_constraint(table.name)["constrained_columns"])
+            columns = {c["name"]: (not c["nullable"], c["name"] in primary) for c in inspector.get_columns(table.name)}
+            declared = {c.name: (not c.nullable, c.primary_key) for c in table.columns}
+            assert columns == declared, table.name
+            indexes = {ix["name"] for ix in inspector.get_indexes(table.name)}
+            assert indexes == {ix.name for ix in table.indexes}, table.name
+
+
 def test_database_is_in_wal_mode(tmp_path: Path) -> None:
     db = tmp_path / "ccdeck.db"
     Store.open(db).close()
     assert query(db, "PRAGMA journal_mode") == [("wal",)]
 
 
-def test_newer_schema_is_refused(tmp_path: Path) -> None:
-    db = tmp_path / "ccdeck.db"
-    Store.open(db).close()
-    conn = sqlite3.connect(db)
-    conn.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
-    conn.commit()
-    conn.close()
+def test_newer_schema_is_refused(db_target: Path | str) -> None:
+    db = db_target
+    with Store.open(db) as store:
+        future = "UPDATE alembic_version SET version_num = '9999_from_the_future'"
+        store.write(lambda conn: conn.exec_driver_sql(future))
     with pytest.raises(StoreError, match="newer"):
         Store.open(db)
 

@@ -43,8 +43,8 @@ def test_a_connect_failure_reaches_every_queued_and_later_write(tmp_path: Path) 
     engine.dispose()
 
 
-def test_a_write_after_close_raises_at_once(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "db.sqlite")
+def test_a_write_after_close_raises_at_once(db_target: Path | str) -> None:
+    store = Store.open(db_target)
     assert store.write(_one) == 1
     store.close()
     with pytest.raises(StoreClosedError, match="closed"):

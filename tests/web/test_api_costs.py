@@ -16,7 +16,7 @@ GLM, MIXED, EMPTY = (f"7777777{n}-0000-4000-8000-000000000007" for n in range(3)
 
 
 @pytest.fixture
-def server(serve: Serve, tmp_path: Path) -> Iterator[LiveServer]:
+def server(serve: Serve, tmp_path: Path, db_target: Path | str) -> Iterator[LiveServer]:
     config = tmp_path / "config"
     now = datetime.now(UTC) - timedelta(minutes=5)
     at = [(now + timedelta(seconds=s)).isoformat() for s in range(6)]
@@ -34,7 +34,7 @@ def server(serve: Serve, tmp_path: Path) -> Iterator[LiveServer]:
         assistant(MIXED, at[4], msg_id="m4", model="claude-sonnet-4-5-20250929", u=usage(100, 20), cwd="/w/mixed",
                   isSidechain=True, agentId="a2"),
     ])  # fmt: skip
-    with serve(config, tmp_path / "db.sqlite") as live:
+    with serve(config, db_target) as live:
         yield live
 
 

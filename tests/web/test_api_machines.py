@@ -20,8 +20,8 @@ def _config(root: Path, session: str, cwd: str, tokens: int, ts: str = "2025-08-
     return root
 
 
-def test_sessions_and_usage_filter_by_machine(serve: Serve, tmp_path: Path) -> None:
-    db = tmp_path / "ccdeck.db"
+def test_sessions_and_usage_filter_by_machine(serve: Serve, tmp_path: Path, db_target: Path | str) -> None:
+    db = db_target
     scan(_config(tmp_path / "alpha", ALPHA, "/home/dev/zoo", 100), db, machine="alpha")
     with serve(_config(tmp_path / "beta", BETA, "/home/dev/farm", 1000), db, machine="beta") as live:
         rows = live.get("/api/sessions").json()["sessions"]
@@ -38,8 +38,8 @@ def test_sessions_and_usage_filter_by_machine(serve: Serve, tmp_path: Path) -> N
         assert live.get("/api/sessions", params={"machines": ""}).json()["total"] == 2  # empty: every machine
 
 
-def test_summary_counts_the_machines_asked_for(serve: Serve, tmp_path: Path) -> None:
-    db = tmp_path / "ccdeck.db"
+def test_summary_counts_the_machines_asked_for(serve: Serve, tmp_path: Path, db_target: Path | str) -> None:
+    db = db_target
     now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
     scan(_config(tmp_path / "alpha", ALPHA, "/home/dev/zoo", 100, now), db, machine="alpha")
     with serve(_config(tmp_path / "beta", BETA, "/home/dev/farm", 1000, now), db, machine="beta") as live:

@@ -16,14 +16,14 @@ from web.server_fixture import LiveServer, Serve
 
 
 @pytest.fixture
-def server(serve: Serve, tmp_path: Path) -> Iterator[LiveServer]:
+def server(serve: Serve, tmp_path: Path, db_target: Path | str) -> Iterator[LiveServer]:
     config = tmp_path / "config"
     (config / "projects").mkdir(parents=True)
     # A `claude` that passes the version check: a request that got past validation would really start a run.
     claude = tmp_path / "claude"
     claude.write_text("#!/bin/sh\necho '2.1.330 (Claude Code)'\n")
     claude.chmod(claude.stat().st_mode | stat.S_IXUSR)
-    with serve(config, tmp_path / "ccdeck.db", claude_bin=str(claude)) as live:
+    with serve(config, db_target, claude_bin=str(claude)) as live:
         yield live
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,9 @@ PROTOBUF = {"Content-Type": "application/x-protobuf"}
 
 
 @pytest.fixture
-def server(empty_server: LiveServer) -> LiveServer:
-    return empty_server
+def server(serve: Serve, tmp_path: Path, db_target: Path | str) -> Iterator[LiveServer]:
+    with serve(empty_config(tmp_path), db_target) as live:
+        yield live
 
 
 def _post(live: LiveServer, path: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
@@ -86,9 +88,9 @@ def test_a_browser_page_cannot_post_telemetry_cross_origin(server: LiveServer) -
     assert _session(server) is None
 
 
-def test_off_loopback_the_token_is_required(serve: Serve, tmp_path: Path) -> None:
+def test_off_loopback_the_token_is_required(serve: Serve, tmp_path: Path, db_target: Path | str) -> None:
     config = empty_config(tmp_path, "lan")
-    with serve(config, tmp_path / "db.sqlite", host="192.0.2.10", token="s3cret") as live:
+    with serve(config, db_target, host="192.0.2.10", token="s3cret") as live:
         body = json_body(session_export(SESSION))
         assert _post(live, "/v1/logs", body, JSON).status_code == 401
         assert _post(live, "/v1/logs", body, {**JSON, "Authorization": "Bearer wrong"}).status_code == 401

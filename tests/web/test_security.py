@@ -18,14 +18,15 @@ from web.server_fixture import LiveServer, Serve, empty_config
 
 
 @pytest.fixture
-def server(empty_server: LiveServer) -> LiveServer:
-    return empty_server
+def server(serve: Serve, tmp_path: Path, db_target: Path | str) -> Iterator[LiveServer]:
+    with serve(empty_config(tmp_path), db_target) as live:
+        yield live
 
 
 @pytest.fixture
-def token_server(serve: Serve, tmp_path: Path) -> Iterator[LiveServer]:
+def token_server(serve: Serve, tmp_path: Path, db_target: Path | str) -> Iterator[LiveServer]:
     # A server that believes it is bound to a LAN address: every request needs the token.
-    with serve(empty_config(tmp_path, "lan"), tmp_path / "db.sqlite", host="192.0.2.10", token="s3cret") as live:
+    with serve(empty_config(tmp_path, "lan"), db_target, host="192.0.2.10", token="s3cret") as live:
         yield live
 
 

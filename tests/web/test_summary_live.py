@@ -74,6 +74,7 @@ def test_appended_response_reaches_the_summary(serve: Serve, tmp_path: Path, db_
 
 
 def test_recorded_rate_limits_reach_the_summary(serve: Serve, tmp_path: Path) -> None:
+    # SQLite only: `ccdeck statusline` (the standard library alone) records into a SQLite file, not into PostgreSQL.
     config, _ = _config(tmp_path)
     db = tmp_path / "ccdeck.db"
     with serve(config, db) as server, connect(server.url.replace("http", "ws") + "/ws") as ws:

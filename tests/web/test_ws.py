@@ -142,9 +142,9 @@ def test_a_backlog_arrives_as_one_snapshot_not_a_flood(live_server: LiveServer, 
     assert len(received) < CLIENT_QUEUE // 2
 
 
-def test_polling_fallback_sees_an_appended_line(serve: Serve, tmp_path: Path) -> None:
+def test_polling_fallback_sees_an_appended_line(serve: Serve, tmp_path: Path, db_target: Path | str) -> None:
     # `--poll` / CCDECK_POLL: no file events at all (network filesystems), the watcher polls instead.
-    with serve(generated_config(tmp_path), tmp_path / "db.sqlite", poll=True) as live:
+    with serve(generated_config(tmp_path), db_target, poll=True) as live:
         test_half_written_line_waits_for_its_newline(live)
 
 
