@@ -4,6 +4,7 @@ across scans), and reading files in parts stores the very rows one scan of the w
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,7 +44,7 @@ _SESSION_ROWS = "SELECT * FROM sessions ORDER BY session_id"
 _PLACES = ("one batch", "two batches", "two scans", "parse workers")
 
 
-def _scan(config: Path, db: Path, **options: Any) -> ScanStats:
+def _scan(config: Path, db: Path | str, **options: Any) -> ScanStats:
     store = Store.open(db)
     try:
         return Ingestor(store, **options).scan([config])
@@ -106,7 +107,9 @@ def test_on_equal_output_the_copy_with_the_most_input_and_cache_wins(
     assert session_row(db, A)["input_tokens"] == 1_500
 
 
-def test_a_bigger_copy_read_later_replaces_the_whole_row(tmp_path: Path, db_target: Path | str) -> None:
+def test_a_bigger_copy_read_later_replaces_the_whole_row(
+    tmp_path: Path, db_target: Path | str, another_db: Callable[[str], Path | str]
+) -> None:
     """What one scan of both files would store: the bigger copy's row in full (tokens, cost, time, session), and
     both sessions' aggregates follow."""
     config, db = tmp_path / "config", db_target
@@ -118,7 +121,7 @@ def test_a_bigger_copy_read_later_replaces_the_whole_row(tmp_path: Path, db_targ
     _scan(config, db)
     write_jsonl(transcript(config, CWD, B), [late])
     _scan(config, db)
-    one_pass = tmp_path / "one-pass.sqlite"
+    one_pass = another_db("one-pass")
     _scan(config, one_pass)
     assert query(db, _RESPONSE_ROWS) == query(one_pass, _RESPONSE_ROWS)
     ((session, ts, model, *tokens, cost),) = query(
@@ -214,7 +217,7 @@ def _cut_points(rng: random.Random, lines: int, parts: int) -> list[int]:
     return [*sorted(rng.randint(0, lines) for _ in range(parts - 1)), lines]
 
 
-def _reports(capsys: pytest.CaptureFixture[str], config: Path, db: Path) -> list[Any]:
+def _reports(capsys: pytest.CaptureFixture[str], config: Path, db: Path | str) -> list[Any]:
     common = ("--config-dir", config, "--db", db, "--no-scan", "--timezone", "UTC")
     return [cli_json(capsys, "usage", report, *common) for report in ("session", "daily")]
 
@@ -222,9 +225,14 @@ def _reports(capsys: pytest.CaptureFixture[str], config: Path, db: Path) -> list
 @pytest.mark.parametrize("workers", [0, 2], ids=["here", "parse-workers"])
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_scanning_files_in_parts_stores_what_one_scan_stores(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], seed: int, workers: int
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    seed: int,
+    workers: int,
+    db_target: Path | str,
+    another_db: Callable[[str], Path | str],
 ) -> None:
-    config, whole_db, parts_db = tmp_path / "config", tmp_path / "whole.sqlite", tmp_path / "parts.sqlite"
+    config, whole_db, parts_db = tmp_path / "config", db_target, another_db("parts")
     made = _write_copies_config(config, seed)
     options = _small_batches(chunk_bytes=2048, batch_bytes=6_000)  # several batches, and jobs, per scan
     if workers:

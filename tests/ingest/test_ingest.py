@@ -6,6 +6,7 @@ import random
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -38,7 +39,7 @@ B = "bbbbbbbb-0000-4000-8000-000000000002"
 CWD = "/home/dev/proj"
 
 
-def _sessions_match_responses(db: Path) -> None:
+def _sessions_match_responses(db: Path | str) -> None:
     """The per-session aggregates are derived from the deduplicated responses: their sums agree."""
     (row,) = query(
         db,
@@ -262,15 +263,17 @@ _TABLES = {
     "events": "SELECT * FROM events ORDER BY key",
     "tool_uses": "SELECT * FROM tool_uses ORDER BY id",
     "agents": "SELECT * FROM agents ORDER BY session_id, agent_id",
-    "files": "SELECT path, kind, device, inode, size, offset, lines, session_hint, cwd FROM files ORDER BY path",
+    "files": 'SELECT path, kind, device, inode, size, "offset", lines, session_hint, cwd FROM files ORDER BY path',
 }
 
 
 @pytest.mark.parametrize(("chunk_bytes", "batch_bytes"), [(64, 1), (4096, 1), (16_384, 50_000)])
-def test_chunk_and_batch_sizes_do_not_change_the_result(tmp_path: Path, chunk_bytes: int, batch_bytes: int) -> None:
+def test_chunk_and_batch_sizes_do_not_change_the_result(
+    tmp_path: Path, chunk_bytes: int, batch_bytes: int, db_target: Path | str, another_db: Callable[[str], Path | str]
+) -> None:
     config = tmp_path / "config"
     corpus = write_big_config(config, 400_000, seed=3)
-    reference_db, small_db = tmp_path / "reference.db", tmp_path / "small.db"
+    reference_db, small_db = db_target, another_db("small")
     scan(config, reference_db)
     stats = scan(config, small_db, chunk_bytes=chunk_bytes, batch_bytes=batch_bytes)
     assert stats.new_responses == len(corpus.responses)
@@ -282,6 +285,7 @@ def test_chunk_and_batch_sizes_do_not_change_the_result(tmp_path: Path, chunk_by
 # ------------------------------------------------------------------------------------------------- kill -9
 
 
+# SQLite only: it watches the file's commits (`committed_files`) and checks its integrity afterwards.
 @pytest.mark.slow
 def test_kill_9_mid_scan_then_rescan_gives_the_same_totals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "config"

@@ -42,14 +42,14 @@ def _two_machines(tmp_path: Path) -> tuple[Path, Path]:
     return alpha, beta
 
 
-def _by_machine(db: Path) -> dict[str, tuple[int, int, int]]:
+def _by_machine(db: Path | str) -> dict[str, tuple[int, int, int]]:
     rows = query(db, "SELECT machine, COUNT(*), SUM(input_tokens), SUM(output_tokens) FROM responses GROUP BY machine")
     return {machine: (n, i, o) for machine, n, i, o in rows}
 
 
-def test_each_row_carries_its_machine_and_a_shared_response_counts_once(tmp_path: Path) -> None:
+def test_each_row_carries_its_machine_and_a_shared_response_counts_once(tmp_path: Path, db_target: Path | str) -> None:
     alpha, beta = _two_machines(tmp_path)
-    db = tmp_path / "db.sqlite"
+    db = db_target
     scan(alpha, db, machine="alpha")
     scan(beta, db, machine="beta")
     assert _by_machine(db) == {"alpha": (2, 300, 30), "beta": (1, 1000, 100)}  # m1 stays alpha's, once
@@ -62,9 +62,9 @@ def test_each_row_carries_its_machine_and_a_shared_response_counts_once(tmp_path
     assert query(db, "SELECT DISTINCT machine FROM files ORDER BY machine") == [("alpha",), ("beta",)]
 
 
-def test_the_same_config_dir_on_two_machines_keeps_two_cursors(tmp_path: Path) -> None:
+def test_the_same_config_dir_on_two_machines_keeps_two_cursors(tmp_path: Path, db_target: Path | str) -> None:
     alpha, _ = _two_machines(tmp_path)
-    db = tmp_path / "db.sqlite"
+    db = db_target
     first = scan(alpha, db, machine="alpha")
     again = scan(alpha, db, machine="alpha")
     other = scan(alpha, db, machine="beta")
@@ -76,10 +76,10 @@ def test_the_same_config_dir_on_two_machines_keeps_two_cursors(tmp_path: Path) -
     assert query(db, "SELECT responses, machine FROM sessions") == [(2, "alpha")]  # the same lines: still alpha's
 
 
-def test_cursors_are_read_per_machine(tmp_path: Path) -> None:
+def test_cursors_are_read_per_machine(tmp_path: Path, db_target: Path | str) -> None:
     """A file that grows is read on from each machine's own cursor."""
     alpha, _ = _two_machines(tmp_path)
-    db = tmp_path / "db.sqlite"
+    db = db_target
     scan(alpha, db, machine="alpha")
     scan(alpha, db, machine="beta")
     path = transcript(alpha, ZOO, ALPHA_SESSION)
@@ -103,6 +103,7 @@ def _downgrade(db: Path, revision: str) -> None:
     engine.dispose()
 
 
+# About an old SQLite file downgraded and migrated in place: SQLite only.
 def test_migration_0009_keeps_the_rows_of_a_0008_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     alpha, _ = _two_machines(tmp_path)
     db = tmp_path / "db.sqlite"

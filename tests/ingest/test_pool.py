@@ -8,6 +8,7 @@ import random
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,13 +49,13 @@ _TABLES = {
     "summaries": "SELECT * FROM summaries ORDER BY leaf_uuid",
     "agents": "SELECT * FROM agents ORDER BY session_id, agent_id",
     "history": "SELECT * FROM history ORDER BY ts, display",
-    "problems": "SELECT path, offset, line_no, reason FROM problems ORDER BY path, offset",
-    "files": "SELECT path, config_dir, kind, device, inode, size, offset, lines, session_hint, cwd FROM files "
+    "problems": 'SELECT path, "offset", line_no, reason FROM problems ORDER BY path, "offset"',
+    "files": 'SELECT path, config_dir, kind, device, inode, size, "offset", lines, session_hint, cwd FROM files '
     "ORDER BY path",
 }
 
 
-def _scan(dirs: list[Path], db: Path, depth: Depth = "full", **options: Any) -> ScanStats:
+def _scan(dirs: list[Path], db: Path | str, depth: Depth = "full", **options: Any) -> ScanStats:
     store = Store.open(db)
     try:
         return Ingestor(store, **options).scan(dirs, None, depth)
@@ -62,7 +63,7 @@ def _scan(dirs: list[Path], db: Path, depth: Depth = "full", **options: Any) -> 
         store.close()
 
 
-def _tables(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+def _tables(db: Path | str) -> dict[str, list[tuple[Any, ...]]]:
     return {table: query(db, sql) for table, sql in _TABLES.items()}
 
 
@@ -121,12 +122,16 @@ def pools() -> Pools:
 
 
 def test_workers_give_the_same_rows_counts_and_logs(
-    tmp_path: Path, pools: Pools, caplog: pytest.LogCaptureFixture
+    tmp_path: Path,
+    pools: Pools,
+    caplog: pytest.LogCaptureFixture,
+    db_target: Path | str,
+    another_db: Callable[[str], Path | str],
 ) -> None:
     config = tmp_path / "config"
     corpus = write_big_config(config, 300_000, seed=5)
     where = _tricky_config(config)
-    here_db, workers_db = tmp_path / "here.db", tmp_path / "workers.db"
+    here_db, workers_db = db_target, another_db("workers")
     here = _scan([config], here_db, start_pool=pools.start, **SMALL_CHUNKS)
     assert pools == []
     here_log = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
@@ -146,7 +151,7 @@ def test_workers_give_the_same_rows_counts_and_logs(
     # The malformed line is known by its place in the whole file, in the table and in the log.
     x_file = transcript(config, CWD, X)
     x_path = str(x_file)
-    ((line_no, offset),) = query(workers_db, "SELECT line_no, offset FROM problems WHERE path = ?", (x_path,))
+    ((line_no, offset),) = query(workers_db, 'SELECT line_no, "offset" FROM problems WHERE path = ?', (x_path,))
     assert line_no == where["malformed"]
     with x_file.open("rb") as f:
         assert offset == sum(len(line) for _, line in zip(range(line_no - 1), f, strict=False))
@@ -154,8 +159,7 @@ def test_workers_give_the_same_rows_counts_and_logs(
     assert query(workers_db, "SELECT lines, cwd FROM files WHERE path = ?", (x_path,)) == [(64, CWD)]
 
 
-def _same_rows_in_workers(tmp_path: Path, dirs: list[Path], pools: Pools) -> None:
-    here_db, workers_db = tmp_path / "here.db", tmp_path / "workers.db"
+def _same_rows_in_workers(here_db: Path | str, workers_db: Path | str, dirs: list[Path], pools: Pools) -> None:
     here = _scan(dirs, here_db, batch_bytes=256 * 1024)
     in_workers = _scan(dirs, workers_db, pool_bytes=0, workers=2, start_pool=pools.start, batch_bytes=256 * 1024)
     assert pools == [2]
@@ -163,20 +167,26 @@ def _same_rows_in_workers(tmp_path: Path, dirs: list[Path], pools: Pools) -> Non
     assert {**in_workers.as_json(), "seconds": 0} == {**here.as_json(), "seconds": 0}
 
 
-def test_workers_on_generated_configs(tmp_path: Path, pools: Pools) -> None:
+def test_workers_on_generated_configs(
+    tmp_path: Path, pools: Pools, db_target: Path | str, another_db: Callable[[str], Path | str]
+) -> None:
     # Several config dirs, each with both subagent layouts, resumed sessions, big non-message lines and history.
     dirs = [tmp_path / f"config-{seed}" for seed in (1, 2, 3)]
     for seed, config in zip((1, 2, 3), dirs, strict=True):
         synthetic.generate(config, synthetic.Params(size_mb=1.5, max_file_mb=0.4, seed=seed))
-    _same_rows_in_workers(tmp_path, dirs, pools)
+    _same_rows_in_workers(db_target, another_db("workers"), dirs, pools)
 
 
-def test_workers_on_the_real_corpus(tmp_path: Path, pools: Pools) -> None:
+def test_workers_on_the_real_corpus(
+    pools: Pools, db_target: Path | str, another_db: Callable[[str], Path | str]
+) -> None:
     corpus = require_shared("corpus")
-    _same_rows_in_workers(tmp_path, [corpus / folder for folder in sources_table()], pools)
+    _same_rows_in_workers(db_target, another_db("workers"), [corpus / folder for folder in sources_table()], pools)
 
 
-def test_a_later_scan_continues_where_workers_stopped(tmp_path: Path, pools: Pools) -> None:
+def test_a_later_scan_continues_where_workers_stopped(
+    tmp_path: Path, pools: Pools, db_target: Path | str, another_db: Callable[[str], Path | str]
+) -> None:
     config = tmp_path / "config"
     write_big_config(config, 200_000, seed=8)
     _tricky_config(config)
@@ -184,7 +194,7 @@ def test_a_later_scan_continues_where_workers_stopped(tmp_path: Path, pools: Poo
     whole = x_path.read_bytes()
     cut = whole.index(b"\n", len(whole) // 2) + 1
     x_path.write_bytes(whole[:cut] + b'{"type": "user", "half": ')  # a line still being written
-    here_db, workers_db = tmp_path / "here.db", tmp_path / "workers.db"
+    here_db, workers_db = db_target, another_db("workers")
     in_workers = {"pool_bytes": 0, "workers": 2, "start_pool": pools.start, **SMALL_CHUNKS}
     _scan([config], here_db, **SMALL_CHUNKS)
     _scan([config], workers_db, **in_workers)
@@ -195,11 +205,13 @@ def test_a_later_scan_continues_where_workers_stopped(tmp_path: Path, pools: Poo
     assert _tables(workers_db) == _tables(here_db)
 
 
-def test_failed_workers_leave_the_rest_to_this_process(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_failed_workers_leave_the_rest_to_this_process(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, db_target: Path | str, another_db: Callable[[str], Path | str]
+) -> None:
     config = tmp_path / "config"
     write_big_config(config, 200_000, seed=9)
     _tricky_config(config)
-    here_db, workers_db = tmp_path / "here.db", tmp_path / "workers.db"
+    here_db, workers_db = db_target, another_db("workers")
     here = _scan([config], here_db, **SMALL_CHUNKS)
 
     def failing_pool(workers: int) -> ParsePool:
@@ -211,10 +223,10 @@ def test_failed_workers_leave_the_rest_to_this_process(tmp_path: Path, caplog: p
     assert in_workers.new_responses == here.new_responses
 
 
-def test_small_scans_start_no_workers(tmp_path: Path, pools: Pools) -> None:
+def test_small_scans_start_no_workers(tmp_path: Path, pools: Pools, db_target: Path | str) -> None:
     config = tmp_path / "config"
     write_big_config(config, 200_000, seed=10)
-    _scan([config], tmp_path / "db.sqlite", workers=2, start_pool=pools.start)
+    _scan([config], db_target, workers=2, start_pool=pools.start)
     assert pools == []
 
 
@@ -237,14 +249,19 @@ def test_chunk_spans_are_the_chunks_read_chunks_reads(tmp_path: Path, chunk_byte
 @pytest.mark.parametrize("usage_pass", [True, False], ids=["in-usage-pass", "in-complete-pass"])
 @pytest.mark.parametrize("workers", [1, 2])
 def test_an_interrupted_scan_resumes_to_the_same_rows(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, usage_pass: bool
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    workers: int,
+    usage_pass: bool,
+    db_target: Path | str,
+    another_db: Callable[[str], Path | str],
 ) -> None:
     """Cut inside files (at the end of a write transaction of either pass): the next scan reads the rest of them,
     with the cwd their earlier lines gave, and counts nothing twice."""
     config = tmp_path / "config"
     write_big_config(config, 300_000, seed=13)
     _tricky_config(config)
-    here_db, workers_db = tmp_path / "here.db", tmp_path / "workers.db"
+    here_db, workers_db = db_target, another_db("workers")
     _scan([config], here_db, **SMALL_CHUNKS)
     real, calls = row_writes.write_batches, []
 
@@ -262,8 +279,8 @@ def test_an_interrupted_scan_resumes_to_the_same_rows(
     with pytest.raises(RuntimeError, match="power cut"):
         _scan([config], workers_db, "usage" if usage_pass else "full", **options)
     monkeypatch.setattr(row_writes, "write_batches", real)
-    cut_short = "SELECT COUNT(*) FROM usage_cursors WHERE offset < size" if usage_pass else (
-        "SELECT COUNT(*) FROM files WHERE offset < size")  # fmt: skip
+    cut_short = 'SELECT COUNT(*) FROM usage_cursors WHERE "offset" < size' if usage_pass else (
+        'SELECT COUNT(*) FROM files WHERE "offset" < size')  # fmt: skip
     assert query(workers_db, cut_short) != [(0,)]
     if not usage_pass:  # the usage pass was complete: the responses are all there, the rest is not
         assert query(workers_db, _TABLES["responses"]) == query(here_db, _TABLES["responses"])
@@ -276,11 +293,13 @@ class _Interrupted(Exception):
     pass
 
 
-def test_a_scan_interrupted_between_jobs_commits_what_it_handed_over(tmp_path: Path) -> None:
+def test_a_scan_interrupted_between_jobs_commits_what_it_handed_over(
+    tmp_path: Path, db_target: Path | str, another_db: Callable[[str], Path | str]
+) -> None:
     config = tmp_path / "config"
     write_big_config(config, 300_000, seed=14)
     _tricky_config(config)
-    here_db, workers_db = tmp_path / "here.db", tmp_path / "workers.db"
+    here_db, workers_db = db_target, another_db("workers")
     _scan([config], here_db, **SMALL_CHUNKS)
     calls: list[int] = []
 
@@ -302,6 +321,7 @@ def test_a_scan_interrupted_between_jobs_commits_what_it_handed_over(tmp_path: P
     assert _tables(workers_db) == _tables(here_db)
 
 
+# SQLite only: it watches the file's commits (`committed_files`) to kill the scan mid-way.
 @pytest.mark.slow
 def test_kill_9_while_workers_parse_then_rescan_gives_the_same_rows(tmp_path: Path) -> None:
     config = tmp_path / "config"

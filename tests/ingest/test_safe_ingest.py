@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from db_writes import execute
 
 from ccdeck.ingest.pipeline import Ingestor, ScanStats
 from ccdeck.store.store import Store
@@ -60,9 +61,9 @@ def _unblock_fifo(fifo: Path) -> Callable[[], None]:
 
 
 def test_a_fifo_named_like_a_transcript_is_skipped_and_logged_once(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, db_target: Path | str
 ) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+    config, db = tmp_path / "config", db_target
     write_jsonl(transcript(config, CWD, S), _responses(3, "a"))
     fifo = transcript(config, CWD, "x")
     os.mkfifo(fifo)
@@ -81,8 +82,8 @@ def test_a_fifo_named_like_a_transcript_is_skipped_and_logged_once(
     assert first.as_json()["skipped"] == 1
 
 
-def test_a_file_event_for_a_fifo_does_not_hang(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_a_file_event_for_a_fifo_does_not_hang(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     fifo = transcript(config, CWD, S)
     fifo.parent.mkdir(parents=True)
     os.mkfifo(fifo)
@@ -94,8 +95,8 @@ def test_a_file_event_for_a_fifo_does_not_hang(tmp_path: Path) -> None:
     assert (stats.files, stats.skipped, stats.lines) == (1, 1, 0)
 
 
-def test_history_and_registry_fifos_are_skipped(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_history_and_registry_fifos_are_skipped(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     (config / "sessions").mkdir(parents=True)
     os.mkfifo(config / "history.jsonl")
     os.mkfifo(config / "sessions" / "123.json")
@@ -105,8 +106,8 @@ def test_history_and_registry_fifos_are_skipped(tmp_path: Path) -> None:
     assert query(db, "SELECT COUNT(*) FROM live_sessions") == [(0,)]
 
 
-def test_a_symlink_to_a_device_is_skipped(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_a_symlink_to_a_device_is_skipped(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     path = transcript(config, CWD, S)
     path.parent.mkdir(parents=True)
     path.symlink_to("/dev/zero")
@@ -116,8 +117,8 @@ def test_a_symlink_to_a_device_is_skipped(tmp_path: Path) -> None:
     assert (stats.skipped, stats.bytes) == (1, 0)
 
 
-def test_symlinks_out_of_the_config_dir_are_not_followed(tmp_path: Path) -> None:
-    config, db, outside = tmp_path / "config", tmp_path / "db.sqlite", tmp_path / "elsewhere"
+def test_symlinks_out_of_the_config_dir_are_not_followed(tmp_path: Path, db_target: Path | str) -> None:
+    config, db, outside = tmp_path / "config", db_target, tmp_path / "elsewhere"
     write_jsonl(outside / f"{S}.jsonl", _responses(3, "out"))
     write_jsonl(outside / "registry.json", [{"pid": os.getpid(), "sessionId": S}], final_newline=False)
     link = transcript(config, CWD, S)
@@ -131,8 +132,8 @@ def test_symlinks_out_of_the_config_dir_are_not_followed(tmp_path: Path) -> None
     assert query(db, "SELECT COUNT(*) FROM live_sessions") == [(0,)]
 
 
-def test_a_symlink_to_a_file_inside_the_config_dir_is_followed(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_a_symlink_to_a_file_inside_the_config_dir_is_followed(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     write_jsonl(config / "archive" / f"{S}.jsonl", _responses(3, "in"))
     link = transcript(config, CWD, S)
     link.parent.mkdir(parents=True)
@@ -141,8 +142,8 @@ def test_a_symlink_to_a_file_inside_the_config_dir_is_followed(tmp_path: Path) -
     assert (stats.skipped, stats.new_responses) == (0, 3)
 
 
-def test_a_symlinked_folder_loop_is_not_walked(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_a_symlinked_folder_loop_is_not_walked(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     path = transcript(config, CWD, S)
     write_jsonl(path, _responses(2, "loop"))
     (path.parent / "loop").symlink_to(path.parent, target_is_directory=True)
@@ -154,7 +155,7 @@ def test_a_symlinked_folder_loop_is_not_walked(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------------------------- rewritten in place
 
 
-def _scan_with(config: Path, db: Path, workers: int) -> ScanStats:
+def _scan_with(config: Path, db: Path | str, workers: int) -> ScanStats:
     """A scan here (workers 0) or in parse workers (any backlog is big enough)."""
     store = Store.open(db)
     try:
@@ -164,8 +165,10 @@ def _scan_with(config: Path, db: Path, workers: int) -> ScanStats:
 
 
 @pytest.mark.parametrize("workers", [0, 2])
-def test_a_file_rewritten_in_place_to_a_larger_size_is_read_again(tmp_path: Path, workers: int) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_a_file_rewritten_in_place_to_a_larger_size_is_read_again(
+    tmp_path: Path, workers: int, db_target: Path | str
+) -> None:
+    config, db = tmp_path / "config", db_target
     path = transcript(config, CWD, S)
     write_jsonl(path, _responses(200, "old"))
     inode = path.stat().st_ino
@@ -179,13 +182,13 @@ def test_a_file_rewritten_in_place_to_a_larger_size_is_read_again(tmp_path: Path
     totals = response_totals(db)
     assert totals["responses"] == 500  # the 200 read before are kept; nothing is counted twice
     assert session_row(db, S)["output_tokens"] == totals["outputTokens"]
-    assert query(db, "SELECT offset, lines FROM files") == [(len(new), 300)]
+    assert query(db, 'SELECT "offset", lines FROM files') == [(len(new), 300)]
     again = _scan_with(config, db, workers)
     assert (again.bytes, again.lines, again.new_responses) == (0, 0, 0)
 
 
-def test_a_file_rewritten_in_place_at_the_same_size_is_read_again(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_a_file_rewritten_in_place_at_the_same_size_is_read_again(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     path = transcript(config, CWD, S)
     old = b"".join(dumps(line) + b"\n" for line in _responses(3, "same"))
     path.parent.mkdir(parents=True)
@@ -202,8 +205,8 @@ def test_a_file_rewritten_in_place_at_the_same_size_is_read_again(tmp_path: Path
     assert response_totals(db)["outputTokens"] == 50 + 51 + 52
 
 
-def test_a_touched_file_is_checked_once_then_skipped(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_a_touched_file_is_checked_once_then_skipped(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     path = transcript(config, CWD, S)
     write_jsonl(path, _responses(3, "touch"))
     scan(config, db)
@@ -214,16 +217,18 @@ def test_a_touched_file_is_checked_once_then_skipped(tmp_path: Path) -> None:
     assert query(db, "SELECT mtime_ns FROM files") == [(st.st_mtime_ns + 1_000_000,)]
 
 
-def test_a_cursor_from_before_fingerprints_is_trusted_until_written_again(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_a_cursor_from_before_fingerprints_is_trusted_until_written_again(
+    tmp_path: Path, db_target: Path | str
+) -> None:
+    config, db = tmp_path / "config", db_target
     path = transcript(config, CWD, S)
     size = write_jsonl(path, _responses(3, "old"))
     scan(config, db)
-    query(db, "UPDATE files SET fingerprint = NULL, mtime_ns = NULL")
+    execute(db, "UPDATE files SET fingerprint = NULL, mtime_ns = NULL")
     added = write_jsonl(path, _responses(2, "more", start=3), mode="ab")
     stats = scan(config, db)
     assert (stats.bytes, stats.new_responses) == (added, 2)
-    ((offset, fingerprint),) = query(db, "SELECT offset, fingerprint FROM files")
+    ((offset, fingerprint),) = query(db, 'SELECT "offset", fingerprint FROM files')
     assert offset == size + added and fingerprint is not None
 
 
@@ -231,9 +236,9 @@ def test_a_cursor_from_before_fingerprints_is_trusted_until_written_again(tmp_pa
 
 
 def test_thousands_of_bad_usage_lines_are_counted_and_summarized_in_one_line(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, db_target: Path | str
 ) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+    config, db = tmp_path / "config", db_target
     path = transcript(config, CWD, S)
     bad = [assistant(S, "2025-08-01T10:00:00.000Z", msg_id=f"bad_{i}", u=usage(1, -1 - i, 0, 0)) for i in range(2000)]
     bad += [assistant(S, "not a time", msg_id=f"late_{i}") for i in range(1000)]
@@ -242,7 +247,7 @@ def test_thousands_of_bad_usage_lines_are_counted_and_summarized_in_one_line(
     stats = scan(config, db)
     assert (stats.problems, stats.new_responses) == (3000, 2)
     assert response_totals(db)["responses"] == 2
-    assert query(db, "SELECT COUNT(*), MIN(line_no), MIN(offset) > 0 FROM problems WHERE path = ?", [str(path)]) == [
+    assert query(db, 'SELECT COUNT(*), MIN(line_no), MIN("offset") > 0 FROM problems WHERE path = ?', [str(path)]) == [
         (3000, 3, 1)
     ]
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]

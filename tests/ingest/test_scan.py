@@ -15,13 +15,15 @@ SMALL: dict[str, int] = {"chunk_bytes": 4096, "batch_bytes": 10_000, "transactio
 
 
 @pytest.mark.parametrize("workers", [0, 2], ids=["here", "in-workers"])
-def test_other_writes_run_while_a_scan_parses_its_next_batches(tmp_path: Path, workers: int) -> None:
+def test_other_writes_run_while_a_scan_parses_its_next_batches(
+    tmp_path: Path, workers: int, db_target: Path | str
+) -> None:
     """A write queued while a big scan has parsed part of a transaction runs at once: no write job of the scan
     holds the writer while the rest of that transaction is parsed (else this write would wait for the scan, which
     waits for it here, and time out)."""
     config = tmp_path / "config"
     write_big_config(config, 300_000, seed=21)
-    store = Store.open(tmp_path / "db.sqlite")
+    store = Store.open(db_target)
     answers: list[int] = []
 
     def write_meanwhile(done: int, total: int) -> None:
@@ -35,4 +37,4 @@ def test_other_writes_run_while_a_scan_parses_its_next_batches(tmp_path: Path, w
         store.close()
     assert answers == [42]
     assert stats.bytes > SMALL["transaction_bytes"]
-    assert query(tmp_path / "db.sqlite", "SELECT COUNT(*) FROM files WHERE offset < size") == [(0,)]
+    assert query(db_target, 'SELECT COUNT(*) FROM files WHERE "offset" < size') == [(0,)]

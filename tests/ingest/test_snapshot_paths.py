@@ -19,12 +19,12 @@ def _snapshot(*paths: str) -> dict[str, Any]:
             "snapshot": {"messageId": "m", "trackedFileBackups": backups, "timestamp": ts}}  # fmt: skip
 
 
-def _paths(db: Path, session: str) -> list[str]:
+def _paths(db: Path | str, session: str) -> list[str]:
     return sorted(p for (p,) in query(db, "SELECT path FROM snapshot_files WHERE session_id = ?", (session,)))
 
 
-def test_a_session_that_changed_folder_keeps_its_start_folder(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_a_session_that_changed_folder_keeps_its_start_folder(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     path = transcript(config, START, S)
     write_jsonl(path, [
         user_prompt(S, "2025-08-01T10:00:00.000Z", "go", cwd=START),
@@ -42,8 +42,10 @@ def test_a_session_that_changed_folder_keeps_its_start_folder(tmp_path: Path) ->
     assert _paths(db, S) == [f"{START}/frontend/app.ts", f"{START}/src/main.py"]
 
 
-def test_a_resumed_file_resolves_against_the_folder_its_copied_lines_started_in(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_a_resumed_file_resolves_against_the_folder_its_copied_lines_started_in(
+    tmp_path: Path, db_target: Path | str
+) -> None:
+    config, db = tmp_path / "config", db_target
     write_jsonl(transcript(config, START, RESUMED), [
         user_prompt(RESUMED, "2025-08-01T09:00:00.000Z", "first", cwd=START),  # copied from the earlier file
         user_prompt(RESUMED, "2025-08-02T09:00:00.000Z", "again", cwd=f"{START}/api"),

@@ -122,8 +122,8 @@ def test_resume_checks_the_bytes_before_the_offset(tmp_path: Path, offset: int) 
 # ------------------------------------------------------------------------------------------------- via scan
 
 
-def test_partial_last_line_is_read_once_complete(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_partial_last_line_is_read_once_complete(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     path = transcript(config, "/p", S)
     prompt, first, second = user_prompt(S, "2025-08-01T09:59:00.000Z", "go"), *_responses(2)
     complete = dumps(prompt) + b"\n" + dumps(first) + b"\n"
@@ -132,7 +132,7 @@ def test_partial_last_line_is_read_once_complete(tmp_path: Path) -> None:
     path.write_bytes(complete + tail[:40])
     stats = scan(config, db)
     assert (stats.lines, stats.bytes, stats.new_responses) == (2, len(complete), 1)
-    assert query(db, "SELECT offset, lines, size FROM files") == [(len(complete), 2, len(complete) + 40)]
+    assert query(db, 'SELECT "offset", lines, size FROM files') == [(len(complete), 2, len(complete) + 40)]
     # Nothing new: the half line is not read again.
     stats = scan(config, db)
     assert (stats.lines, stats.bytes, stats.new_responses) == (0, 0, 0)
@@ -147,8 +147,8 @@ def test_partial_last_line_is_read_once_complete(tmp_path: Path) -> None:
     assert response_totals(db)["responses"] == 2
 
 
-def test_unchanged_rescan_reads_nothing(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_unchanged_rescan_reads_nothing(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     write_jsonl(transcript(config, "/p", S), [user_prompt(S, "2025-08-01T09:59:00.000Z", "go"), *_responses(5)])
     write_jsonl(config / "history.jsonl", [{"display": "go", "timestamp": 1754042340000, "project": "/p"}])
     first = scan(config, db)
@@ -159,8 +159,8 @@ def test_unchanged_rescan_reads_nothing(tmp_path: Path) -> None:
     assert response_totals(db) == before
 
 
-def test_appended_lines_are_read_from_the_cursor(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_appended_lines_are_read_from_the_cursor(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     path = transcript(config, "/p", S)
     write_jsonl(path, _responses(3))
     size = path.stat().st_size
@@ -168,12 +168,12 @@ def test_appended_lines_are_read_from_the_cursor(tmp_path: Path) -> None:
     added = write_jsonl(path, _responses(2, start=3), mode="ab")
     stats = scan(config, db)
     assert (stats.bytes, stats.lines, stats.new_responses) == (added, 2, 2)
-    assert query(db, "SELECT offset, lines FROM files") == [(size + added, 5)]
+    assert query(db, 'SELECT "offset", lines FROM files') == [(size + added, 5)]
     assert response_totals(db)["responses"] == 5
 
 
-def test_truncated_file_is_read_again_without_double_counting(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_truncated_file_is_read_again_without_double_counting(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     path = transcript(config, "/p", S)
     write_jsonl(path, _responses(4))
     inode = path.stat().st_ino
@@ -194,11 +194,11 @@ def test_truncated_file_is_read_again_without_double_counting(tmp_path: Path) ->
     assert totals["responses"] == 5
     assert totals["outputTokens"] == sum(10 + i for i in (0, 1, 2, 3, 10))
     assert session_row(db, S)["output_tokens"] == totals["outputTokens"]
-    assert query(db, "SELECT offset, lines FROM files") == [(len(data), 3)]
+    assert query(db, 'SELECT "offset", lines FROM files') == [(len(data), 3)]
 
 
-def test_replaced_file_is_read_again(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_replaced_file_is_read_again(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     path = transcript(config, "/p", S)
     write_jsonl(path, _responses(3))
     scan(config, db)
@@ -213,8 +213,8 @@ def test_replaced_file_is_read_again(tmp_path: Path) -> None:
     assert session_row(db, S)["output_tokens"] == totals["outputTokens"]
 
 
-def test_replaced_file_of_the_same_size_is_read_again(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_replaced_file_of_the_same_size_is_read_again(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     path = transcript(config, "/p", S)
     write_jsonl(path, _responses(3, out=10))
     scan(config, db)
@@ -227,8 +227,8 @@ def test_replaced_file_of_the_same_size_is_read_again(tmp_path: Path) -> None:
     assert response_totals(db)["outputTokens"] == 50 + 51 + 52
 
 
-def test_deleted_file_keeps_its_history(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_deleted_file_keeps_its_history(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     path = transcript(config, "/p", S)
     write_jsonl(path, _responses(3))
     scan(config, db)
@@ -238,12 +238,12 @@ def test_deleted_file_keeps_its_history(tmp_path: Path) -> None:
     assert response_totals(db)["responses"] == 3
 
 
-def test_line_numbers_continue_across_scans(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_line_numbers_continue_across_scans(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     path = transcript(config, "/p", S)
     write_jsonl(path, _responses(3))
     scan(config, db)
     write_jsonl(path, [b"", b"oops"], mode="ab")
     scan(config, db)
     size = path.stat().st_size
-    assert query(db, "SELECT line_no, offset FROM problems") == [(5, size - len(b"oops\n"))]
+    assert query(db, 'SELECT line_no, "offset" FROM problems') == [(5, size - len(b"oops\n"))]

@@ -36,7 +36,7 @@ SUMS = """SELECT SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), 
           FROM responses WHERE session_id = ?"""
 
 
-def post(db: Path, export: dict[str, Any], client: str | None = "10.0.0.7") -> BatchResult:
+def post(db: Path | str, export: dict[str, Any], client: str | None = "10.0.0.7") -> BatchResult:
     """What `POST /v1/logs` or `/v1/metrics` does with an export, without the server."""
     intake = Intake(client)
     if "resourceLogs" in export:
@@ -47,7 +47,7 @@ def post(db: Path, export: dict[str, Any], client: str | None = "10.0.0.7") -> B
         return store.write(functools.partial(write_telemetry, batch=batch))
 
 
-def session_row(db: Path, session: str = SESSION) -> dict[str, Any]:
+def session_row(db: Path | str, session: str = SESSION) -> dict[str, Any]:
     columns = ("source", "input_tokens", "output_tokens", "cache_read_tokens", "cache_creation_tokens", "cost_usd",
                "responses", "api_errors", "user_email", "user_account", "host", "last_kind", "doing", "config_dir",
                "models")  # fmt: skip
@@ -55,7 +55,7 @@ def session_row(db: Path, session: str = SESSION) -> dict[str, Any]:
     return dict(zip(columns, row, strict=True))
 
 
-def counters_match_rows(db: Path, session: str = SESSION) -> bool:
+def counters_match_rows(db: Path | str, session: str = SESSION) -> bool:
     return query(db, TOKENS + " WHERE session_id = ?", (session,)) == query(db, SUMS, (session,))
 
 
@@ -70,8 +70,8 @@ def the_transcript(config: Path, request_ids: tuple[str, ...] = REQUEST_IDS) -> 
     ])  # fmt: skip
 
 
-def test_a_session_known_only_from_telemetry(tmp_path: Path) -> None:
-    db = tmp_path / "db.sqlite"
+def test_a_session_known_only_from_telemetry(tmp_path: Path, db_target: Path | str) -> None:
+    db = db_target
     result = post(db, session_export(SESSION, user=USER))
     assert result.touched_sessions == {SESSION}
     assert len(result.new_rows) == 2
@@ -88,8 +88,8 @@ def test_a_session_known_only_from_telemetry(tmp_path: Path) -> None:
     assert counters_match_rows(db)
 
 
-def test_the_same_export_twice_counts_once(tmp_path: Path) -> None:
-    db = tmp_path / "db.sqlite"
+def test_the_same_export_twice_counts_once(tmp_path: Path, db_target: Path | str) -> None:
+    db = db_target
     post(db, session_export(SESSION))
     again = post(db, session_export(SESSION))
     assert again.new_rows == ()
@@ -97,8 +97,8 @@ def test_the_same_export_twice_counts_once(tmp_path: Path) -> None:
     assert counters_match_rows(db)
 
 
-def test_telemetry_first_then_the_transcript_counts_each_response_once(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_telemetry_first_then_the_transcript_counts_each_response_once(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     post(db, session_export(SESSION, user=USER))
     the_transcript(config)
     stats = scan(config, db)
@@ -115,8 +115,8 @@ def test_telemetry_first_then_the_transcript_counts_each_response_once(tmp_path:
     assert counters_match_rows(db)
 
 
-def test_transcript_first_then_telemetry_adds_nothing(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_transcript_first_then_telemetry_adds_nothing(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     the_transcript(config)
     scan(config, db)
     before = session_row(db)
@@ -132,9 +132,9 @@ def test_transcript_first_then_telemetry_adds_nothing(tmp_path: Path) -> None:
     assert counters_match_rows(db)
 
 
-def test_half_told_each_way_counts_every_response_once(tmp_path: Path) -> None:
+def test_half_told_each_way_counts_every_response_once(tmp_path: Path, db_target: Path | str) -> None:
     """Telemetry tells of the first response only, the transcript of both: two responses, not three."""
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+    config, db = tmp_path / "config", db_target
     post(db, logs(api_request(SESSION, 5, T0, REQUEST_IDS[0], tokens=(3, 63, 0, 12418))))
     the_transcript(config)
     scan(config, db)
@@ -143,8 +143,8 @@ def test_half_told_each_way_counts_every_response_once(tmp_path: Path) -> None:
     assert counters_match_rows(db)
 
 
-def test_metrics_count_only_for_a_session_without_events(tmp_path: Path) -> None:
-    db = tmp_path / "db.sqlite"
+def test_metrics_count_only_for_a_session_without_events(tmp_path: Path, db_target: Path | str) -> None:
+    db = db_target
     post(db, usage_metrics(SESSION, T0, (4, 80, 10, 20), 0.25))
     post(db, usage_metrics(SESSION, T0 + 5, (1, 3, 0, 0), 0.05))  # deltas add up
     row = session_row(db)
@@ -163,8 +163,8 @@ def test_metrics_count_only_for_a_session_without_events(tmp_path: Path) -> None
     assert counters_match_rows(db)
 
 
-def test_cumulative_metrics_replace_rather_than_add(tmp_path: Path) -> None:
-    db = tmp_path / "db.sqlite"
+def test_cumulative_metrics_replace_rather_than_add(tmp_path: Path, db_target: Path | str) -> None:
+    db = db_target
     post(db, usage_metrics(SESSION, T0, (4, 80, 10, 20), 0.25, temporality=2))
     post(db, usage_metrics(SESSION, T0 + 5, (5, 90, 10, 20), 0.30, temporality=2))
     row = session_row(db)
@@ -172,8 +172,8 @@ def test_cumulative_metrics_replace_rather_than_add(tmp_path: Path) -> None:
     assert row["cost_usd"] == pytest.approx(0.30)
 
 
-def test_a_transcript_replaces_rows_built_from_metrics(tmp_path: Path) -> None:
-    config, db = tmp_path / "config", tmp_path / "db.sqlite"
+def test_a_transcript_replaces_rows_built_from_metrics(tmp_path: Path, db_target: Path | str) -> None:
+    config, db = tmp_path / "config", db_target
     post(db, usage_metrics(SESSION, T0, (4, 83, 12473, 12490), 0.07))
     the_transcript(config)
     scan(config, db)
@@ -184,8 +184,8 @@ def test_a_transcript_replaces_rows_built_from_metrics(tmp_path: Path) -> None:
     )
 
 
-def test_api_errors_and_activity(tmp_path: Path) -> None:
-    db = tmp_path / "db.sqlite"
+def test_api_errors_and_activity(tmp_path: Path, db_target: Path | str) -> None:
+    db = db_target
     post(db, logs(
         event("user_prompt", SESSION, 1, T0, prompt="<REDACTED>"),
         event("api_error", SESSION, 2, T0 + 1, error="Overloaded", status_code="529", model="claude-sonnet-4-5"),
@@ -201,16 +201,16 @@ def test_api_errors_and_activity(tmp_path: Path) -> None:
     assert session_row(db)["api_errors"] == 1
 
 
-def test_host_name_from_the_resource_wins_over_the_address(tmp_path: Path) -> None:
-    db = tmp_path / "db.sqlite"
+def test_host_name_from_the_resource_wins_over_the_address(tmp_path: Path, db_target: Path | str) -> None:
+    db = db_target
     post(db, logs(api_request(SESSION, 5, T0, "req_x", tokens=(1, 2, 3, 4)), host="build-7"))
     assert session_row(db)["host"] == "build-7"
     # The host is the machine its rows came from: `--machines build-7` takes them.
     assert query(db, "SELECT machine FROM sessions UNION ALL SELECT machine FROM responses") == [("build-7",)] * 2
 
 
-def test_a_response_without_cost_is_priced_like_ingest_prices_it(tmp_path: Path) -> None:
-    db = tmp_path / "db.sqlite"
+def test_a_response_without_cost_is_priced_like_ingest_prices_it(tmp_path: Path, db_target: Path | str) -> None:
+    db = db_target
     post(db, logs(api_request(SESSION, 5, T0, "req_x", tokens=(1000, 2000, 0, 0), cost=None)))
     row = session_row(db)
     assert row["cost_usd"] is not None and row["cost_usd"] > 0
@@ -223,8 +223,8 @@ def test_records_without_a_session_are_left_out(tmp_path: Path) -> None:
     assert not intake.add_logs(decode_logs(json_body(logs(record)), "json")).sessions
 
 
-def test_outsized_names_are_cut_or_refused(tmp_path: Path) -> None:
-    db = tmp_path / "db.sqlite"
+def test_outsized_names_are_cut_or_refused(tmp_path: Path, db_target: Path | str) -> None:
+    db = db_target
     huge = "x" * 10_000
     post(db, logs(api_request(SESSION, 5, T0, "req_z", tokens=(1, 2, 3, 4),
                               user={"user.email": huge}), host=huge))  # fmt: skip

@@ -42,9 +42,9 @@ def _expected(posts: list[dict[str, Any]]) -> dict[str, list[float]]:
 
 
 @pytest.mark.parametrize("recording", shared_params(lambda folder: [folder / name for name in RECORDINGS], *PARTS))
-def test_replayed_exports_count_each_response_once(recording: Path, tmp_path: Path) -> None:
+def test_replayed_exports_count_each_response_once(recording: Path, db_target: Path | str) -> None:
     posts = _posts(recording)
-    db = tmp_path / "db.sqlite"
+    db = db_target
     with Store.open(db) as store:
         for post in posts:
             body, intake = orjson.dumps(post["body"]), Intake("127.0.0.1")

@@ -37,8 +37,8 @@ def _close(got: int, want: float) -> bool:
     return abs(got - want) <= TOLERANCE * want
 
 
-def _usage(capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path, *extra: str) -> dict:
-    return cli_json(capsys, "usage", "session", *extra, "--config-dir", config, "--db", tmp_path / "db.sqlite")
+def _usage(capsys: pytest.CaptureFixture[str], config: Path, db: Path | str, *extra: str) -> dict:
+    return cli_json(capsys, "usage", "session", *extra, "--config-dir", config, "--db", db)
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
@@ -65,11 +65,13 @@ def corpus() -> Path:
 # ------------------------------------------------------------------------------------------------- self-made data
 
 
-def test_generated_config_matches_its_declared_totals(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_generated_config_matches_its_declared_totals(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db_target: Path | str
+) -> None:
     config = tmp_path / "config"
     expected = synthetic.generate(config, synthetic.Params(size_mb=3.0, max_file_mb=0.5, seed=6))["expected"]
     before = _snapshot(config)
-    report = _usage(capsys, config, tmp_path)
+    report = _usage(capsys, config, db_target)
     declared = {
         "inputTokens": expected["input_tokens"],
         "outputTokens": expected["output_tokens"],
@@ -85,10 +87,10 @@ def test_generated_config_matches_its_declared_totals(capsys: pytest.CaptureFixt
 @pytest.mark.cli
 @pytest.mark.slow
 def test_real_cli_transcripts_match_an_independent_count(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, claude: ClaudeRunner
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, claude: ClaudeRunner, db_target: Path | str
 ) -> None:
     config = cli_transcripts(claude)
-    report = _usage(capsys, config, tmp_path)
+    report = _usage(capsys, config, db_target)
     _matches_independent_count(report, config)
     assert len(report["sessions"]) == 3
     assert report["totals"]["outputTokens"] > 0
@@ -98,11 +100,11 @@ def test_real_cli_transcripts_match_an_independent_count(
 @pytest.mark.cli
 @pytest.mark.slow
 def test_rate_limited_real_cli_run_bills_nothing(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, claude: ClaudeRunner
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, claude: ClaudeRunner, db_target: Path | str
 ) -> None:
     config = cli_transcripts(claude, [RATE_LIMITED_PROMPT], env=RATE_LIMITED_ENV)
-    assert _usage(capsys, config, tmp_path)["sessions"] == []  # no tokens: listed only with --all
-    report = _usage(capsys, config, tmp_path, "--all")
+    assert _usage(capsys, config, db_target)["sessions"] == []  # no tokens: listed only with --all
+    report = _usage(capsys, config, db_target, "--all")
     assert report["totals"]["totalTokens"] == 0
     assert report["totals"]["costUSD"] == 0.0
     assert report["sessions"]
@@ -124,10 +126,10 @@ def test_sources_table_is_parsed(corpus: Path) -> None:
 
 @pytest.mark.parametrize("folder", PUBLIC)
 def test_public_corpus_matches_the_reference(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, corpus: Path, folder: str
+    capsys: pytest.CaptureFixture[str], db_target: Path | str, corpus: Path, folder: str
 ) -> None:
     before = _snapshot(corpus / folder)
-    report = _usage(capsys, corpus / folder, tmp_path)
+    report = _usage(capsys, corpus / folder, db_target)
     reference = sources_table()[folder]
     totals = report["totals"]
     for field in TOKEN_FIELDS:
@@ -139,9 +141,9 @@ def test_public_corpus_matches_the_reference(
 
 @pytest.mark.parametrize("folder", CLI_RUNS)
 def test_cli_corpus_matches_the_reference(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, corpus: Path, folder: str
+    capsys: pytest.CaptureFixture[str], db_target: Path | str, corpus: Path, folder: str
 ) -> None:
-    report = _usage(capsys, corpus / folder, tmp_path)
+    report = _usage(capsys, corpus / folder, db_target)
     reference = sources_table()[folder]
     totals = report["totals"]
     for field in ("inputTokens", "outputTokens", "cacheReadTokens"):
@@ -157,10 +159,12 @@ def test_cli_corpus_matches_the_reference(
     assert len(report["sessions"]) == reference["sessions"]
 
 
-def test_rate_limited_run_bills_nothing(capsys: pytest.CaptureFixture[str], tmp_path: Path, corpus: Path) -> None:
+def test_rate_limited_run_bills_nothing(
+    capsys: pytest.CaptureFixture[str], db_target: Path | str, corpus: Path
+) -> None:
     # No tokens: the session is listed only with --all.
-    assert _usage(capsys, corpus / "cli/err429-2.1.330", tmp_path)["sessions"] == []
-    report = _usage(capsys, corpus / "cli/err429-2.1.330", tmp_path, "--all")
+    assert _usage(capsys, corpus / "cli/err429-2.1.330", db_target)["sessions"] == []
+    report = _usage(capsys, corpus / "cli/err429-2.1.330", db_target, "--all")
     assert report["totals"]["totalTokens"] == 0
     assert report["totals"]["costUSD"] == 0.0
     assert report["sessions"]

@@ -95,7 +95,7 @@ def test_daily_follows_the_time_zone(store: Store, zone: str, days: list[str]) -
     assert {row["date"]: row["outputTokens"] for row in rows} == expected
 
 
-def test_quarter_hour_zone_boundary(tmp_path: Path) -> None:
+def test_quarter_hour_zone_boundary(tmp_path: Path, db_target: Path | str) -> None:
     """Asia/Kathmandu is UTC+5:45: 18:10Z is 23:55 local, 18:20Z is 00:05 the next day."""
     config = tmp_path / "config"
     write_jsonl(
@@ -105,8 +105,8 @@ def test_quarter_hour_zone_boundary(tmp_path: Path) -> None:
             assistant(P1, "2025-05-01T18:20:00.000Z", msg_id="m2", u=usage(1, 2, 0, 0)),
         ],
     )
-    scan(config, tmp_path / "db.sqlite")
-    with Store.open(tmp_path / "db.sqlite") as store:
+    scan(config, db_target)
+    with Store.open(db_target) as store:
         rows = _period(store, "daily", Filters(tz=ZoneInfo("Asia/Kathmandu")))["daily"]
     assert [(r["date"], r["outputTokens"]) for r in rows] == [("2025-05-01", 1), ("2025-05-02", 2)]
 
@@ -177,7 +177,7 @@ def test_blocks(store: Store) -> None:
     assert report["totals"] == report_totals(REPORT_RESPONSES)
 
 
-def test_block_boundaries(tmp_path: Path) -> None:
+def test_block_boundaries(tmp_path: Path, db_target: Path | str) -> None:
     config = tmp_path / "config"
     times = [
         "2025-06-01T10:20:00.000Z",  # opens a block at 10:00
@@ -189,9 +189,9 @@ def test_block_boundaries(tmp_path: Path) -> None:
         transcript(config, "/p", P1),
         [assistant(P1, t, msg_id=f"m{i}", u=usage(1, 100, 0, 0)) for i, t in enumerate(times)],
     )
-    scan(config, tmp_path / "db.sqlite")
+    scan(config, db_target)
     now = epoch("2025-06-01T21:30:00+00:00")
-    with Store.open(tmp_path / "db.sqlite") as store, store.read() as conn:
+    with Store.open(db_target) as store, store.read() as conn:
         blocks = blocks_report(SqlaReader(conn), _utc(), now=now)["blocks"]
     assert [(b["startTime"][11:16], b["entries"]) for b in blocks] == [("10:00", 2), ("15:00", 1), ("20:00", 1)]
     active = blocks[-1]

@@ -108,7 +108,10 @@ def session_rows(reader: Reader, span: Range, *, with_empty: bool = True, limit:
     where, params = range_clause(span, "s", "last_activity")
     if not with_empty:
         where += " AND s.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens > 0"
-    sql = f"SELECT {SESSION_COLUMNS} FROM sessions s WHERE 1 = 1 {where} ORDER BY s.last_activity DESC"
+    # Ties: SQLite's index gives them in rowid order, which updates keep; PostgreSQL's in the order of the rows'
+    # latest versions, which every update changes: there, the session id breaks them.
+    ties = ", s.session_id DESC" if reader.dialect == "postgresql" else ""
+    sql = f"SELECT {SESSION_COLUMNS} FROM sessions s WHERE 1 = 1 {where} ORDER BY s.last_activity DESC{ties}"
     if limit is not None:
         sql += " LIMIT :limit"
         params["limit"] = limit

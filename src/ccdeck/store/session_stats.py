@@ -53,6 +53,10 @@ _SUMMARY_COUNT = "SELECT MAX(rowid) FROM summaries"  # rows are never deleted: a
 _FIRST_PROMPT = """SELECT text FROM events WHERE session_id = :id AND kind = 'prompt' AND agent_id IS NULL
                    ORDER BY text GLOB '/[a-zA-Z]*', ts LIMIT 1"""
 _POSTGRES = {
+    # PostgreSQL adds floats in the order it reads the rows (SQLite's SUM is compensated), and may return groups in
+    # any order: in key order, then model order, a session's cost does not depend on the order its responses were
+    # written in (by parse workers or not) to the last bit.
+    _TOKENS: _TOKENS.replace("SUM(cost_usd)", "SUM(cost_usd ORDER BY key)") + " ORDER BY session_id, model",
     _SUMMARY: _SUMMARY.replace("e.rowid", "e.key"),
     # SQLite's CROSS JOIN ... ON fixes the join order (its planner's hint); PostgreSQL plans a JOIN itself.
     _SUMMARIES: _SUMMARIES.replace("e.rowid", "e.key").replace("CROSS JOIN", "JOIN"),
@@ -81,7 +85,9 @@ def _refresh_chunk(conn: Connection, ids: list[str], summary_count: int | None) 
     clause, params = in_list("session_id", "id", ids)
     if reader.dialect == "postgresql":
         reader.rows(_LOCK.format(ids=clause), params)
-    for sid, model, count, priced, inp, out, cc, cr, cost in reader.rows(_TOKENS.format(ids=clause), params):
+    for sid, model, count, priced, inp, out, cc, cr, cost in reader.rows(
+        _sql(reader, _TOKENS).format(ids=clause), params
+    ):
         v = values[sid]
         v["responses"] += count
         v["input_tokens"] += inp
