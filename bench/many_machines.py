@@ -4,8 +4,9 @@
 
 A throwaway PostgreSQL cluster (tests/pg_cluster.py, with PostgreSQL's default durability) holds the shared
 database. `ccdeck agent` runs as machine b over its own config dir, `ccdeck serve` as machine a over another, both
-real child processes; one WebSocket client is connected to a. Each appended assistant line on b is timed from just after the write to the client's receipt of
-the `session.updated` message that counts its response (through b's ingest, its NOTIFY, a's LISTEN, a's reload).
+real child processes; one WebSocket client is connected to a. Each appended assistant line on b is timed from just
+after the write to the client's receipt of the `session.updated` message that counts its response (through b's
+ingest, its NOTIFY, a's LISTEN, a's reload).
 The goal: within 1 s (p99). Also the CPU time (user + system) both processes used. Writes a Markdown table to stdout
 and to a section of bench/RESULTS.md.
 """
