@@ -113,9 +113,9 @@ def serve() -> Serve:
 
 
 @pytest.fixture
-def empty_server(serve: Serve, tmp_path: Path) -> Iterator[LiveServer]:
-    """A server on an empty config dir, on loopback with no token, its store a SQLite file."""
-    with serve(empty_config(tmp_path), tmp_path / "ccdeck.db") as live:
+def empty_server(serve: Serve, tmp_path: Path, db_target: Path | str) -> Iterator[LiveServer]:
+    """A server on an empty config dir, on loopback with no token, its store on SQLite and on PostgreSQL."""
+    with serve(empty_config(tmp_path), db_target) as live:
         yield live
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +23,8 @@ PROTOBUF = {"Content-Type": "application/x-protobuf"}
 
 
 @pytest.fixture
-def server(serve: Serve, tmp_path: Path, db_target: Path | str) -> Iterator[LiveServer]:
-    with serve(empty_config(tmp_path), db_target) as live:
-        yield live
+def server(empty_server: LiveServer) -> LiveServer:
+    return empty_server
 
 
 def _post(live: LiveServer, path: str, body: bytes, headers: dict[str, str]) -> httpx.Response:

@@ -18,9 +18,8 @@ from web.server_fixture import LiveServer, Serve, empty_config
 
 
 @pytest.fixture
-def server(serve: Serve, tmp_path: Path, db_target: Path | str) -> Iterator[LiveServer]:
-    with serve(empty_config(tmp_path), db_target) as live:
-        yield live
+def server(empty_server: LiveServer) -> LiveServer:
+    return empty_server
 
 
 @pytest.fixture
